@@ -1,0 +1,208 @@
+"""The `daur` command: a thin interface over the same functions the web pages and the API use."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+INTERCHANGE_KINDS = (
+    "customers",
+    "products",
+    "orders",
+    "order_lines",
+    "interactions",
+    "tickets",
+    "surveys",
+    "campaigns",
+    "leads",
+)
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "daur.config.settings")
+    import django
+
+    django.setup()
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1 if args.verbose else 0)
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    print(f"Database ready: {db['ENGINE'].rsplit('.', 1)[-1]} {db['NAME']}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _setup_django()
+    from daur.demo.load import demo_load
+
+    summary = demo_load(customers=args.customers, seed=args.seed, progress=sys.stderr.isatty())
+    print(summary)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    _setup_django()
+    from daur.interchange.importer import ImportFailed, import_file
+
+    try:
+        result = import_file(
+            kind=args.kind,
+            path=args.file,
+            dry_run=args.dry_run,
+            skip_invalid=args.skip_invalid,
+            progress=sys.stderr.isatty(),
+        )
+    except ImportFailed as failure:
+        print(failure.report(), file=sys.stderr)
+        return 1
+    print(result.report())
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    _setup_django()
+    from daur.interchange.exporter import export_file
+
+    count = export_file(kind=args.kind, path=args.file)
+    print(f"Exported {count} {args.kind} rows to {args.file}")
+    return 0
+
+
+def cmd_fit(args: argparse.Namespace) -> int:
+    # Pure analytics: no Django import, so start-up stays fast.
+    from daur.fitcli import fit_command
+
+    return fit_command(
+        path=args.file,
+        model=args.model,
+        time_unit=args.time_unit,
+        calibration_end=args.calibration_end,
+        as_json=args.json,
+        out=sys.stdout,
+    )
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.core.management import call_command
+
+    call_command("runserver", f"{args.host}:{args.port}", use_reloader=False)
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    _setup_django()
+    from daur.config.celery import app
+
+    argv = ["worker", "--loglevel", args.loglevel]
+    if args.concurrency:
+        argv += ["--concurrency", str(args.concurrency)]
+    app.worker_main(argv)
+    return 0
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["daur manage", *args.rest])
+    return 0
+
+
+def not_available(issue: str) -> Callable[[argparse.Namespace], int]:
+    def handler(args: argparse.Namespace) -> int:
+        print(f"daur {args.command}: not available yet ({issue}).", file=sys.stderr)
+        return 2
+
+    return handler
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="daur",
+        description="Daur, the CRM built around the customer life cycle.",
+        epilog="The database comes from DAUR_DATABASE_URL "
+        "(default: an SQLite file daur.sqlite3 in the working directory).",
+    )
+    from daur import __version__
+
+    parser.add_argument("--version", action="version", version=f"daur {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("init", help="create or migrate the database")
+    p.add_argument("-v", "--verbose", action="store_true", help="list each migration")
+    p.set_defaults(handler=cmd_init)
+
+    p = sub.add_parser("demo", help="create a believable demo business and demo users")
+    p.add_argument("--customers", type=int, default=2000, metavar="N")
+    p.add_argument("--seed", type=int, default=7, metavar="S")
+    p.set_defaults(handler=cmd_demo)
+
+    p = sub.add_parser("import", help="import a CSV file of one kind (all rows valid, or nothing)")
+    p.add_argument("kind", choices=INTERCHANGE_KINDS, metavar="KIND", help=", ".join(INTERCHANGE_KINDS))
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--dry-run", action="store_true", help="validate every row, write nothing")
+    p.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="write the valid rows and FILE.rejects.csv with the others and their reasons",
+    )
+    p.set_defaults(handler=cmd_import)
+
+    p = sub.add_parser("export", help="export one kind (or the scores) as CSV")
+    p.add_argument(
+        "kind", choices=(*INTERCHANGE_KINDS, "scores"), metavar="KIND",
+        help=", ".join((*INTERCHANGE_KINDS, "scores")),
+    )
+    p.add_argument("file", metavar="FILE", help="a path, or - for standard output")
+    p.set_defaults(handler=cmd_export)
+
+    p = sub.add_parser("score", help="fit the models and score every customer")
+    p.add_argument("--as-of", metavar="DATE")
+    p.set_defaults(handler=not_available("customer scoring comes with the customer-intelligence work"))
+
+    p = sub.add_parser("fit", help="fit a BTYD or spend model on a CSV, without a database")
+    p.add_argument("file", metavar="FILE", help="transaction log or customer summary CSV")
+    p.add_argument("--model", choices=("bgnbd", "pareto", "mbgnbd", "ggamma"), default="bgnbd")
+    p.add_argument("--time-unit", choices=("day", "week"), default="week")
+    p.add_argument("--calibration-end", metavar="DATE")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(handler=cmd_fit)
+
+    p = sub.add_parser("kpi", help="print the KPIs of the life cycle")
+    p.add_argument("--from", dest="date_from", metavar="DATE")
+    p.add_argument("--to", dest="date_to", metavar="DATE")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=not_available("KPIs come with the customer-intelligence work"))
+
+    p = sub.add_parser("serve", help="run the web application")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(handler=cmd_serve)
+
+    p = sub.add_parser("worker", help="run a Celery worker (production, needs DAUR_REDIS_URL)")
+    p.add_argument("--loglevel", default="INFO")
+    p.add_argument("--concurrency", type=int)
+    p.set_defaults(handler=cmd_worker)
+
+    p = sub.add_parser("manage", help="run a Django management command (createsuperuser, ...)")
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(handler=cmd_manage)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,25 @@
+"""Test settings: fast hashers, in-memory mail, SQLite in memory unless DAUR_TEST_DATABASE_URL is set."""
+
+import os
+
+import dj_database_url
+
+from daur.config.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = "memory://"
+CELERY_RESULT_BACKEND = "cache+memory://"
+
+_test_url = os.environ.get("DAUR_TEST_DATABASE_URL", "")
+if _test_url:
+    DATABASES = {"default": dj_database_url.parse(_test_url)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": ":memory:",
+            "TEST": {"NAME": ":memory:"},
+        }
+    }
