@@ -69,10 +69,18 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     _setup_django()
-    from daur.interchange.exporter import export_file
+    from daur.interchange.exporter import ExportUnavailable, export_file
 
-    count = export_file(kind=args.kind, path=args.file)
-    print(f"Exported {count} {args.kind} rows to {args.file}")
+    try:
+        count = export_file(kind=args.kind, path=args.file)
+    except ExportUnavailable as reason:
+        print(f"daur export: {reason}.", file=sys.stderr)
+        return 2
+    # With "-" the CSV is on standard output: keep the summary off it.
+    print(
+        f"Exported {count:,} {args.kind} rows to {args.file}",
+        file=sys.stderr if args.file == "-" else sys.stdout,
+    )
     return 0
 
 
@@ -147,7 +155,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_demo)
 
     p = sub.add_parser("import", help="import a CSV file of one kind (all rows valid, or nothing)")
-    p.add_argument("kind", choices=INTERCHANGE_KINDS, metavar="KIND", help=", ".join(INTERCHANGE_KINDS))
+    p.add_argument(
+        "kind", choices=INTERCHANGE_KINDS, metavar="KIND", help=", ".join(INTERCHANGE_KINDS)
+    )
     p.add_argument("file", metavar="FILE")
     p.add_argument("--dry-run", action="store_true", help="validate every row, write nothing")
     p.add_argument(
@@ -159,7 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="export one kind (or the scores) as CSV")
     p.add_argument(
-        "kind", choices=(*INTERCHANGE_KINDS, "scores"), metavar="KIND",
+        "kind",
+        choices=(*INTERCHANGE_KINDS, "scores"),
+        metavar="KIND",
         help=", ".join((*INTERCHANGE_KINDS, "scores")),
     )
     p.add_argument("file", metavar="FILE", help="a path, or - for standard output")
@@ -167,7 +179,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("score", help="fit the models and score every customer")
     p.add_argument("--as-of", metavar="DATE")
-    p.set_defaults(handler=not_available("customer scoring comes with the customer-intelligence work"))
+    p.set_defaults(
+        handler=not_available("customer scoring comes with the customer-intelligence work")
+    )
 
     p = sub.add_parser("fit", help="fit a BTYD or spend model on a CSV, without a database")
     p.add_argument("file", metavar="FILE", help="transaction log or customer summary CSV")

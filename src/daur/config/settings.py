@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "daur.campaigns",
     "daur.leads",
     "daur.sales",
+    "daur.engagement",
+    "daur.surveys",
     "daur.servicedesk",
     "daur.web",
 ]
@@ -111,6 +113,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "/"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("id", "Bahasa Indonesia"), ("it", "Italiano")]

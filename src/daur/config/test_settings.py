@@ -1,4 +1,4 @@
-"""Test settings: fast hashers, in-memory mail, SQLite in memory unless DAUR_TEST_DATABASE_URL is set."""
+"""Test settings: fast hashers, in-memory mail; SQLite in memory unless DAUR_TEST_DATABASE_URL."""
 
 import os
 

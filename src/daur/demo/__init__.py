@@ -1,1 +1,1 @@
-"""The demo business: a deterministic synthetic retailer, generated as interchange CSV and imported."""
+"""The demo business: a deterministic synthetic retailer, generated as CSV and imported."""

@@ -1,0 +1,1 @@
+"""Users and their roles (admin, manager, sales rep, marketer, support agent)."""

@@ -1,0 +1,1 @@
+"""Campaigns: acquisition and retention efforts with their channel, cost and period."""

@@ -1,0 +1,1 @@
+"""The catalogue: products, their product lines (categories), tiers, prices and costs."""

@@ -1,0 +1,1 @@
+"""Customers (persons and organisations), their consumers, markets and owners."""

@@ -1,0 +1,21 @@
+"""Admin for customers and their consumers."""
+
+from django.contrib import admin
+
+from daur.customers.models import Consumer, Customer
+
+
+class ConsumerInline(admin.TabularInline):
+    model = Consumer
+    extra = 0
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ("external_id", "name", "kind", "relationship", "country", "city", "owner")
+    list_filter = ("relationship", "kind", "acquired_via", "country")
+    search_fields = ("=external_id", "name", "=email", "=phone")
+    raw_id_fields = ("referred_by", "campaign", "owner")
+    list_select_related = ("owner",)
+    show_full_result_count = False  # a COUNT(*) per page is what makes other CRMs crawl
+    inlines = [ConsumerInline]

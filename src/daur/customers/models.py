@@ -1,0 +1,112 @@
+"""Customers: who buys from us, what they are to us, where they came from, who owns them."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from daur import vocabulary
+from daur.records import InterchangeRecord, vocabulary_choices
+
+
+class Customer(InterchangeRecord):
+    external_id = models.CharField(_("customer id"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    kind = models.CharField(
+        _("kind"),
+        max_length=16,
+        choices=vocabulary_choices(vocabulary.CUSTOMER_KINDS),
+        default="person",
+    )
+    relationship = models.CharField(
+        _("relationship"),
+        max_length=16,
+        choices=vocabulary_choices(vocabulary.RELATIONSHIPS),
+        default="external",
+    )
+    email = models.CharField(_("email"), max_length=254, blank=True)
+    phone = models.CharField(_("phone"), max_length=64, blank=True)
+    country = models.CharField(_("country"), max_length=64, blank=True)
+    city = models.CharField(_("city"), max_length=128, blank=True)
+    industry = models.CharField(_("industry"), max_length=128, blank=True)
+    acquired_via = models.CharField(
+        _("acquired via"),
+        max_length=32,
+        blank=True,
+        choices=vocabulary_choices(vocabulary.ACQUISITION_CHANNELS),
+    )
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="acquired_customers",
+    )
+    referred_by = models.ForeignKey(
+        "self",
+        verbose_name=_("referred by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="referrals",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="customers",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        indexes = [
+            models.Index(fields=["name", "id"], name="customer_name_idx"),
+            models.Index(fields=["email"], name="customer_email_idx"),
+            models.Index(fields=["phone"], name="customer_phone_idx"),
+            models.Index(fields=["country", "city"], name="customer_market_idx"),
+            models.Index(fields=["industry"], name="customer_industry_idx"),
+            models.Index(fields=["relationship", "id"], name="customer_relationship_idx"),
+            models.Index(fields=["owner", "id"], name="customer_owner_idx"),
+            models.Index(fields=["acquired_via", "created_at"], name="customer_channel_idx"),
+            models.Index(fields=["created_at"], name="customer_created_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=vocabulary.CUSTOMER_KINDS), name="customer_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(relationship__in=vocabulary.RELATIONSHIPS),
+                name="customer_relationship_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(acquired_via="")
+                | models.Q(acquired_via__in=vocabulary.ACQUISITION_CHANNELS),
+                name="customer_acquired_via_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(referred_by=models.F("id")), name="customer_not_self_referred"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.external_id})"
+
+
+class Consumer(models.Model):
+    """Who uses what the customer buys (a child the parent buys for): kept, not analysed."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="consumers")
+    name = models.CharField(_("name"), max_length=255)
+    relation = models.CharField(_("relation"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("consumer")
+        verbose_name_plural = _("consumers")
+
+    def __str__(self) -> str:
+        return self.name

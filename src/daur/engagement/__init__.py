@@ -1,0 +1,1 @@
+"""Engagement: interactions with customers and leads (visits, inquiries, calls, events...)."""

@@ -1,0 +1,16 @@
+"""Admin for interactions."""
+
+from django.contrib import admin
+
+from daur.engagement.models import Interaction
+
+
+@admin.register(Interaction)
+class InteractionAdmin(admin.ModelAdmin):
+    list_display = ("occurred_at", "kind", "customer", "lead", "channel", "user")
+    list_filter = ("kind", "channel")
+    search_fields = ("=customer__external_id", "=lead__external_id", "note")
+    raw_id_fields = ("customer", "lead", "user")
+    list_select_related = ("customer", "lead", "user")
+    date_hierarchy = "occurred_at"
+    show_full_result_count = False

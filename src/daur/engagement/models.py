@@ -1,0 +1,74 @@
+"""Interactions with a customer or a lead: the engagement behind stages and customer types."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from daur import vocabulary
+from daur.records import InterchangeRecord, vocabulary_choices
+
+
+def interaction_natural_key(
+    *, customer_id: str | None, lead_id: str | None, kind: str, occurred_at_utc: str
+) -> str:
+    """The identity of an interaction, which has no id of its own in the interchange files.
+
+    `occurred_at_utc` is "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC (str() of a naive UTC datetime).
+    """
+    return f"{customer_id or ''}|{lead_id or ''}|{kind}|{occurred_at_utc}"
+
+
+class Interaction(InterchangeRecord):
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="interactions",
+    )
+    lead = models.ForeignKey(
+        "leads.Lead",
+        verbose_name=_("lead"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="interactions",
+    )
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=vocabulary_choices(vocabulary.INTERACTION_KINDS)
+    )
+    occurred_at = models.DateTimeField(_("occurred"))
+    channel = models.CharField(_("channel"), max_length=64, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="interactions",
+    )
+    note = models.TextField(_("note"), blank=True)
+    # Re-importing a file matches on interaction_natural_key(), kept here for a one-index look-up.
+    natural_key = models.CharField(max_length=255, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("interaction")
+        verbose_name_plural = _("interactions")
+        indexes = [
+            models.Index(fields=["customer", "occurred_at"], name="interaction_customer_idx"),
+            models.Index(fields=["lead", "occurred_at"], name="interaction_lead_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=vocabulary.INTERACTION_KINDS),
+                name="interaction_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(customer__isnull=False) | models.Q(lead__isnull=False),
+                name="interaction_has_party",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.occurred_at:%Y-%m-%d}"

@@ -1,0 +1,1 @@
+"""CSV interchange (SPEC §3): validated, all-or-nothing, idempotent imports and lossless exports."""

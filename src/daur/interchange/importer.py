@@ -1,0 +1,321 @@
+"""`import_file`: every row validated before anything is written; all or nothing."""
+
+from __future__ import annotations
+
+import csv
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from daur.interchange.kinds import KINDS, Kind, ParseContext
+from daur.interchange.reader import CsvFile, MalformedCsv, Record
+from daur.interchange.staging import Problem, Staging
+from daur.interchange.values import NOTE_MAX_CHARS, check_text
+
+CHUNK_ROWS = 10_000
+SHOWN_PROBLEMS = 50
+# Columns a rejects file adds; importing a corrected rejects file ignores them.
+REJECT_COLUMNS = ("rejected_line", "rejected_reason")
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    path: str
+    rows: int
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    dry_run: bool = False
+    custom_columns: list[str] = field(default_factory=list)
+    rejects_path: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def report(self) -> str:
+        verb = "Would import" if self.dry_run else "Imported"
+        lines = [
+            f"{verb} {self.rows - self.rejected:,} of {self.rows:,} {self.kind} rows from "
+            f"{self.path} in {self.seconds:.1f} s: {self.created:,} created, "
+            f"{self.updated:,} updated, {self.unchanged:,} unchanged."
+        ]
+        if self.custom_columns:
+            lines.append("Columns kept as custom fields: " + ", ".join(self.custom_columns) + ".")
+        if self.rejected:
+            lines.append(
+                f"Rejected {self.rejected:,} rows; they and the reasons are in {self.rejects_path}:"
+            )
+            lines.extend(_shown(self.problems, self.rejected))
+        if self.dry_run:
+            lines.append("Dry run: nothing was written.")
+        return "\n".join(lines)
+
+
+class ImportFailed(Exception):
+    """The file cannot be imported as it is; nothing was written."""
+
+    def __init__(self, kind: str, path: str, problems: list[Problem], bad_rows: int = 0) -> None:
+        self.kind = kind
+        self.path = path
+        self.problems = problems
+        self.bad_rows = bad_rows or len({p.line for p in problems})
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        head = (
+            f"Cannot import {self.path} as {self.kind}: {self.bad_rows:,} "
+            f"{'row has' if self.bad_rows == 1 else 'rows have'} problems. Nothing was written."
+        )
+        return "\n".join([head, *_shown(self.problems, len(self.problems))])
+
+
+def _shown(problems: list[Problem], total: int) -> list[str]:
+    ordered = sorted(problems, key=lambda p: p.line)
+    lines = [f"  line {p.line}, column {p.column}: {p.reason}" for p in ordered[:SHOWN_PROBLEMS]]
+    if total > SHOWN_PROBLEMS:
+        lines.append(f"  … and {total - SHOWN_PROBLEMS:,} more")
+    return lines
+
+
+class _DryRun(Exception):
+    pass
+
+
+def parse_context() -> ParseContext:
+    """How values are parsed and handed to this database's driver."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    if connection.vendor == "sqlite":
+        # The same text Django's SQLite backend stores, so stored and staged values compare equal.
+        def store_moment(moment: datetime) -> str:
+            return str(moment.astimezone(UTC).replace(tzinfo=None))
+
+        def store_day(day: date) -> str:
+            return day.isoformat()
+    else:
+
+        def store_moment(moment: datetime) -> datetime:
+            return moment
+
+        def store_day(day: date) -> date:
+            return day
+
+    return ParseContext(
+        zone=zone,
+        store_moment=store_moment,
+        store_day=store_day,
+        default_currency=getattr(settings, "DAUR_DEFAULT_CURRENCY", "IDR"),
+    )
+
+
+def import_file(
+    *,
+    kind: str,
+    path: str | Path,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    progress: bool = False,
+) -> ImportResult:
+    """Import one CSV file of one kind (SPEC §3); raises ImportFailed and writes nothing if any
+    row is bad, unless `skip_invalid`, which writes the good rows and FILE.rejects.csv."""
+    spec = KINDS[kind]
+    path = Path(path)
+    started = time.perf_counter()
+    try:
+        with transaction.atomic():
+            result = _import(
+                spec, path, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress
+            )
+            if dry_run:
+                raise _DryRun()
+    except _DryRun:
+        pass
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _import(
+    spec: Kind, path: Path, *, dry_run: bool, skip_invalid: bool, progress: bool
+) -> ImportResult:
+    bar = _progress_bar(path) if progress else None
+    try:
+        with path.open("rb") as handle:
+            records = CsvFile(handle, on_bytes=bar.update if bar else None).records()
+            header = _read_header(spec, str(path), records)
+            staging = Staging(
+                connection=connection,
+                kind=spec,
+                present=[c for c in spec.column_names if c in header.index],
+                has_custom=bool(header.custom),
+            )
+            staging.create()
+            problems, rows = _stage_rows(spec, header, records, staging, str(path))
+    except MalformedCsv as error:
+        raise ImportFailed(
+            spec.name,
+            str(path),
+            [Problem(error.line, "-", f"the CSV is malformed ({error.reason})")],
+        ) from None
+    finally:
+        if bar:
+            bar.close()
+    if rows == 0 and not problems:
+        raise ImportFailed(
+            spec.name, str(path), [Problem(1, "-", "the file has a header but no rows")]
+        )
+    staging.index()
+    problems.extend(staging.duplicates())
+    problems.extend(staging.unknown_references())
+    bad_lines = {p.line for p in problems}
+    result = ImportResult(
+        kind=spec.name, path=str(path), rows=rows, dry_run=dry_run, custom_columns=header.custom
+    )
+    if bad_lines and not skip_invalid:
+        raise ImportFailed(spec.name, str(path), problems, len(bad_lines))
+    if bad_lines:
+        staging.discard(bad_lines)
+        result.rejected = len(bad_lines)
+        result.problems = problems
+        result.rejects_path = str(path) + ".rejects.csv"
+        if not dry_run:
+            _write_rejects(path, Path(result.rejects_path), problems)
+    staged = rows - len(bad_lines)
+    matched = staging.matched()
+    written = staging.merge(now=parse_context().store_moment(datetime.now(UTC)))
+    result.created = staged - matched
+    result.updated = max(written - result.created, 0)
+    result.unchanged = matched - result.updated
+    staging.drop()
+    return result
+
+
+@dataclass
+class _Header:
+    names: list[str]
+    index: dict[str, int]
+    custom: list[str]
+    ignored: list[int]
+
+
+def _read_header(spec: Kind, path: str, records: Iterator[Record]) -> _Header:
+    try:
+        first = next(records)
+    except StopIteration:
+        expected = ", ".join(c.name for c in spec.columns if c.required)
+        raise ImportFailed(
+            spec.name,
+            path,
+            [Problem(1, "-", f"the file is empty; expected a header row with {expected}")],
+        ) from None
+    if first.bad_encoding:
+        raise ImportFailed(
+            spec.name,
+            path,
+            [Problem(1, "-", "the header is not valid UTF-8; save the file as UTF-8")],
+        )
+    names = [name.strip() for name in first.fields]
+    problems = []
+    seen: dict[str, int] = {}
+    for position, name in enumerate(names):
+        if not name:
+            problems.append(Problem(1, f"#{position + 1}", "a column has no name"))
+        elif name in seen:
+            problems.append(Problem(1, name, "the column appears twice in the header"))
+        seen.setdefault(name, position)
+    missing = [c.name for c in spec.columns if c.required and c.name not in seen]
+    if missing:
+        problems.append(Problem(1, ", ".join(missing), "required column missing from the header"))
+    if problems:
+        raise ImportFailed(spec.name, path, problems)
+    known = set(spec.column_names)
+    custom = [n for n in names if n not in known and n not in REJECT_COLUMNS]
+    ignored = [seen[n] for n in REJECT_COLUMNS if n in seen]
+    return _Header(names=names, index=seen, custom=custom, ignored=ignored)
+
+
+def _stage_rows(
+    spec: Kind, header: _Header, records: Iterator[Record], staging: Staging, path: str
+) -> tuple[list[Problem], int]:
+    context = parse_context()
+    plan = [(c.name, header.index.get(c.name), c.parser(context)) for c in spec.columns]
+    custom = [(name, header.index[name]) for name in header.custom]
+    width = len(header.names)
+    names = spec.column_names
+    check, natural_key = spec.row_check, spec.natural_key
+    problems: list[Problem] = []
+    chunk: list[list[Any]] = []
+    rows = 0
+    for record in records:
+        rows += 1
+        line, fields = record.line, record.fields
+        if record.bad_encoding:
+            problems.append(Problem(line, "-", "is not valid UTF-8; save the file as UTF-8"))
+            continue
+        if len(fields) != width:
+            problems.append(Problem(line, "-", f"has {len(fields)} fields; the header has {width}"))
+            continue
+        row: list[Any] = [line]
+        row_problems = []
+        for name, position, parse in plan:
+            try:
+                row.append(parse(fields[position] if position is not None else ""))
+            except ValueError as error:
+                row_problems.append(Problem(line, name, str(error)))
+                row.append(None)
+        if not row_problems and (check or natural_key):
+            values = dict(zip(names, row[1:], strict=True))
+            if check:
+                row_problems.extend(Problem(line, c, reason) for c, reason in check(values))
+            if natural_key and not row_problems:
+                row.append(natural_key(values))
+        if custom:
+            kept = {name: fields[i] for name, i in custom if fields[i] != ""}
+            for name, value in kept.items():
+                try:
+                    check_text(value, NOTE_MAX_CHARS)
+                except ValueError as error:
+                    row_problems.append(Problem(line, name, str(error)))
+            row.append(json.dumps(kept, ensure_ascii=False, separators=(",", ":")))
+        if row_problems:
+            problems.extend(row_problems)
+            continue
+        chunk.append(row)
+        if len(chunk) >= CHUNK_ROWS:
+            staging.load(chunk)
+            chunk = []
+    staging.load(chunk)
+    return problems, rows
+
+
+def _write_rejects(source: Path, target: Path, problems: list[Problem]) -> None:
+    reasons: dict[int, list[str]] = {}
+    for p in problems:
+        reasons.setdefault(p.line, []).append(f"{p.column}: {p.reason}")
+    with source.open("rb") as handle, target.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        records = CsvFile(handle).records()
+        header = next(records)
+        writer.writerow([*header.fields, *REJECT_COLUMNS])
+        for record in records:
+            if record.line in reasons:
+                writer.writerow([*record.fields, record.line, "; ".join(reasons[record.line])])
+
+
+def _progress_bar(path: Path) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(
+        total=path.stat().st_size,
+        unit="B",
+        unit_scale=True,
+        desc=f"import {path.name}",
+        leave=False,
+    )

@@ -1,0 +1,287 @@
+"""The staging table an import loads into, the SQL checks run on it, and the merge into the target.
+
+Rows are validated in Python, loaded into a temporary table (COPY on PostgreSQL, executemany on
+SQLite), checked there as a set (duplicates inside the file, unknown references) and merged with
+one INSERT ... SELECT ... ON CONFLICT DO UPDATE that only touches rows whose values changed.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from daur.interchange.kinds import Kind, Reference
+
+_STRINGS = (models.CharField, models.TextField)
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    column: str
+    reason: str
+
+
+def _q(name: str) -> str:
+    return f'"{name}"'
+
+
+class Staging:
+    """One import's temporary table and the SQL around it."""
+
+    def __init__(
+        self,
+        *,
+        connection: BaseDatabaseWrapper,
+        kind: Kind,
+        present: Sequence[str],
+        has_custom: bool,
+    ) -> None:
+        self.connection = connection
+        self.kind = kind
+        self.present = set(present)
+        self.has_custom = has_custom
+        self.postgres = connection.vendor == "postgresql"
+        self.distinct = "IS DISTINCT FROM" if self.postgres else "IS NOT"
+        self.model = apps.get_model(kind.model)
+        self.target = self.model._meta.db_table
+        self.table = f"daur_stage_{kind.name}_{secrets.token_hex(4)}"
+        self.columns = ["line", *kind.column_names]
+        if kind.natural_key:
+            self.columns.append("natural_key")
+        if has_custom:
+            self.columns.append("custom_fields")
+
+    # -- loading ---------------------------------------------------------------------------
+    def _staging_type(self, column: str) -> str:
+        if column == "line":
+            return "integer"
+        if column == "custom_fields":
+            return "jsonb" if self.postgres else "text"
+        if column == "natural_key":
+            return "text"
+        spec = self.kind.column(column)
+        if spec.reference is not None:
+            return "text"
+        field = self.model._meta.get_field(spec.field)
+        if isinstance(field, _STRINGS):
+            return "text"
+        return field.db_type(self.connection)
+
+    def create(self) -> None:
+        definition = ", ".join(f"{_q(c)} {self._staging_type(c)}" for c in self.columns)
+        temp = "TEMPORARY" if self.postgres else "TEMP"
+        suffix = " ON COMMIT DROP" if self.postgres else ""
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"CREATE {temp} TABLE {self.table} ({definition}){suffix}")
+
+    def load(self, rows: Sequence[Sequence[Any]]) -> None:
+        if not rows:
+            return
+        names = ", ".join(_q(c) for c in self.columns)
+        if self.postgres:
+            sql = f"COPY {self.table} ({names}) FROM STDIN"
+            with self.connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            self.connection.ensure_connection()
+            raw = self.connection.connection.cursor()
+            marks = ", ".join("?" * len(self.columns))
+            raw.executemany(f"INSERT INTO {self.table} ({names}) VALUES ({marks})", rows)
+            raw.close()
+
+    def index(self) -> None:
+        keys = ", ".join(_q(c) for c in self.kind.key)
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"CREATE INDEX {self.table}_key ON {self.table} ({keys})")
+            if self.postgres:
+                cursor.execute(f"ANALYZE {self.table}")
+
+    def count(self) -> int:
+        return self._scalar(f"SELECT COUNT(*) FROM {self.table}")
+
+    # -- checks ----------------------------------------------------------------------------
+    def duplicates(self) -> Iterable[Problem]:
+        keys = self.kind.key
+        key_list = ", ".join(_q(k) for k in keys)
+        joined = " AND ".join(f"f.{_q(k)} = s.{_q(k)}" for k in keys)
+        shown = (
+            self.kind.key
+            if self.kind.natural_key is None
+            else ("customer_id", "lead_id", "kind", "occurred_at")
+        )
+        sql = (
+            f"SELECT s.line, f.first_line FROM {self.table} s JOIN ("
+            f"SELECT {key_list}, MIN(line) AS first_line FROM {self.table} "
+            f"GROUP BY {key_list} HAVING COUNT(*) > 1) f ON {joined} "
+            f"WHERE s.line > f.first_line ORDER BY s.line"
+        )
+        label = ", ".join(shown)
+        for line, first in self._rows(sql):
+            yield Problem(
+                line, shown[0], f"duplicate of line {first}: the same {label} appears twice"
+            )
+
+    def unknown_references(self) -> Iterable[Problem]:
+        for spec in self.kind.columns:
+            ref = spec.reference
+            if ref is None or spec.name not in self.present:
+                continue
+            table, key_column, pk = self._ref_table(ref)
+            col = _q(spec.name)
+            sql = (
+                f"SELECT s.line, s.{col} FROM {self.table} s "
+                f"LEFT JOIN {table} r ON r.{key_column} = s.{col} "
+                f"WHERE s.{col} IS NOT NULL AND r.{pk} IS NULL"
+            )
+            if ref.model == self.kind.model:  # a customer referred by one in the same file
+                own_key = _q(self.kind.key[0])
+                sql += (
+                    f" AND NOT EXISTS (SELECT 1 FROM {self.table} s2 WHERE s2.{own_key} = s.{col})"
+                )
+            noun = apps.get_model(ref.model)._meta.verbose_name
+            for line, value in self._rows(sql + " ORDER BY s.line"):
+                yield Problem(line, spec.name, f"no {noun} {value!r} exists (import it first)")
+            if ref.condition is not None:
+                condition, reason = ref.condition
+                sql = (
+                    f"SELECT s.line, s.{col} FROM {self.table} s "
+                    f"JOIN {table} r ON r.{key_column} = s.{col} WHERE NOT ({condition}) "
+                    "ORDER BY s.line"
+                )
+                for line, value in self._rows(sql):
+                    yield Problem(line, spec.name, f"{value!r} {reason}")
+
+    def discard(self, lines: Iterable[int]) -> None:
+        lines = sorted(set(lines))
+        with self.connection.cursor() as cursor:
+            for start in range(0, len(lines), 500):
+                chunk = lines[start : start + 500]
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(f"DELETE FROM {self.table} WHERE line IN ({marks})", chunk)
+
+    # -- merge -----------------------------------------------------------------------------
+    def _ref_table(self, ref: Reference) -> tuple[str, str, str]:
+        model = apps.get_model(ref.model)
+        meta = model._meta
+        return meta.db_table, _q(meta.get_field(ref.key_field).column), _q(meta.pk.column)
+
+    def _selected(self) -> tuple[list[str], list[str], list[str], list[str]]:
+        """Target columns, their SELECT expressions, the joins they need, the columns updated."""
+        targets, exprs, joins, updated = [], [], [], []
+        keep_existing = any(c.keep_if_empty for c in self.kind.columns)
+        for n, spec in enumerate(self.kind.columns):
+            field = self.model._meta.get_field(spec.field)
+            target = _q(field.column)
+            if spec.reference is not None:
+                table, key_column, pk = self._ref_table(spec.reference)
+                alias = f"r{n}"
+                joins.append(
+                    f"LEFT JOIN {table} {alias} ON {alias}.{key_column} = s.{_q(spec.name)}"
+                )
+                exprs.append(f"{alias}.{pk}")
+            elif spec.keep_if_empty:
+                exprs.append(f"COALESCE(s.{_q(spec.name)}, e.{target}, %(now)s)")
+            else:
+                exprs.append(f"s.{_q(spec.name)}")
+            targets.append(target)
+            if spec.name in self.present and spec.field not in self.kind.conflict_fields:
+                updated.append(target)
+        if self.kind.natural_key:
+            targets.append('"natural_key"')
+            exprs.append('s."natural_key"')
+        if keep_existing:
+            conflict = self._conflict_exprs(targets, exprs)
+            on = " AND ".join(f"e.{col} = {expr}" for col, expr in conflict)
+            joins.append(f"LEFT JOIN {self.target} e ON {on}")
+        return targets, exprs, joins, updated
+
+    def _conflict_exprs(self, targets: list[str], exprs: list[str]) -> list[tuple[str, str]]:
+        columns = [_q(self.model._meta.get_field(f).column) for f in self.kind.conflict_fields]
+        return [(col, exprs[targets.index(col)]) for col in columns]
+
+    def matched(self) -> int:
+        """How many staged rows already exist in the target."""
+        targets, exprs, joins, _ = self._selected()
+        joins = [j for j in joins if not j.startswith(f"LEFT JOIN {self.target} e ")]
+        on = " AND ".join(f"m.{col} = {expr}" for col, expr in self._conflict_exprs(targets, exprs))
+        return self._scalar(
+            f"SELECT COUNT(*) FROM {self.table} s {' '.join(joins)} JOIN {self.target} m ON {on}"
+        )
+
+    def merge(self, *, now: Any) -> int:
+        """Insert new rows, update changed ones; returns how many rows were written."""
+        targets, exprs, joins, updated = self._selected()
+        conflict = ", ".join(col for col, _ in self._conflict_exprs(targets, exprs))
+        sets = [f"{col} = excluded.{col}" for col in updated]
+        changed = [f"{self.target}.{col} {self.distinct} excluded.{col}" for col in updated]
+        targets.append('"updated_at"')
+        exprs.append("%(now)s")
+        targets.append('"custom_fields"')
+        if self.has_custom:
+            exprs.append('s."custom_fields"')
+            if self.postgres:
+                merged = f"{self.target}.custom_fields || excluded.custom_fields"
+                changed.append(f"({merged}) IS DISTINCT FROM {self.target}.custom_fields")
+            else:
+                merged = f"json_patch({self.target}.custom_fields, excluded.custom_fields)"
+                changed.append(f"{merged} IS NOT json({self.target}.custom_fields)")
+            sets.append(f"custom_fields = {merged}")
+        else:
+            exprs.append("'{}'")
+        sets.append('"updated_at" = excluded."updated_at"')
+        action = (
+            f"DO UPDATE SET {', '.join(sets)} WHERE {' OR '.join(changed)}"
+            if changed
+            else "DO NOTHING"
+        )
+        sql = (
+            f"INSERT INTO {self.target} ({', '.join(targets)}) "
+            f"SELECT {', '.join(exprs)} FROM {self.table} s {' '.join(joins)} WHERE 1 = 1 "
+            f"ON CONFLICT ({conflict}) {action}"
+        )
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, {"now": now})
+            written = cursor.rowcount
+            written += self._link_new_self_references(cursor)
+        return written
+
+    def _link_new_self_references(self, cursor: Any) -> int:
+        """Point rows at referrers that the same file created (the merge saw them as missing)."""
+        for spec in self.kind.columns:
+            ref = spec.reference
+            if ref is None or ref.model != self.kind.model or spec.name not in self.present:
+                continue
+            column = _q(self.model._meta.get_field(spec.field).column)
+            _, key_column, pk = self._ref_table(ref)
+            own = _q(self.kind.key[0])
+            cursor.execute(
+                f"UPDATE {self.target} SET {column} = (SELECT r.{pk} FROM {self.table} s "
+                f"JOIN {self.target} r ON r.{key_column} = s.{_q(spec.name)} "
+                f"WHERE s.{own} = {self.target}.{key_column}) "
+                f"WHERE {column} IS NULL AND {key_column} IN "
+                f"(SELECT s.{own} FROM {self.table} s WHERE s.{_q(spec.name)} IS NOT NULL)"
+            )
+        return 0  # rows linked here were just created or already counted as updated
+
+    def drop(self) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _rows(self, sql: str) -> list[tuple[Any, ...]]:
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql)
+            return cursor.fetchall()
+
+    def _scalar(self, sql: str) -> int:
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql)
+            return int(cursor.fetchone()[0])

@@ -1,0 +1,1 @@
+"""Leads: prospects in the pipeline, from their source channel to won or lost."""

@@ -1,0 +1,84 @@
+"""Leads: prospects with a source channel, a stage, an owner and, once won, a customer."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from daur import vocabulary
+from daur.records import MONEY, InterchangeRecord, vocabulary_choices
+
+
+class Lead(InterchangeRecord):
+    external_id = models.CharField(_("lead id"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    source = models.CharField(
+        _("source"), max_length=32, choices=vocabulary_choices(vocabulary.ACQUISITION_CHANNELS)
+    )
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leads",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    stage = models.CharField(
+        _("stage"),
+        max_length=16,
+        default="new",
+        choices=vocabulary_choices(vocabulary.LEAD_STAGES),
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leads",
+    )
+    email = models.CharField(_("email"), max_length=254, blank=True)
+    company = models.CharField(_("company"), max_length=255, blank=True)
+    expected_value = models.DecimalField(_("expected value"), null=True, blank=True, **MONEY)
+    lost_reason = models.CharField(
+        _("lost reason"),
+        max_length=32,
+        blank=True,
+        choices=vocabulary_choices(vocabulary.LEAD_LOST_REASONS),
+    )
+    converted_customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("converted customer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leads",
+    )
+    converted_at = models.DateTimeField(_("converted"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lead")
+        verbose_name_plural = _("leads")
+        indexes = [
+            models.Index(fields=["stage", "owner"], name="lead_stage_owner_idx"),
+            models.Index(fields=["source", "created_at"], name="lead_source_idx"),
+            models.Index(fields=["email"], name="lead_email_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(source__in=vocabulary.ACQUISITION_CHANNELS),
+                name="lead_source_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(stage__in=vocabulary.LEAD_STAGES), name="lead_stage_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(lost_reason="")
+                | models.Q(lost_reason__in=vocabulary.LEAD_LOST_REASONS, stage="lost"),
+                name="lead_lost_reason_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.external_id})"

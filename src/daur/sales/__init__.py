@@ -1,0 +1,1 @@
+"""Sales: orders and order lines, with discounts, coupons, channels and resellers."""

@@ -1,0 +1,23 @@
+"""Admin for orders and their lines."""
+
+from django.contrib import admin
+
+from daur.sales.models import Order, OrderLine
+
+
+class OrderLineInline(admin.TabularInline):
+    model = OrderLine
+    extra = 0
+    raw_id_fields = ("product",)
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ("external_id", "customer", "ordered_at", "amount", "currency", "channel")
+    list_filter = ("currency", "channel")
+    search_fields = ("=external_id", "=customer__external_id", "=coupon_code")
+    raw_id_fields = ("customer", "reseller")
+    list_select_related = ("customer",)
+    date_hierarchy = "ordered_at"
+    show_full_result_count = False
+    inlines = [OrderLineInline]

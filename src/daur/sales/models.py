@@ -1,0 +1,80 @@
+"""Orders and their lines. A negative amount is a refund."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from daur.records import MONEY, InterchangeRecord
+
+
+class Order(InterchangeRecord):
+    external_id = models.CharField(_("order id"), max_length=64, unique=True)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="orders",
+    )
+    ordered_at = models.DateTimeField(_("ordered"))
+    amount = models.DecimalField(_("amount"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3)
+    discount_amount = models.DecimalField(_("discount"), default=0, **MONEY)
+    coupon_code = models.CharField(_("coupon code"), max_length=64, blank=True)
+    channel = models.CharField(_("sales channel"), max_length=64, blank=True)
+    reseller = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("reseller"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="resold_orders",
+    )
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        indexes = [
+            models.Index(fields=["customer", "ordered_at"], name="order_customer_time_idx"),
+            models.Index(fields=["ordered_at"], name="order_time_idx"),
+            models.Index(fields=["reseller", "ordered_at"], name="order_reseller_time_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(discount_amount__gte=0), name="order_discount_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class OrderLine(InterchangeRecord):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(
+        "catalog.Product",
+        verbose_name=_("product"),
+        on_delete=models.PROTECT,
+        related_name="order_lines",
+    )
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=3)
+    unit_price = models.DecimalField(_("unit price"), **MONEY)
+    discount_amount = models.DecimalField(_("discount"), default=0, **MONEY)
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        constraints = [
+            models.UniqueConstraint(fields=["order", "product"], name="order_line_unique_sku"),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0), name="line_quantity_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(unit_price__gte=0), name="line_unit_price_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(discount_amount__gte=0), name="line_discount_not_negative"
+            ),
+        ]
+        indexes = [models.Index(fields=["product"], name="order_line_product_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.quantity} x {self.product_id}"

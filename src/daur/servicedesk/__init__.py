@@ -1,0 +1,1 @@
+"""The service desk: complaints, requests and suggestions, with their response times."""

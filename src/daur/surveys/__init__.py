@@ -1,0 +1,1 @@
+"""Surveys: NPS answers of customers."""

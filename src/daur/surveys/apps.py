@@ -1,0 +1,8 @@
+"""App configuration for surveys."""
+
+from django.apps import AppConfig
+
+
+class SurveysConfig(AppConfig):
+    name = "daur.surveys"
+    verbose_name = "Surveys"
