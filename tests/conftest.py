@@ -1,0 +1,32 @@
+"""Shared test set-up: pure tests are marked so the PostgreSQL run can leave them out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+PURE_DIRS = (TESTS / "analytics", TESTS / "demo")
+SHARED = TESTS.parent.parent / "shared"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if any(Path(str(item.path)).is_relative_to(d) for d in PURE_DIRS):
+            item.add_marker(pytest.mark.pure)
+
+
+@pytest.fixture
+def write_csv(tmp_path: Path):
+    """Write a CSV file from text (or bytes) and return its path."""
+
+    def write(name: str, content: str | bytes) -> Path:
+        path = tmp_path / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return path
+
+    return write
