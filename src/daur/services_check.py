@@ -1,4 +1,4 @@
-"""`python -m daur.services_check DB_URL REDIS_URL`: exit 0 when both services answer, else say why."""
+"""`python -m daur.services_check DB_URL REDIS_URL`: exit 0 when both answer, else say why."""
 
 from __future__ import annotations
 

@@ -199,8 +199,8 @@ def test_skip_invalid_writes_the_good_rows_and_a_rejects_file(customers, write_c
     # The rejects file, corrected, imports on its own: its two extra columns are ignored.
     fixed = path.with_name("fixed.csv")
     fixed.write_text(
-        open(result.rejects_path, encoding="utf-8")
-        .read()
+        Path(result.rejects_path)
+        .read_text(encoding="utf-8")
         .replace("C404", "C1")
         .replace("yesterday", "2025-01-05")
         .replace("O1,C2", "O5,C2"),
