@@ -58,6 +58,7 @@ class Customer(InterchangeRecord):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="customers",
+        db_index=False,  # a composite index below starts with this column
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 

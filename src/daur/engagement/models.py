@@ -26,6 +26,7 @@ class Interaction(InterchangeRecord):
         blank=True,
         on_delete=models.CASCADE,
         related_name="interactions",
+        db_index=False,  # a composite index below starts with this column
     )
     lead = models.ForeignKey(
         "leads.Lead",
@@ -34,6 +35,7 @@ class Interaction(InterchangeRecord):
         blank=True,
         on_delete=models.CASCADE,
         related_name="interactions",
+        db_index=False,  # a composite index below starts with this column
     )
     kind = models.CharField(
         _("kind"), max_length=16, choices=vocabulary_choices(vocabulary.INTERACTION_KINDS)

@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from daur.interchange.kinds import KINDS, Kind, ParseContext
 from daur.interchange.reader import CsvFile, MalformedCsv, Record
 from daur.interchange.staging import Problem, Staging
-from daur.interchange.values import NOTE_MAX_CHARS, check_text
+from daur.interchange.values import NOTE_MAX_CHARS, check_text, parse_column
 
 CHUNK_ROWS = 10_000
 SHOWN_PROBLEMS = 50
@@ -244,55 +244,95 @@ def _read_header(spec: Kind, path: str, records: Iterator[Record]) -> _Header:
 def _stage_rows(
     spec: Kind, header: _Header, records: Iterator[Record], staging: Staging, path: str
 ) -> tuple[list[Problem], int]:
+    """Validate and stage every record, a chunk at a time; returns the problems and row count."""
     context = parse_context()
-    plan = [(c.name, header.index.get(c.name), c.parser(context)) for c in spec.columns]
-    custom = [(name, header.index[name]) for name in header.custom]
+    parsers = [(c.name, header.index.get(c.name), c.parser(context)) for c in spec.columns]
     width = len(header.names)
-    names = spec.column_names
-    check, natural_key = spec.row_check, spec.natural_key
     problems: list[Problem] = []
-    chunk: list[list[Any]] = []
     rows = 0
+    lines: list[int] = []
+    chunk: list[list[str]] = []
     for record in records:
         rows += 1
-        line, fields = record.line, record.fields
         if record.bad_encoding:
-            problems.append(Problem(line, "-", "is not valid UTF-8; save the file as UTF-8"))
-            continue
-        if len(fields) != width:
-            problems.append(Problem(line, "-", f"has {len(fields)} fields; the header has {width}"))
-            continue
-        row: list[Any] = [line]
-        row_problems = []
-        for name, position, parse in plan:
-            try:
-                row.append(parse(fields[position] if position is not None else ""))
-            except ValueError as error:
-                row_problems.append(Problem(line, name, str(error)))
-                row.append(None)
-        if not row_problems and (check or natural_key):
-            values = dict(zip(names, row[1:], strict=True))
-            if check:
-                row_problems.extend(Problem(line, c, reason) for c, reason in check(values))
-            if natural_key and not row_problems:
-                row.append(natural_key(values))
-        if custom:
-            kept = {name: fields[i] for name, i in custom if fields[i] != ""}
-            for name, value in kept.items():
+            problems.append(Problem(record.line, "-", "is not valid UTF-8; save the file as UTF-8"))
+        elif len(record.fields) != width:
+            reason = f"has {len(record.fields)} fields; the header has {width}"
+            problems.append(Problem(record.line, "-", reason))
+        else:
+            lines.append(record.line)
+            chunk.append(record.fields)
+            if len(chunk) >= CHUNK_ROWS:
+                staging.load(_parse_chunk(spec, header, parsers, lines, chunk, problems))
+                lines, chunk = [], []
+    staging.load(_parse_chunk(spec, header, parsers, lines, chunk, problems))
+    return problems, rows
+
+
+def _parse_chunk(
+    spec: Kind,
+    header: _Header,
+    parsers: list[tuple[str, int | None, Any]],
+    lines: list[int],
+    chunk: list[list[str]],
+    problems: list[Problem],
+) -> list[tuple[Any, ...]]:
+    """Parse a chunk column by column; bad rows go to `problems`, good ones come back staged."""
+    if not chunk:
+        return []
+    raw_columns = list(zip(*chunk, strict=True))
+    empty = [""] * len(chunk)
+    bad: set[int] = set()
+    parsed: dict[str, list[Any]] = {}
+    for name, position, parse in parsers:
+        values, column_problems = parse_column(
+            parse, raw_columns[position] if position is not None else empty
+        )
+        parsed[name] = values
+        for i, reason in column_problems:
+            problems.append(Problem(lines[i], name, reason))
+            bad.add(i)
+    if spec.row_check:
+        for i, column, reason in spec.row_check(parsed):
+            if i not in bad:
+                problems.append(Problem(lines[i], column, reason))
+                bad.add(i)
+    columns = [lines, *parsed.values()]
+    if spec.natural_key:
+        columns.append(spec.natural_key(parsed))
+    if header.custom:
+        columns.append(_custom_fields(header, raw_columns, lines, problems, bad))
+    staged = zip(*columns, strict=True)
+    if not bad:
+        return list(staged)
+    return [row for i, row in enumerate(staged) if i not in bad]
+
+
+def _custom_fields(
+    header: _Header,
+    raw_columns: list[tuple[str, ...]],
+    lines: list[int],
+    problems: list[Problem],
+    bad: set[int],
+) -> list[str]:
+    """The unknown columns of each row as a JSON object (empty values left out)."""
+    named = [(name, raw_columns[header.index[name]]) for name in header.custom]
+    for name, column in named:
+        for i, value in enumerate(column):
+            if len(value) > NOTE_MAX_CHARS or "\x00" in value:
                 try:
                     check_text(value, NOTE_MAX_CHARS)
                 except ValueError as error:
-                    row_problems.append(Problem(line, name, str(error)))
-            row.append(json.dumps(kept, ensure_ascii=False, separators=(",", ":")))
-        if row_problems:
-            problems.extend(row_problems)
-            continue
-        chunk.append(row)
-        if len(chunk) >= CHUNK_ROWS:
-            staging.load(chunk)
-            chunk = []
-    staging.load(chunk)
-    return problems, rows
+                    problems.append(Problem(lines[i], name, str(error)))
+                    bad.add(i)
+    return [
+        json.dumps(
+            {name: value for name, value in zip(header.custom, values) if value},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        for values in zip(*(column for _, column in named))
+    ]
 
 
 def _write_rejects(source: Path, target: Path, problems: list[Problem]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
@@ -53,8 +53,9 @@ class Kind:
     columns: tuple[Column, ...]
     key: tuple[str, ...]  # the columns that identify a row in a file
     conflict_fields: tuple[str, ...]  # the model fields of the unique constraint upserted on
-    row_check: Callable[[dict[str, Any]], list[tuple[str, str]]] | None = None
-    natural_key: Callable[[dict[str, Any]], str] | None = None  # stored as column `natural_key`
+    row_check: Callable[[dict[str, list[Any]]], Iterator[tuple[int, str, str]]] | None = None
+    # Computes the column `natural_key` for kinds whose rows have no id of their own.
+    natural_key: Callable[[dict[str, list[Any]]], list[str | None]] | None = None
     extension_columns: tuple[str, ...] = field(default=())  # columns beyond SPEC §3, documented
 
     @property
@@ -105,52 +106,66 @@ USER = Reference("accounts.User", "username")
 CAMPAIGN = Reference("campaigns.Campaign", "external_id")
 
 
-def _check_customer(row: dict[str, Any]) -> list[tuple[str, str]]:
-    if row.get("referred_by") and row["referred_by"] == row["customer_id"]:
-        return [("referred_by", "a customer cannot refer itself")]
-    return []
+# Cross-column checks see a chunk of parsed columns and yield (position, column, reason).
+Checks = Iterator[tuple[int, str, str]]
 
 
-def _check_interaction(row: dict[str, Any]) -> list[tuple[str, str]]:
-    if not row.get("customer_id") and not row.get("lead_id"):
-        return [("customer_id", "is required when lead_id is empty (give one of the two)")]
-    return []
+def _check_customer(cols: dict[str, list[Any]]) -> Checks:
+    for i, (me, referrer) in enumerate(zip(cols["customer_id"], cols["referred_by"])):
+        if referrer is not None and referrer == me:
+            yield i, "referred_by", "a customer cannot refer itself"
 
 
-def _check_ticket(row: dict[str, Any]) -> list[tuple[str, str]]:
-    problems = []
-    opened = row["opened_at"]
-    for column in ("first_response_at", "resolved_at"):
-        moment = row.get(column)
-        if moment is not None and opened is not None and moment < opened:
-            problems.append((column, f"is before opened_at ({opened})"))
-    if row.get("accepted") is not None and row["kind"] != "suggestion":
-        problems.append(("accepted", "applies to suggestions only"))
-    return problems
+def _check_interaction(cols: dict[str, list[Any]]) -> Checks:
+    for i, (customer, lead) in enumerate(zip(cols["customer_id"], cols["lead_id"])):
+        if customer is None and lead is None:
+            yield i, "customer_id", "is required when lead_id is empty (give one of the two)"
 
 
-def _check_campaign(row: dict[str, Any]) -> list[tuple[str, str]]:
-    start, end = row.get("started_on"), row.get("ended_on")
-    if start is not None and end is not None and end < start:
-        return [("ended_on", f"is before started_on ({start})")]
-    return []
-
-
-def _check_lead(row: dict[str, Any]) -> list[tuple[str, str]]:
-    if row.get("lost_reason") and row.get("stage") != "lost":
-        return [("lost_reason", "is only for leads in stage 'lost'")]
-    return []
-
-
-def _interaction_key(row: dict[str, Any]) -> str:
-    occurred = row["occurred_at"]
-    occurred_utc = occurred if isinstance(occurred, str) else str(occurred.replace(tzinfo=None))
-    return interaction_natural_key(
-        customer_id=row.get("customer_id"),
-        lead_id=row.get("lead_id"),
-        kind=row["kind"],
-        occurred_at_utc=occurred_utc,
+def _check_ticket(cols: dict[str, list[Any]]) -> Checks:
+    rows = zip(
+        cols["opened_at"],
+        cols["first_response_at"],
+        cols["resolved_at"],
+        cols["kind"],
+        cols["accepted"],
     )
+    for i, (opened, responded, resolved, kind, accepted) in enumerate(rows):
+        if opened is not None:
+            if responded is not None and responded < opened:
+                yield i, "first_response_at", f"is before opened_at ({opened})"
+            if resolved is not None and resolved < opened:
+                yield i, "resolved_at", f"is before opened_at ({opened})"
+        if accepted is not None and kind != "suggestion":
+            yield i, "accepted", "applies to suggestions only"
+
+
+def _check_campaign(cols: dict[str, list[Any]]) -> Checks:
+    for i, (start, end) in enumerate(zip(cols["started_on"], cols["ended_on"])):
+        if start is not None and end is not None and end < start:
+            yield i, "ended_on", f"is before started_on ({start})"
+
+
+def _check_lead(cols: dict[str, list[Any]]) -> Checks:
+    for i, (reason, stage) in enumerate(zip(cols["lost_reason"], cols["stage"])):
+        if reason and stage != "lost":
+            yield i, "lost_reason", "is only for leads in stage 'lost'"
+
+
+def _interaction_keys(cols: dict[str, list[Any]]) -> list[str | None]:
+    keys: list[str | None] = []
+    rows = zip(cols["customer_id"], cols["lead_id"], cols["kind"], cols["occurred_at"])
+    for customer, lead, kind, occurred in rows:
+        if occurred is None or kind is None:
+            keys.append(None)  # the row is bad anyway
+            continue
+        utc = occurred if isinstance(occurred, str) else str(occurred.replace(tzinfo=None))
+        keys.append(
+            interaction_natural_key(
+                customer_id=customer, lead_id=lead, kind=kind, occurred_at_utc=utc
+            )
+        )
+    return keys
 
 
 KINDS: dict[str, Kind] = {
@@ -277,7 +292,7 @@ KINDS: dict[str, Kind] = {
             key=("natural_key",),
             conflict_fields=("natural_key",),
             row_check=_check_interaction,
-            natural_key=_interaction_key,
+            natural_key=_interaction_keys,
         ),
         Kind(
             name="tickets",

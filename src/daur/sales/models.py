@@ -13,6 +13,7 @@ class Order(InterchangeRecord):
         verbose_name=_("customer"),
         on_delete=models.PROTECT,
         related_name="orders",
+        db_index=False,  # a composite index below starts with this column
     )
     ordered_at = models.DateTimeField(_("ordered"))
     amount = models.DecimalField(_("amount"), **MONEY)
@@ -27,6 +28,7 @@ class Order(InterchangeRecord):
         blank=True,
         on_delete=models.PROTECT,
         related_name="resold_orders",
+        db_index=False,  # a composite index below starts with this column
     )
 
     class Meta:
@@ -48,7 +50,8 @@ class Order(InterchangeRecord):
 
 
 class OrderLine(InterchangeRecord):
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    # The unique (order, product) index serves look-ups by order.
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines", db_index=False)
     product = models.ForeignKey(
         "catalog.Product",
         verbose_name=_("product"),

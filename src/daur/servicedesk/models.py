@@ -14,6 +14,7 @@ class Ticket(InterchangeRecord):
         verbose_name=_("customer"),
         on_delete=models.CASCADE,
         related_name="tickets",
+        db_index=False,  # a composite index below starts with this column
     )
     kind = models.CharField(
         _("kind"), max_length=16, choices=vocabulary_choices(vocabulary.TICKET_KINDS)

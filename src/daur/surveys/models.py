@@ -12,6 +12,7 @@ class SurveyAnswer(InterchangeRecord):
         verbose_name=_("customer"),
         on_delete=models.CASCADE,
         related_name="survey_answers",
+        db_index=False,  # a composite index below starts with this column
     )
     answered_at = models.DateTimeField(_("answered"))
     nps = models.PositiveSmallIntegerField(_("NPS (0-10)"))
