@@ -38,6 +38,10 @@ DISCOUNT_RATE = {"discount": 0.85, "need_oriented": 0.0, "affluent": 0.0, "loyal
                  "impulsive": 0.05, "technology": 0.05}
 DEFAULT_DISCOUNT_RATE = 0.15
 COUPONS = ("HEMAT10", "DAUR15", "RAMADAN20", "HARBOLNAS", "WELCOME10", "PAYDAY25")
+# Large home appliances, TV & audio, gadgets, computers, furniture.
+BIG_TICKET = (1, 3, 4, 5, 6)
+# Planted customers who must not look like bargain hunters (loyal: resists competitors).
+DISCOUNT_CEILING = 0.3
 PERSON_ORDER_CHANNELS = ("web", "store", "marketplace", "phone", "whatsapp")
 ORG_ORDER_CHANNELS = ("sales_rep", "phone", "web")
 
@@ -179,6 +183,11 @@ def build_orders(rng: np.random.Generator, pop: Population, catalog: Catalog) ->
     slot = (offset[lc] + rank[line_order] + line_rank) % span[lc]
     slot = np.where(lkind == "impulsive", rank[line_order], slot)  # a new line every order
     category = cat_perm[lc, slot]
+    # The affluent furnish and equip: big-ticket product lines only.
+    big_ticket = np.array(BIG_TICKET)
+    category = np.where(lkind == "affluent",
+                        big_ticket[(offset[lc] + rank[line_order] + line_rank) % len(big_ticket)],
+                        category)
 
     mix = np.array([TIER_MIX.get(k, DEFAULT_TIER_MIX) for k in PRIMARY])
     cum = np.cumsum(mix, axis=1)[pop.primary[lc]]
@@ -224,6 +233,7 @@ def build_orders(rng: np.random.Generator, pop: Population, catalog: Catalog) ->
     hunters = pop.primary == PRIMARY.index("discount")
     share = np.bincount(cust, discounted, minlength=n) / np.maximum(count, 1)
     discounted |= (hunters & (share < 0.6))[cust]
+    discounted &= ~(pop.loyal & (share > DISCOUNT_CEILING))[cust]
     percent = rng.choice(np.array([5, 10, 15, 20, 25]), orders)
     unit = np.where(eur, 1, 10_000)  # round to a cent in euro, to a hundred rupiah
     line_rate = np.where(discounted, percent, 0)[line_order]
