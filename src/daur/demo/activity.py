@@ -215,7 +215,9 @@ def customer_tickets(rng: np.random.Generator, pop: Population, orders: Orders):
     who = np.flatnonzero(inspiring)
     owner, minute = spread(rng, who, rng.integers(1, 4, len(who)), orders.first_day[who],
                            np.full(len(who), END_DAY), (7, 22))
-    tickets.add(owner, np.where(rng.random(len(owner)) < 0.85, SUGGESTION, REQUEST), minute)
+    first_of_owner = np.r_[True, owner[1:] != owner[:-1]]
+    suggestion = first_of_owner | (rng.random(len(owner)) < 0.85)
+    tickets.add(owner, np.where(suggestion, SUGGESTION, REQUEST), minute)
 
     owner, kinds, opened = tickets.arrays()
     order = np.lexsort((owner, opened))
