@@ -89,7 +89,7 @@ class Events:
     minute: list
 
     @classmethod
-    def empty(cls) -> "Events":
+    def empty(cls) -> Events:
         return cls([], [], [])
 
     def add(self, owner: np.ndarray, kind: np.ndarray, minute: np.ndarray) -> None:
@@ -136,11 +136,8 @@ def customer_interactions(rng: np.random.Generator, pop: Population, orders: Ord
         created_day[who] = rng.integers(0, latest, len(who))
         per = rng.integers(per_lo, per_hi, len(who))
         owner, minute = spread(rng, who, per, created_day[who] + 1, np.full(len(who), END_DAY))
-        kinds = _kinds(rng, weights, len(owner))
-        if persona == "acquisition":  # at most two visits/inquiries: engaged, not wandering
-            kinds = np.where(np.isin(kinds, (VISIT, INQUIRY)) & (per[np.searchsorted(
-                who, owner)] > 2), K["event"], kinds)
-        events.add(owner, kinds, minute)
+        # Acquisition prospects get at most two: engaged, not wandering.
+        events.add(owner, _kinds(rng, weights, len(owner)), minute)
 
     buyer = np.flatnonzero(orders.order_count > 0)
     first, last = orders.first_day[buyer], orders.last_day[buyer]
@@ -248,9 +245,10 @@ def customer_tickets(rng: np.random.Generator, pop: Population, orders: Orders):
     suggestions = np.flatnonzero(kinds == SUGGESTION)
     if len(suggestions) and not (accepted == 1).any():
         accepted[suggestions[0]] = 1
-    return dict(customer=owner, kind=kinds, opened=opened, response=response, resolved=resolved,
-                status=status, accepted=accepted, satisfaction=satisfaction,
-                priority=priority), complained, detractor_after
+    tickets = {"customer": owner, "kind": kinds, "opened": opened, "response": response,
+               "resolved": resolved, "status": status, "accepted": accepted,
+               "satisfaction": satisfaction, "priority": priority}
+    return tickets, complained, detractor_after
 
 
 COMMENTS = {

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from daur.demo.timeline import END_DAY
+from daur.demo.timeline import END_DAY, date_strings
 from daur.vocabulary import ACQUISITION_CHANNELS, PRODUCT_TIERS
 
 BUDGET, STANDARD, PREMIUM = range(3)
@@ -105,7 +105,8 @@ def build_catalog(rng: np.random.Generator) -> Catalog:
         sku.append(f"{prefix}-{serial[prefix]:04d}")
         item = items[int(rng.integers(len(items)))]
         brand = BRANDS[int(rng.integers(len(BRANDS)))]
-        model = f"{'X' if new else 'ABCDEFGHKMPS'[int(rng.integers(12))]}{int(rng.integers(10, 99))}"
+        series = "X" if new else "ABCDEFGHKMPS"[int(rng.integers(12))]  # X: the new series
+        model = f"{series}{int(rng.integers(10, 99))}"
         suffix = {BUDGET: "", STANDARD: " Plus", PREMIUM: " Pro"}[t]
         name.append(f"{brand} {item} {model}{suffix}")
 
@@ -121,8 +122,6 @@ def build_catalog(rng: np.random.Generator) -> Catalog:
 
 
 def product_rows(catalog: Catalog) -> list[tuple]:
-    from daur.demo.timeline import date_strings
-
     launched = date_strings(catalog.launch_day)
     return [
         (sku, name, CATEGORIES[c][0], PRODUCT_TIERS[t], f"{p}.00", f"{u}.00", day)
@@ -190,8 +189,6 @@ def build_campaigns(rng: np.random.Generator) -> Campaigns:
 
 
 def campaign_rows(campaigns: Campaigns) -> list[tuple]:
-    from daur.demo.timeline import date_strings
-
     return list(zip(campaigns.campaign_id, campaigns.name, campaigns.channel, campaigns.purpose,
                     [f"{c}.00" for c in campaigns.cost.tolist()],
                     date_strings(campaigns.start_day), date_strings(campaigns.end_day)))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from daur.demo.catalog import BUDGET, CATEGORIES, PREMIUM, RECENT_LAUNCH_DAYS, SUPPLIES, Catalog
+from daur.demo.catalog import CATEGORIES, RECENT_LAUNCH_DAYS, SUPPLIES, Catalog
 from daur.demo.people import PRIMARY, Population
 from daur.demo.timeline import END_DAY, MINUTES_PER_DAY
 

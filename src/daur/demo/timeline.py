@@ -1,4 +1,4 @@
-"""The demo business's calendar: days and minutes counted from its first day, written as ISO 8601."""
+"""The demo business's calendar: days and minutes from its first day, written as ISO 8601."""
 
 from __future__ import annotations
 
