@@ -9,8 +9,17 @@ import pytest
 
 from daur.demo.generate import generate_business
 
-KINDS = ("customers", "products", "orders", "order_lines", "interactions", "tickets", "surveys",
-         "campaigns", "leads")
+KINDS = (
+    "customers",
+    "products",
+    "orders",
+    "order_lines",
+    "interactions",
+    "tickets",
+    "surveys",
+    "campaigns",
+    "leads",
+)
 
 
 def read_business(directory: Path) -> dict[str, list[dict[str, str]]]:

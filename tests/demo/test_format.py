@@ -31,21 +31,24 @@ from .conftest import KINDS, read_business
 
 SPEC_COLUMNS = {
     "customers": "customer_id name kind relationship email phone country city industry "
-                 "acquired_via campaign_id referred_by created_at",
+    "acquired_via campaign_id referred_by created_at",
     "products": "sku name category tier price unit_cost launched_on",
     "orders": "order_id customer_id ordered_at amount currency discount_amount coupon_code "
-              "channel reseller_id",
+    "channel reseller_id",
     "order_lines": "order_id sku quantity unit_price discount_amount",
     "interactions": "customer_id lead_id kind occurred_at channel user note",
     "tickets": "ticket_id customer_id kind opened_at first_response_at resolved_at status "
-               "accepted satisfaction",
+    "accepted satisfaction",
     "surveys": "customer_id answered_at nps comment",
     "campaigns": "campaign_id name channel purpose cost started_on ended_on",
     "leads": "lead_id name source campaign_id created_at stage owner email company "
-             "converted_customer_id converted_at",
+    "converted_customer_id converted_at",
 }
-EXTENSIONS = {"customers": ["owner", "persona"], "tickets": ["priority"],
-              "leads": ["expected_value", "lost_reason"]}
+EXTENSIONS = {
+    "customers": ["owner", "persona"],
+    "tickets": ["priority"],
+    "leads": ["expected_value", "lost_reason"],
+}
 END = dt.datetime.combine(END_DATE, dt.time(23, 59, 59), tzinfo=dt.timezone(dt.timedelta(hours=7)))
 
 
@@ -76,8 +79,15 @@ def test_headers_are_the_spec_columns_then_the_documented_extensions(business_di
 
 def test_demo_users_cover_the_roles():
     assert {role for _, role, _, _ in DEMO_USERS} <= set(USER_ROLES)
-    assert [u[0] for u in DEMO_USERS] == ["demo", "demo-admin", "demo-rep", "demo-rep2",
-                                          "demo-rep3", "demo-marketer", "demo-support"]
+    assert [u[0] for u in DEMO_USERS] == [
+        "demo",
+        "demo-admin",
+        "demo-rep",
+        "demo-rep2",
+        "demo-rep3",
+        "demo-marketer",
+        "demo-support",
+    ]
 
 
 def test_values_come_from_the_vocabulary(business):
@@ -170,20 +180,30 @@ def test_times_are_ordered_unique_and_not_after_the_end(business):
         assert row["resolved_at"] or row["status"] not in ("resolved", "closed")
     assert all(0 <= int(r["nps"]) <= 10 for r in business["surveys"])
     assert len({(r["customer_id"], r["answered_at"]) for r in business["surveys"]}) == len(
-        business["surveys"])
-    keys = {(r["customer_id"] or r["lead_id"], r["kind"], r["occurred_at"])
-            for r in business["interactions"]}
+        business["surveys"]
+    )
+    keys = {
+        (r["customer_id"] or r["lead_id"], r["kind"], r["occurred_at"])
+        for r in business["interactions"]
+    }
     assert len(keys) == len(business["interactions"])
-    stamps = ([r["ordered_at"] for r in business["orders"]]
-              + [r["occurred_at"] for r in business["interactions"]]
-              + [r[k] for r in business["tickets"] for k in
-                 ("opened_at", "first_response_at", "resolved_at") if r[k]]
-              + [r["answered_at"] for r in business["surveys"]]
-              + [r["created_at"] for r in business["customers"]]
-              + [r[k] for r in business["leads"] for k in ("created_at", "converted_at") if r[k]])
+    stamps = (
+        [r["ordered_at"] for r in business["orders"]]
+        + [r["occurred_at"] for r in business["interactions"]]
+        + [
+            r[k]
+            for r in business["tickets"]
+            for k in ("opened_at", "first_response_at", "resolved_at")
+            if r[k]
+        ]
+        + [r["answered_at"] for r in business["surveys"]]
+        + [r["created_at"] for r in business["customers"]]
+        + [r[k] for r in business["leads"] for k in ("created_at", "converted_at") if r[k]]
+    )
     assert max(moment(s) for s in stamps) <= END
-    dates = ([r["launched_on"] for r in business["products"]]
-             + [r[k] for r in business["campaigns"] for k in ("started_on", "ended_on")])
+    dates = [r["launched_on"] for r in business["products"]] + [
+        r[k] for r in business["campaigns"] for k in ("started_on", "ended_on")
+    ]
     assert max(dt.date.fromisoformat(d) for d in dates) <= END_DATE
 
 

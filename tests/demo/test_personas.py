@@ -15,10 +15,31 @@ from daur.demo.timeline import END_DATE
 
 from .conftest import read_business
 
-PERSONAS = ("need_oriented", "discount", "impulsive", "wanderer", "loyal", "lapsed", "lost",
-            "difficult", "inspiring", "sophisticated", "affluent", "high_volume", "benchmark",
-            "door_opener", "reseller", "reaching", "acquisition", "technology", "value", "cost",
-            "internal", "regular", "new_customer")
+PERSONAS = (
+    "need_oriented",
+    "discount",
+    "impulsive",
+    "wanderer",
+    "loyal",
+    "lapsed",
+    "lost",
+    "difficult",
+    "inspiring",
+    "sophisticated",
+    "affluent",
+    "high_volume",
+    "benchmark",
+    "door_opener",
+    "reseller",
+    "reaching",
+    "acquisition",
+    "technology",
+    "value",
+    "cost",
+    "internal",
+    "regular",
+    "new_customer",
+)
 
 
 def day(text: str) -> dt.date:
@@ -61,8 +82,10 @@ class Facts:
         for row in sorted(tables["surveys"], key=lambda r: r["answered_at"]):
             self.latest_nps[row["customer_id"]] = int(row["nps"])
         self.referred_buyers = Counter(
-            r["referred_by"] for r in tables["customers"]
-            if r["referred_by"] and self.orders[r["customer_id"]])
+            r["referred_by"]
+            for r in tables["customers"]
+            if r["referred_by"] and self.orders[r["customer_id"]]
+        )
 
     def with_persona(self, name: str) -> list[str]:
         return [c for c, p in self.persona.items() if name in p]
@@ -77,15 +100,20 @@ class Facts:
     def discount_share(self, c: str) -> float:
         own = self.orders[c]
         return sum(Decimal(o["discount_amount"]) > 0 or bool(o["coupon_code"]) for o in own) / len(
-            own)
+            own
+        )
 
     def categories(self, c: str) -> set[str]:
-        return {self.products[line["sku"]]["category"] for o in self.orders[c]
-                for line in self.lines[o["order_id"]]}
+        return {
+            self.products[line["sku"]]["category"]
+            for o in self.orders[c]
+            for line in self.lines[o["order_id"]]
+        }
 
     def units(self, c: str) -> int:
-        return sum(int(line["quantity"]) for o in self.orders[c]
-                   for line in self.lines[o["order_id"]])
+        return sum(
+            int(line["quantity"]) for o in self.orders[c] for line in self.lines[o["order_id"]]
+        )
 
     def spend_share(self, c: str, test) -> float:
         total = part = Decimal(0)
@@ -98,8 +126,12 @@ class Facts:
         return float(part / total)
 
     def recent_launch_share(self, c: str) -> float:
-        return self.spend_share(c, lambda p, o: 0 <= (
-            day(o["ordered_at"]) - dt.date.fromisoformat(p["launched_on"])).days <= 180)
+        return self.spend_share(
+            c,
+            lambda p, o: (
+                0 <= (day(o["ordered_at"]) - dt.date.fromisoformat(p["launched_on"])).days <= 180
+            ),
+        )
 
     def aov(self, c: str) -> float:
         own = self.orders[c]
@@ -126,8 +158,7 @@ def test_every_persona_is_present_in_plausible_proportions(facts):
 
 def test_a_tiny_business_still_has_one_of_each_kind(tmp_path):
     generate_business(customers=50, seed=3, directory=tmp_path)
-    personas = Counter(r["persona"].split(";")[0]
-                       for r in read_business(tmp_path)["customers"])
+    personas = Counter(r["persona"].split(";")[0] for r in read_business(tmp_path)["customers"])
     wanted = {"regular" if p == "b2b" else p for p in PRIMARY}
     assert wanted <= {p.split(";")[0] for p in personas}
 
@@ -153,8 +184,9 @@ def test_impulsive_buy_irregularly_and_unplanned(facts):
         for o in orders:
             cats = {facts.products[line["sku"]]["category"] for line in facts.lines[o["order_id"]]}
             when = dt.datetime.fromisoformat(o["ordered_at"])
-            looked = any(0 <= (when - dt.datetime.fromisoformat(t)).days < 14
-                         for t in facts.looks[c])
+            looked = any(
+                0 <= (when - dt.datetime.fromisoformat(t)).days < 14 for t in facts.looks[c]
+            )
             unplanned += bool(cats - seen) and not looked
             seen |= cats
         assert unplanned >= 0.6 * len(orders)
@@ -250,8 +282,10 @@ def test_orientations(facts):
     for c in facts.with_persona("cost"):
         assert facts.recent_launch_share(c) < 0.5
         assert facts.spend_share(c, lambda p, o: p["tier"] == "premium") < 0.5
-        assert (facts.spend_share(c, lambda p, o: p["tier"] == "budget") >= 0.5
-                or facts.discount_share(c) >= 0.6)
+        assert (
+            facts.spend_share(c, lambda p, o: p["tier"] == "budget") >= 0.5
+            or facts.discount_share(c) >= 0.6
+        )
 
 
 def test_resellers_sell_and_buy_in_volume(facts):

@@ -13,8 +13,9 @@ from daur.vocabulary import INTERACTION_KINDS, TICKET_KINDS
 
 K = {kind: code for code, kind in enumerate(INTERACTION_KINDS)}
 VISIT, INQUIRY = K["visit"], K["inquiry"]
-COMPLAINT, REQUEST, SUGGESTION = (TICKET_KINDS.index(k) for k in
-                                  ("complaint", "request", "suggestion"))
+COMPLAINT, REQUEST, SUGGESTION = (
+    TICKET_KINDS.index(k) for k in ("complaint", "request", "suggestion")
+)
 # Kind weights (visit, inquiry, call, email, meeting, event, reply).
 PERSON_KIND_WEIGHTS = np.array([25, 15, 15, 15, 0, 10, 20], dtype=float)
 ORG_KIND_WEIGHTS = np.array([5, 10, 30, 25, 30, 0, 0], dtype=float)
@@ -41,25 +42,52 @@ def plant_overlays(rng: np.random.Generator, pop: Population, orders: Orders) ->
     kind = np.array(PRIMARY)[pop.primary]
     buyer = orders.order_count > 0
     plain = ~np.isin(kind, ("reseller", "internal"))
-    pop.overlays["sophisticated"] = np.isin(np.arange(n), _pick(
-        rng, np.flatnonzero(buyer & plain & (kind != "impulsive") & (orders.first_day >= 150)),
-        _share(n, 0.04)))
-    pop.overlays["difficult"] = np.isin(np.arange(n), _pick(
-        rng, np.flatnonzero(buyer & plain & ~pop.loyal & (kind != "lost")
-                            & (orders.first_day <= END_DAY - 60)), _share(n, 0.04)))
-    pop.overlays["inspiring"] = np.isin(np.arange(n), _pick(
-        rng, np.flatnonzero(buyer & (kind != "internal")), _share(n, 0.03)))
+    pop.overlays["sophisticated"] = np.isin(
+        np.arange(n),
+        _pick(
+            rng,
+            np.flatnonzero(buyer & plain & (kind != "impulsive") & (orders.first_day >= 150)),
+            _share(n, 0.04),
+        ),
+    )
+    pop.overlays["difficult"] = np.isin(
+        np.arange(n),
+        _pick(
+            rng,
+            np.flatnonzero(
+                buyer & plain & ~pop.loyal & (kind != "lost") & (orders.first_day <= END_DAY - 60)
+            ),
+            _share(n, 0.04),
+        ),
+    )
+    pop.overlays["inspiring"] = np.isin(
+        np.arange(n), _pick(rng, np.flatnonzero(buyer & (kind != "internal")), _share(n, 0.03))
+    )
 
     # Loyal advocates bring in buying customers; benchmarks bring in two or more.
     referred_by = np.full(n, -1)
     referrals = np.zeros(n, dtype=int)
     advocates = np.flatnonzero(pop.loyal)
     draw = rng.random(len(advocates))
-    wanted = np.where(draw < 0.4, rng.integers(2, 5, len(advocates)),
-                      np.where(draw < 0.7, 1, 0))
-    pool = np.flatnonzero(buyer & ~pop.is_org & ~pop.loyal & np.isin(
-        kind, ("regular", "new_customer", "need_oriented", "discount", "affluent", "technology",
-               "high_volume", "lapsed")))
+    wanted = np.where(draw < 0.4, rng.integers(2, 5, len(advocates)), np.where(draw < 0.7, 1, 0))
+    pool = np.flatnonzero(
+        buyer
+        & ~pop.is_org
+        & ~pop.loyal
+        & np.isin(
+            kind,
+            (
+                "regular",
+                "new_customer",
+                "need_oriented",
+                "discount",
+                "affluent",
+                "technology",
+                "high_volume",
+                "lapsed",
+            ),
+        )
+    )
     pool = pool[np.argsort(orders.first_day[pool], kind="stable")]
     pool_first = orders.first_day[pool]
     taken = np.zeros(len(pool), dtype=bool)
@@ -100,12 +128,12 @@ class Events:
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if not self.owner:
             return (np.zeros(0, np.int64),) * 3
-        return (np.concatenate(self.owner), np.concatenate(self.kind),
-                np.concatenate(self.minute))
+        return (np.concatenate(self.owner), np.concatenate(self.kind), np.concatenate(self.minute))
 
 
-def spread(rng, who: np.ndarray, per: np.ndarray, lo_day: np.ndarray, hi_day: np.ndarray,
-           hours=(8, 21)):
+def spread(
+    rng, who: np.ndarray, per: np.ndarray, lo_day: np.ndarray, hi_day: np.ndarray, hours=(8, 21)
+):
     """`per[i]` events for `who[i]` on days uniform in [lo_day[i], hi_day[i]] at shop hours."""
     per = np.where(hi_day >= lo_day, per, 0)
     owner = np.repeat(who, per)
@@ -130,8 +158,9 @@ def customer_interactions(rng: np.random.Generator, pop: Population, orders: Ord
     reaching = np.flatnonzero(kind == "reaching")
     created_day[reaching] = rng.integers(0, END_DAY + 1, len(reaching))
     for persona, per_lo, per_hi, weights, latest in (
-            ("acquisition", 1, 3, INBOUND_KIND_WEIGHTS, END_DAY - 30),
-            ("wanderer", 3, 9, LOOKING_KIND_WEIGHTS, END_DAY - 90)):
+        ("acquisition", 1, 3, INBOUND_KIND_WEIGHTS, END_DAY - 30),
+        ("wanderer", 3, 9, LOOKING_KIND_WEIGHTS, END_DAY - 90),
+    ):
         who = np.flatnonzero(kind == persona)
         created_day[who] = rng.integers(0, latest, len(who))
         per = rng.integers(per_lo, per_hi, len(who))
@@ -147,8 +176,9 @@ def customer_interactions(rng: np.random.Generator, pop: Population, orders: Ord
     owner, minute = spread(rng, buyer, per, first + 1, hi)
     org = pop.is_org[owner]
     unplanned = kind[owner] == "impulsive"
-    kinds = np.where(org, _kinds(rng, ORG_KIND_WEIGHTS, len(owner)),
-                     _kinds(rng, PERSON_KIND_WEIGHTS, len(owner)))
+    kinds = np.where(
+        org, _kinds(rng, ORG_KIND_WEIGHTS, len(owner)), _kinds(rng, PERSON_KIND_WEIGHTS, len(owner))
+    )
     kinds = np.where(unplanned, _kinds(rng, UNPLANNED_KIND_WEIGHTS, len(owner)), kinds)
     events.add(owner, kinds, minute)
 
@@ -161,11 +191,13 @@ def customer_interactions(rng: np.random.Generator, pop: Population, orders: Ord
     owner_all, _, minute_all = events.arrays()
     first_event = np.full(n, END_DAY)
     np.minimum.at(first_event, owner_all, minute_all // MINUTES_PER_DAY)
-    first_event = np.where(orders.order_count > 0, np.minimum(first_event, orders.first_day),
-                           first_event)
+    first_event = np.where(
+        orders.order_count > 0, np.minimum(first_event, orders.first_day), first_event
+    )
     is_prospect = np.isin(kind, ("reaching", "acquisition", "wanderer"))
-    created_day = np.where(is_prospect, created_day,
-                           np.maximum(0, first_event - rng.integers(0, 11, n)))
+    created_day = np.where(
+        is_prospect, created_day, np.maximum(0, first_event - rng.integers(0, 11, n))
+    )
     pop.created_minute = created_day * MINUTES_PER_DAY + rng.integers(0, 8 * 60, n)
     return events
 
@@ -186,8 +218,11 @@ def customer_tickets(rng: np.random.Generator, pop: Population, orders: Orders):
     general = np.flatnonzero(buyer & ~difficult & ~inspiring & (kind != "internal"))
     general = _pick(rng, general, _share(n, 0.08))
     per = rng.integers(1, 3, len(general))
-    hi = np.where(np.isin(kind[general], ("lapsed", "lost")),
-                  np.minimum(orders.last_day[general] + 60, END_DAY), END_DAY)
+    hi = np.where(
+        np.isin(kind[general], ("lapsed", "lost")),
+        np.minimum(orders.last_day[general] + 60, END_DAY),
+        END_DAY,
+    )
     owner, minute = spread(rng, general, per, orders.first_day[general], hi, (7, 22))
     first_of_owner = np.r_[True, owner[1:] != owner[:-1]]
     complaint = first_of_owner & (rng.random(len(owner)) < 0.4)  # at most one each
@@ -198,20 +233,37 @@ def customer_tickets(rng: np.random.Generator, pop: Population, orders: Orders):
     who = np.flatnonzero(difficult)
     repeat = rng.random(len(who)) < 0.6  # two or more complaints in the last year ...
     a = who[repeat]
-    owner, minute = spread(rng, a, rng.integers(2, 4, len(a)),
-                           np.maximum(orders.first_day[a], END_DAY - 360),
-                           np.full(len(a), END_DAY - 1), (7, 22))
+    owner, minute = spread(
+        rng,
+        a,
+        rng.integers(2, 4, len(a)),
+        np.maximum(orders.first_day[a], END_DAY - 360),
+        np.full(len(a), END_DAY - 1),
+        (7, 22),
+    )
     tickets.add(owner, np.full(len(owner), COMPLAINT), minute)
     b = who[~repeat]  # ... or one complaint and a detractor's answer after it
-    owner_b, minute_b = spread(rng, b, np.ones(len(b), dtype=int), orders.first_day[b],
-                               np.full(len(b), END_DAY - 2), (7, 22))
+    owner_b, minute_b = spread(
+        rng,
+        b,
+        np.ones(len(b), dtype=int),
+        orders.first_day[b],
+        np.full(len(b), END_DAY - 2),
+        (7, 22),
+    )
     tickets.add(owner_b, np.full(len(owner_b), COMPLAINT), minute_b)
     detractor_after = np.full(n, -1)
     detractor_after[owner_b] = minute_b // MINUTES_PER_DAY
 
     who = np.flatnonzero(inspiring)
-    owner, minute = spread(rng, who, rng.integers(1, 4, len(who)), orders.first_day[who],
-                           np.full(len(who), END_DAY), (7, 22))
+    owner, minute = spread(
+        rng,
+        who,
+        rng.integers(1, 4, len(who)),
+        orders.first_day[who],
+        np.full(len(who), END_DAY),
+        (7, 22),
+    )
     first_of_owner = np.r_[True, owner[1:] != owner[:-1]]
     suggestion = first_of_owner | (rng.random(len(owner)) < 0.85)
     tickets.add(owner, np.where(suggestion, SUGGESTION, REQUEST), minute)
@@ -220,8 +272,11 @@ def customer_tickets(rng: np.random.Generator, pop: Population, orders: Orders):
     order = np.lexsort((owner, opened))
     owner, kinds, opened = owner[order], kinds[order], opened[order]
     count = len(owner)
-    priority = np.where(kinds == COMPLAINT, rng.choice([1, 2, 3], count, p=[0.4, 0.4, 0.2]),
-                        np.where(kinds == REQUEST, rng.choice([0, 1], count, p=[0.4, 0.6]), 0))
+    priority = np.where(
+        kinds == COMPLAINT,
+        rng.choice([1, 2, 3], count, p=[0.4, 0.4, 0.2]),
+        np.where(kinds == REQUEST, rng.choice([0, 1], count, p=[0.4, 0.6]), 0),
+    )
     response_median = np.array([8.0, 4.0, 1.5, 0.5])[priority]
     response = opened + _clock(rng, count, response_median, 0.9)
     resolution_median = np.array([36.0, 20.0, 240.0])[kinds]
@@ -234,8 +289,9 @@ def customer_tickets(rng: np.random.Generator, pop: Population, orders: Orders):
     status = np.where(silent, 0, status)
     response = np.where(silent, -1, response)
     asked = (resolved >= 0) & (rng.random(count) < 0.7)
-    satisfaction_p = np.array([[0.15, 0.2, 0.3, 0.25, 0.1], [0.02, 0.05, 0.15, 0.4, 0.38],
-                               [0.0, 0.0, 0.1, 0.4, 0.5]])
+    satisfaction_p = np.array(
+        [[0.15, 0.2, 0.3, 0.25, 0.1], [0.02, 0.05, 0.15, 0.4, 0.38], [0.0, 0.0, 0.1, 0.4, 0.5]]
+    )
     satisfaction = np.zeros(count, dtype=int)
     for k in range(3):
         rows = kinds == k
@@ -245,27 +301,53 @@ def customer_tickets(rng: np.random.Generator, pop: Population, orders: Orders):
     suggestions = np.flatnonzero(kinds == SUGGESTION)
     if len(suggestions) and not (accepted == 1).any():
         accepted[suggestions[0]] = 1
-    tickets = {"customer": owner, "kind": kinds, "opened": opened, "response": response,
-               "resolved": resolved, "status": status, "accepted": accepted,
-               "satisfaction": satisfaction, "priority": priority}
+    tickets = {
+        "customer": owner,
+        "kind": kinds,
+        "opened": opened,
+        "response": response,
+        "resolved": resolved,
+        "status": status,
+        "accepted": accepted,
+        "satisfaction": satisfaction,
+        "priority": priority,
+    }
     return tickets, complained, detractor_after
 
 
 COMMENTS = {
-    "promoter": ("Pelayanan cepat dan ramah, pasti beli lagi.", "Great prices and fast delivery.",
-                 "Sudah rekomendasikan ke keluarga.", "Ottimo servizio, consigliato!",
-                 "Barang original, garansi jelas."),
-    "passive": ("Cukup baik, pengiriman agak lama.", "Good products, website could be better.",
-                "Harga oke, pilihan kurang banyak.", "Tutto bene, consegna un po' lenta."),
-    "detractor": ("Pengiriman terlambat dua minggu.", "Customer service did not call back.",
-                  "Barang rusak saat diterima.", "Prezzi troppo alti, assistenza lenta.",
-                  "Retur barang sangat ribet."),
+    "promoter": (
+        "Pelayanan cepat dan ramah, pasti beli lagi.",
+        "Great prices and fast delivery.",
+        "Sudah rekomendasikan ke keluarga.",
+        "Ottimo servizio, consigliato!",
+        "Barang original, garansi jelas.",
+    ),
+    "passive": (
+        "Cukup baik, pengiriman agak lama.",
+        "Good products, website could be better.",
+        "Harga oke, pilihan kurang banyak.",
+        "Tutto bene, consegna un po' lenta.",
+    ),
+    "detractor": (
+        "Pengiriman terlambat dua minggu.",
+        "Customer service did not call back.",
+        "Barang rusak saat diterima.",
+        "Prezzi troppo alti, assistenza lenta.",
+        "Retur barang sangat ribet.",
+    ),
 }
 GENERAL_NPS = np.array([2, 1, 2, 3, 3, 5, 6, 12, 16, 22, 28], dtype=float)
 
 
-def customer_surveys(rng, pop: Population, orders: Orders, referrals: np.ndarray,
-                     complained: np.ndarray, detractor_after: np.ndarray):
+def customer_surveys(
+    rng,
+    pop: Population,
+    orders: Orders,
+    referrals: np.ndarray,
+    complained: np.ndarray,
+    detractor_after: np.ndarray,
+):
     n = pop.size
     buyer = orders.order_count > 0
     difficult = pop.overlays["difficult"]
@@ -275,22 +357,33 @@ def customer_surveys(rng, pop: Population, orders: Orders, referrals: np.ndarray
     loyal = np.flatnonzero(pop.loyal)
     answer = (referrals[loyal] == 0) | (rng.random(len(loyal)) < 0.5)
     who = loyal[answer]
-    owner, minute = spread(rng, who, rng.integers(1, 3, len(who)), orders.first_day[who] + 3,
-                           np.full(len(who), END_DAY))
+    owner, minute = spread(
+        rng,
+        who,
+        rng.integers(1, 3, len(who)),
+        orders.first_day[who] + 3,
+        np.full(len(who), END_DAY),
+    )
     owners.append(owner)
     days.append(minute)
     scores.append(rng.integers(9, 11, len(owner)))
 
     who = np.flatnonzero(detractor_after >= 0)
-    owner, minute = spread(rng, who, np.ones(len(who), dtype=int), detractor_after[who] + 1,
-                           np.full(len(who), END_DAY))
+    owner, minute = spread(
+        rng, who, np.ones(len(who), dtype=int), detractor_after[who] + 1, np.full(len(who), END_DAY)
+    )
     owners.append(owner)
     days.append(minute)
     scores.append(rng.integers(0, 7, len(owner)))
 
     general = _pick(rng, np.flatnonzero(buyer & ~pop.loyal & ~difficult), _share(n, 0.2))
-    owner, minute = spread(rng, general, np.ones(len(general), dtype=int),
-                           orders.first_day[general] + 3, np.full(len(general), END_DAY))
+    owner, minute = spread(
+        rng,
+        general,
+        np.ones(len(general), dtype=int),
+        orders.first_day[general] + 3,
+        np.full(len(general), END_DAY),
+    )
     score = rng.choice(11, len(owner), p=GENERAL_NPS / GENERAL_NPS.sum())
     # Repeat buyers who are not planted as loyal stay short of promoting; a customer who
     # complained once is not also a detractor (that would make them difficult).
@@ -311,6 +404,8 @@ def customer_surveys(rng, pop: Population, orders: Orders, referrals: np.ndarray
     band = np.where(score >= 9, "promoter", np.where(score >= 7, "passive", "detractor"))
     pick = rng.integers(0, 5, len(owner))
     with_comment = rng.random(len(owner)) < 0.6
-    comment = [COMMENTS[b][p % len(COMMENTS[b])] if c else ""
-               for b, p, c in zip(band.tolist(), pick.tolist(), with_comment.tolist())]
+    comment = [
+        COMMENTS[b][p % len(COMMENTS[b])] if c else ""
+        for b, p, c in zip(band.tolist(), pick.tolist(), with_comment.tolist())
+    ]
     return owner, minute, score, comment

@@ -14,28 +14,83 @@ EUR_PER_IDR = 1 / 17_500
 
 # (product line, SKU prefix, item kinds, price range in rupiah per tier, technology line?)
 CATEGORIES = (
-    ("Kitchen Appliances", "KIT", ("Rice Cooker", "Blender", "Air Fryer", "Mixer", "Microwave"),
-     ((150e3, 500e3), (500e3, 1.5e6), (1.8e6, 6e6)), False),
-    ("Large Home Appliances", "LHA", ("Refrigerator", "Washing Machine", "Freezer", "Dishwasher"),
-     ((1.5e6, 3e6), (3.2e6, 7e6), (8e6, 25e6)), False),
-    ("Air Conditioning & Fans", "AIR", ("Standing Fan", "Air Conditioner", "Air Purifier"),
-     ((200e3, 800e3), (2.5e6, 5e6), (6e6, 15e6)), False),
-    ("TV & Audio", "TVA", ("LED TV", "Soundbar", "Bluetooth Speaker", "Smart TV"),
-     ((1.2e6, 3e6), (3.5e6, 8e6), (12e6, 45e6)), True),
-    ("Smartphones & Gadgets", "GAD", ("Smartphone", "Tablet", "Smartwatch", "Earbuds"),
-     ((1e6, 2.5e6), (3e6, 7e6), (10e6, 25e6)), True),
-    ("Computers & Office", "COM", ("Laptop", "Monitor", "Printer", "Office Chair"),
-     ((2e6, 5e6), (6e6, 12e6), (15e6, 35e6)), True),
-    ("Furniture", "FUR", ("Sofa", "Dining Table", "Wardrobe", "Bed Frame", "Bookshelf"),
-     ((300e3, 1.5e6), (2e6, 6e6), (8e6, 30e6)), False),
-    ("Garden & Outdoor", "GAR", ("Lawn Mower", "Garden Set", "Water Pump", "Grill"),
-     ((100e3, 500e3), (600e3, 2.5e6), (3e6, 12e6)), False),
-    ("Cookware & Tableware", "CKW", ("Wok", "Cookware Set", "Dinner Set", "Knife Block"),
-     ((80e3, 300e3), (350e3, 1.2e6), (1.5e6, 5e6)), False),
-    ("Household Supplies & Spare Parts", "SUP", ("Water Filter", "LED Bulb Pack", "Battery Pack",
-     "Vacuum Bags", "AC Filter"), ((20e3, 100e3), (100e3, 350e3), (400e3, 1.2e6)), False),
-    ("Smart Home", "SMH", ("Smart Plug", "CCTV Camera", "Robot Vacuum", "Smart Lock"),
-     ((150e3, 500e3), (600e3, 2e6), (2.5e6, 8e6)), True),
+    (
+        "Kitchen Appliances",
+        "KIT",
+        ("Rice Cooker", "Blender", "Air Fryer", "Mixer", "Microwave"),
+        ((150e3, 500e3), (500e3, 1.5e6), (1.8e6, 6e6)),
+        False,
+    ),
+    (
+        "Large Home Appliances",
+        "LHA",
+        ("Refrigerator", "Washing Machine", "Freezer", "Dishwasher"),
+        ((1.5e6, 3e6), (3.2e6, 7e6), (8e6, 25e6)),
+        False,
+    ),
+    (
+        "Air Conditioning & Fans",
+        "AIR",
+        ("Standing Fan", "Air Conditioner", "Air Purifier"),
+        ((200e3, 800e3), (2.5e6, 5e6), (6e6, 15e6)),
+        False,
+    ),
+    (
+        "TV & Audio",
+        "TVA",
+        ("LED TV", "Soundbar", "Bluetooth Speaker", "Smart TV"),
+        ((1.2e6, 3e6), (3.5e6, 8e6), (12e6, 45e6)),
+        True,
+    ),
+    (
+        "Smartphones & Gadgets",
+        "GAD",
+        ("Smartphone", "Tablet", "Smartwatch", "Earbuds"),
+        ((1e6, 2.5e6), (3e6, 7e6), (10e6, 25e6)),
+        True,
+    ),
+    (
+        "Computers & Office",
+        "COM",
+        ("Laptop", "Monitor", "Printer", "Office Chair"),
+        ((2e6, 5e6), (6e6, 12e6), (15e6, 35e6)),
+        True,
+    ),
+    (
+        "Furniture",
+        "FUR",
+        ("Sofa", "Dining Table", "Wardrobe", "Bed Frame", "Bookshelf"),
+        ((300e3, 1.5e6), (2e6, 6e6), (8e6, 30e6)),
+        False,
+    ),
+    (
+        "Garden & Outdoor",
+        "GAR",
+        ("Lawn Mower", "Garden Set", "Water Pump", "Grill"),
+        ((100e3, 500e3), (600e3, 2.5e6), (3e6, 12e6)),
+        False,
+    ),
+    (
+        "Cookware & Tableware",
+        "CKW",
+        ("Wok", "Cookware Set", "Dinner Set", "Knife Block"),
+        ((80e3, 300e3), (350e3, 1.2e6), (1.5e6, 5e6)),
+        False,
+    ),
+    (
+        "Household Supplies & Spare Parts",
+        "SUP",
+        ("Water Filter", "LED Bulb Pack", "Battery Pack", "Vacuum Bags", "AC Filter"),
+        ((20e3, 100e3), (100e3, 350e3), (400e3, 1.2e6)),
+        False,
+    ),
+    (
+        "Smart Home",
+        "SMH",
+        ("Smart Plug", "CCTV Camera", "Robot Vacuum", "Smart Lock"),
+        ((150e3, 500e3), (600e3, 2e6), (2.5e6, 8e6)),
+        True,
+    ),
 )
 # Need-oriented buyers come back for supplies and spare parts.
 SUPPLIES = 9
@@ -77,8 +132,15 @@ def build_catalog(rng: np.random.Generator) -> Catalog:
         for tier in range(3):
             low, high = ranges[tier]
             for _ in range(BASE_PER_TIER):
-                rows.append((cat, tier, _round_price(rng.uniform(low, high)),
-                             int(rng.integers(-1500, -200)), False))
+                rows.append(
+                    (
+                        cat,
+                        tier,
+                        _round_price(rng.uniform(low, high)),
+                        int(rng.integers(-1500, -200)),
+                        False,
+                    )
+                )
     tech = [i for i, c in enumerate(CATEGORIES) if c[4]] + [0]
     launch_days = np.linspace(-170, END_DAY - 30, NEW_LAUNCHES).round().astype(int)
     for day in launch_days.tolist():
@@ -92,9 +154,13 @@ def build_catalog(rng: np.random.Generator) -> Catalog:
     price = np.array([r[2] for r in rows], dtype=np.int64)
     launch_day = np.array([r[3] for r in rows])
     is_new = np.array([r[4] for r in rows])
-    margin = np.where(tier == BUDGET, rng.uniform(0.12, 0.22, len(rows)),
-                      np.where(tier == STANDARD, rng.uniform(0.2, 0.32, len(rows)),
-                               rng.uniform(0.3, 0.45, len(rows))))
+    margin = np.where(
+        tier == BUDGET,
+        rng.uniform(0.12, 0.22, len(rows)),
+        np.where(
+            tier == STANDARD, rng.uniform(0.2, 0.32, len(rows)), rng.uniform(0.3, 0.45, len(rows))
+        ),
+    )
     unit_cost = (np.round(price * (1 - margin) / 100) * 100).astype(np.int64)
     price_eur_cents = (np.floor(price * EUR_PER_IDR) * 100 + 90).astype(np.int64)
 
@@ -117,8 +183,20 @@ def build_catalog(rng: np.random.Generator) -> Catalog:
     base_offset = (np.cumsum(base_count.ravel()) - base_count.ravel()).reshape(base_count.shape)
     new = np.flatnonzero(is_new)
     new = new[np.argsort(launch_day[new], kind="stable")]
-    return Catalog(sku, name, category, tier, price, price_eur_cents, unit_cost, launch_day,
-                   base, base_offset, base_count, new)
+    return Catalog(
+        sku,
+        name,
+        category,
+        tier,
+        price,
+        price_eur_cents,
+        unit_cost,
+        launch_day,
+        base,
+        base_offset,
+        base_count,
+        new,
+    )
 
 
 def product_rows(catalog: Catalog) -> list[tuple]:
@@ -126,8 +204,14 @@ def product_rows(catalog: Catalog) -> list[tuple]:
     return [
         (sku, name, CATEGORIES[c][0], PRODUCT_TIERS[t], f"{p}.00", f"{u}.00", day)
         for sku, name, c, t, p, u, day in zip(
-            catalog.sku, catalog.name, catalog.category.tolist(), catalog.tier.tolist(),
-            catalog.price.tolist(), catalog.unit_cost.tolist(), launched)
+            catalog.sku,
+            catalog.name,
+            catalog.category.tolist(),
+            catalog.tier.tolist(),
+            catalog.price.tolist(),
+            catalog.unit_cost.tolist(),
+            launched,
+        )
     ]
 
 
@@ -135,19 +219,41 @@ def product_rows(catalog: Catalog) -> list[tuple]:
 # Campaigns
 
 _CAMPAIGN_NAMES = {
-    "advertising": "Iklan TV & Radio", "sampling": "Sampling Produk", "free_trial": "Coba Gratis",
-    "discount": "Diskon Besar", "coupon": "Kupon Hemat", "lottery": "Undian Berhadiah",
-    "merchandising": "Display Toko", "event": "Demo Masak", "networking": "Business Gathering",
-    "exhibition": "Pameran Elektronik", "seminar": "Seminar Smart Home", "trade_show": "Trade Expo",
-    "publicity": "Liputan Media", "website": "Landing Page", "search_engine": "Google Ads",
-    "web_catalogue": "Katalog Online", "telemarketing": "Telemarketing", "email": "Email Promo",
+    "advertising": "Iklan TV & Radio",
+    "sampling": "Sampling Produk",
+    "free_trial": "Coba Gratis",
+    "discount": "Diskon Besar",
+    "coupon": "Kupon Hemat",
+    "lottery": "Undian Berhadiah",
+    "merchandising": "Display Toko",
+    "event": "Demo Masak",
+    "networking": "Business Gathering",
+    "exhibition": "Pameran Elektronik",
+    "seminar": "Seminar Smart Home",
+    "trade_show": "Trade Expo",
+    "publicity": "Liputan Media",
+    "website": "Landing Page",
+    "search_engine": "Google Ads",
+    "web_catalogue": "Katalog Online",
+    "telemarketing": "Telemarketing",
+    "email": "Email Promo",
 }
-_RETENTION = (("email", "Newsletter Pelanggan Setia"), ("coupon", "Kupon Ulang Tahun"),
-              ("discount", "VIP Discount"), ("event", "Member Night"),
-              ("lottery", "Undian Member"), ("email", "Win-back: Kami Rindu Anda"))
-_COST_RANGE = {"advertising": (150e6, 600e6), "exhibition": (80e6, 300e6),
-               "trade_show": (80e6, 300e6), "search_engine": (20e6, 120e6),
-               "telemarketing": (15e6, 60e6), "email": (2e6, 10e6)}
+_RETENTION = (
+    ("email", "Newsletter Pelanggan Setia"),
+    ("coupon", "Kupon Ulang Tahun"),
+    ("discount", "VIP Discount"),
+    ("event", "Member Night"),
+    ("lottery", "Undian Member"),
+    ("email", "Win-back: Kami Rindu Anda"),
+)
+_COST_RANGE = {
+    "advertising": (150e6, 600e6),
+    "exhibition": (80e6, 300e6),
+    "trade_show": (80e6, 300e6),
+    "search_engine": (20e6, 120e6),
+    "telemarketing": (15e6, 60e6),
+    "email": (2e6, 10e6),
+}
 
 
 @dataclass(frozen=True)
@@ -184,11 +290,26 @@ def build_campaigns(rng: np.random.Generator) -> Campaigns:
         costs.append(int(round(rng.uniform(low, high) / 1e5) * 1e5))
         starts.append(start)
         ends.append(end)
-    return Campaigns(ids, names, channels, purposes, np.array(costs, dtype=np.int64),
-                     np.array(starts), np.array(ends))
+    return Campaigns(
+        ids,
+        names,
+        channels,
+        purposes,
+        np.array(costs, dtype=np.int64),
+        np.array(starts),
+        np.array(ends),
+    )
 
 
 def campaign_rows(campaigns: Campaigns) -> list[tuple]:
-    return list(zip(campaigns.campaign_id, campaigns.name, campaigns.channel, campaigns.purpose,
-                    [f"{c}.00" for c in campaigns.cost.tolist()],
-                    date_strings(campaigns.start_day), date_strings(campaigns.end_day)))
+    return list(
+        zip(
+            campaigns.campaign_id,
+            campaigns.name,
+            campaigns.channel,
+            campaigns.purpose,
+            [f"{c}.00" for c in campaigns.cost.tolist()],
+            date_strings(campaigns.start_day),
+            date_strings(campaigns.end_day),
+        )
+    )

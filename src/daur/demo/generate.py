@@ -47,33 +47,91 @@ DEMO_USERS = (
 SUPPORT_AGENT = "demo-support"
 
 HEADERS = {
-    "customers": ("customer_id", "name", "kind", "relationship", "email", "phone", "country",
-                  "city", "industry", "acquired_via", "campaign_id", "referred_by", "created_at",
-                  "owner", "persona"),
+    "customers": (
+        "customer_id",
+        "name",
+        "kind",
+        "relationship",
+        "email",
+        "phone",
+        "country",
+        "city",
+        "industry",
+        "acquired_via",
+        "campaign_id",
+        "referred_by",
+        "created_at",
+        "owner",
+        "persona",
+    ),
     "products": ("sku", "name", "category", "tier", "price", "unit_cost", "launched_on"),
-    "orders": ("order_id", "customer_id", "ordered_at", "amount", "currency", "discount_amount",
-               "coupon_code", "channel", "reseller_id"),
+    "orders": (
+        "order_id",
+        "customer_id",
+        "ordered_at",
+        "amount",
+        "currency",
+        "discount_amount",
+        "coupon_code",
+        "channel",
+        "reseller_id",
+    ),
     "order_lines": ("order_id", "sku", "quantity", "unit_price", "discount_amount"),
     "interactions": ("customer_id", "lead_id", "kind", "occurred_at", "channel", "user", "note"),
-    "tickets": ("ticket_id", "customer_id", "kind", "opened_at", "first_response_at",
-                "resolved_at", "status", "accepted", "satisfaction", "priority"),
+    "tickets": (
+        "ticket_id",
+        "customer_id",
+        "kind",
+        "opened_at",
+        "first_response_at",
+        "resolved_at",
+        "status",
+        "accepted",
+        "satisfaction",
+        "priority",
+    ),
     "surveys": ("customer_id", "answered_at", "nps", "comment"),
     "campaigns": ("campaign_id", "name", "channel", "purpose", "cost", "started_on", "ended_on"),
-    "leads": ("lead_id", "name", "source", "campaign_id", "created_at", "stage", "owner", "email",
-              "company", "converted_customer_id", "converted_at", "expected_value",
-              "lost_reason"),
+    "leads": (
+        "lead_id",
+        "name",
+        "source",
+        "campaign_id",
+        "created_at",
+        "stage",
+        "owner",
+        "email",
+        "company",
+        "converted_customer_id",
+        "converted_at",
+        "expected_value",
+        "lost_reason",
+    ),
 }
 # The persona written for each primary behaviour; orientation follows from it.
 PRIMARY_PERSONA = {
-    "b2b": "regular", "reseller": "reseller;high_volume", "affluent": "affluent;value",
+    "b2b": "regular",
+    "reseller": "reseller;high_volume",
+    "affluent": "affluent;value",
     "discount": "discount;cost",
 }
 OVERLAY_ORDER = ("benchmark", "door_opener", "sophisticated", "difficult", "inspiring")
-INTERACTION_CHANNEL = {"visit": "store", "inquiry": "whatsapp", "call": "phone", "email": "email",
-                       "meeting": "onsite", "event": "event", "reply": "email"}
+INTERACTION_CHANNEL = {
+    "visit": "store",
+    "inquiry": "whatsapp",
+    "call": "phone",
+    "email": "email",
+    "meeting": "onsite",
+    "event": "event",
+    "reply": "email",
+}
 INTERACTION_NOTES = {
-    "visit": "Lihat-lihat di toko", "inquiry": "Tanya stok dan harga", "call": "Follow-up call",
-    "email": "Penawaran dikirim", "meeting": "Meeting kebutuhan", "event": "Hadir di demo produk",
+    "visit": "Lihat-lihat di toko",
+    "inquiry": "Tanya stok dan harga",
+    "call": "Follow-up call",
+    "email": "Penawaran dikirim",
+    "meeting": "Meeting kebutuhan",
+    "event": "Hadir di demo produk",
     "reply": "Balas newsletter",
 }
 
@@ -142,13 +200,23 @@ def generate_business(*, customers: int, seed: int, directory: Path) -> dict[str
         tokens += [name for name in OVERLAY_ORDER if pop.overlays[name][c]]
         personas.append(";".join(tokens))
     rows = [
-        (customer_id[c], pop.name[c], CUSTOMER_KINDS[int(pop.is_org[c])],
-         RELATIONSHIPS[pop.relationship[c]], pop.email[c], pop.phone[c], pop.country[c],
-         pop.city[c], pop.industry[c],
-         ACQUISITION_CHANNELS[pop.channel[c]] if pop.channel[c] >= 0 else "",
-         campaigns.campaign_id[pop.campaign[c]] if pop.campaign[c] >= 0 else "",
-         customer_id[pop.referred_by[c]] if pop.referred_by[c] >= 0 else "",
-         created[c], pop.owner[c], personas[c])
+        (
+            customer_id[c],
+            pop.name[c],
+            CUSTOMER_KINDS[int(pop.is_org[c])],
+            RELATIONSHIPS[pop.relationship[c]],
+            pop.email[c],
+            pop.phone[c],
+            pop.country[c],
+            pop.city[c],
+            pop.industry[c],
+            ACQUISITION_CHANNELS[pop.channel[c]] if pop.channel[c] >= 0 else "",
+            campaigns.campaign_id[pop.campaign[c]] if pop.campaign[c] >= 0 else "",
+            customer_id[pop.referred_by[c]] if pop.referred_by[c] >= 0 else "",
+            created[c],
+            pop.owner[c],
+            personas[c],
+        )
         for c in range(pop.size)
     ]
     _write(directory, "customers", rows)
@@ -166,15 +234,26 @@ def generate_business(*, customers: int, seed: int, directory: Path) -> dict[str
     order_id = _ids("O", len(orders.customer), 7)
     currency = np.where(orders.eur, "EUR", "IDR").tolist()
     reseller = [customer_id[r] if r >= 0 else "" for r in orders.reseller.tolist()]
-    rows = zip(order_id, [customer_id[c] for c in orders.customer.tolist()],
-               datetime_strings(orders.minute), money_strings(orders.amount), currency,
-               money_strings(orders.discount), orders.coupon, orders.channel, reseller)
+    rows = zip(
+        order_id,
+        [customer_id[c] for c in orders.customer.tolist()],
+        datetime_strings(orders.minute),
+        money_strings(orders.amount),
+        currency,
+        money_strings(orders.discount),
+        orders.coupon,
+        orders.channel,
+        reseller,
+    )
     _write(directory, "orders", rows)
     counts["orders"] = len(order_id)
-    rows = zip([order_id[o] for o in orders.line_order.tolist()],
-               [catalog.sku[p] for p in orders.line_product.tolist()],
-               orders.line_quantity.tolist(), money_strings(orders.line_unit_price),
-               money_strings(orders.line_discount))
+    rows = zip(
+        [order_id[o] for o in orders.line_order.tolist()],
+        [catalog.sku[p] for p in orders.line_product.tolist()],
+        orders.line_quantity.tolist(),
+        money_strings(orders.line_unit_price),
+        money_strings(orders.line_discount),
+    )
     _write(directory, "order_lines", rows)
     counts["order_lines"] = len(orders.line_order)
 
@@ -184,9 +263,21 @@ def generate_business(*, customers: int, seed: int, directory: Path) -> dict[str
     lead_created = datetime_strings(np.array([r[0] for r in lead_rows], dtype=np.int64))
     converted = optional_datetime_strings(np.array([r[9] for r in lead_rows], dtype=np.int64))
     rows = [
-        (lead_id[j], r[1], r[2], campaigns.campaign_id[r[3]] if r[3] >= 0 else "",
-         lead_created[j], r[4], r[5], r[6], r[7], customer_id[r[8]] if r[8] >= 0 else "",
-         converted[j], f"{r[10]}.00", r[11])
+        (
+            lead_id[j],
+            r[1],
+            r[2],
+            campaigns.campaign_id[r[3]] if r[3] >= 0 else "",
+            lead_created[j],
+            r[4],
+            r[5],
+            r[6],
+            r[7],
+            customer_id[r[8]] if r[8] >= 0 else "",
+            converted[j],
+            f"{r[10]}.00",
+            r[11],
+        )
         for j, r in enumerate(lead_rows)
     ]
     _write(directory, "leads", rows)
@@ -218,45 +309,55 @@ def generate_business(*, customers: int, seed: int, directory: Path) -> dict[str
         else:
             users.append("")
     kinds = [INTERACTION_KINDS[k] for k in kind.tolist()]
-    rows = zip(["" if lead else customer_id[o]
-                for o, lead in zip(owner.tolist(), is_lead.tolist())],
-               [lead_id[o] if lead else "" for o, lead in zip(owner.tolist(), is_lead.tolist())],
-               kinds, datetime_strings(minute), [INTERACTION_CHANNEL[k] for k in kinds], users,
-               [INTERACTION_NOTES[k] for k in kinds])
+    rows = zip(
+        ["" if lead else customer_id[o] for o, lead in zip(owner.tolist(), is_lead.tolist())],
+        [lead_id[o] if lead else "" for o, lead in zip(owner.tolist(), is_lead.tolist())],
+        kinds,
+        datetime_strings(minute),
+        [INTERACTION_CHANNEL[k] for k in kinds],
+        users,
+        [INTERACTION_NOTES[k] for k in kinds],
+    )
     _write(directory, "interactions", rows)
     counts["interactions"] = len(owner)
 
     # tickets
     count = len(tickets["customer"])
     accepted = ["" if a < 0 else ("true" if a else "false") for a in tickets["accepted"].tolist()]
-    rows = zip(_ids("T", count), [customer_id[c] for c in tickets["customer"].tolist()],
-               [TICKET_KINDS[k] for k in tickets["kind"].tolist()],
-               datetime_strings(tickets["opened"]), optional_datetime_strings(tickets["response"]),
-               optional_datetime_strings(tickets["resolved"]),
-               [TICKET_STATUSES[s] for s in tickets["status"].tolist()], accepted,
-               [str(s) if s else "" for s in tickets["satisfaction"].tolist()],
-               [TICKET_PRIORITIES[p] for p in tickets["priority"].tolist()])
+    rows = zip(
+        _ids("T", count),
+        [customer_id[c] for c in tickets["customer"].tolist()],
+        [TICKET_KINDS[k] for k in tickets["kind"].tolist()],
+        datetime_strings(tickets["opened"]),
+        optional_datetime_strings(tickets["response"]),
+        optional_datetime_strings(tickets["resolved"]),
+        [TICKET_STATUSES[s] for s in tickets["status"].tolist()],
+        accepted,
+        [str(s) if s else "" for s in tickets["satisfaction"].tolist()],
+        [TICKET_PRIORITIES[p] for p in tickets["priority"].tolist()],
+    )
     _write(directory, "tickets", rows)
     counts["tickets"] = count
 
     # surveys
     owner, minute, score, comment = surveys
-    rows = zip([customer_id[c] for c in owner.tolist()], datetime_strings(minute),
-               score.tolist(), comment)
+    rows = zip(
+        [customer_id[c] for c in owner.tolist()], datetime_strings(minute), score.tolist(), comment
+    )
     _write(directory, "surveys", rows)
     counts["surveys"] = len(owner)
     return counts
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m daur.demo.generate",
-                                     description="Write a demo business as interchange CSV.")
+    parser = argparse.ArgumentParser(
+        prog="python -m daur.demo.generate", description="Write a demo business as interchange CSV."
+    )
     parser.add_argument("--customers", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("directory", type=Path)
     args = parser.parse_args(argv)
-    counts = generate_business(customers=args.customers, seed=args.seed,
-                               directory=args.directory)
+    counts = generate_business(customers=args.customers, seed=args.seed, directory=args.directory)
     for kind, rows in counts.items():
         print(f"{kind:<13} {rows:>9}")
     return 0

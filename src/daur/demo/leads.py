@@ -22,10 +22,12 @@ def assign_campaigns(rng: np.random.Generator, pop: Population, campaigns: Campa
     for index, (channel, purpose) in enumerate(zip(campaigns.channel, campaigns.purpose)):
         if purpose != "acquisition":
             continue
-        hit = ((pop.channel == ACQUISITION_CHANNELS.index(channel))
-               & (created_day >= campaigns.start_day[index])
-               & (created_day <= campaigns.end_day[index] + 30)
-               & (rng.random(pop.size) < 0.7))
+        hit = (
+            (pop.channel == ACQUISITION_CHANNELS.index(channel))
+            & (created_day >= campaigns.start_day[index])
+            & (created_day <= campaigns.end_day[index] + 30)
+            & (rng.random(pop.size) < 0.7)
+        )
         campaign[hit] = index
     pop.campaign = campaign
 
@@ -35,14 +37,19 @@ def _campaign_for(rng, channel: np.ndarray, day: np.ndarray, campaigns: Campaign
     for index, (name, purpose) in enumerate(zip(campaigns.channel, campaigns.purpose)):
         if purpose != "acquisition":
             continue
-        hit = ((channel == ACQUISITION_CHANNELS.index(name)) & (day >= campaigns.start_day[index])
-               & (day <= campaigns.end_day[index] + 30) & (rng.random(len(channel)) < 0.6))
+        hit = (
+            (channel == ACQUISITION_CHANNELS.index(name))
+            & (day >= campaigns.start_day[index])
+            & (day <= campaigns.end_day[index] + 30)
+            & (rng.random(len(channel)) < 0.6)
+        )
         campaign[hit] = index
     return campaign
 
 
-def build_leads(rng: np.random.Generator, pop: Population, orders: Orders,
-                campaigns: Campaigns) -> tuple[dict, Events]:
+def build_leads(
+    rng: np.random.Generator, pop: Population, orders: Orders, campaigns: Campaigns
+) -> tuple[dict, Events]:
     n = pop.size
     kind = np.array(PRIMARY)[pop.primary]
     total = max(len(ACQUISITION_CHANNELS) * 2, int(round(0.3 * n)))
@@ -62,8 +69,11 @@ def build_leads(rng: np.random.Generator, pop: Population, orders: Orders,
     channel = rng.integers(len(ACQUISITION_CHANNELS), size=rest)
     channel[: len(ACQUISITION_CHANNELS)] = np.arange(len(ACQUISITION_CHANNELS))
     age_limit = np.array([days for _, days in OPEN_STAGES] + [END_DAY - 20])[stage]
-    created_day = np.where(stage == len(OPEN_STAGES), rng.integers(0, END_DAY - 20, rest),
-                           END_DAY - np.floor(rng.random(rest) * age_limit).astype(int))
+    created_day = np.where(
+        stage == len(OPEN_STAGES),
+        rng.integers(0, END_DAY - 20, rest),
+        END_DAY - np.floor(rng.random(rest) * age_limit).astype(int),
+    )
     created = created_day * MINUTES_PER_DAY + rng.integers(8 * 60, 20 * 60, rest)
     campaign = _campaign_for(rng, channel, created_day, campaigns)
 
@@ -80,25 +90,50 @@ def build_leads(rng: np.random.Generator, pop: Population, orders: Orders,
     rows = []  # (created minute, fields...) sorted by creation for the numbering
     for j, c in enumerate(won.tolist()):
         org = bool(pop.is_org[c])
-        name = (f"{ID_FIRST[contact_first[j]]} {ID_LAST[contact_last[j]]}" if org
-                else pop.name[c])
+        name = f"{ID_FIRST[contact_first[j]]} {ID_LAST[contact_last[j]]}" if org else pop.name[c]
         owner = pop.owner[c] or SALES_REPS[rep[j]]
         value = rng.integers(20, 500) * 1_000_000 if org else rng.integers(1, 30) * 1_000_000
-        rows.append((int(lead_created[j]), name, ACQUISITION_CHANNELS[pop.channel[c]],
-                     int(pop.campaign[c]), "won", owner, pop.email[c],
-                     pop.name[c] if org else "", c, int(converted_at[j]), int(value), ""))
+        rows.append(
+            (
+                int(lead_created[j]),
+                name,
+                ACQUISITION_CHANNELS[pop.channel[c]],
+                int(pop.campaign[c]),
+                "won",
+                owner,
+                pop.email[c],
+                pop.name[c] if org else "",
+                c,
+                int(converted_at[j]),
+                int(value),
+                "",
+            )
+        )
     b2b = set(B2B_CHANNELS) - {"referral"}
     for j in range(rest):
         source = ACQUISITION_CHANNELS[channel[j]]
         first_name, last_name = ID_FIRST[first[j]], ID_LAST[last[j]]
-        company = (f"PT {ORG_WORDS[word_a[j]]} {ORG_WORDS[word_b[j]]}" if source in b2b else "")
+        company = f"PT {ORG_WORDS[word_a[j]]} {ORG_WORDS[word_b[j]]}" if source in b2b else ""
         stage_name = stage_names[stage[j]]
         owner = "" if stage_name == "new" and unassigned[j] else SALES_REPS[rep[len(won) + j]]
         value = (rng.integers(20, 500) if company else rng.integers(1, 30)) * 1_000_000
         email = f"{first_name}.{last_name}.lead{j}@gmail.com".lower()
-        rows.append((int(created[j]), f"{first_name} {last_name}", source, int(campaign[j]),
-                     stage_name, owner, email, company, -1, -1, int(value),
-                     LEAD_LOST_REASONS[reason[j]] if stage_name == "lost" else ""))
+        rows.append(
+            (
+                int(created[j]),
+                f"{first_name} {last_name}",
+                source,
+                int(campaign[j]),
+                stage_name,
+                owner,
+                email,
+                company,
+                -1,
+                -1,
+                int(value),
+                LEAD_LOST_REASONS[reason[j]] if stage_name == "lost" else "",
+            )
+        )
     rows.sort(key=lambda r: (r[0], r[1], r[6]))
 
     # Sales activity on every lead past `new`.
@@ -106,13 +141,16 @@ def build_leads(rng: np.random.Generator, pop: Population, orders: Orders,
     stage_all = np.array([r[4] for r in rows])
     closed = np.array([r[9] for r in rows], dtype=np.int64)
     start_day = created_all // MINUTES_PER_DAY
-    end_day = np.where(stage_all == "won", closed // MINUTES_PER_DAY,
-                       np.where(stage_all == "lost", np.minimum(start_day + 45, END_DAY),
-                                END_DAY))
+    end_day = np.where(
+        stage_all == "won",
+        closed // MINUTES_PER_DAY,
+        np.where(stage_all == "lost", np.minimum(start_day + 45, END_DAY), END_DAY),
+    )
     worked = np.flatnonzero(stage_all != "new")
     events = Events.empty()
-    owner, minute = spread(rng, worked, rng.integers(1, 5, len(worked)), start_day[worked],
-                           end_day[worked])
+    owner, minute = spread(
+        rng, worked, rng.integers(1, 5, len(worked)), start_day[worked], end_day[worked]
+    )
     # Activity on a won lead happens before the conversion moment.
     limit = np.where(stage_all[owner] == "won", closed[owner], minute)
     minute = np.minimum(minute, limit)

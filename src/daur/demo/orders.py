@@ -30,12 +30,22 @@ PATTERNS = {
 }
 # Tier probabilities (budget, standard, premium) per line.
 TIER_MIX = {
-    "discount": (0.7, 0.3, 0.0), "affluent": (0.0, 0.0, 1.0), "need_oriented": (0.2, 0.78, 0.02),
-    "loyal": (0.25, 0.7, 0.05), "high_volume": (0.45, 0.55, 0.0), "reseller": (0.35, 0.6, 0.05),
+    "discount": (0.7, 0.3, 0.0),
+    "affluent": (0.0, 0.0, 1.0),
+    "need_oriented": (0.2, 0.78, 0.02),
+    "loyal": (0.25, 0.7, 0.05),
+    "high_volume": (0.45, 0.55, 0.0),
+    "reseller": (0.35, 0.6, 0.05),
 }
 DEFAULT_TIER_MIX = (0.4, 0.57, 0.03)
-DISCOUNT_RATE = {"discount": 0.85, "need_oriented": 0.0, "affluent": 0.0, "loyal": 0.12,
-                 "impulsive": 0.05, "technology": 0.05}
+DISCOUNT_RATE = {
+    "discount": 0.85,
+    "need_oriented": 0.0,
+    "affluent": 0.0,
+    "loyal": 0.12,
+    "impulsive": 0.05,
+    "technology": 0.05,
+}
 DEFAULT_DISCOUNT_RATE = 0.15
 COUPONS = ("HEMAT10", "DAUR15", "RAMADAN20", "HARBOLNAS", "WELCOME10", "PAYDAY25")
 # Large home appliances, TV & audio, gadgets, computers, furniture.
@@ -88,8 +98,9 @@ def gap_cv(days: np.ndarray, owner: np.ndarray, size: int) -> np.ndarray:
 def _impulsive_gaps(rng: np.random.Generator, count: int, room: int) -> np.ndarray:
     """Bursts of quick buys between long pauses: gap CV >= 1 whatever the draw."""
     for _ in range(20):
-        gaps = np.where(rng.random(count) < 0.65, rng.integers(1, 12, count),
-                        rng.integers(90, 260, count)).astype(float)
+        gaps = np.where(
+            rng.random(count) < 0.65, rng.integers(1, 12, count), rng.integers(90, 260, count)
+        ).astype(float)
         if gaps.sum() > room:
             gaps = np.maximum(1, np.floor(gaps * room / gaps.sum()))
         if gaps.std() / gaps.mean() >= 1.05:
@@ -131,7 +142,7 @@ def build_orders(rng: np.random.Generator, pop: Population, catalog: Catalog) ->
     starts = np.cumsum(count) - count
     for c in impulsive.tolist():
         k = count[c]
-        gaps[starts[c]:starts[c] + k - 1] = _impulsive_gaps(rng, k - 1, int(room[c] * 0.9))
+        gaps[starts[c] : starts[c] + k - 1] = _impulsive_gaps(rng, k - 1, int(room[c] * 0.9))
     is_last = rank == count[cust] - 1
     gap_after = np.where(is_last, 0, gaps)
     csum = np.cumsum(gap_after)
@@ -156,9 +167,15 @@ def build_orders(rng: np.random.Generator, pop: Population, catalog: Catalog) ->
 
     # Lines: how many, which product line, which tier, which product, how many units.
     big = np.isin(order_kind, ("high_volume", "reseller"))
-    lines_per = np.where(big, rng.integers(2, 6, orders),
-                         np.where(order_kind == "affluent", rng.integers(2, 5, orders),
-                                  1 + (rng.random(orders) < 0.45) + (rng.random(orders) < 0.15)))
+    lines_per = np.where(
+        big,
+        rng.integers(2, 6, orders),
+        np.where(
+            order_kind == "affluent",
+            rng.integers(2, 5, orders),
+            1 + (rng.random(orders) < 0.45) + (rng.random(orders) < 0.15),
+        ),
+    )
     line_order = np.repeat(np.arange(orders), lines_per)
     line_rank = segment_ranks(lines_per)
     lc = cust[line_order]
@@ -176,18 +193,22 @@ def build_orders(rng: np.random.Generator, pop: Population, catalog: Catalog) ->
     span[need] = rng.integers(1, 3, n)[need]
     span[need & pop.loyal] = 2
     span[pop.primary == PRIMARY.index("loyal")] = rng.integers(3, 6, n)[
-        pop.primary == PRIMARY.index("loyal")]
+        pop.primary == PRIMARY.index("loyal")
+    ]
     span[pop.primary == PRIMARY.index("reseller")] = rng.integers(3, 7, n)[
-        pop.primary == PRIMARY.index("reseller")]
+        pop.primary == PRIMARY.index("reseller")
+    ]
     offset = rng.integers(0, ncat, n)
     slot = (offset[lc] + rank[line_order] + line_rank) % span[lc]
     slot = np.where(lkind == "impulsive", rank[line_order], slot)  # a new line every order
     category = cat_perm[lc, slot]
     # The affluent furnish and equip: big-ticket product lines only.
     big_ticket = np.array(BIG_TICKET)
-    category = np.where(lkind == "affluent",
-                        big_ticket[(offset[lc] + rank[line_order] + line_rank) % len(big_ticket)],
-                        category)
+    category = np.where(
+        lkind == "affluent",
+        big_ticket[(offset[lc] + rank[line_order] + line_rank) % len(big_ticket)],
+        category,
+    )
 
     mix = np.array([TIER_MIX.get(k, DEFAULT_TIER_MIX) for k in PRIMARY])
     cum = np.cumsum(mix, axis=1)[pop.primary[lc]]
@@ -197,8 +218,9 @@ def build_orders(rng: np.random.Generator, pop: Population, catalog: Catalog) ->
     cnt = catalog.base_count[category, tier]
     pick = rng.random(nlines)
     top_half = np.ceil(cnt / 2).astype(int)
-    position = np.where(lkind == "affluent", offs + cnt - 1 - np.floor(pick * top_half),
-                        offs + np.floor(pick * cnt)).astype(int)
+    position = np.where(
+        lkind == "affluent", offs + cnt - 1 - np.floor(pick * top_half), offs + np.floor(pick * cnt)
+    ).astype(int)
     product = catalog.base_flat[position]
     # Technology buyers pick what was launched in the 180 days before the order.
     tech = lkind == "technology"
@@ -208,8 +230,7 @@ def build_orders(rng: np.random.Generator, pop: Population, catalog: Catalog) ->
     lo = np.searchsorted(launches, lday - RECENT_LAUNCH_DAYS, side="left")
     fresh = tech & (hi > lo)
     choice = lo + np.floor(rng.random(nlines) * np.maximum(hi - lo, 1)).astype(int)
-    product = np.where(fresh, catalog.new_by_launch[np.minimum(choice, len(launches) - 1)],
-                       product)
+    product = np.where(fresh, catalog.new_by_launch[np.minimum(choice, len(launches) - 1)], product)
 
     units = np.where(rng.random(nlines) < 0.85, 1, np.where(rng.random(nlines) < 0.8, 2, 3))
     units = np.where(lkind == "high_volume", rng.integers(6, 21, nlines), units)
@@ -223,8 +244,9 @@ def build_orders(rng: np.random.Generator, pop: Population, catalog: Catalog) ->
     lc = cust[line_order]
 
     eur = pop.is_eur[cust]
-    unit_price = np.where(eur[line_order], catalog.price_eur_cents[product],
-                          catalog.price[product] * 100)
+    unit_price = np.where(
+        eur[line_order], catalog.price_eur_cents[product], catalog.price[product] * 100
+    )
     gross = unit_price * units
 
     # Discounts and coupons.
@@ -237,8 +259,9 @@ def build_orders(rng: np.random.Generator, pop: Population, catalog: Catalog) ->
     percent = rng.choice(np.array([5, 10, 15, 20, 25]), orders)
     unit = np.where(eur, 1, 10_000)  # round to a cent in euro, to a hundred rupiah
     line_rate = np.where(discounted, percent, 0)[line_order]
-    line_discount = (np.round(gross * line_rate / 100 / unit[line_order]) *
-                     unit[line_order]).astype(np.int64)
+    line_discount = (
+        np.round(gross * line_rate / 100 / unit[line_order]) * unit[line_order]
+    ).astype(np.int64)
     line_discount = np.minimum(line_discount, gross - unit[line_order])
     line_discount = np.maximum(line_discount, 0)
     discounted = np.bincount(line_order, line_discount, minlength=orders) > 0
@@ -252,9 +275,14 @@ def build_orders(rng: np.random.Generator, pop: Population, catalog: Catalog) ->
     resellers = np.flatnonzero(pop.primary == PRIMARY.index("reseller"))
     reseller = np.full(orders, -1)
     if len(resellers):
-        shopper = (~pop.is_org & ~pop.is_eur & (rng.random(n) < 0.12) &
-                   np.isin(kind_of, ("regular", "need_oriented", "discount", "new_customer",
-                                     "lapsed", "lost")))
+        shopper = (
+            ~pop.is_org
+            & ~pop.is_eur
+            & (rng.random(n) < 0.12)
+            & np.isin(
+                kind_of, ("regular", "need_oriented", "discount", "new_customer", "lapsed", "lost")
+            )
+        )
         via = resellers[rng.integers(len(resellers), size=n)]
         reseller_first = first_day[via]
         through = shopper[cust] & (rng.random(orders) < 0.7) & (day >= reseller_first[cust])
@@ -264,10 +292,20 @@ def build_orders(rng: np.random.Generator, pop: Population, catalog: Catalog) ->
     org = pop.is_org[cust]
     internal = order_kind == "internal"
     channel = [
-        "reseller" if r >= 0 else "internal" if i else
-        ORG_ORDER_CHANNELS[oc] if o else PERSON_ORDER_CHANNELS[pc]
-        for r, i, o, oc, pc in zip(reseller.tolist(), internal.tolist(), org.tolist(),
-                                   org_channel.tolist(), person_channel.tolist())
+        "reseller"
+        if r >= 0
+        else "internal"
+        if i
+        else ORG_ORDER_CHANNELS[oc]
+        if o
+        else PERSON_ORDER_CHANNELS[pc]
+        for r, i, o, oc, pc in zip(
+            reseller.tolist(),
+            internal.tolist(),
+            org.tolist(),
+            org_channel.tolist(),
+            person_channel.tolist(),
+        )
     ]
 
     # Number orders chronologically.
@@ -277,11 +315,20 @@ def build_orders(rng: np.random.Generator, pop: Population, catalog: Catalog) ->
     line_number = number[line_order]
     line_sort = np.lexsort((product, line_number))
     return Orders(
-        customer=cust[chron], minute=minute[chron], eur=eur[chron], amount=amount[chron],
-        discount=discount[chron], coupon=[coupon[i] for i in chron.tolist()],
-        channel=[channel[i] for i in chron.tolist()], reseller=reseller[chron],
-        line_order=line_number[line_sort], line_product=product[line_sort],
-        line_quantity=units[line_sort], line_unit_price=unit_price[line_sort],
-        line_discount=line_discount[line_sort], first_day=first_day, last_day=last_day,
+        customer=cust[chron],
+        minute=minute[chron],
+        eur=eur[chron],
+        amount=amount[chron],
+        discount=discount[chron],
+        coupon=[coupon[i] for i in chron.tolist()],
+        channel=[channel[i] for i in chron.tolist()],
+        reseller=reseller[chron],
+        line_order=line_number[line_sort],
+        line_product=product[line_sort],
+        line_quantity=units[line_sort],
+        line_unit_price=unit_price[line_sort],
+        line_discount=line_discount[line_sort],
+        first_day=first_day,
+        last_day=last_day,
         order_count=count,
     )

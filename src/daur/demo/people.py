@@ -34,45 +34,226 @@ P = {name: code for code, name in enumerate(PRIMARY)}
 PROSPECTS = (P["reaching"], P["acquisition"], P["wanderer"])
 ORGANIZATIONS = (P["reseller"], P["internal"], P["b2b"])
 # Italian (EUR) customers are plain consumers; the planted extremes stay in one currency.
-EUR_ELIGIBLE = tuple(P[k] for k in ("reaching", "acquisition", "regular", "need_oriented",
-                                    "discount", "loyal", "lapsed", "lost", "new_customer"))
+EUR_ELIGIBLE = tuple(
+    P[k]
+    for k in (
+        "reaching",
+        "acquisition",
+        "regular",
+        "need_oriented",
+        "discount",
+        "loyal",
+        "lapsed",
+        "lost",
+        "new_customer",
+    )
+)
 
-ID_CITIES = (("Jakarta", 28), ("Surabaya", 14), ("Bandung", 11), ("Medan", 8), ("Semarang", 6),
-             ("Makassar", 5), ("Yogyakarta", 5), ("Denpasar", 5), ("Palembang", 3), ("Malang", 3),
-             ("Bogor", 3), ("Balikpapan", 2), ("Batam", 2), ("Pekanbaru", 2), ("Manado", 1.5),
-             ("Pontianak", 1.5), ("Padang", 1), ("Kupang", 0.5), ("Jayapura", 0.5),
-             ("Ambon", 0.5))
+ID_CITIES = (
+    ("Jakarta", 28),
+    ("Surabaya", 14),
+    ("Bandung", 11),
+    ("Medan", 8),
+    ("Semarang", 6),
+    ("Makassar", 5),
+    ("Yogyakarta", 5),
+    ("Denpasar", 5),
+    ("Palembang", 3),
+    ("Malang", 3),
+    ("Bogor", 3),
+    ("Balikpapan", 2),
+    ("Batam", 2),
+    ("Pekanbaru", 2),
+    ("Manado", 1.5),
+    ("Pontianak", 1.5),
+    ("Padang", 1),
+    ("Kupang", 0.5),
+    ("Jayapura", 0.5),
+    ("Ambon", 0.5),
+)
 IT_CITIES = (("Milano", 45), ("Roma", 35), ("Torino", 20))
 
-ID_FIRST = ("Budi", "Siti", "Agus", "Dewi", "Andi", "Rina", "Eko", "Sri", "Hendra", "Wati",
-            "Joko", "Ayu", "Rudi", "Putri", "Bambang", "Indah", "Dedi", "Fitri", "Yusuf", "Nur",
-            "Adi", "Lestari", "Rizky", "Maya", "Fajar", "Ratna", "Teguh", "Wulan", "Hadi",
-            "Kartika", "Arif", "Novi", "Irfan", "Sari", "Gede", "Made", "Ketut", "Intan",
-            "Dimas", "Anisa")
-ID_LAST = ("Santoso", "Wijaya", "Saputra", "Pratama", "Hidayat", "Kusuma", "Setiawan",
-           "Nugroho", "Rahmawati", "Lestari", "Siregar", "Nasution", "Harahap", "Simanjuntak",
-           "Gunawan", "Halim", "Tanoto", "Susanto", "Hartono", "Wibowo", "Permana", "Suryadi",
-           "Utami", "Purnomo", "Sihombing", "Manurung", "Putra", "Sulistyo", "Firmansyah",
-           "Ramadhan", "Daeng", "Pangaribuan", "Sitompul", "Mahendra", "Wirawan", "Anggraini")
-IT_FIRST = ("Marco", "Giulia", "Luca", "Francesca", "Alessandro", "Chiara", "Matteo", "Sara",
-            "Lorenzo", "Elena", "Andrea", "Valentina", "Davide", "Martina", "Simone", "Laura",
-            "Federico", "Paola", "Giorgio", "Anna")
-IT_LAST = ("Rossi", "Russo", "Ferrari", "Esposito", "Bianchi", "Romano", "Colombo", "Ricci",
-           "Marino", "Greco", "Bruno", "Gallo", "Conti", "De Luca", "Costa", "Giordano",
-           "Mancini", "Rizzo", "Lombardi", "Moretti")
+ID_FIRST = (
+    "Budi",
+    "Siti",
+    "Agus",
+    "Dewi",
+    "Andi",
+    "Rina",
+    "Eko",
+    "Sri",
+    "Hendra",
+    "Wati",
+    "Joko",
+    "Ayu",
+    "Rudi",
+    "Putri",
+    "Bambang",
+    "Indah",
+    "Dedi",
+    "Fitri",
+    "Yusuf",
+    "Nur",
+    "Adi",
+    "Lestari",
+    "Rizky",
+    "Maya",
+    "Fajar",
+    "Ratna",
+    "Teguh",
+    "Wulan",
+    "Hadi",
+    "Kartika",
+    "Arif",
+    "Novi",
+    "Irfan",
+    "Sari",
+    "Gede",
+    "Made",
+    "Ketut",
+    "Intan",
+    "Dimas",
+    "Anisa",
+)
+ID_LAST = (
+    "Santoso",
+    "Wijaya",
+    "Saputra",
+    "Pratama",
+    "Hidayat",
+    "Kusuma",
+    "Setiawan",
+    "Nugroho",
+    "Rahmawati",
+    "Lestari",
+    "Siregar",
+    "Nasution",
+    "Harahap",
+    "Simanjuntak",
+    "Gunawan",
+    "Halim",
+    "Tanoto",
+    "Susanto",
+    "Hartono",
+    "Wibowo",
+    "Permana",
+    "Suryadi",
+    "Utami",
+    "Purnomo",
+    "Sihombing",
+    "Manurung",
+    "Putra",
+    "Sulistyo",
+    "Firmansyah",
+    "Ramadhan",
+    "Daeng",
+    "Pangaribuan",
+    "Sitompul",
+    "Mahendra",
+    "Wirawan",
+    "Anggraini",
+)
+IT_FIRST = (
+    "Marco",
+    "Giulia",
+    "Luca",
+    "Francesca",
+    "Alessandro",
+    "Chiara",
+    "Matteo",
+    "Sara",
+    "Lorenzo",
+    "Elena",
+    "Andrea",
+    "Valentina",
+    "Davide",
+    "Martina",
+    "Simone",
+    "Laura",
+    "Federico",
+    "Paola",
+    "Giorgio",
+    "Anna",
+)
+IT_LAST = (
+    "Rossi",
+    "Russo",
+    "Ferrari",
+    "Esposito",
+    "Bianchi",
+    "Romano",
+    "Colombo",
+    "Ricci",
+    "Marino",
+    "Greco",
+    "Bruno",
+    "Gallo",
+    "Conti",
+    "De Luca",
+    "Costa",
+    "Giordano",
+    "Mancini",
+    "Rizzo",
+    "Lombardi",
+    "Moretti",
+)
 ID_MAILS = ("gmail.com", "yahoo.co.id", "gmail.com", "outlook.com", "gmail.com", "ymail.com")
 IT_MAILS = ("gmail.com", "libero.it", "virgilio.it", "outlook.it")
-ORG_WORDS = ("Maju", "Jaya", "Sentosa", "Makmur", "Abadi", "Mandiri", "Sejahtera", "Bersama",
-             "Mulia", "Cahaya", "Karya", "Utama", "Prima", "Gemilang", "Sukses", "Nusa")
-B2B_INDUSTRIES = ("hospitality", "education", "healthcare", "property", "food_service",
-                  "office_services", "manufacturing", "government")
+ORG_WORDS = (
+    "Maju",
+    "Jaya",
+    "Sentosa",
+    "Makmur",
+    "Abadi",
+    "Mandiri",
+    "Sejahtera",
+    "Bersama",
+    "Mulia",
+    "Cahaya",
+    "Karya",
+    "Utama",
+    "Prima",
+    "Gemilang",
+    "Sukses",
+    "Nusa",
+)
+B2B_INDUSTRIES = (
+    "hospitality",
+    "education",
+    "healthcare",
+    "property",
+    "food_service",
+    "office_services",
+    "manufacturing",
+    "government",
+)
 RESELLER_INDUSTRIES = ("retail", "distribution", "e_commerce")
-DEPARTMENTS = ("Marketing", "Finance", "Human Resources", "IT", "Logistics", "Store Operations",
-               "Customer Service", "Procurement")
+DEPARTMENTS = (
+    "Marketing",
+    "Finance",
+    "Human Resources",
+    "IT",
+    "Logistics",
+    "Store Operations",
+    "Customer Service",
+    "Procurement",
+)
 SALES_REPS = ("demo-rep", "demo-rep2", "demo-rep3")
-PERSON_CHANNELS = ("advertising", "sampling", "free_trial", "discount", "coupon", "lottery",
-                   "merchandising", "event", "website", "search_engine", "publicity",
-                   "telemarketing", "email")
+PERSON_CHANNELS = (
+    "advertising",
+    "sampling",
+    "free_trial",
+    "discount",
+    "coupon",
+    "lottery",
+    "merchandising",
+    "event",
+    "website",
+    "search_engine",
+    "publicity",
+    "telemarketing",
+    "email",
+)
 _PERSON_CHANNEL_WEIGHTS = np.array([12, 3, 3, 10, 8, 3, 5, 4, 14, 14, 4, 3, 5], dtype=float)
 
 
@@ -138,8 +319,10 @@ def build_population(rng: np.random.Generator, customers: int) -> Population:
 
     id_city = _choose(rng, ID_CITIES, n, [w for _, w in ID_CITIES])
     it_city = _choose(rng, IT_CITIES, n, [w for _, w in IT_CITIES])
-    city = [IT_CITIES[i][0] if eur else ID_CITIES[j][0]
-            for eur, i, j in zip(is_eur.tolist(), it_city.tolist(), id_city.tolist())]
+    city = [
+        IT_CITIES[i][0] if eur else ID_CITIES[j][0]
+        for eur, i, j in zip(is_eur.tolist(), it_city.tolist(), id_city.tolist())
+    ]
     country = ["IT" if eur else "ID" for eur in is_eur.tolist()]
 
     first_id = _choose(rng, ID_FIRST, n)
@@ -168,13 +351,19 @@ def build_population(rng: np.random.Generator, customers: int) -> Population:
             slug = DEPARTMENTS[dept[i]].lower().replace(" ", "-")
             email, industry, owner = f"{slug}.{i}@daur-retail.co.id", "", ""
         elif is_org[i]:
-            prefix = "Toko" if kind == "reseller" and org_prefix[i] < 0.5 else (
-                "CV" if org_prefix[i] < 0.7 else "PT")
+            prefix = (
+                "Toko"
+                if kind == "reseller" and org_prefix[i] < 0.5
+                else ("CV" if org_prefix[i] < 0.7 else "PT")
+            )
             base = f"{prefix} {ORG_WORDS[org_a[i]]} {ORG_WORDS[org_b[i]]} {city[i]}"
             slug = f"{ORG_WORDS[org_a[i]]}{ORG_WORDS[org_b[i]]}".lower()
             email = f"info{i}@{slug}.co.id"
-            industry = (RESELLER_INDUSTRIES[res_ind[i]] if kind == "reseller"
-                        else B2B_INDUSTRIES[b2b_ind[i]])
+            industry = (
+                RESELLER_INDUSTRIES[res_ind[i]]
+                if kind == "reseller"
+                else B2B_INDUSTRIES[b2b_ind[i]]
+            )
             owner = SALES_REPS[rep[i]]
         elif is_eur[i]:
             first, last = IT_FIRST[first_it[i]], IT_LAST[last_it[i]]
@@ -203,10 +392,12 @@ def build_population(rng: np.random.Generator, customers: int) -> Population:
         owners.append(owner)
 
     person_channel = np.array([ACQUISITION_CHANNELS.index(c) for c in PERSON_CHANNELS])[
-        _choose(rng, PERSON_CHANNELS, n, _PERSON_CHANNEL_WEIGHTS)]
+        _choose(rng, PERSON_CHANNELS, n, _PERSON_CHANNEL_WEIGHTS)
+    ]
     b2b_channels = [c for c in B2B_CHANNELS if c != "referral"]
     org_channel = np.array([ACQUISITION_CHANNELS.index(c) for c in b2b_channels])[
-        rng.integers(len(b2b_channels), size=n)]
+        rng.integers(len(b2b_channels), size=n)
+    ]
     channel = np.where(is_org, org_channel, person_channel)
     channel[primary == P["internal"]] = -1
 
@@ -215,6 +406,18 @@ def build_population(rng: np.random.Generator, customers: int) -> Population:
     # recommend the shop.
     need = np.flatnonzero(primary == P["need_oriented"])
     loyal[need[rng.random(len(need)) < 0.3]] = True
-    return Population(primary=primary, is_org=is_org, relationship=relationship, is_eur=is_eur,
-                      country=country, city=city, industry=industries, name=names, email=emails,
-                      phone=phones, owner=owners, channel=channel, loyal=loyal)
+    return Population(
+        primary=primary,
+        is_org=is_org,
+        relationship=relationship,
+        is_eur=is_eur,
+        country=country,
+        city=city,
+        industry=industries,
+        name=names,
+        email=emails,
+        phone=phones,
+        owner=owners,
+        channel=channel,
+        loyal=loyal,
+    )
