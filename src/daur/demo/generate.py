@@ -2,6 +2,17 @@
 
 `python -m daur.demo.generate --customers N --seed S OUTDIR` writes them for manual use; the
 `daur demo` command imports them. Pure Python and numpy: no Django here.
+
+Extension columns beyond SPEC §3: customers end with `owner` (a DEMO_USERS username or empty)
+and `persona`; tickets end with `priority`; leads end with `expected_value` and `lost_reason`.
+
+`persona` is the ground truth of what was planted, `;`-separated: one generating behaviour
+(reaching, acquisition, wanderer, need_oriented, discount, impulsive, loyal, lapsed, lost,
+affluent, high_volume, technology, new_customer, reseller, internal, regular), then `loyal` for
+loyal need-oriented buyers, the orientation it implies (discount -> cost, affluent -> value,
+technology is its own), `high_volume` for resellers, and the overlays benchmark, door_opener,
+sophisticated, difficult, inspiring. Other customers may meet a rule by chance; the planted ones
+meet it by construction (tests/demo/test_personas.py checks them on the rows).
 """
 
 from __future__ import annotations
