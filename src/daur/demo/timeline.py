@@ -1,0 +1,47 @@
+"""The demo business's calendar: days and minutes from its first day, written as ISO 8601."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+START_DATE = dt.date(2023, 11, 1)
+END_DATE = dt.date(2026, 10, 31)
+END_DAY = (END_DATE - START_DATE).days
+MINUTES_PER_DAY = 1440
+# The last minute on which anything may happen: no event is later than the business's end date.
+END_MINUTE = END_DAY * MINUTES_PER_DAY + 23 * 60 + 59
+# Events are written with the shop's own offset (Western Indonesia Time, no daylight saving).
+UTC_OFFSET = "+07:00"
+
+_EPOCH_MINUTE = np.datetime64(START_DATE.isoformat() + "T00:00", "m")
+_EPOCH_DAY = np.datetime64(START_DATE.isoformat(), "D")
+
+
+def datetime_strings(minutes: np.ndarray) -> list[str]:
+    """ISO 8601 date-times with offset for minutes since the first day's midnight."""
+    stamps = _EPOCH_MINUTE + np.asarray(minutes, dtype=np.int64).astype("timedelta64[m]")
+    text = np.datetime_as_string(stamps, unit="s")
+    return [t + UTC_OFFSET for t in text.tolist()]
+
+
+def date_strings(days: np.ndarray) -> list[str]:
+    """ISO 8601 dates for days since the first day (negative days are before it)."""
+    stamps = _EPOCH_DAY + np.asarray(days, dtype=np.int64).astype("timedelta64[D]")
+    return np.datetime_as_string(stamps, unit="D").tolist()
+
+
+def optional_datetime_strings(minutes: np.ndarray) -> list[str]:
+    """Like datetime_strings, with an empty value where the minute is negative (missing)."""
+    minutes = np.asarray(minutes, dtype=np.int64)
+    text = datetime_strings(np.maximum(minutes, 0))
+    missing = (minutes < 0).tolist()
+    return ["" if gone else t for t, gone in zip(text, missing)]
+
+
+def money_strings(minor_units: np.ndarray) -> list[str]:
+    """Amounts kept in hundredths (cents, sen) written with two decimals and a dot."""
+    values = np.asarray(minor_units, dtype=np.int64)
+    whole, cents = np.divmod(values, 100)
+    return [f"{w}.{c:02d}" for w, c in zip(whole.tolist(), cents.tolist())]

@@ -1,0 +1,42 @@
+"""A generated demo business shared by the demo tests, read back as rows."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from daur.demo.generate import generate_business
+
+KINDS = (
+    "customers",
+    "products",
+    "orders",
+    "order_lines",
+    "interactions",
+    "tickets",
+    "surveys",
+    "campaigns",
+    "leads",
+)
+
+
+def read_business(directory: Path) -> dict[str, list[dict[str, str]]]:
+    tables = {}
+    for kind in KINDS:
+        with open(directory / f"{kind}.csv", newline="", encoding="utf-8") as handle:
+            tables[kind] = list(csv.DictReader(handle))
+    return tables
+
+
+@pytest.fixture(scope="session")
+def business_dir(tmp_path_factory) -> Path:
+    directory = tmp_path_factory.mktemp("demo2000")
+    generate_business(customers=2000, seed=7, directory=directory)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def business(business_dir) -> dict[str, list[dict[str, str]]]:
+    return read_business(business_dir)
