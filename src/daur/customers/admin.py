@@ -19,3 +19,10 @@ class CustomerAdmin(admin.ModelAdmin):
     list_select_related = ("owner",)
     show_full_result_count = False  # a COUNT(*) per page is what makes other CRMs crawl
     inlines = [ConsumerInline]
+
+
+@admin.register(Consumer)
+class ConsumerAdmin(admin.ModelAdmin):
+    list_display = ("name", "relation", "customer")
+    search_fields = ("name", "=customer__external_id")
+    raw_id_fields = ("customer",)

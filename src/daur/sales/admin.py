@@ -21,3 +21,12 @@ class OrderAdmin(admin.ModelAdmin):
     date_hierarchy = "ordered_at"
     show_full_result_count = False
     inlines = [OrderLineInline]
+
+
+@admin.register(OrderLine)
+class OrderLineAdmin(admin.ModelAdmin):
+    list_display = ("order", "product", "quantity", "unit_price", "discount_amount")
+    search_fields = ("=order__external_id", "=product__sku")
+    raw_id_fields = ("order", "product")
+    list_select_related = ("order", "product")
+    show_full_result_count = False

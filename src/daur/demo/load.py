@@ -1,0 +1,63 @@
+"""`demo_load`: generate the demo business as interchange CSV and import it, with demo users."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+from django.db import transaction
+
+from daur.accounts.models import Role, User
+from daur.demo.generate import DEMO_USERS, generate_business
+from daur.interchange.importer import import_file
+
+# Campaigns and users first: the other kinds refer to them.
+IMPORT_ORDER = (
+    "campaigns",
+    "customers",
+    "products",
+    "leads",
+    "orders",
+    "order_lines",
+    "interactions",
+    "tickets",
+    "surveys",
+)
+DEMO_PASSWORD = "demo"  # noqa: S105 - demo-only accounts, marked as such
+
+
+def demo_users_ensure() -> list[User]:
+    """Create (or reset) the demo users: `demo` is a manager; one user per role; password demo."""
+    users = []
+    for username, role, first_name, last_name in DEMO_USERS:
+        user, _ = User.objects.get_or_create(username=username)
+        user.role = role
+        user.first_name, user.last_name = first_name, last_name
+        user.email = f"{username}@demo.daur.invalid"
+        user.is_demo = True
+        user.is_staff = role in (Role.ADMIN, Role.MANAGER)
+        user.is_superuser = role == Role.ADMIN
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        users.append(user)
+    return users
+
+
+def demo_load(*, customers: int = 2000, seed: int = 7, progress: bool = False) -> str:
+    """Create the demo business (deterministic per seed) through the interchange imports."""
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="daur-demo-") as folder:
+        directory = Path(folder)
+        counts = generate_business(customers=customers, seed=seed, directory=directory)
+        with transaction.atomic():
+            demo_users_ensure()
+            for kind in IMPORT_ORDER:
+                import_file(kind=kind, path=directory / f"{kind}.csv", progress=progress)
+    seconds = time.perf_counter() - started
+    listed = ", ".join(f"{counts[kind]:,} {kind.replace('_', ' ')}" for kind in IMPORT_ORDER)
+    return (
+        f"Demo business ready in {seconds:.1f} s (seed {seed}): {listed}.\n"
+        f"Demo users (password '{DEMO_PASSWORD}'): "
+        + ", ".join(f"{name} ({role})" for name, role, *_ in DEMO_USERS)
+    )
