@@ -37,7 +37,8 @@ def demo_users_ensure() -> list[User]:
         user.email = f"{username}@demo.daur.invalid"
         user.is_demo = True
         user.is_staff = role in (Role.ADMIN, Role.MANAGER)
-        user.is_superuser = role == Role.ADMIN
+        # Managers run the business: in the admin they may see and change everything.
+        user.is_superuser = role in (Role.ADMIN, Role.MANAGER)
         user.set_password(DEMO_PASSWORD)
         user.save()
         users.append(user)
