@@ -18,6 +18,7 @@ from daur.analytics.btyd._fit import (
 
 MODEL = "bgnbd"
 PARAM_NAMES = ("r", "alpha", "a", "b")
+NEAR_ONE = 1e-4
 
 
 def fit(x, t_x, T, *, weights=None) -> FitResult:
@@ -118,6 +119,14 @@ def expected_purchases_if_alive(params: Mapping[str, float], t, x, T):
     """E[purchases in (T, T + t] | x, T and alive at T]; does not depend on t_x."""
     r, alpha, a, b = _params(params)
     x = np.asarray(x, dtype=np.float64)
+    if abs(a - 1.0) < NEAR_ONE:
+        # 0/0 at a = 1 exactly; the function is smooth there, so average both sides.
+        return (_if_alive(r, alpha, 1.0 + NEAR_ONE, b, t, x, T)
+                + _if_alive(r, alpha, 1.0 - NEAR_ONE, b, t, x, T)) / 2.0
+    return _if_alive(r, alpha, a, b, t, x, T)
+
+
+def _if_alive(r, alpha, a, b, t, x, T):
     z = t / (alpha + T + t)
     # Euler's transformation of (1-z)^(r+x) 2F1(r+x, b+x; a+b+x-1; z): the parameters that
     # grow with x cancel, so nothing overflows for x in the thousands.

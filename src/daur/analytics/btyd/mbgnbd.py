@@ -13,6 +13,7 @@ from daur.analytics.btyd.bgnbd import check_identifiable, start_values
 
 MODEL = "mbgnbd"
 PARAM_NAMES = ("r", "alpha", "a", "b")
+NEAR_ONE = 1e-4
 
 
 def fit(x, t_x, T, *, weights=None) -> FitResult:
@@ -67,6 +68,16 @@ def _params(params: Mapping[str, float]) -> tuple[float, float, float, float]:
     return params["r"], params["alpha"], params["a"], params["b"]
 
 
+def log_likelihood(params: Mapping[str, float], x, t_x, T) -> np.ndarray:
+    """Per-customer log-likelihood (for checks and model comparison)."""
+    x, t_x, T = (np.asarray(v, dtype=np.float64) for v in (x, t_x, T))
+    r, alpha, a, b = _params(params)
+    head = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + betaln(a, b + x + 1.0) - betaln(a, b)
+    alive = -(r + x) * np.log(alpha + T)
+    dropped = np.log(a) - np.log(b + x) - (r + x) * np.log(alpha + t_x)
+    return head + np.logaddexp(alive, dropped)
+
+
 def p_alive(params: Mapping[str, float], x, t_x, T):
     """P(still alive at T | x, t_x, T); below 1 even for customers with x = 0."""
     r, alpha, a, b = _params(params)
@@ -79,6 +90,14 @@ def expected_purchases_if_alive(params: Mapping[str, float], t, x, T):
     """E[purchases in (T, T + t] | x, T and alive at T]; does not depend on t_x."""
     r, alpha, a, b = _params(params)
     x = np.asarray(x, dtype=np.float64)
+    if abs(a - 1.0) < NEAR_ONE:
+        # 0/0 at a = 1 exactly; the function is smooth there, so average both sides.
+        return (_if_alive(r, alpha, 1.0 + NEAR_ONE, b, t, x, T)
+                + _if_alive(r, alpha, 1.0 - NEAR_ONE, b, t, x, T)) / 2.0
+    return _if_alive(r, alpha, a, b, t, x, T)
+
+
+def _if_alive(r, alpha, a, b, t, x, T):
     z = t / (alpha + T + t)
     # Euler's transformation of (1-z)^(r+x) 2F1(r+x, b+x+1; a+b+x; z), stable for large x.
     tail = (1.0 - z) ** (a - 1.0) * hyp2f1(a + b - r, a - 1.0, a + b + x, z)

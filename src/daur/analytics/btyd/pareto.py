@@ -55,20 +55,35 @@ def _params(params: Mapping[str, float]) -> tuple[float, float, float, float]:
 def _log_f(r, alpha, s, beta, x, y):
     """log of 2F1(r+s+x, B; r+s+x+1; z) / (max(alpha, beta) + y)^(r+s+x), the A0 building block.
 
-    Pfaff's transformation turns it into (1-z)^-B 2F1(1, B; r+s+x+1; z/(z-1)), whose 2F1 lies
-    in (0, 1]; the large powers are then taken in log space, so x in the thousands is safe.
+    Pfaff's transformation applied twice gives (1-z)^(1-B) 2F1(1, r+s+x+1-B; r+s+x+1; z): a
+    series of positive terms with 0 <= z < 1, summed here because scipy's hyp2f1 is wrong for
+    some of the arguments met in practice. Large powers stay in log space (x in the thousands).
     """
     rsx = r + s + x
     if alpha >= beta:
         big, small, b_par = alpha, beta, s + 1.0
     else:
         big, small, b_par = beta, alpha, r + x
-    diff = big - small
     log_one_minus_z = np.log(small + y) - np.log(big + y)
-    w = -diff / (small + y)
-    return -b_par * log_one_minus_z + np.log(hyp2f1(1.0, b_par, rsx + 1.0, w)) - rsx * np.log(
-        big + y
-    )
+    z = -np.expm1(log_one_minus_z)
+    series = _positive_series(rsx + 1.0 - b_par, rsx + 1.0, z)
+    return (1.0 - b_par) * log_one_minus_z + np.log(series) - rsx * np.log(big + y)
+
+
+def _positive_series(b, c, z):
+    """2F1(1, b; c; z) = sum_n (b)_n / (c)_n z^n for 0 < b < c and 0 <= z < 1."""
+    b, c, z = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (b, c, z)))
+    term = np.ones(z.shape)
+    total = np.ones(z.shape)
+    n = 0.0
+    active = np.ones(z.shape, dtype=bool)
+    # Each term is below z times the previous one, so this stops after log(eps)/log(z) terms.
+    while active.any() and n < 1e6:
+        term = np.where(active, term * (b + n) / (c + n) * z, 0.0)
+        total += term
+        active = term > 1e-17 * total
+        n += 1.0
+    return total
 
 
 def _log_a0(r, alpha, s, beta, x, t_x, T):
