@@ -1,0 +1,312 @@
+"""The body of `daur fit`: read a transaction log or a summary CSV, fit a model, report it.
+
+Pure analytics: imports only daur.analytics, numpy and the standard library (never Django).
+Exit codes: 0 fitted and converged; 1 fitted but the optimiser did not converge (the result is
+still printed, with converged false); 2 bad input or data that cannot identify the model.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import sys
+import warnings
+from dataclasses import dataclass
+from typing import TextIO
+
+import numpy as np
+
+TRANSACTION_COLUMNS = ("customer_id", "date", "amount")
+# Accepted summary headers -> (x, t_x, T, mean repeat value or None) column names.
+SUMMARY_LAYOUTS = {
+    ("customer_id", "frequency", "recency", "T"): ("frequency", "recency", "T", None),
+    ("customer_id", "frequency", "recency", "T", "monetary_value"): (
+        "frequency", "recency", "T", "monetary_value",
+    ),
+    ("ID", "frequency", "recency", "T"): ("frequency", "recency", "T", None),
+    ("ID", "x", "t_x", "T"): ("x", "t_x", "T", None),
+    ("ID", "x", "t_x", "T", "zbar"): ("x", "t_x", "T", "zbar"),
+}
+MODEL_TITLES = {"bgnbd": "BG/NBD", "pareto": "Pareto/NBD", "mbgnbd": "MBG/NBD",
+                "ggamma": "Gamma-Gamma"}
+
+
+class InputError(ValueError):
+    """Bad input, with the line and column where it was found."""
+
+
+@dataclass(frozen=True)
+class FitData:
+    x: np.ndarray
+    t_x: np.ndarray
+    T: np.ndarray
+    mean_value: np.ndarray | None
+    holdout_x: np.ndarray | None
+    holdout_start: str | None
+    holdout_end: str | None
+    holdout_length: float
+    notes: tuple[str, ...]
+
+
+def fit_command(
+    *, path: str, model: str, time_unit: str, calibration_end: str | None, as_json: bool,
+    out: TextIO,
+) -> int:
+    from daur.analytics.btyd._fit import FitError
+
+    try:
+        data = read_fit_data(path, time_unit=time_unit, calibration_end=calibration_end)
+        result, holdout = run_fit(data, model=model)
+    except (InputError, FitError, OSError) as error:
+        print(f"daur fit: error: {error}", file=sys.stderr)
+        return 2
+    for note in data.notes:
+        print(f"daur fit: warning: {note}", file=sys.stderr)
+    report = {
+        "model": model,
+        "n_customers": result.n_customers,
+        "time_unit": time_unit,
+        "params": result.params,
+        "standard_errors": result.standard_errors,
+        "log_likelihood": result.log_likelihood,
+        "converged": result.converged,
+        "iterations": result.iterations,
+        "seconds": result.seconds,
+        "message": result.message,
+        "warnings": list(data.notes),
+    }
+    if holdout is not None:
+        report["holdout"] = holdout
+    if as_json:
+        out.write(json.dumps(_json_safe(report)) + "\n")
+    else:
+        out.write(format_table(report))
+    if not result.converged:
+        print(f"daur fit: the fit did not converge: {result.message}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def run_fit(data: FitData, *, model: str):
+    """Fit the model; for purchase models with a holdout, compare it with the forecast."""
+    if model == "ggamma":
+        from daur.analytics.btyd import gamma_gamma
+
+        if data.mean_value is None:
+            raise InputError("the ggamma model needs a monetary_value (or zbar) column")
+        return gamma_gamma.fit(data.x, data.mean_value), None
+    from daur.analytics.btyd import purchase_model
+
+    module = purchase_model(model)
+    result = module.fit(data.x, data.t_x, data.T)
+    if data.holdout_x is None:
+        return result, None
+    predicted = module.conditional_expected_purchases(
+        result.params, data.holdout_length, data.x, data.t_x, data.T
+    )
+    actual = data.holdout_x.astype(np.float64)
+    correlation = float("nan")
+    if actual.std() > 0 and predicted.std() > 0:
+        correlation = float(np.corrcoef(actual, predicted)[0, 1])
+    return result, {
+        "start": data.holdout_start,
+        "end": data.holdout_end,
+        "actual": int(actual.sum()),
+        "predicted": float(predicted.sum()),
+        "correlation": correlation,
+    }
+
+
+def read_fit_data(path: str, *, time_unit: str, calibration_end: str | None) -> FitData:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        text = handle.read()
+    if not text.strip():
+        raise InputError(f"{path}: the file is empty")
+    header_line = text.split("\n", 1)[0].rstrip("\r")
+    header = tuple(cell.strip() for cell in next(csv.reader([header_line])))
+    if set(header) == set(TRANSACTION_COLUMNS) and len(header) == 3:
+        return _read_transactions(path, text, header, time_unit, calibration_end)
+    if header in SUMMARY_LAYOUTS:
+        if calibration_end is not None:
+            raise InputError(
+                f"{path}: --calibration-end needs a transaction log; a summary has no dates"
+            )
+        return _read_summary(path, text, header, time_unit)
+    raise InputError(
+        f"{path}, line 1: unknown header {','.join(header)!r}; expected customer_id,date,amount "
+        "or customer_id,frequency,recency,T[,monetary_value] (or ID,x,t_x,T[,zbar])"
+    )
+
+
+def _read_summary(path: str, text: str, header: tuple[str, ...], time_unit: str) -> FitData:
+    names = SUMMARY_LAYOUTS[header]
+    wanted = [n for n in names if n is not None]
+    cols = [header.index(n) for n in wanted]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            table = np.loadtxt(
+                io.StringIO(text), delimiter=",", skiprows=1, usecols=cols, ndmin=2,
+                dtype=np.float64,
+            )
+    except ValueError:
+        _raise_first_bad_number(path, text, header, wanted)
+        raise
+    if table.shape[0] == 0:
+        raise InputError(f"{path}: no data rows after the header")
+    bad = ~np.isfinite(table)
+    if bad.any():
+        row, col = np.argwhere(bad)[0]
+        raise InputError(f"{path}, line {row + 2}, column {wanted[col]}: not a finite number")
+    x, t_x, T = table[:, 0], table[:, 1], table[:, 2]
+    mean_value = table[:, 3] if table.shape[1] > 3 else None
+    checks = [
+        ((x < 0) | (np.floor(x) != x), names[0], "must be a whole number >= 0"),
+        (T <= 0, names[2], "must be > 0"),
+        ((t_x < 0) | (t_x > T), names[1], f"must be between 0 and {names[2]}"),
+        ((x == 0) & (t_x != 0), names[1], f"must be 0 where {names[0]} is 0"),
+        ((x > 0) & (t_x == 0), names[1], f"must be > 0 where {names[0]} is > 0"),
+    ]
+    if mean_value is not None:
+        checks.append(((x > 0) & (mean_value <= 0), names[3], "must be > 0 where x > 0"))
+    for mask, column, reason in checks:
+        if mask.any():
+            line = int(np.argmax(mask)) + 2
+            raise InputError(f"{path}, line {line}, column {column}: {reason}")
+    return FitData(x, t_x, T, mean_value, None, None, None, 0.0, ())
+
+
+def _raise_first_bad_number(path: str, text: str, header, wanted) -> None:
+    reader = csv.reader(io.StringIO(text))
+    next(reader)
+    index = {name: header.index(name) for name in wanted}
+    for line, row in enumerate(reader, start=2):
+        if not row:
+            continue
+        if len(row) != len(header):
+            raise InputError(f"{path}, line {line}: {len(row)} columns, expected {len(header)}")
+        for name, col in index.items():
+            try:
+                float(row[col])
+            except ValueError:
+                raise InputError(
+                    f"{path}, line {line}, column {name}: {row[col]!r} is not a number"
+                ) from None
+
+
+def _read_transactions(path, text, header, time_unit, calibration_end) -> FitData:
+    from daur.analytics.summary import as_day, summarise
+
+    rows = list(csv.reader(io.StringIO(text)))[1:]
+    rows = [row for row in rows if row]
+    if not rows:
+        raise InputError(f"{path}: no data rows after the header")
+    for line, row in enumerate(rows, start=2):
+        if len(row) != 3:
+            raise InputError(f"{path}, line {line}: {len(row)} columns, expected 3")
+    columns = dict(zip(header, zip(*rows)))
+    ids = np.array(columns["customer_id"])
+    dates = _parse_column(path, columns["date"], "date", _to_days)
+    amounts = _parse_column(path, columns["amount"], "amount", _to_floats)
+    if calibration_end is not None:
+        try:
+            cal_end = as_day(calibration_end)
+        except ValueError:
+            raise InputError(f"--calibration-end {calibration_end!r} is not an ISO date") from None
+    last = dates.max()
+    holdout_end = None
+    if calibration_end is not None and last > cal_end:
+        # Transactions after the calibration end make up the holdout period.
+        holdout_end = last
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        try:
+            summary = summarise(
+                ids, dates, amounts, calibration_end=calibration_end, holdout_end=holdout_end,
+                time_unit=time_unit,
+            )
+        except ValueError as error:
+            raise InputError(f"{path}: {error}") from None
+    notes = list(summary.warnings)
+    if summary.n_first_after_calibration:
+        notes.append(
+            f"{summary.n_first_after_calibration} customers whose first purchase is after "
+            f"{summary.calibration_end} left out"
+        )
+    start = None
+    if holdout_end is not None:
+        start = str(summary.calibration_end + np.timedelta64(1, "D"))
+    return FitData(
+        summary.x.astype(np.float64), summary.t_x, summary.T, summary.mean_repeat_spend,
+        summary.holdout_x, start, None if holdout_end is None else str(holdout_end),
+        summary.holdout_length, tuple(notes),
+    )
+
+
+def _to_days(values: np.ndarray) -> np.ndarray:
+    # A date-time keeps its calendar day (the first ten characters of ISO 8601).
+    return values.astype("U10").astype("datetime64[D]")
+
+
+def _to_floats(values: np.ndarray) -> np.ndarray:
+    out = values.astype(np.float64)
+    if not np.isfinite(out).all():
+        raise ValueError("not finite")
+    return out
+
+
+def _parse_column(path: str, values, name: str, convert):
+    array = np.array(values)
+    try:
+        return convert(array)
+    except ValueError:
+        for line, value in enumerate(values, start=2):
+            try:
+                convert(np.array([value]))
+            except ValueError:
+                kind = "an ISO date" if name == "date" else "a finite number"
+                raise InputError(
+                    f"{path}, line {line}, column {name}: {value!r} is not {kind}"
+                ) from None
+        raise
+
+
+def _json_safe(value):
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def format_table(report: dict) -> str:
+    lines = [
+        f"Model           {MODEL_TITLES[report['model']]} ({report['model']})",
+        f"Customers       {report['n_customers']}",
+        f"Time unit       {report['time_unit']}",
+        "",
+        f"{'parameter':<12}{'estimate':>14}{'std. error':>14}",
+    ]
+    for name, value in report["params"].items():
+        se = report["standard_errors"][name]
+        lines.append(f"{name:<12}{value:>14.6g}{se:>14.4g}")
+    lines += [
+        "",
+        f"Log-likelihood  {report['log_likelihood']:.4f}",
+        f"Converged       {'yes' if report['converged'] else 'NO'} "
+        f"({report['iterations']} iterations, {report['seconds']:.3f} s; {report['message']})",
+    ]
+    holdout = report.get("holdout")
+    if holdout:
+        lines += [
+            "",
+            f"Holdout {holdout['start']} to {holdout['end']}",
+            f"  repeat transactions  actual {holdout['actual']}, "
+            f"predicted {holdout['predicted']:.1f}",
+            f"  correlation per customer  {holdout['correlation']:.3f}",
+        ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,115 @@
+"""`daur fit`: the command body on CDNOW and on bad input; it must not import Django."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from daur.cli import main
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+
+
+def run(capsys, *args):
+    code = main(["fit", *map(str, args)])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_json_fit_on_the_raw_log_with_a_holdout(capsys, cdnow_dir):
+    code, out, _ = run(capsys, cdnow_dir / "cdnow_sample_transactions.csv",
+                       "--calibration-end", "1997-09-30", "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["model"] == "bgnbd" and report["time_unit"] == "week"
+    assert report["n_customers"] == 2357 and report["converged"] is True
+    assert report["params"]["r"] == pytest.approx(0.2425945, rel=1e-3)
+    assert report["log_likelihood"] == pytest.approx(-9582.43, abs=0.01)
+    holdout = report["holdout"]
+    assert (holdout["start"], holdout["end"]) == ("1997-10-01", "1998-06-30")
+    assert holdout["actual"] == 1882
+    assert 0.60 <= holdout["correlation"] <= 0.66
+    assert 1500 < holdout["predicted"] < holdout["actual"]
+
+
+@pytest.mark.parametrize(("name", "model", "check"), [
+    ("cdnow_customers_summary.csv", "pareto", ("s", 0.60625)),
+    ("cdnow_customers_summary_with_transactions.csv", "ggamma", ("p", 6.2488)),
+    ("cdnow_customers_summary_with_transactions.csv", "mbgnbd", ("b", 1.614)),
+])
+def test_summary_files_and_models(capsys, cdnow_dir, name, model, check):
+    code, out, _ = run(capsys, cdnow_dir / name, "--model", model, "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["params"][check[0]] == pytest.approx(check[1], rel=2e-3)
+    assert "holdout" not in report
+
+
+def test_table_output_is_readable(capsys, cdnow_dir):
+    code, out, _ = run(capsys, cdnow_dir / "cdnow_customers_summary.csv")
+    assert code == 0
+    assert "BG/NBD" in out and "alpha" in out and "Log-likelihood" in out
+
+
+def write(tmp_path, text, name="data.csv"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("", "empty"),
+    ("customer_id,frequency,recency,T\n", "no data rows"),
+    ("who,what,when\n1,2,3\n", "line 1: unknown header"),
+    ("customer_id,frequency,recency,T\na,1,2,3\nb,x,2,3\n", "line 3, column frequency"),
+    ("customer_id,frequency,recency,T\na,1,5,3\n", "line 2, column recency"),
+    ("customer_id,frequency,recency,T\na,2,10,30\n", "two customers"),
+    ("customer_id,frequency,recency,T\na,0,0,30\nb,0,0,20\n", "every customer has x = 0"),
+    ("customer_id,date,amount\na,2024-01-01,10\na,2024-13-01,5\n", "line 3, column date"),
+    ("customer_id,date,amount\na,2024-01-01,10\na,2024-02-01,ten\n", "line 3, column amount"),
+])
+def test_bad_input_is_a_clear_error(capsys, tmp_path, text, message):
+    code, out, err = run(capsys, write(tmp_path, text))
+    assert code == 2 and out == ""
+    assert message in err
+
+
+def test_calibration_end_needs_a_transaction_log(capsys, cdnow_dir):
+    code, _, err = run(capsys, cdnow_dir / "cdnow_customers_summary.csv",
+                       "--calibration-end", "1997-09-30")
+    assert code == 2 and "transaction log" in err
+
+
+def test_ggamma_needs_spend(capsys, cdnow_dir):
+    code, _, err = run(capsys, cdnow_dir / "cdnow_customers_summary.csv", "--model", "ggamma")
+    assert code == 2 and "monetary_value" in err
+
+
+def test_refunds_warn_and_unsorted_dates_are_fine(capsys, tmp_path, cdnow_dir):
+    lines = (cdnow_dir / "cdnow_sample_transactions.csv").read_text().splitlines()
+    header, rows = lines[0], lines[1:]
+    shuffled = rows[::-1] + ["00004,1997-03-01,-12.50"]
+    path = write(tmp_path, "\n".join([header, *shuffled]) + "\n")
+    code, out, err = run(capsys, path, "--calibration-end", "1997-09-30", "--json")
+    assert code == 0
+    assert "refund" in err
+    report = json.loads(out)
+    assert report["params"]["r"] == pytest.approx(0.2425945, rel=1e-3)
+    assert any("refund" in w for w in report["warnings"])
+
+
+def test_fit_does_not_import_django(cdnow_dir):
+    script = (
+        "import sys; from daur.cli import main; "
+        f"code = main(['fit', {str(cdnow_dir / 'cdnow_customers_summary.csv')!r}, '--json']); "
+        "assert 'django' not in sys.modules, 'django imported'; sys.exit(code)"
+    )
+    env = dict(os.environ, PYTHONPATH=str(SRC))
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["converged"] is True
