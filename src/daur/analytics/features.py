@@ -218,9 +218,10 @@ def customer_features(
     inbound = _kind_in(i_kind, INBOUND_INTERACTION_KINDS, INTERACTION_CODES)
     first_of_customer = first_order_day[i_customer]
     before_first = np.isnan(first_of_customer) | (i_day < first_of_customer)
-    planned = had_interaction_before(
-        order_customer=customer,
-        order_day=day,
+    planned = np.empty(customer.size, bool)
+    planned[order_sort] = had_interaction_before(  # sorted queries search faster
+        order_customer=customer[order_sort],
+        order_day=sorted_day,
         interaction_customer=i_customer[planning],
         interaction_day=i_day[planning],
         lookback_days=config.features.unplanned_lookback_days,
@@ -311,7 +312,7 @@ def _latest_nps(surveys: SurveyEvents, kept: np.ndarray, n: int) -> np.ndarray:
     customer = surveys.customer_index[kept]
     latest = np.full(n, np.nan)
     if customer.size:
-        order = sort_by_customer_day(customer, surveys.answered_day[kept])
+        order = sort_by_customer_day(customer, surveys.answered_day[kept], stable=True)
         last = np.ones(order.size, bool)
         last[:-1] = customer[order][1:] != customer[order][:-1]
         latest[customer[order][last]] = surveys.nps[kept][order][last]

@@ -11,14 +11,16 @@ from daur.analytics.events import NO_DAY, NO_INDEX, TIER_CODES
 _KEY_LIMIT = 2**62
 
 
-def sort_by_customer_day(customer: np.ndarray, day: np.ndarray) -> np.ndarray:
-    """The permutation that sorts rows by (customer, day), stable within equal keys."""
+def sort_by_customer_day(
+    customer: np.ndarray, day: np.ndarray, *, stable: bool = False
+) -> np.ndarray:
+    """The permutation that sorts rows by (customer, day); `stable` keeps the row order of ties."""
     if customer.size == 0:
         return np.zeros(0, np.int64)
     low, high = int(day.min()), int(day.max())
     span = high - low + 1
     if (int(customer.max()) + 1) * span < _KEY_LIMIT:
-        return np.argsort(customer * span + (day - low), kind="stable")
+        return np.argsort(customer * span + (day - low), kind="stable" if stable else None)
     return np.lexsort((day, customer))
 
 
@@ -116,7 +118,7 @@ def line_stats(
         pair = customer[rows] * (int(category_id[rows].max()) + 1) + category_id[rows]
         if int(pair.max()) >= _KEY_LIMIT // 2:  # huge ids: compact them first
             pair = np.unique(pair, return_inverse=True)[1].astype(np.int64)
-        order = np.lexsort((day[rows], pair))
+        order = sort_by_customer_day(pair, day[rows])  # pairs play the customers here
         sorted_pair, sorted_day = pair[order], day[rows][order]
         starts = np.ones(order.size, bool)
         starts[1:] = sorted_pair[1:] != sorted_pair[:-1]
