@@ -157,7 +157,8 @@ def customer_features(
     recent_days = config.features.recent_days
 
     kept_order = orders.ordered_day <= as_of
-    kept_line = kept_order[lines.order_index]
+    all_orders_kept = bool(kept_order.all())
+    kept_line = np.ones(len(lines), bool) if all_orders_kept else kept_order[lines.order_index]
     kept_interaction = interactions.day <= as_of
     kept_ticket = tickets.opened_day <= as_of
     kept_survey = surveys.answered_day <= as_of
@@ -169,10 +170,20 @@ def customer_features(
         "surveys": int((~kept_survey).sum()),
     }
 
+    # a slice where everything is kept spares copying the columns
+    rows_order, rows_line, rows_interaction, rows_ticket = (
+        _rows(kept) for kept in (kept_order, kept_line, kept_interaction, kept_ticket)
+    )
+
+    # a slice where everything is kept spares copying the columns
+    rows_order, rows_line, rows_interaction, rows_ticket = (
+        _rows(kept) for kept in (kept_order, kept_line, kept_interaction, kept_ticket)
+    )
+
     # orders
-    customer = orders.customer_index[kept_order]
-    day = orders.ordered_day[kept_order]
-    amount = np.nan_to_num(orders.amount[kept_order])
+    customer = orders.customer_index[rows_order]
+    day = orders.ordered_day[rows_order]
+    amount = _zero_nan(orders.amount[rows_order])
     order_count = np.bincount(customer, minlength=n)
     has_order = order_count > 0
     order_sort = sort_by_customer_day(customer, day)
@@ -184,9 +195,9 @@ def customer_features(
     last_order_day[has_order] = sorted_day[end[has_order] - 1]
     gaps = gap_stats(customer[order_sort], sorted_day, n)
     lapse_threshold = config.lifecycle.lapse_threshold_days(gaps.gap_median_days)
-    discounted_order_count = np.bincount(customer[orders.discounted[kept_order]], minlength=n)
+    discounted_order_count = np.bincount(customer[orders.discounted[rows_order]], minlength=n)
     spend_total = sum_by(customer, amount, n)
-    units = orders.units[kept_order]
+    units = orders.units[rows_order]
     units_unknown = np.bincount(customer, weights=np.isnan(units), minlength=n) > 0
     units_total = np.where(units_unknown, np.nan, sum_by(customer, np.nan_to_num(units), n))
     age_days = as_of - day
@@ -194,13 +205,15 @@ def customer_features(
     previous = (age_days >= recent_days) & (age_days < 2 * recent_days)
 
     # lines: line_order indexes the kept orders
-    kept_position = np.cumsum(kept_order) - 1
+    line_order = lines.order_index[rows_line]
+    if not all_orders_kept:
+        line_order = (np.cumsum(kept_order) - 1)[line_order]
     mix = line_stats(
-        line_order=kept_position[lines.order_index[kept_line]],
-        category_id=lines.category_id[kept_line],
-        tier=lines.tier[kept_line],
-        spend=lines.spend[kept_line],
-        launched_day=lines.launched_day[kept_line],
+        line_order=line_order,
+        category_id=lines.category_id[rows_line],
+        tier=lines.tier[rows_line],
+        spend=lines.spend[rows_line],
+        launched_day=lines.launched_day[rows_line],
         order_customer=customer,
         order_day=day,
         n=n,
@@ -208,9 +221,9 @@ def customer_features(
     )
 
     # interactions
-    i_customer = interactions.customer_index[kept_interaction]
-    i_day = interactions.day[kept_interaction]
-    i_kind = interactions.kind[kept_interaction]
+    i_customer = interactions.customer_index[rows_interaction]
+    i_day = interactions.day[rows_interaction]
+    i_kind = interactions.kind[rows_interaction]
     visit = i_kind == INTERACTION_CODES["visit"]
     inquiry = i_kind == INTERACTION_CODES["inquiry"]
     planning = _kind_in(i_kind, PLANNING_KINDS, INTERACTION_CODES)
@@ -232,9 +245,9 @@ def customer_features(
     inquiry_count = np.bincount(i_customer[inquiry], minlength=n)
 
     # tickets
-    t_customer = tickets.customer_index[kept_ticket]
-    t_age_days = as_of - tickets.opened_day[kept_ticket]
-    t_kind = tickets.kind[kept_ticket]
+    t_customer = tickets.customer_index[rows_ticket]
+    t_age_days = as_of - tickets.opened_day[rows_ticket]
+    t_kind = tickets.kind[rows_ticket]
     complaint = t_kind == TICKET_CODES["complaint"]
     suggestion = t_kind == TICKET_CODES["suggestion"]
     ticket_recent = t_age_days < recent_days
@@ -287,7 +300,7 @@ def customer_features(
         days_since_last_complaint=days_since_last_complaint,
         suggestions=np.bincount(t_customer[suggestion], minlength=n),
         accepted_suggestions=np.bincount(
-            t_customer[suggestion & tickets.accepted[kept_ticket]], minlength=n
+            t_customer[suggestion & tickets.accepted[rows_ticket]], minlength=n
         ),
         latest_nps=_latest_nps(surveys, kept_survey, n),
         referrals_count=referrals_count,
@@ -297,6 +310,14 @@ def customer_features(
         qualified_lead=customers.qualified_lead.copy(),
         lead_score=customers.lead_score.copy(),
     )
+
+
+def _rows(kept: np.ndarray) -> np.ndarray | slice:
+    return slice(None) if kept.all() else kept
+
+
+def _zero_nan(values: np.ndarray) -> np.ndarray:
+    return np.nan_to_num(values) if np.isnan(values).any() else values
 
 
 def _check_index(name: str, index: np.ndarray, bound: int) -> None:

@@ -101,39 +101,42 @@ def line_stats(
     """Lines must point at orders already kept (on or before the as-of day)."""
     customer = order_customer[line_order]
     day = order_day[line_order]
-    spend = np.nan_to_num(spend)
-
-    def by_customer(mask: np.ndarray) -> np.ndarray:
-        return sum_by(customer[mask], spend[mask], n)
-
-    launched_known = launched_day != NO_DAY
-    age_days = np.where(launched_known, day - np.where(launched_known, launched_day, 0), -1)
-    is_new_product = launched_known & (age_days >= 0) & (age_days <= new_product_days)
-
-    has_category = category_id != NO_INDEX
-    first_time = np.zeros(line_order.size, bool)
-    categories_count = np.zeros(n, np.int64)
-    if has_category.any():
-        rows = np.flatnonzero(has_category)
-        pair = customer[rows] * (int(category_id[rows].max()) + 1) + category_id[rows]
-        if int(pair.max()) >= _KEY_LIMIT // 2:  # huge ids: compact them first
-            pair = np.unique(pair, return_inverse=True)[1].astype(np.int64)
-        order = sort_by_customer_day(pair, day[rows])  # pairs play the customers here
-        sorted_pair, sorted_day = pair[order], day[rows][order]
-        starts = np.ones(order.size, bool)
-        starts[1:] = sorted_pair[1:] != sorted_pair[:-1]
-        first_day = sorted_day[np.maximum.accumulate(np.where(starts, np.arange(order.size), 0))]
-        first_time[rows[order]] = sorted_day == first_day
-        categories_count = np.bincount(customer[rows][order][starts], minlength=n)
+    if np.isnan(spend).any():
+        spend = np.nan_to_num(spend)
+    # one pass for all tiers: column tier + 1 (0 unknown, then PRODUCT_TIERS order)
+    tier_column = customer * 4 + (tier.astype(np.int64) + 1)
+    tier_spend = np.bincount(tier_column, weights=spend, minlength=4 * n).reshape(n, 4)
+    # an unknown launch day (NO_DAY) makes a meaningless age, masked out by `launched_known`
+    age_days = day - launched_day
+    is_new_product = (launched_day != NO_DAY) & (age_days >= 0) & (age_days <= new_product_days)
 
     order_has_new_category = np.zeros(order_customer.size, bool)
-    order_has_new_category[line_order[first_time]] = True
+    categories_count = np.zeros(n, np.int64)
+    has_category = category_id != NO_INDEX
+    rows = None if has_category.all() else np.flatnonzero(has_category)
+    if category_id.size and (rows is None or rows.size):
+        category = category_id if rows is None else category_id[rows]
+        pair_customer = customer if rows is None else customer[rows]
+        pair_day = day if rows is None else day[rows]
+        pair = pair_customer * (int(category.max()) + 1) + category
+        if int(pair.max()) >= _KEY_LIMIT // 2:  # huge ids: compact them first
+            pair = np.unique(pair, return_inverse=True)[1].astype(np.int64)
+        order = sort_by_customer_day(pair, pair_day)  # pairs play the customers here
+        sorted_pair, sorted_day = pair[order], pair_day[order]
+        starts = np.ones(order.size, bool)
+        starts[1:] = sorted_pair[1:] != sorted_pair[:-1]
+        group = np.cumsum(starts) - 1
+        first_time = sorted_day == sorted_day[starts][group]  # bought on the pair's first day
+        first_line = order[first_time] if rows is None else rows[order[first_time]]
+        order_has_new_category[line_order[first_line]] = True
+        categories_count = np.bincount(pair_customer[order[starts]], minlength=n)
+
     return LineStats(
-        line_spend_total=sum_by(customer, spend, n),
-        budget_spend=by_customer(tier == TIER_CODES["budget"]),
-        standard_spend=by_customer(tier == TIER_CODES["standard"]),
-        premium_spend=by_customer(tier == TIER_CODES["premium"]),
-        new_product_spend=by_customer(is_new_product),
+        line_spend_total=tier_spend.sum(axis=1),
+        budget_spend=tier_spend[:, 1 + TIER_CODES["budget"]].copy(),
+        standard_spend=tier_spend[:, 1 + TIER_CODES["standard"]].copy(),
+        premium_spend=tier_spend[:, 1 + TIER_CODES["premium"]].copy(),
+        new_product_spend=sum_by(customer[is_new_product], spend[is_new_product], n),
         categories_count=categories_count,
         order_has_new_category=order_has_new_category,
     )
