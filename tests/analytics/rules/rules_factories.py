@@ -28,8 +28,9 @@ def make_features(n: int = 1, **columns: object) -> CustomerFeatures:
     return dataclasses.replace(blank, **changes)
 
 
-def buyer(n: int = 1, orders: int = 3, **columns: object) -> CustomerFeatures:
+def buyer(n: int = 1, orders: object = 3, **columns: object) -> CustomerFeatures:
     """Active-looking buyers: `orders` orders, last one 10 days ago, no discount, one category."""
+    orders = np.asarray(orders)
     defaults = {
         "order_count": orders,
         "days_since_last_order": 10.0,
@@ -37,7 +38,7 @@ def buyer(n: int = 1, orders: int = 3, **columns: object) -> CustomerFeatures:
         "discounted_order_count": 0,
         "spend_total": 100.0 * orders,
         "avg_order_value": 100.0,
-        "units_total": float(orders),
+        "units_total": orders.astype(float),
         "categories_count": 1,
         "unplanned_order_share": 0.0,
         "tickets_per_order": 0.0,
