@@ -1,0 +1,188 @@
+"""Every threshold of the customer rules (SPEC §1.2-1.5) with its default, overridable from TOML."""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class FeatureRules:
+    """How events become features."""
+
+    new_product_days: int = 180  # a product is new when launched at most this long before the order
+    unplanned_lookback_days: int = 14  # no visit/inquiry in these days before an order -> unplanned
+    recent_days: int = 365  # the "last 365 days" of complaints, tickets and spend growth
+
+
+@dataclass(frozen=True)
+class LifecycleRules:
+    """SPEC §1.2."""
+
+    p_alive_lapsed: float = 0.5
+    p_alive_lost: float = 0.1
+    lapse_min_days: int = 90
+    lapse_gap_multiple: float = 3.0
+    lost_days: int = 365
+    advocate_min_converted_referrals: int = 1
+    advocate_min_nps: float = 9.0
+
+    def lapse_threshold_days(self, gap_median_days: np.ndarray) -> np.ndarray:
+        """max(lapse_min_days, lapse_gap_multiple x own median gap); the minimum when no gap."""
+        return np.fmax(float(self.lapse_min_days), self.lapse_gap_multiple * gap_median_days)
+
+
+@dataclass(frozen=True)
+class LoyaltyRules:
+    """SPEC §1.4, and the `loyal` type of §1.3 built on it."""
+
+    repeat_min_orders: int = 3  # "more than two orders"
+    min_categories: int = 2
+    min_referrals: int = 1
+    promoter_min_nps: float = 9.0
+    max_discount_share: float = 0.5  # resists competitors: discount share below this
+    loyal_min_score: int = 3
+    loyal_p_alive: float = 0.5
+
+
+@dataclass(frozen=True)
+class TypeRules:
+    """SPEC §1.3, the multi-label customer types."""
+
+    discount_min_orders: int = 2
+    discount_share: float = 0.60
+    impulsive_min_orders: int = 3
+    unplanned_share: float = 0.60
+    impulsive_gap_cv: float = 1.0
+    need_min_orders: int = 3
+    need_gap_cv: float = 0.5
+    need_max_categories: int = 2
+    need_max_discount_share: float = 0.30  # exclusive: discount share must stay below it
+    wanderer_min_visits_inquiries: int = 3
+    wanderer_visits_per_order: float = 5.0
+    top_share: float = 0.10  # high_volume and high_future_value
+    benchmark_min_converted_referrals: int = 2
+    inspiring_min_score: float = 1.0
+    accepted_suggestion_weight: float = 2.0  # an accepted suggestion counts this many times
+    difficult_min_complaints: int = 2
+    detractor_max_nps: float = 6.0
+    sophisticated_min_inquiries: int = 3
+    affluent_top_share: float = 0.10
+    affluent_max_discount_share: float = 0.10
+    affluent_min_premium_share: float = 0.50
+
+
+@dataclass(frozen=True)
+class OrientationRules:
+    """SPEC §1.3, orientation: technology, then value, then cost."""
+
+    technology_min_new_share: float = 0.50
+    value_min_premium_share: float = 0.50
+    cost_min_budget_share: float = 0.50
+    cost_min_discount_share: float = 0.60
+
+
+@dataclass(frozen=True)
+class StrategyRules:
+    """SPEC §1.5. Costs are in the currency of the amounts; 0 disables the cost comparison."""
+
+    value_top_share: float = 0.25  # "top 25 %" of past value (spend) and of CLV
+    protect_p_alive: float = 0.7  # at risk below this
+    active_p_alive: float = 0.7  # "active" for enhance, re_engineer and harvest
+    recent_complaint_days: int = 90
+    detractor_max_nps: float = 6.0
+    high_lead_score: float = 0.5
+    cross_sell_max_categories: int = 2
+    standard_dominant_share: float = 0.5  # standard-tier share of spend at or above this
+    cost_per_order: float = 0.0
+    cost_per_ticket: float = 0.0
+    max_tickets_per_order: float = 1.0  # re_engineer: at least this many tickets per order ...
+    small_order_share: float = 0.25  # ... and an average order in the bottom quarter
+
+
+SECTIONS: dict[str, type] = {
+    "features": FeatureRules,
+    "lifecycle": LifecycleRules,
+    "loyalty": LoyaltyRules,
+    "types": TypeRules,
+    "orientation": OrientationRules,
+    "strategy": StrategyRules,
+}
+
+
+@dataclass(frozen=True)
+class RulesConfig:
+    """All sections. Override with `from_mapping({"types": {"discount_share": 0.5}})`,
+    dotted keys (`{"types.discount_share": 0.5}`) or `from_toml(path)` with one table per section.
+    """
+
+    features: FeatureRules = field(default_factory=FeatureRules)
+    lifecycle: LifecycleRules = field(default_factory=LifecycleRules)
+    loyalty: LoyaltyRules = field(default_factory=LoyaltyRules)
+    types: TypeRules = field(default_factory=TypeRules)
+    orientation: OrientationRules = field(default_factory=OrientationRules)
+    strategy: StrategyRules = field(default_factory=StrategyRules)
+
+    @classmethod
+    def from_mapping(cls, mapping: Mapping[str, Any]) -> RulesConfig:
+        overrides: dict[str, dict[str, Any]] = {name: {} for name in SECTIONS}
+        for key, value in mapping.items():
+            if "." in key:
+                section, _, name = key.partition(".")
+                _check_section(section, key)
+                overrides[section][name] = value
+            elif key in SECTIONS:
+                if not isinstance(value, Mapping):
+                    raise ValueError(f"rules setting {key!r} must be a table of settings")
+                overrides[key].update(value)
+            else:
+                raise ValueError(
+                    f"unknown rules setting {key!r}; expected one of the sections "
+                    f"{', '.join(SECTIONS)} or a dotted key such as 'types.discount_share'"
+                )
+        sections = {
+            name: _section(SECTIONS[name], name, values) for name, values in overrides.items()
+        }
+        return cls(**sections)
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> RulesConfig:
+        with open(path, "rb") as handle:
+            return cls.from_mapping(tomllib.load(handle))
+
+    def as_mapping(self) -> dict[str, dict[str, Any]]:
+        return dataclasses.asdict(self)
+
+
+def _check_section(section: str, key: str) -> None:
+    if section not in SECTIONS:
+        raise ValueError(f"unknown rules setting {key!r}: no section {section!r}")
+
+
+def _section(section_type: type, section: str, values: Mapping[str, Any]) -> Any:
+    known = {f.name: f for f in dataclasses.fields(section_type)}
+    converted = {}
+    for name, value in values.items():
+        key = f"{section}.{name}"
+        if name not in known:
+            raise ValueError(
+                f"unknown rules setting {key!r}; known in [{section}]: {', '.join(known)}"
+            )
+        converted[name] = _number(key, value, known[name].type)
+    return section_type(**converted)
+
+
+def _number(key: str, value: Any, annotation: Any) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"rules setting {key!r} must be a number, not {value!r}")
+    if annotation in ("int", int):
+        if not float(value).is_integer():
+            raise ValueError(f"rules setting {key!r} must be a whole number, not {value!r}")
+        return int(value)
+    return float(value)
