@@ -171,6 +171,9 @@ def bench(label: str, paths: dict[str, Path], small: dict[str, Path], postgres: 
         daur(env, "import", "customers", str(small["customers"]))
         daur(env, "import", "products", str(small["products"]))
         tenth = run(env, "orders", str(small["orders"]))
+    with tempfile.TemporaryDirectory() as home:
+        env = fresh_database(label, postgres, Path(home))
+        daur(env, "import", "customers", str(small["customers"]))
         peer = run(env, "orders", str(small["orders"]), "peer")
     rows = orders["rows"] + lines["rows"]
     seconds = orders["seconds"] + lines["seconds"]
