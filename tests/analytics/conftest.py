@@ -52,6 +52,10 @@ def cdnow_csv_log(cdnow_dir):
 def cdnow_summary(cdnow_log):
     ids, dates, amounts = cdnow_log
     return summarise(
-        ids, dates, amounts, calibration_end=CALIBRATION_END, holdout_end=HOLDOUT_END,
+        ids,
+        dates,
+        amounts,
+        calibration_end=CALIBRATION_END,
+        holdout_end=HOLDOUT_END,
         time_unit="week",
     )

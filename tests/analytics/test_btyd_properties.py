@@ -16,6 +16,7 @@ CDNOW_PARETO = {"r": 0.5532, "alpha": 10.5763, "s": 0.6062, "beta": 11.6715}
 CDNOW_MBGNBD = {"r": 0.525, "alpha": 6.183, "a": 0.891, "b": 1.614}
 MODELS = [(bgnbd, CDNOW_BGNBD), (pareto, CDNOW_PARETO), (mbgnbd, CDNOW_MBGNBD)]
 
+
 # Hypothesis favours round numbers; exactly integer shape parameters hit degenerate branches
 # of scipy's hyp2f1 (c - a - b an integer) that fitted parameters never meet.
 def not_integer(value: float) -> bool:
@@ -36,8 +37,11 @@ def customers(draw):
 @st.composite
 def purchase_params(draw):
     return {
-        "r": draw(positive), "alpha": draw(positive), "a": draw(st.floats(0.05, 5.0).filter(not_integer)),
-        "b": draw(positive), "s": draw(st.floats(0.05, 5.0).filter(not_integer)),
+        "r": draw(positive),
+        "alpha": draw(positive),
+        "a": draw(st.floats(0.05, 5.0).filter(not_integer)),
+        "b": draw(positive),
+        "s": draw(st.floats(0.05, 5.0).filter(not_integer)),
         "beta": draw(positive),
     }
 
@@ -76,7 +80,9 @@ def test_bgnbd_euler_transformation_equals_the_paper_formula(params, customer, t
     x, _, T = customer
     r, alpha, a, b = params["r"], params["alpha"], params["a"], params["b"]
     z = t / (alpha + T + t)
-    direct_tail = ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z)
+    direct_tail = ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(
+        r + x, b + x, a + b + x - 1, z
+    )
     if not np.isfinite(direct_tail) or x > 40 or abs(a - 1) < 1e-3:
         return  # the paper's form overflows or loses precision here; that is why we transform
     direct = (a + b + x - 1) / (a - 1) * (1 - direct_tail)

@@ -48,9 +48,15 @@ def test_the_interchange_csv_gives_the_same_summary(cdnow_summary, cdnow_csv_log
 
     def rows(summary):
         # The CSV keys customers by customer_id, the papers by sample id: compare as multisets.
-        table = np.column_stack([
-            summary.x, summary.t_x, summary.T, summary.total_spend, summary.holdout_x,
-        ])
+        table = np.column_stack(
+            [
+                summary.x,
+                summary.t_x,
+                summary.T,
+                summary.total_spend,
+                summary.holdout_x,
+            ]
+        )
         return table[np.lexsort(table.T[::-1])]
 
     np.testing.assert_allclose(rows(s), rows(cdnow_summary))
@@ -65,8 +71,15 @@ def test_cdnow_holdout_counts(cdnow_summary):
 def given_log():
     ids = np.array([7, 7, 7, 7, 3, 3, 9])
     dates = np.array(
-        ["2024-01-01", "2024-01-01", "2024-01-15", "2024-02-12", "2024-01-08", "2024-03-01",
-         "2024-02-20"],
+        [
+            "2024-01-01",
+            "2024-01-01",
+            "2024-01-15",
+            "2024-02-12",
+            "2024-01-08",
+            "2024-03-01",
+            "2024-02-20",
+        ],
         dtype="datetime64[D]",
     )
     amounts = np.array([10.0, 5.0, 20.0, 40.0, 8.0, 12.0, 30.0])
@@ -109,7 +122,9 @@ def test_unsorted_rows_and_string_ids_give_the_same_summary():
     ids, dates, amounts = given_log()
     order = np.random.default_rng(4).permutation(ids.size)
     a = summarise(ids, dates, amounts, calibration_end="2024-03-01")
-    b = summarise(ids[order].astype(str), dates[order], amounts[order], calibration_end="2024-03-01")
+    b = summarise(
+        ids[order].astype(str), dates[order], amounts[order], calibration_end="2024-03-01"
+    )
     np.testing.assert_array_equal(a.customer_ids.astype(str), b.customer_ids)
     for field in ("x", "t_x", "T", "total_spend", "order_count"):
         np.testing.assert_allclose(getattr(a, field), getattr(b, field))
@@ -141,8 +156,9 @@ def test_empty_and_mismatched_input_is_refused():
     with pytest.raises(ValueError, match="same length"):
         summarise(np.array([1, 2]), np.array(["2024-01-01"], dtype="datetime64[D]"), [1.0])
     with pytest.raises(ValueError, match="time_unit"):
-        summarise(np.array([1]), np.array(["2024-01-01"], dtype="datetime64[D]"), [1.0],
-                  time_unit="month")
+        summarise(
+            np.array([1]), np.array(["2024-01-01"], dtype="datetime64[D]"), [1.0], time_unit="month"
+        )
 
 
 @pytest.mark.slow

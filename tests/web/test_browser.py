@@ -45,7 +45,9 @@ def browser_page():
 def test_a_manager_logs_in_and_sees_the_counts_with_hostile_names_escaped(
     live_server, browser_page
 ):
-    User.objects.create_user("demo", password="demo", role="manager", is_staff=True, is_superuser=True)
+    User.objects.create_user(
+        "demo", password="demo", role="manager", is_staff=True, is_superuser=True
+    )
     Customer.objects.create(external_id="C1", name="<script>window.pwned=1</script>")
     page = browser_page
     page.goto(f"{live_server.url}/")

@@ -136,7 +136,11 @@ def maximise(
     bounds = [(-LOG_BOUND, LOG_BOUND)] * len(names)
     x0 = np.clip(np.log(start), -LOG_BOUND + 1, LOG_BOUND - 1)
     res = minimize(
-        objective, x0, jac=True, method="L-BFGS-B", bounds=bounds,
+        objective,
+        x0,
+        jac=True,
+        method="L-BFGS-B",
+        bounds=bounds,
         options={"maxiter": 2000, "ftol": 1e-14, "gtol": 1e-9, "maxcor": 20},
     )
     log_theta = res.x
@@ -157,9 +161,7 @@ def maximise(
     converged = bool(res.success and finite and positive_definite and not at_bound.any())
     message = str(res.message)
     if at_bound.any():
-        message = "parameter at its bound: " + ", ".join(
-            n for n, b in zip(names, at_bound) if b
-        )
+        message = "parameter at its bound: " + ", ".join(n for n, b in zip(names, at_bound) if b)
     elif not positive_definite:
         message = "Hessian not positive definite: the maximum is not identified"
     return FitResult(

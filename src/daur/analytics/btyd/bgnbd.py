@@ -33,8 +33,13 @@ def fit(x, t_x, T, *, weights=None) -> FitResult:
     check_identifiable(stats.x, stats.weights)
     neg_ll = make_neg_log_likelihood(stats.x, stats.t_x, stats.T, stats.weights)
     return maximise(
-        MODEL, PARAM_NAMES, neg_ll, start_values(stats.x, stats.T, stats.weights),
-        n_customers=stats.n_customers, n_unique_rows=stats.x.size, started=started,
+        MODEL,
+        PARAM_NAMES,
+        neg_ll,
+        start_values(stats.x, stats.T, stats.weights),
+        n_customers=stats.n_customers,
+        n_unique_rows=stats.x.size,
+        started=started,
     )
 
 
@@ -82,9 +87,7 @@ def make_neg_log_likelihood(x, t_x, T, weights):
         )
         psi_ab = digamma(a + b)
         d_a = wx @ (psi_ab - psi_abx) + weights @ w4 / a
-        d_b = wx @ (digamma(b + ux) - psi_abx - digamma(b) + psi_ab) - weights @ (
-            w4 / (b + xm1)
-        )
+        d_b = wx @ (digamma(b + ux) - psi_abx - digamma(b) + psi_ab) - weights @ (w4 / (b + xm1))
         return -ll, -np.array([d_r, d_alpha, d_a, d_b])
 
     return neg_ll
@@ -121,8 +124,10 @@ def expected_purchases_if_alive(params: Mapping[str, float], t, x, T):
     x = np.asarray(x, dtype=np.float64)
     if abs(a - 1.0) < NEAR_ONE:
         # 0/0 at a = 1 exactly; the function is smooth there, so average both sides.
-        return (_if_alive(r, alpha, 1.0 + NEAR_ONE, b, t, x, T)
-                + _if_alive(r, alpha, 1.0 - NEAR_ONE, b, t, x, T)) / 2.0
+        return (
+            _if_alive(r, alpha, 1.0 + NEAR_ONE, b, t, x, T)
+            + _if_alive(r, alpha, 1.0 - NEAR_ONE, b, t, x, T)
+        ) / 2.0
     return _if_alive(r, alpha, a, b, t, x, T)
 
 
@@ -149,9 +154,7 @@ def probability_of_purchases(params: Mapping[str, float], t, n):
     r, alpha, a, b = _params(params)
     n = np.asarray(n, dtype=np.float64)
     p = alpha / (alpha + t)
-    log_nb = (
-        gammaln(r + n) - gammaln(r) - gammaln(n + 1) + r * np.log(p) + n * np.log1p(-p)
-    )
+    log_nb = gammaln(r + n) - gammaln(r) - gammaln(n + 1) + r * np.log(p) + n * np.log1p(-p)
     alive = np.exp(betaln(a, b + n) - betaln(a, b) + log_nb)
     n_pos = np.maximum(n, 1.0)
     dead = np.exp(betaln(a + 1.0, b + n_pos - 1.0) - betaln(a, b)) * (1.0 - betainc(r, n_pos, p))

@@ -37,8 +37,13 @@ def fit(x, mean_value, *, weights=None) -> FitResult:
     neg_ll = make_neg_log_likelihood(x, m, w)
     mean = float(w @ m / w.sum())
     return maximise(
-        MODEL, PARAM_NAMES, neg_ll, np.array([2.0, 3.0, mean]),
-        n_customers=float(w.sum()), n_unique_rows=x.size, started=started,
+        MODEL,
+        PARAM_NAMES,
+        neg_ll,
+        np.array([2.0, 3.0, mean]),
+        n_customers=float(w.sum()),
+        n_unique_rows=x.size,
+        started=started,
     )
 
 
@@ -57,7 +62,10 @@ def make_neg_log_likelihood(x, m, weights):
         log_xm_g = np.log(xm + g)
         per_x = gammaln(p * ux + q) - gammaln(p * ux) - gammaln(q)
         ll = (
-            wx @ per_x + n * q * np.log(g) + p * sum_wx_log_mx - sum_w_log_m
+            wx @ per_x
+            + n * q * np.log(g)
+            + p * sum_wx_log_mx
+            - sum_w_log_m
             - weights @ ((p * x + q) * log_xm_g)
         )
         psi_pxq = digamma(p * ux + q)

@@ -1,0 +1,47 @@
+"""Jobs through a real Redis broker and a real Celery worker (in this process)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from daur.customers.models import Customer
+
+REDIS_URL = os.environ.get("DAUR_TEST_REDIS_URL", "")
+
+pytestmark = [
+    pytest.mark.redis,
+    pytest.mark.skipif(not REDIS_URL, reason="DAUR_TEST_REDIS_URL is not set (no Redis here)"),
+]
+
+
+@pytest.fixture
+def celery_worker_on_redis():
+    from celery.contrib.testing.worker import start_worker
+
+    from daur.config.celery import app
+
+    saved = {k: app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager")}
+    app.conf.update(broker_url=REDIS_URL, result_backend=REDIS_URL, task_always_eager=False)
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
+            yield app
+    finally:
+        app.conf.update(saved)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_runs_in_a_worker_through_redis(celery_worker_on_redis, tmp_path):
+    from daur.interchange.tasks import import_file_task
+
+    path = tmp_path / "customers.csv"
+    path.write_text("customer_id,name\nC1,Ani\nC2,Budi\n", encoding="utf-8")
+    outcome = import_file_task.delay(kind="customers", path=str(path)).get(timeout=60)
+    assert outcome["ok"] and outcome["created"] == 2
+    assert sorted(Customer.objects.values_list("external_id", flat=True)) == ["C1", "C2"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("customer_id,name\nC3,\n", encoding="utf-8")
+    failed = import_file_task.delay(kind="customers", path=str(bad)).get(timeout=60)
+    assert not failed["ok"] and "line 2, column name" in failed["report"]
+    assert Customer.objects.count() == 2
