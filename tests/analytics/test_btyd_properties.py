@@ -36,8 +36,11 @@ def customers(draw):
 @st.composite
 def purchase_params(draw):
     return {
-        "r": draw(positive), "alpha": draw(positive), "a": draw(st.floats(0.05, 5.0).filter(not_integer)),
-        "b": draw(positive), "s": draw(st.floats(0.05, 5.0).filter(not_integer)),
+        "r": draw(positive),
+        "alpha": draw(positive),
+        "a": draw(st.floats(0.05, 5.0).filter(not_integer)),
+        "b": draw(positive),
+        "s": draw(st.floats(0.05, 5.0).filter(not_integer)),
         "beta": draw(positive),
     }
 
@@ -76,7 +79,9 @@ def test_bgnbd_euler_transformation_equals_the_paper_formula(params, customer, t
     x, _, T = customer
     r, alpha, a, b = params["r"], params["alpha"], params["a"], params["b"]
     z = t / (alpha + T + t)
-    direct_tail = ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z)
+    direct_tail = ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(
+        r + x, b + x, a + b + x - 1, z
+    )
     if not np.isfinite(direct_tail) or x > 40 or abs(a - 1) < 1e-3:
         return  # the paper's form overflows or loses precision here; that is why we transform
     direct = (a + b + x - 1) / (a - 1) * (1 - direct_tail)

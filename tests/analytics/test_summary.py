@@ -109,7 +109,9 @@ def test_unsorted_rows_and_string_ids_give_the_same_summary():
     ids, dates, amounts = given_log()
     order = np.random.default_rng(4).permutation(ids.size)
     a = summarise(ids, dates, amounts, calibration_end="2024-03-01")
-    b = summarise(ids[order].astype(str), dates[order], amounts[order], calibration_end="2024-03-01")
+    b = summarise(
+        ids[order].astype(str), dates[order], amounts[order], calibration_end="2024-03-01"
+    )
     np.testing.assert_array_equal(a.customer_ids.astype(str), b.customer_ids)
     for field in ("x", "t_x", "T", "total_spend", "order_count"):
         np.testing.assert_allclose(getattr(a, field), getattr(b, field))

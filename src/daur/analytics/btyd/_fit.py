@@ -57,7 +57,7 @@ def collapse_rows(*columns: np.ndarray, weights: np.ndarray | None = None):
     if any(c.size != n for c in cols) or w.size != n:
         raise ValueError("columns and weights must have the same length")
     if n == 0:
-        return [c for c in cols], w, np.zeros(0, dtype=np.intp)
+        return list(cols), w, np.zeros(0, dtype=np.intp)
     order = np.lexsort(cols[::-1])
     sorted_cols = [c[order] for c in cols]
     change = np.zeros(n, dtype=bool)
