@@ -29,7 +29,7 @@ PEERS = {
 }
 CDNOW_BGNBD = {"r": 0.2426, "alpha": 4.4136, "a": 0.7929, "b": 2.4259}
 CDNOW_GGAMMA = {"p": 6.2488, "q": 3.7446, "gamma": 15.4477}
-PEER_TIMEOUT_S = 1800
+PEER_TIMEOUT_S = 900
 
 
 def peer_python(peer: str) -> Path | None:

@@ -6,6 +6,7 @@ import sys
 import time
 
 import numpy as np
+import scipy.optimize  # noqa: F401  (Daur imports it lazily; the peers import theirs up front)
 
 from daur.analytics import clv
 from daur.analytics.btyd import bgnbd, gamma_gamma
