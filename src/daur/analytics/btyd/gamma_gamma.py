@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import numpy as np
 from scipy.special import digamma, gammaln
 
-from daur.analytics.btyd._fit import FitError, FitResult, collapse_rows, maximise
+from daur.analytics.btyd._fit import FitError, FitResult, coarse_rows, collapse_rows, maximise
 
 MODEL = "ggamma"
 PARAM_NAMES = ("p", "q", "gamma")
@@ -35,15 +35,14 @@ def fit(x, mean_value, *, weights=None) -> FitResult:
         raise FitError("mean repeat order values must be positive numbers")
     (x, m), w, _ = collapse_rows(x, m, weights=w)
     neg_ll = make_neg_log_likelihood(x, m, w)
+    part = coarse_rows(x.size)
+    coarse = None
+    if part is not None:
+        coarse = make_neg_log_likelihood(x[part], m[part], w[part] * (w.sum() / w[part].sum()))
     mean = float(w @ m / w.sum())
     return maximise(
-        MODEL,
-        PARAM_NAMES,
-        neg_ll,
-        np.array([2.0, 3.0, mean]),
-        n_customers=float(w.sum()),
-        n_unique_rows=x.size,
-        started=started,
+        MODEL, PARAM_NAMES, neg_ll, np.array([2.0, 3.0, mean]),
+        n_customers=float(w.sum()), n_unique_rows=x.size, started=started, coarse=coarse,
     )
 
 

@@ -8,7 +8,13 @@ from collections.abc import Mapping
 import numpy as np
 from scipy.special import betainc, betaln, digamma, expit, gammaln, hyp2f1
 
-from daur.analytics.btyd._fit import FitResult, check_btyd_data, maximise, sufficient_stats
+from daur.analytics.btyd._fit import (
+    FitResult,
+    check_btyd_data,
+    coarse_rows,
+    maximise,
+    sufficient_stats,
+)
 from daur.analytics.btyd.bgnbd import check_identifiable, start_values
 
 MODEL = "mbgnbd"
@@ -23,14 +29,15 @@ def fit(x, t_x, T, *, weights=None) -> FitResult:
     check_btyd_data(stats.x, stats.t_x, stats.T)
     check_identifiable(stats.x, stats.weights)
     neg_ll = make_neg_log_likelihood(stats.x, stats.t_x, stats.T, stats.weights)
+    part = coarse_rows(stats.x.size)
+    coarse = None
+    if part is not None:
+        w = stats.weights[part] * (stats.n_customers / stats.weights[part].sum())
+        coarse = make_neg_log_likelihood(stats.x[part], stats.t_x[part], stats.T[part], w)
     return maximise(
-        MODEL,
-        PARAM_NAMES,
-        neg_ll,
-        start_values(stats.x, stats.T, stats.weights),
-        n_customers=stats.n_customers,
-        n_unique_rows=stats.x.size,
-        started=started,
+        MODEL, PARAM_NAMES, neg_ll, start_values(stats.x, stats.T, stats.weights),
+        n_customers=stats.n_customers, n_unique_rows=stats.x.size, started=started,
+        coarse=coarse,
     )
 
 

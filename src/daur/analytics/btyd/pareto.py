@@ -163,12 +163,8 @@ def probability_of_purchases(params: Mapping[str, float], t: float, n):
         )
         coef = np.exp(r * np.log(alpha) + s * np.log(beta) + betaln(r + x, s + 1) - betaln(r, s))
         if alpha >= beta:
-            b_par, big, z0, zt = (
-                s + 1.0,
-                alpha,
-                (alpha - beta) / alpha,
-                (alpha - beta) / (alpha + t),
-            )
+            b_par, big = s + 1.0, alpha
+            z0, zt = (alpha - beta) / alpha, (alpha - beta) / (alpha + t)
         else:
             b_par, big, z0, zt = r + x, beta, (beta - alpha) / beta, (beta - alpha) / (beta + t)
         b1 = hyp2f1(r + s, b_par, r + s + x + 1, z0) / big ** (r + s)
