@@ -23,21 +23,14 @@ TRANSACTION_COLUMNS = ("customer_id", "date", "amount")
 SUMMARY_LAYOUTS = {
     ("customer_id", "frequency", "recency", "T"): ("frequency", "recency", "T", None),
     ("customer_id", "frequency", "recency", "T", "monetary_value"): (
-        "frequency",
-        "recency",
-        "T",
-        "monetary_value",
+        "frequency", "recency", "T", "monetary_value",
     ),
     ("ID", "frequency", "recency", "T"): ("frequency", "recency", "T", None),
     ("ID", "x", "t_x", "T"): ("x", "t_x", "T", None),
     ("ID", "x", "t_x", "T", "zbar"): ("x", "t_x", "T", "zbar"),
 }
-MODEL_TITLES = {
-    "bgnbd": "BG/NBD",
-    "pareto": "Pareto/NBD",
-    "mbgnbd": "MBG/NBD",
-    "ggamma": "Gamma-Gamma",
-}
+MODEL_TITLES = {"bgnbd": "BG/NBD", "pareto": "Pareto/NBD", "mbgnbd": "MBG/NBD",
+                "ggamma": "Gamma-Gamma"}
 
 
 class InputError(ValueError):
@@ -58,12 +51,7 @@ class FitData:
 
 
 def fit_command(
-    *,
-    path: str,
-    model: str,
-    time_unit: str,
-    calibration_end: str | None,
-    as_json: bool,
+    *, path: str, model: str, time_unit: str, calibration_end: str | None, as_json: bool,
     out: TextIO,
 ) -> int:
     from daur.analytics.btyd._fit import FitError
@@ -160,11 +148,7 @@ def _read_summary(path: str, text: str, header: tuple[str, ...], time_unit: str)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             table = np.loadtxt(
-                io.StringIO(text),
-                delimiter=",",
-                skiprows=1,
-                usecols=cols,
-                ndmin=2,
+                io.StringIO(text), delimiter=",", skiprows=1, usecols=cols, ndmin=2,
                 dtype=np.float64,
             )
     except ValueError:
@@ -240,11 +224,7 @@ def _read_transactions(path, text, header, time_unit, calibration_end) -> FitDat
         warnings.simplefilter("always")
         try:
             summary = summarise(
-                ids,
-                dates,
-                amounts,
-                calibration_end=calibration_end,
-                holdout_end=holdout_end,
+                ids, dates, amounts, calibration_end=calibration_end, holdout_end=holdout_end,
                 time_unit=time_unit,
             )
         except ValueError as error:
@@ -259,15 +239,9 @@ def _read_transactions(path, text, header, time_unit, calibration_end) -> FitDat
     if holdout_end is not None:
         start = str(summary.calibration_end + np.timedelta64(1, "D"))
     return FitData(
-        summary.x.astype(np.float64),
-        summary.t_x,
-        summary.T,
-        summary.mean_repeat_spend,
-        summary.holdout_x,
-        start,
-        None if holdout_end is None else str(holdout_end),
-        summary.holdout_length,
-        tuple(notes),
+        summary.x.astype(np.float64), summary.t_x, summary.T, summary.mean_repeat_spend,
+        summary.holdout_x, start, None if holdout_end is None else str(holdout_end),
+        summary.holdout_length, tuple(notes),
     )
 
 

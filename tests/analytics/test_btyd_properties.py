@@ -16,7 +16,6 @@ CDNOW_PARETO = {"r": 0.5532, "alpha": 10.5763, "s": 0.6062, "beta": 11.6715}
 CDNOW_MBGNBD = {"r": 0.525, "alpha": 6.183, "a": 0.891, "b": 1.614}
 MODELS = [(bgnbd, CDNOW_BGNBD), (pareto, CDNOW_PARETO), (mbgnbd, CDNOW_MBGNBD)]
 
-
 # Hypothesis favours round numbers; exactly integer shape parameters hit degenerate branches
 # of scipy's hyp2f1 (c - a - b an integer) that fitted parameters never meet.
 def not_integer(value: float) -> bool:

@@ -14,16 +14,14 @@ PARETO = {"r": 0.5532, "alpha": 10.5763, "s": 0.6062, "beta": 11.6715}
 
 def month_by_month(module, params, x, t_x, T, annual=0.10, months=12):
     ends = np.arange(months + 1) * (365.25 / 12) / 7
-    cumulative = np.array(
-        [module.conditional_expected_purchases(params, e, x, t_x, T) for e in ends]
-    )
+    cumulative = np.array([module.conditional_expected_purchases(params, e, x, t_x, T)
+                           for e in ends])
     discount = (1 + annual) ** (-np.arange(1, months + 1) / 12)
     return (np.diff(cumulative, axis=0) * discount[:, None]).sum(axis=0)
 
 
-@pytest.mark.parametrize(
-    ("name", "module", "params"), [("bgnbd", bgnbd, PARAMS), ("pareto", pareto, PARETO)]
-)
+@pytest.mark.parametrize(("name", "module", "params"),
+                         [("bgnbd", bgnbd, PARAMS), ("pareto", pareto, PARETO)])
 def test_clv_follows_the_documented_formula(name, module, params, cdnow_summary):
     s = cdnow_summary
     value = np.full(s.n_customers, 35.0)

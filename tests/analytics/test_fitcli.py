@@ -22,13 +22,8 @@ def run(capsys, *args):
 
 
 def test_json_fit_on_the_raw_log_with_a_holdout(capsys, cdnow_dir):
-    code, out, _ = run(
-        capsys,
-        cdnow_dir / "cdnow_sample_transactions.csv",
-        "--calibration-end",
-        "1997-09-30",
-        "--json",
-    )
+    code, out, _ = run(capsys, cdnow_dir / "cdnow_sample_transactions.csv",
+                       "--calibration-end", "1997-09-30", "--json")
     assert code == 0
     report = json.loads(out)
     assert report["model"] == "bgnbd" and report["time_unit"] == "week"
@@ -42,14 +37,11 @@ def test_json_fit_on_the_raw_log_with_a_holdout(capsys, cdnow_dir):
     assert 1500 < holdout["predicted"] < holdout["actual"]
 
 
-@pytest.mark.parametrize(
-    ("name", "model", "check"),
-    [
-        ("cdnow_customers_summary.csv", "pareto", ("s", 0.60625)),
-        ("cdnow_customers_summary_with_transactions.csv", "ggamma", ("p", 6.2488)),
-        ("cdnow_customers_summary_with_transactions.csv", "mbgnbd", ("b", 1.614)),
-    ],
-)
+@pytest.mark.parametrize(("name", "model", "check"), [
+    ("cdnow_customers_summary.csv", "pareto", ("s", 0.60625)),
+    ("cdnow_customers_summary_with_transactions.csv", "ggamma", ("p", 6.2488)),
+    ("cdnow_customers_summary_with_transactions.csv", "mbgnbd", ("b", 1.614)),
+])
 def test_summary_files_and_models(capsys, cdnow_dir, name, model, check):
     code, out, _ = run(capsys, cdnow_dir / name, "--model", model, "--json")
     assert code == 0
@@ -70,20 +62,17 @@ def write(tmp_path, text, name="data.csv"):
     return path
 
 
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ("", "empty"),
-        ("customer_id,frequency,recency,T\n", "no data rows"),
-        ("who,what,when\n1,2,3\n", "line 1: unknown header"),
-        ("customer_id,frequency,recency,T\na,1,2,3\nb,x,2,3\n", "line 3, column frequency"),
-        ("customer_id,frequency,recency,T\na,1,5,3\n", "line 2, column recency"),
-        ("customer_id,frequency,recency,T\na,2,10,30\n", "two customers"),
-        ("customer_id,frequency,recency,T\na,0,0,30\nb,0,0,20\n", "every customer has x = 0"),
-        ("customer_id,date,amount\na,2024-01-01,10\na,2024-13-01,5\n", "line 3, column date"),
-        ("customer_id,date,amount\na,2024-01-01,10\na,2024-02-01,ten\n", "line 3, column amount"),
-    ],
-)
+@pytest.mark.parametrize(("text", "message"), [
+    ("", "empty"),
+    ("customer_id,frequency,recency,T\n", "no data rows"),
+    ("who,what,when\n1,2,3\n", "line 1: unknown header"),
+    ("customer_id,frequency,recency,T\na,1,2,3\nb,x,2,3\n", "line 3, column frequency"),
+    ("customer_id,frequency,recency,T\na,1,5,3\n", "line 2, column recency"),
+    ("customer_id,frequency,recency,T\na,2,10,30\n", "two customers"),
+    ("customer_id,frequency,recency,T\na,0,0,30\nb,0,0,20\n", "every customer has x = 0"),
+    ("customer_id,date,amount\na,2024-01-01,10\na,2024-13-01,5\n", "line 3, column date"),
+    ("customer_id,date,amount\na,2024-01-01,10\na,2024-02-01,ten\n", "line 3, column amount"),
+])
 def test_bad_input_is_a_clear_error(capsys, tmp_path, text, message):
     code, out, err = run(capsys, write(tmp_path, text))
     assert code == 2 and out == ""
@@ -91,9 +80,8 @@ def test_bad_input_is_a_clear_error(capsys, tmp_path, text, message):
 
 
 def test_calibration_end_needs_a_transaction_log(capsys, cdnow_dir):
-    code, _, err = run(
-        capsys, cdnow_dir / "cdnow_customers_summary.csv", "--calibration-end", "1997-09-30"
-    )
+    code, _, err = run(capsys, cdnow_dir / "cdnow_customers_summary.csv",
+                       "--calibration-end", "1997-09-30")
     assert code == 2 and "transaction log" in err
 
 

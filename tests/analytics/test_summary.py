@@ -48,15 +48,9 @@ def test_the_interchange_csv_gives_the_same_summary(cdnow_summary, cdnow_csv_log
 
     def rows(summary):
         # The CSV keys customers by customer_id, the papers by sample id: compare as multisets.
-        table = np.column_stack(
-            [
-                summary.x,
-                summary.t_x,
-                summary.T,
-                summary.total_spend,
-                summary.holdout_x,
-            ]
-        )
+        table = np.column_stack([
+            summary.x, summary.t_x, summary.T, summary.total_spend, summary.holdout_x,
+        ])
         return table[np.lexsort(table.T[::-1])]
 
     np.testing.assert_allclose(rows(s), rows(cdnow_summary))
@@ -71,15 +65,8 @@ def test_cdnow_holdout_counts(cdnow_summary):
 def given_log():
     ids = np.array([7, 7, 7, 7, 3, 3, 9])
     dates = np.array(
-        [
-            "2024-01-01",
-            "2024-01-01",
-            "2024-01-15",
-            "2024-02-12",
-            "2024-01-08",
-            "2024-03-01",
-            "2024-02-20",
-        ],
+        ["2024-01-01", "2024-01-01", "2024-01-15", "2024-02-12", "2024-01-08", "2024-03-01",
+         "2024-02-20"],
         dtype="datetime64[D]",
     )
     amounts = np.array([10.0, 5.0, 20.0, 40.0, 8.0, 12.0, 30.0])
@@ -156,9 +143,8 @@ def test_empty_and_mismatched_input_is_refused():
     with pytest.raises(ValueError, match="same length"):
         summarise(np.array([1, 2]), np.array(["2024-01-01"], dtype="datetime64[D]"), [1.0])
     with pytest.raises(ValueError, match="time_unit"):
-        summarise(
-            np.array([1]), np.array(["2024-01-01"], dtype="datetime64[D]"), [1.0], time_unit="month"
-        )
+        summarise(np.array([1]), np.array(["2024-01-01"], dtype="datetime64[D]"), [1.0],
+                  time_unit="month")
 
 
 @pytest.mark.slow

@@ -149,11 +149,7 @@ def maximise(
         if np.isfinite(warm.fun) and np.all(np.abs(warm.x) < LOG_BOUND - 1):
             x0 = warm.x
     res = minimize(
-        objective,
-        x0,
-        jac=True,
-        method="L-BFGS-B",
-        bounds=bounds,
+        objective, x0, jac=True, method="L-BFGS-B", bounds=bounds,
         options={"maxiter": 2000, "ftol": 1e-14, "gtol": 1e-9, "maxcor": 20},
     )
     log_theta = res.x
@@ -174,7 +170,9 @@ def maximise(
     converged = bool(res.success and finite and positive_definite and not at_bound.any())
     message = str(res.message)
     if at_bound.any():
-        message = "parameter at its bound: " + ", ".join(n for n, b in zip(names, at_bound) if b)
+        message = "parameter at its bound: " + ", ".join(
+            n for n, b in zip(names, at_bound) if b
+        )
     elif not positive_definite:
         message = "Hessian not positive definite: the maximum is not identified"
     return FitResult(

@@ -89,7 +89,9 @@ def make_neg_log_likelihood(x, t_x, T, weights):
         )
         psi_ab = digamma(a + b)
         d_a = wx @ (psi_ab - psi_abx) + weights @ w4 / a
-        d_b = wx @ (digamma(b + ux) - psi_abx - digamma(b) + psi_ab) - weights @ (w4 / (b + xm1))
+        d_b = wx @ (digamma(b + ux) - psi_abx - digamma(b) + psi_ab) - weights @ (
+            w4 / (b + xm1)
+        )
         return -ll, -np.array([d_r, d_alpha, d_a, d_b])
 
     return neg_ll
@@ -126,10 +128,8 @@ def expected_purchases_if_alive(params: Mapping[str, float], t, x, T):
     x = np.asarray(x, dtype=np.float64)
     if abs(a - 1.0) < NEAR_ONE:
         # 0/0 at a = 1 exactly; the function is smooth there, so average both sides.
-        return (
-            _if_alive(r, alpha, 1.0 + NEAR_ONE, b, t, x, T)
-            + _if_alive(r, alpha, 1.0 - NEAR_ONE, b, t, x, T)
-        ) / 2.0
+        return (_if_alive(r, alpha, 1.0 + NEAR_ONE, b, t, x, T)
+                + _if_alive(r, alpha, 1.0 - NEAR_ONE, b, t, x, T)) / 2.0
     return _if_alive(r, alpha, a, b, t, x, T)
 
 
@@ -156,7 +156,9 @@ def probability_of_purchases(params: Mapping[str, float], t, n):
     r, alpha, a, b = _params(params)
     n = np.asarray(n, dtype=np.float64)
     p = alpha / (alpha + t)
-    log_nb = gammaln(r + n) - gammaln(r) - gammaln(n + 1) + r * np.log(p) + n * np.log1p(-p)
+    log_nb = (
+        gammaln(r + n) - gammaln(r) - gammaln(n + 1) + r * np.log(p) + n * np.log1p(-p)
+    )
     alive = np.exp(betaln(a, b + n) - betaln(a, b) + log_nb)
     n_pos = np.maximum(n, 1.0)
     dead = np.exp(betaln(a + 1.0, b + n_pos - 1.0) - betaln(a, b)) * (1.0 - betainc(r, n_pos, p))

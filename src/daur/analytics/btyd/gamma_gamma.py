@@ -61,10 +61,7 @@ def make_neg_log_likelihood(x, m, weights):
         log_xm_g = np.log(xm + g)
         per_x = gammaln(p * ux + q) - gammaln(p * ux) - gammaln(q)
         ll = (
-            wx @ per_x
-            + n * q * np.log(g)
-            + p * sum_wx_log_mx
-            - sum_w_log_m
+            wx @ per_x + n * q * np.log(g) + p * sum_wx_log_mx - sum_w_log_m
             - weights @ ((p * x + q) * log_xm_g)
         )
         psi_pxq = digamma(p * ux + q)

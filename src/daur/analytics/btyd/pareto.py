@@ -43,13 +43,8 @@ def fit(x, t_x, T, *, weights=None) -> FitResult:
     rate = float(w @ x / (w @ T))
     start = np.array([1.0, 1.0 / max(rate, 1e-6), 1.0, float(w @ T / w.sum())])
     return maximise(
-        MODEL,
-        PARAM_NAMES,
-        neg_ll,
-        start,
-        n_customers=stats.n_customers,
-        n_unique_rows=x.size,
-        started=started,
+        MODEL, PARAM_NAMES, neg_ll, start,
+        n_customers=stats.n_customers, n_unique_rows=x.size, started=started,
     )
 
 
@@ -116,10 +111,7 @@ def p_alive(params: Mapping[str, float], x, t_x, T):
     r, alpha, s, beta = _params(params)
     x, t_x, T = (np.asarray(v, dtype=np.float64) for v in (x, t_x, T))
     log_odds = (
-        np.log(s)
-        - np.log(r + s + x)
-        + (r + x) * np.log(alpha + T)
-        + s * np.log(beta + T)
+        np.log(s) - np.log(r + s + x) + (r + x) * np.log(alpha + T) + s * np.log(beta + T)
         + _log_a0(r, alpha, s, beta, x, t_x, T)
     )
     return expit(-log_odds)
@@ -154,12 +146,8 @@ def probability_of_purchases(params: Mapping[str, float], t: float, n):
     out = np.empty_like(n_arr)
     for k, x in enumerate(n_arr):
         alive = np.exp(
-            gammaln(r + x)
-            - gammaln(r)
-            - gammaln(x + 1)
-            + r * np.log(alpha / (alpha + t))
-            + x * np.log(t / (alpha + t))
-            + s * np.log(beta / (beta + t))
+            gammaln(r + x) - gammaln(r) - gammaln(x + 1) + r * np.log(alpha / (alpha + t))
+            + x * np.log(t / (alpha + t)) + s * np.log(beta / (beta + t))
         )
         coef = np.exp(r * np.log(alpha) + s * np.log(beta) + betaln(r + x, s + 1) - betaln(r, s))
         if alpha >= beta:
@@ -170,10 +158,7 @@ def probability_of_purchases(params: Mapping[str, float], t: float, n):
         b1 = hyp2f1(r + s, b_par, r + s + x + 1, z0) / big ** (r + s)
         i = np.arange(x + 1)
         log_terms = (
-            gammaln(r + s + i)
-            - gammaln(r + s)
-            - gammaln(i + 1)
-            + i * np.log(t)
+            gammaln(r + s + i) - gammaln(r + s) - gammaln(i + 1) + i * np.log(t)
             - (r + s + i) * np.log(big + t)
         )
         b2 = np.sum(np.exp(log_terms) * hyp2f1(r + s + i, b_par, r + s + x + 1, zt))
