@@ -24,11 +24,11 @@ gg.fit(method="map", progressbar=False)
 t2 = time.perf_counter()
 alive = bg.expected_probability_alive()
 t3 = time.perf_counter()
-post = bg.fit_result.posterior
+post = bg.fit_result
 print(json.dumps({
     "read_s": read, "bgnbd_fit_s": t1 - t0, "ggamma_fit_s": t2 - t1, "score_s": t3 - t2,
     "bgnbd": {k: float(post[k].values.ravel()[0]) for k in ("r", "alpha", "a", "b")},
-    "ggamma": {k: float(gg.fit_result.posterior[k].values.ravel()[0]) for k in ("p", "q", "v")},
+    "ggamma": {k: float(gg.fit_result[k].values.ravel()[0]) for k in ("p", "q", "v")},
     "mean_p_alive": float(alive.mean()),
     "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
 }))
