@@ -173,3 +173,13 @@ def test_unidentified_fit_is_not_reported_as_converged():
     assert all(np.isfinite(v) for v in fit.params.values()) or not fit.converged
     if not fit.converged:
         assert fit.message
+
+
+@pytest.mark.parametrize("model", [bgnbd, mbgnbd], ids=lambda m: m.MODEL)
+def test_expectations_stay_finite_where_scipys_hyp2f1_is_degenerate(model):
+    # r = a = b = 1.5 puts scipy's hyp2f1 on its integer c - a - b branch (it returns -inf).
+    params = {"r": 1.5, "alpha": 1.5, "a": 1.5, "b": 1.5}
+    at = model.conditional_expected_purchases(params, 24.0, 98.0, 1.0, 1.0)
+    below = model.conditional_expected_purchases(params, 23.99, 98.0, 1.0, 1.0)
+    above = model.conditional_expected_purchases(params, 24.01, 98.0, 1.0, 1.0)
+    assert np.isfinite(at) and below < at < above

@@ -6,7 +6,7 @@ import time
 from collections.abc import Mapping
 
 import numpy as np
-from scipy.special import betainc, betaln, digamma, expit, gammaln, hyp2f1
+from scipy.special import betainc, betaln, digamma, expit, gammaln
 
 from daur.analytics.btyd._fit import (
     FitError,
@@ -16,6 +16,7 @@ from daur.analytics.btyd._fit import (
     maximise,
     sufficient_stats,
 )
+from daur.analytics.btyd._special import hyp2f1_guarded
 
 MODEL = "bgnbd"
 PARAM_NAMES = ("r", "alpha", "a", "b")
@@ -137,7 +138,7 @@ def _if_alive(r, alpha, a, b, t, x, T):
     z = t / (alpha + T + t)
     # Euler's transformation of (1-z)^(r+x) 2F1(r+x, b+x; a+b+x-1; z): the parameters that
     # grow with x cancel, so nothing overflows for x in the thousands.
-    tail = (1.0 - z) ** (a - 1.0) * hyp2f1(a + b - 1.0 - r, a - 1.0, a + b + x - 1.0, z)
+    tail = (1.0 - z) ** (a - 1.0) * hyp2f1_guarded(a + b - 1.0 - r, a - 1.0, a + b + x - 1.0, z)
     return (a + b + x - 1.0) / (a - 1.0) * (1.0 - tail)
 
 

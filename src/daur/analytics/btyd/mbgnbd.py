@@ -6,7 +6,7 @@ import time
 from collections.abc import Mapping
 
 import numpy as np
-from scipy.special import betainc, betaln, digamma, expit, gammaln, hyp2f1
+from scipy.special import betainc, betaln, digamma, expit, gammaln
 
 from daur.analytics.btyd._fit import (
     FitResult,
@@ -15,6 +15,7 @@ from daur.analytics.btyd._fit import (
     maximise,
     sufficient_stats,
 )
+from daur.analytics.btyd._special import hyp2f1_guarded
 from daur.analytics.btyd.bgnbd import check_identifiable, start_values
 
 MODEL = "mbgnbd"
@@ -112,7 +113,7 @@ def expected_purchases_if_alive(params: Mapping[str, float], t, x, T):
 def _if_alive(r, alpha, a, b, t, x, T):
     z = t / (alpha + T + t)
     # Euler's transformation of (1-z)^(r+x) 2F1(r+x, b+x+1; a+b+x; z), stable for large x.
-    tail = (1.0 - z) ** (a - 1.0) * hyp2f1(a + b - r, a - 1.0, a + b + x, z)
+    tail = (1.0 - z) ** (a - 1.0) * hyp2f1_guarded(a + b - r, a - 1.0, a + b + x, z)
     return (a + b + x) / (a - 1.0) * (1.0 - tail)
 
 
