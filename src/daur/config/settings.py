@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "daur.engagement",
     "daur.surveys",
     "daur.servicedesk",
+    "daur.insights",
     "daur.web",
 ]
 

@@ -1,0 +1,1 @@
+"""Insights: the bridge from the records to the analytics and back — stored scores, fits, alerts."""

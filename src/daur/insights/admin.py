@@ -1,0 +1,55 @@
+"""Admin for scores, runs, stage changes and alerts (read mostly)."""
+
+from django.contrib import admin
+
+from daur.insights.models import Alert, CustomerScore, ScoringRun, StageChange
+
+
+@admin.register(ScoringRun)
+class ScoringRunAdmin(admin.ModelAdmin):
+    list_display = (
+        "started_at",
+        "as_of",
+        "status",
+        "n_customers",
+        "n_buyers",
+        "rules_only",
+        "seconds",
+    )
+    list_filter = ("status", "rules_only")
+    readonly_fields = [f.name for f in ScoringRun._meta.fields]
+
+
+@admin.register(CustomerScore)
+class CustomerScoreAdmin(admin.ModelAdmin):
+    list_display = ("customer", "lifecycle_stage", "rfm_segment", "strategy", "p_alive", "clv_12m")
+    list_filter = ("lifecycle_stage", "strategy", "rfm_segment", "orientation", "realtime")
+    search_fields = ("=customer__external_id", "customer__name")
+    raw_id_fields = ("customer", "run")
+    list_select_related = ("customer",)
+    show_full_result_count = False
+
+
+@admin.register(StageChange)
+class StageChangeAdmin(admin.ModelAdmin):
+    list_display = ("customer", "changed_on", "from_stage", "to_stage", "regained")
+    list_filter = ("to_stage", "regained")
+    search_fields = ("=customer__external_id",)
+    raw_id_fields = ("customer", "run")
+    date_hierarchy = "changed_on"
+    show_full_result_count = False
+
+
+@admin.register(Alert)
+class AlertAdmin(admin.ModelAdmin):
+    list_display = (
+        "created_at",
+        "segment_kind",
+        "segment",
+        "metric",
+        "window_days",
+        "change",
+        "p_value",
+        "status",
+    )
+    list_filter = ("status", "segment_kind", "metric")

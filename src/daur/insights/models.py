@@ -1,0 +1,164 @@
+"""What scoring stores: current scores, each run with its fits, stage history and alerts."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from daur.analytics.lifecycle import LIFECYCLE_STAGES
+from daur.analytics.orientation import ORIENTATIONS
+from daur.analytics.rfm import SEGMENTS
+from daur.analytics.strategy import STRATEGIES
+from daur.records import vocabulary_choices
+
+
+class ScoringRun(models.Model):
+    """One `daur score`: the as-of date, the fitted models and the population cut-offs used."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    as_of = models.DateField(_("as of"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default="running")
+    message = models.TextField(_("message"), blank=True)
+    n_customers = models.PositiveIntegerField(_("customers"), default=0)
+    n_buyers = models.PositiveIntegerField(_("buyers"), default=0)
+    rules_only = models.BooleanField(
+        _("rules only"), default=False, help_text=_("The base was too small to fit the models.")
+    )
+    base_currency = models.CharField(_("base currency"), max_length=3, default="IDR")
+    # {"bgnbd": {"params": {...}, "log_likelihood": ..., "converged": ..., ...}, "ggamma": {...}}
+    fits = models.JSONField(_("model fits"), default=dict, blank=True)
+    # Population cut-offs (percentiles, RFM quintile edges) that real-time re-scoring reuses.
+    cuts = models.JSONField(_("cut-offs"), default=dict, blank=True)
+    config = models.JSONField(_("rules configuration"), default=dict, blank=True)
+    events_after_as_of = models.JSONField(
+        _("events after the as-of date"), default=dict, blank=True
+    )
+    seconds = models.FloatField(_("seconds"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("scoring run")
+        verbose_name_plural = _("scoring runs")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.as_of} ({self.status})"
+
+
+class CustomerScore(models.Model):
+    """The current answers for one customer (SPEC §3 score export), replaced by every run."""
+
+    customer = models.OneToOneField(
+        "customers.Customer", primary_key=True, on_delete=models.CASCADE, related_name="score"
+    )
+    run = models.ForeignKey(ScoringRun, null=True, on_delete=models.SET_NULL, related_name="+")
+    as_of = models.DateField(_("as of"))
+    lifecycle_stage = models.CharField(
+        _("life-cycle stage"), max_length=16, choices=vocabulary_choices(LIFECYCLE_STAGES)
+    )
+    types = models.CharField(_("types"), max_length=255, blank=True)  # ";"-separated
+    type_bits = models.IntegerField(_("type bits"), default=0)  # bit i = TYPE_LABELS[i]
+    orientation = models.CharField(
+        _("orientation"), max_length=16, blank=True, choices=vocabulary_choices(ORIENTATIONS)
+    )
+    loyalty_score = models.PositiveSmallIntegerField(_("loyalty score"), default=0)
+    rfm_r = models.PositiveSmallIntegerField(null=True, blank=True)
+    rfm_f = models.PositiveSmallIntegerField(null=True, blank=True)
+    rfm_m = models.PositiveSmallIntegerField(null=True, blank=True)
+    rfm_segment = models.CharField(
+        _("RFM segment"), max_length=32, blank=True, choices=[(s, _(s)) for s in SEGMENTS]
+    )
+    p_alive = models.FloatField(_("P(alive)"), null=True, blank=True)
+    expected_orders_90d = models.FloatField(_("expected orders in 90 days"), null=True, blank=True)
+    expected_order_value = models.FloatField(_("expected order value"), null=True, blank=True)
+    clv_12m = models.FloatField(_("12-month CLV"), null=True, blank=True)
+    strategy = models.CharField(
+        _("strategy"), max_length=16, blank=True, choices=vocabulary_choices(STRATEGIES)
+    )
+    strategy_reasons = models.TextField(_("strategy reasons"), blank=True)
+    scored_at = models.DateTimeField(_("scored"))
+    realtime = models.BooleanField(
+        _("re-scored in real time"),
+        default=False,
+        help_text=_("Re-scored after a new order, ticket, answer or interaction."),
+    )
+
+    class Meta:
+        verbose_name = _("customer score")
+        verbose_name_plural = _("customer scores")
+        indexes = [
+            models.Index(fields=["lifecycle_stage", "customer"], name="score_stage_idx"),
+            models.Index(fields=["rfm_segment", "customer"], name="score_segment_idx"),
+            models.Index(fields=["strategy", "customer"], name="score_strategy_idx"),
+            models.Index(fields=["rfm_r", "rfm_f"], name="score_rfm_grid_idx"),
+            models.Index(fields=["-clv_12m"], name="score_clv_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.lifecycle_stage}"
+
+    @property
+    def type_list(self) -> list[str]:
+        return [t for t in self.types.split(";") if t]
+
+
+class StageChange(models.Model):
+    """A move between life-cycle stages; `regained` when it came back from lapsed or lost."""
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.CASCADE,
+        related_name="stage_changes",
+        db_index=False,  # stage_change_customer_idx starts with it
+    )
+    changed_on = models.DateField(_("changed on"))
+    from_stage = models.CharField(_("from"), max_length=16, blank=True)
+    to_stage = models.CharField(_("to"), max_length=16)
+    regained = models.BooleanField(_("regained"), default=False)
+    run = models.ForeignKey(ScoringRun, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("stage change")
+        verbose_name_plural = _("stage changes")
+        indexes = [
+            models.Index(fields=["customer", "changed_on"], name="stage_change_customer_idx"),
+            models.Index(fields=["changed_on", "to_stage"], name="stage_change_day_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_stage or '-'} → {self.to_stage} on {self.changed_on}"
+
+
+class Alert(models.Model):
+    """A significant drop in a segment's orders or spend against its own baseline (SPEC §1.7)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    run = models.ForeignKey(ScoringRun, null=True, on_delete=models.SET_NULL, related_name="alerts")
+    as_of = models.DateField(_("as of"))
+    segment_kind = models.CharField(_("segment kind"), max_length=32)  # rfm_segment, type, market…
+    segment = models.CharField(_("segment"), max_length=255)
+    metric = models.CharField(_("metric"), max_length=16)  # orders or spend
+    window_days = models.PositiveSmallIntegerField(_("window (days)"))
+    expected = models.FloatField(_("expected from the baseline"))
+    observed = models.FloatField(_("observed"))
+    change = models.FloatField(_("change"), help_text=_("observed / expected - 1"))
+    p_value = models.FloatField(_("p-value"))
+    customer_count = models.PositiveIntegerField(_("customers in the segment"))
+    customers = models.JSONField(_("customers behind it"), default=list, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default="open")
+
+    class Meta:
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "-created_at"], name="alert_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.segment_kind} {self.segment}: {self.metric} {self.change:+.0%}"
