@@ -84,6 +84,39 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_score(args: argparse.Namespace) -> int:
+    _setup_django()
+    from datetime import date
+
+    from daur.insights.services import ScoringFailed, scores_compute
+
+    as_of = date.fromisoformat(args.as_of) if args.as_of else None
+    try:
+        run = scores_compute(as_of=as_of)
+    except ScoringFailed as failure:
+        print(f"daur score: {failure}", file=sys.stderr)
+        return 1
+    print(run_report(run))
+    return 0
+
+
+def run_report(run) -> str:  # noqa: ANN001 - a ScoringRun
+    lines = [
+        f"Scored {run.n_customers:,} customers ({run.n_buyers:,} buyers) as of {run.as_of} "
+        f"in {run.seconds:.1f} s."
+    ]
+    for name, fit in run.fits.items():
+        params = ", ".join(f"{k} {v:.4g}" for k, v in fit["params"].items())
+        lines.append(f"  {name}: {params}; log-likelihood {fit['log_likelihood']:.1f}")
+    if run.message:
+        lines.append(f"  {run.message}")
+    late = {k: v for k, v in run.events_after_as_of.items() if v}
+    if late:
+        listed = ", ".join(f"{v:,} {k}" for k, v in late.items())
+        lines.append(f"  Left out, dated after the as-of date: {listed}.")
+    return "\n".join(lines)
+
+
 def cmd_fit(args: argparse.Namespace) -> int:
     # Pure analytics: no Django import, so start-up stays fast.
     from daur.fitcli import fit_command
@@ -179,9 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("score", help="fit the models and score every customer")
     p.add_argument("--as-of", metavar="DATE")
-    p.set_defaults(
-        handler=not_available("customer scoring comes with the customer-intelligence work")
-    )
+    p.set_defaults(handler=cmd_score)
 
     p = sub.add_parser("fit", help="fit a BTYD or spend model on a CSV, without a database")
     p.add_argument("file", metavar="FILE", help="transaction log or customer summary CSV")

@@ -8,6 +8,7 @@ An unknown P(alive) (NaN, no model score) is no evidence of risk: "P(alive) < x"
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -75,10 +76,22 @@ def top_share_cut(values: np.ndarray, among: np.ndarray, share: float) -> float:
     return float(np.partition(pool, pool.size - k)[pool.size - k])
 
 
-def in_top_share(values: np.ndarray, among: np.ndarray, share: float) -> tuple[np.ndarray, float]:
-    """Mask of `among` rows in the top `share` by value (value >= cut and > 0), and the cut."""
-    cut = top_share_cut(values, among, share)
+def in_top_share(
+    values: np.ndarray, among: np.ndarray, share: float, cut: float | None = None
+) -> tuple[np.ndarray, float]:
+    """Mask of `among` rows in the top `share` by value (value >= cut and > 0), and the cut.
+
+    A given `cut` (from an earlier run over the whole base) is used as it is: that is how one
+    customer is re-scored in real time against the population it was last ranked in.
+    """
+    if cut is None:
+        cut = top_share_cut(values, among, share)
     return among & (values >= cut) & (values > 0), cut
+
+
+def given_cut(cuts: Mapping[str, float] | None, name: str) -> float | None:
+    """A cut-off from `cuts` when the caller passed them, else None (compute it here)."""
+    return None if cuts is None else float(cuts[name])
 
 
 def bottom_share_cut(values: np.ndarray, among: np.ndarray, share: float) -> float:

@@ -19,6 +19,7 @@ and 0.7 and not top value) the strategy is none (-1), with a `no_rule` reason.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,6 +28,7 @@ from daur.analytics.cutoffs import (
     at_least,
     at_most,
     bottom_share_cut,
+    given_cut,
     in_top_share,
     median_among,
     p_alive_array,
@@ -242,8 +244,11 @@ def relationship_strategy(
     config: RulesConfig | None = None,
     *,
     expected_orders_12m: np.ndarray | None = None,
+    cuts: Mapping[str, float] | None = None,
 ) -> StrategyResult:
     """One strategy per customer: the first rule of SPEC §1.5 that fires.
+
+    `cuts` (an earlier result's) fix the value cut-offs, as in `customer_types`.
 
     `types` is accepted for callers that have it; no default rule reads a type label today.
     """
@@ -267,8 +272,12 @@ def relationship_strategy(
     active_stage = stage.is_stage("conversion", "retention", "inspiration")
     active = active_stage & p_alive_at_least(p_alive, rules.active_p_alive)
 
-    past_value_top, past_cut = in_top_share(f.spend_total, buyer, rules.value_top_share)
-    clv_top, clv_cut = in_top_share(clv_12m, buyer, rules.value_top_share)
+    past_value_top, past_cut = in_top_share(
+        f.spend_total, buyer, rules.value_top_share, given_cut(cuts, "past_value_top")
+    )
+    clv_top, clv_cut = in_top_share(
+        clv_12m, buyer, rules.value_top_share, given_cut(cuts, "clv_top")
+    )
     margin_below_cost = clv_12m < cost_to_serve
     positive_margin = clv_12m > cost_to_serve
     risk_p_alive = p_alive_below(p_alive, rules.protect_p_alive)
@@ -277,11 +286,15 @@ def relationship_strategy(
     cross_sell_gap = (f.categories_count <= rules.cross_sell_max_categories) | at_least(
         f.standard_share, rules.standard_dominant_share
     )
-    small_order_cut = bottom_share_cut(f.avg_order_value, buyer, rules.small_order_share)
+    small_order_cut = given_cut(cuts, "small_order")
+    if small_order_cut is None:
+        small_order_cut = bottom_share_cut(f.avg_order_value, buyer, rules.small_order_share)
     tickets_small_orders = at_least(f.tickets_per_order, rules.max_tickets_per_order) & (
         f.avg_order_value <= small_order_cut
     )
-    clv_median = median_among(clv_12m, buyer)
+    clv_median = given_cut(cuts, "clv_median")
+    if clv_median is None:
+        clv_median = median_among(clv_12m, buyer)
     flat_spend = f.spend_recent <= f.spend_previous
     low_clv = clv_12m < clv_median
 

@@ -17,6 +17,7 @@ from daur.analytics.cutoffs import (
     at_least,
     at_most,
     below,
+    given_cut,
     in_top_share,
     p_alive_array,
     value_array,
@@ -242,8 +243,13 @@ def customer_types(
     config: RulesConfig | None = None,
     *,
     loyalty: LoyaltyResult | None = None,
+    cuts: Mapping[str, float] | None = None,
 ) -> CustomerTypes:
-    """Every label of SPEC §1.3 for every customer, as boolean masks."""
+    """Every label of SPEC §1.3 for every customer, as boolean masks.
+
+    `cuts` (the `cuts` of an earlier result) fix the percentile cut-offs instead of computing
+    them from these customers: for re-scoring a few customers against the whole base.
+    """
     config = config or RulesConfig()
     rules = config.types
     f = features
@@ -254,10 +260,18 @@ def customer_types(
     buyer = f.order_count > 0
 
     units_known = buyer & ~np.isnan(f.units_total)
-    by_units, units_cut = in_top_share(f.units_total, units_known, rules.top_share)
-    by_spend, spend_cut = in_top_share(f.spend_total, buyer & ~units_known, rules.top_share)
-    high_future_value, clv_cut = in_top_share(clv_12m, buyer, rules.top_share)
-    top_order_value, aov_cut = in_top_share(f.avg_order_value, buyer, rules.affluent_top_share)
+    by_units, units_cut = in_top_share(
+        f.units_total, units_known, rules.top_share, given_cut(cuts, "high_volume_units")
+    )
+    by_spend, spend_cut = in_top_share(
+        f.spend_total, buyer & ~units_known, rules.top_share, given_cut(cuts, "high_volume_spend")
+    )
+    high_future_value, clv_cut = in_top_share(
+        clv_12m, buyer, rules.top_share, given_cut(cuts, "high_future_value")
+    )
+    top_order_value, aov_cut = in_top_share(
+        f.avg_order_value, buyer, rules.affluent_top_share, given_cut(cuts, "affluent")
+    )
     detractor = at_most(f.latest_nps, rules.detractor_max_nps)
     visits_per_order = f.visit_count / np.maximum(f.order_count, 1)
 

@@ -132,6 +132,18 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
+# Money: the base currency of values, and rates into it for the others ("EUR=17500,USD=16000").
+DAUR_DEFAULT_CURRENCY = os.environ.get("DAUR_DEFAULT_CURRENCY", "IDR").upper()
+DAUR_EXCHANGE_RATES = {
+    code.strip().upper(): float(rate)
+    for code, _, rate in (
+        item.partition("=") for item in env_list("DAUR_EXCHANGE_RATES", "EUR=17500,USD=16000")
+    )
+}
+# Scoring: the margin rate where product costs are unknown, and an optional rules TOML file.
+DAUR_DEFAULT_MARGIN_RATE = float(os.environ.get("DAUR_DEFAULT_MARGIN_RATE", "0.30"))
+DAUR_RULES_FILE = os.environ.get("DAUR_RULES_FILE", "")
+
 EMAIL_BACKEND = os.environ.get(
     "DAUR_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )

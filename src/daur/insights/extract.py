@@ -1,0 +1,305 @@
+"""The records scoring reads, as numpy columns: one query per kind, numeric rows, no ORM objects.
+
+Amounts come converted to the base currency (settings DAUR_EXCHANGE_RATES); days are whole days
+since 1970-01-01 in the business's time zone (DAUR_TIME_ZONE). A `customers` filter restricts
+every query to a few customers, which is how one customer is re-scored in real time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from django.conf import settings
+from django.db import connection
+
+from daur.analytics.events import (
+    INTERACTION_CODES,
+    NO_DAY,
+    NO_INDEX,
+    TICKET_CODES,
+    TIER_CODES,
+    CustomerAttributes,
+    InteractionEvents,
+    LineEvents,
+    OrderEvents,
+    SurveyEvents,
+    TicketEvents,
+)
+from daur.analytics.scoring import BaseEvents
+
+FETCH_ROWS = 100_000
+MISSING_DAY = -999_999_999  # SQL's NULL day, turned into NO_DAY here
+QUALIFIED_LEAD_STAGES = ("qualified", "proposal", "won")
+QUALIFIED_SQL = ", ".join(f"'{stage}'" for stage in QUALIFIED_LEAD_STAGES)
+
+
+@dataclass(frozen=True)
+class BaseRecords:
+    """The event columns of the analytics, and the customers' primary keys (rows in order)."""
+
+    customer_pks: np.ndarray
+    events: BaseEvents
+
+    @property
+    def n_customers(self) -> int:
+        return len(self.customer_pks)
+
+
+def exchange_rates() -> dict[str, float]:
+    """Currency -> rate into the base currency (the base currency itself is 1)."""
+    rates = {settings.DAUR_DEFAULT_CURRENCY: 1.0}
+    rates.update(settings.DAUR_EXCHANGE_RATES)
+    return rates
+
+
+def base_records(*, customers: Sequence[int] | None = None) -> BaseRecords:
+    """Read the base (or only `customers`, by primary key) as numeric columns."""
+    sql = _Sql(customers)
+    pks, attributes = _customers(sql)
+    index_of = _indexer(pks)
+    order_rows = sql.numeric(
+        "SELECT o.id, o.customer_id, {day_ordered}, CAST(o.amount AS REAL) * {rate}, "
+        "CASE WHEN o.discount_amount > 0 OR o.coupon_code <> '' THEN 1 ELSE 0 END "
+        "FROM sales_order o {where_o} ORDER BY o.id",
+        5,
+    )
+    order_pks = order_rows[:, 0].astype(np.int64)
+    line_rows = sql.numeric(
+        "SELECT l.order_id, l.product_id, CAST(l.quantity AS REAL), "
+        "(CAST(l.quantity AS REAL) * CAST(l.unit_price AS REAL) "
+        "- CAST(l.discount_amount AS REAL)) * {rate} "
+        "FROM sales_orderline l JOIN sales_order o ON o.id = l.order_id {where_o}",
+        4,
+    )
+    line_order = np.searchsorted(order_pks, line_rows[:, 0].astype(np.int64))
+    product = _products()
+    line_product = np.searchsorted(product["pk"], line_rows[:, 1].astype(np.int64))
+    quantity, spend = line_rows[:, 2], line_rows[:, 3]
+    units = np.bincount(line_order, weights=quantity, minlength=len(order_pks))
+    has_lines = np.bincount(line_order, minlength=len(order_pks)) > 0
+    order_customer = index_of(order_rows[:, 1])
+    # Product costs are kept in the base currency, like the converted line spend.
+    cost = quantity * product["unit_cost"][line_product]
+    cost_known = ~np.isnan(cost)
+    line_customer = order_customer[line_order]
+    n = len(pks)
+    known_revenue = np.bincount(line_customer[cost_known], spend[cost_known], minlength=n)
+    known_cost = np.bincount(line_customer[cost_known], cost[cost_known], minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        margin = np.clip((known_revenue - known_cost) / known_revenue, 0.0, 1.0)
+    margin_rate = np.where(known_revenue > 0, margin, settings.DAUR_DEFAULT_MARGIN_RATE)
+    return BaseRecords(
+        customer_pks=pks,
+        events=BaseEvents(
+            customers=attributes,
+            margin_rate=margin_rate,
+            orders=OrderEvents(
+                customer_index=order_customer,
+                ordered_day=_days(order_rows[:, 2]),
+                amount=order_rows[:, 3],
+                discounted=order_rows[:, 4] > 0,
+                units=np.where(has_lines, units, np.nan),
+            ),
+            lines=LineEvents(
+                order_index=line_order,
+                category_id=product["category_id"][line_product],
+                tier=product["tier"][line_product],
+                spend=spend,
+                launched_day=product["launched_day"][line_product],
+            ),
+            interactions=_interactions(sql, index_of),
+            tickets=_tickets(sql, index_of),
+            surveys=_surveys(sql, index_of),
+        ),
+    )
+
+
+class _Sql:
+    """Vendor differences: day expressions, the currency conversion and the customer filter."""
+
+    def __init__(self, customers: Sequence[int] | None) -> None:
+        zone = ZoneInfo(settings.TIME_ZONE)
+        self.postgres = connection.vendor == "postgresql"
+        self.zone_name = settings.TIME_ZONE
+        offset = datetime.now(zone).utcoffset()
+        self.offset_seconds = int(offset.total_seconds()) if offset else 0
+        self.customers = None if customers is None else [int(pk) for pk in customers]
+
+    def moment_day(self, column: str) -> str:
+        if self.postgres:
+            expr = f"(({column} AT TIME ZONE '{self.zone_name}')::date - DATE '1970-01-01')"
+        else:
+            # SQLite stores UTC text; a fixed offset (today's) puts it in the business's zone.
+            shift = f"'{self.offset_seconds:+d} seconds'"
+            expr = f"CAST(julianday({column}, {shift}) - 2440587.5 AS INTEGER)"
+        return f"COALESCE({expr}, {MISSING_DAY})"
+
+    def date_day(self, column: str) -> str:
+        if self.postgres:
+            return f"COALESCE(({column} - DATE '1970-01-01'), {MISSING_DAY})"
+        return f"COALESCE(CAST(julianday({column}) - 2440587.5 AS INTEGER), {MISSING_DAY})"
+
+    def rate(self) -> str:
+        cases = " ".join(
+            f"WHEN '{code}' THEN {float(rate)!r}"
+            for code, rate in exchange_rates().items()
+            if code.isalpha() and len(code) == 3
+        )
+        return f"(CASE o.currency {cases} ELSE 1.0 END)"
+
+    def where(self, column: str) -> str:
+        if self.customers is None:
+            return ""
+        listed = ",".join(str(pk) for pk in self.customers) or "NULL"
+        return f"WHERE {column} IN ({listed})"
+
+    def numeric(self, template: str, width: int) -> np.ndarray:
+        sql = template.format(
+            day_ordered=self.moment_day("o.ordered_at"),
+            rate=self.rate(),
+            where_o=self.where("o.customer_id"),
+        )
+        if self.postgres:  # REAL is single precision there
+            sql = sql.replace("AS REAL)", "AS double precision)")
+        return fetch_numeric(sql, width)
+
+
+def fetch_numeric(sql: str, width: int, params: Sequence[object] = ()) -> np.ndarray:
+    """All rows of a query whose columns are numbers (NULL -> NaN), as a float64 matrix."""
+    parts = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(FETCH_ROWS):
+            parts.append(np.array(rows, dtype=np.float64).reshape(len(rows), width))
+    return np.concatenate(parts) if parts else np.zeros((0, width))
+
+
+def _days(values: np.ndarray) -> np.ndarray:
+    days = values.astype(np.int64)
+    return np.where(days == MISSING_DAY, NO_DAY, days)
+
+
+def _indexer(pks: np.ndarray):
+    def index_of(fk: np.ndarray) -> np.ndarray:
+        fk = fk.astype(np.int64)
+        return np.searchsorted(pks, fk)
+
+    return index_of
+
+
+def _factorize(values: Sequence[str]) -> np.ndarray:
+    """An id per distinct non-empty value, NO_INDEX for empty."""
+    ids: dict[str, int] = {}
+    return np.array(
+        [ids.setdefault(v, len(ids)) if v else NO_INDEX for v in values], dtype=np.int64
+    )
+
+
+def _customers(sql: _Sql) -> tuple[np.ndarray, CustomerAttributes]:
+    query = (
+        f"SELECT c.id, c.country, c.city, c.industry, c.referred_by_id, "
+        f"{sql.moment_day('c.created_at')} FROM customers_customer c "
+        f"{sql.where('c.id')} ORDER BY c.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query)
+        rows = cursor.fetchall()
+    if not rows:
+        return np.zeros(0, np.int64), CustomerAttributes.blank(0)
+    pk, country, city, industry, referrer, created = zip(*rows, strict=True)
+    pks = np.array(pk, dtype=np.int64)
+    market = [f"{a}\x1f{b}" if a and b else "" for a, b in zip(country, city, strict=True)]
+    referrer_pk = np.array([r if r is not None else -1 for r in referrer], dtype=np.int64)
+    position = np.searchsorted(pks, referrer_pk)
+    found = (referrer_pk >= 0) & (position < len(pks))
+    found[found] &= pks[position[found]] == referrer_pk[found]
+    qualified = fetch_numeric(
+        "SELECT DISTINCT converted_customer_id FROM leads_lead WHERE converted_customer_id "
+        f"IS NOT NULL AND stage IN ({QUALIFIED_SQL})",
+        1,
+    )[:, 0].astype(np.int64)
+    return pks, CustomerAttributes(
+        geo_market_id=_factorize(market),
+        industry_id=_factorize(industry),
+        referred_by=np.where(found, position, NO_INDEX),
+        created_day=_days(np.array(created, dtype=np.int64)),
+        qualified_lead=np.isin(pks, qualified),
+    )
+
+
+def _products() -> dict[str, np.ndarray]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, category, tier, unit_cost, launched_on FROM catalog_product ORDER BY id"
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        empty = np.zeros(0)
+        return {
+            "pk": empty.astype(np.int64),
+            "category_id": empty.astype(np.int64),
+            "tier": empty.astype(np.int8),
+            "unit_cost": empty,
+            "launched_day": empty.astype(np.int64),
+        }
+    pk, category, tier, cost, launched = zip(*rows, strict=True)
+    launched_day = [
+        (day if isinstance(day, str) else day.isoformat()) if day else None for day in launched
+    ]
+    return {
+        "pk": np.array(pk, dtype=np.int64),
+        "category_id": _factorize(category),
+        "tier": np.array([TIER_CODES.get(t, -1) for t in tier], dtype=np.int8),
+        "unit_cost": np.array([float(c) if c is not None else np.nan for c in cost]),
+        "launched_day": np.array(
+            [np.datetime64(d, "D").astype(np.int64) if d else NO_DAY for d in launched_day],
+            dtype=np.int64,
+        ),
+    }
+
+
+def _codes(column: str, codes: dict[str, int]) -> str:
+    cases = " ".join(f"WHEN '{name}' THEN {code}" for name, code in codes.items())
+    return f"CASE {column} {cases} ELSE -1 END"
+
+
+def _interactions(sql: _Sql, index_of) -> InteractionEvents:
+    rows = fetch_numeric(
+        f"SELECT i.customer_id, {sql.moment_day('i.occurred_at')}, "
+        f"{_codes('i.kind', INTERACTION_CODES)} FROM engagement_interaction i "
+        f"{sql.where('i.customer_id') or 'WHERE i.customer_id IS NOT NULL'}",
+        3,
+    )
+    return InteractionEvents(
+        customer_index=index_of(rows[:, 0]), day=_days(rows[:, 1]), kind=rows[:, 2]
+    )
+
+
+def _tickets(sql: _Sql, index_of) -> TicketEvents:
+    rows = fetch_numeric(
+        f"SELECT t.customer_id, {sql.moment_day('t.opened_at')}, "
+        f"{_codes('t.kind', TICKET_CODES)}, CASE WHEN t.accepted THEN 1 ELSE 0 END "
+        f"FROM servicedesk_ticket t {sql.where('t.customer_id')}",
+        4,
+    )
+    return TicketEvents(
+        customer_index=index_of(rows[:, 0]),
+        opened_day=_days(rows[:, 1]),
+        kind=rows[:, 2],
+        accepted=rows[:, 3] > 0,
+    )
+
+
+def _surveys(sql: _Sql, index_of) -> SurveyEvents:
+    rows = fetch_numeric(
+        f"SELECT s.customer_id, {sql.moment_day('s.answered_at')}, s.nps "
+        f"FROM surveys_surveyanswer s {sql.where('s.customer_id')}",
+        3,
+    )
+    return SurveyEvents(
+        customer_index=index_of(rows[:, 0]), answered_day=_days(rows[:, 1]), nps=rows[:, 2]
+    )

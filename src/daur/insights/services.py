@@ -1,0 +1,276 @@
+"""Writes of insights: `scores_compute` (the batch job) and `customers_rescore` (real time)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from daur.analytics.features import CustomerFeatures
+from daur.analytics.lifecycle import stage_transitions
+from daur.analytics.orientation import ORIENTATIONS
+from daur.analytics.rules_config import RulesConfig
+from daur.analytics.scoring import BaseScores, ScoringError, score_base
+from daur.analytics.strategy import STRATEGIES
+from daur.analytics.typology import TYPE_LABELS
+from daur.insights.extract import base_records
+from daur.insights.models import CustomerScore, ScoringRun, StageChange
+from daur.insights.reasons import strategy_reasons
+
+logger = logging.getLogger(__name__)
+EPOCH = date(1970, 1, 1)
+SCORE_COLUMNS = (
+    "customer_id",
+    "run_id",
+    "as_of",
+    "lifecycle_stage",
+    "types",
+    "type_bits",
+    "orientation",
+    "loyalty_score",
+    "rfm_r",
+    "rfm_f",
+    "rfm_m",
+    "rfm_segment",
+    "p_alive",
+    "expected_orders_90d",
+    "expected_order_value",
+    "clv_12m",
+    "strategy",
+    "strategy_reasons",
+    "scored_at",
+    "realtime",
+)
+
+
+class ScoringFailed(Exception):
+    """The run failed; the previous scores are kept. The run row records why."""
+
+    def __init__(self, run: ScoringRun) -> None:
+        super().__init__(run.message)
+        self.run = run
+
+
+def rules_config() -> RulesConfig:
+    """The SPEC defaults, overridden by the TOML file named in DAUR_RULES_FILE."""
+    path = settings.DAUR_RULES_FILE
+    return RulesConfig.from_toml(path) if path else RulesConfig()
+
+
+def day_of(day: int) -> date:
+    return EPOCH + timedelta(days=int(day))
+
+
+def scores_compute(*, as_of: date | None = None) -> ScoringRun:
+    """Fit the models on the base and score every customer, replacing all scores atomically."""
+    started = time.perf_counter()
+    config = rules_config()
+    run = ScoringRun.objects.create(
+        base_currency=settings.DAUR_DEFAULT_CURRENCY, config=config.as_mapping()
+    )
+    records = base_records()
+    as_of_day = None if as_of is None else (as_of - EPOCH).days
+    try:
+        scores = score_base(records.events, as_of_day=as_of_day, config=config)
+    except ScoringError as error:
+        run.status, run.message = ScoringRun.Status.FAILED, f"{error}; the previous scores are kept"
+        run.finished_at, run.seconds = timezone.now(), time.perf_counter() - started
+        run.save()
+        raise ScoringFailed(run) from error
+    buyers = int((scores.features.order_count > 0).sum())
+    with transaction.atomic():
+        _stage_changes_record(run, records.customer_pks, scores, realtime=False)
+        _scores_replace(run, records.customer_pks, scores, config)
+        run.as_of = day_of(scores.as_of_day)
+        run.status = ScoringRun.Status.SUCCEEDED
+        run.message = scores.message
+        run.rules_only = scores.rules_only
+        run.fits, run.cuts = scores.fits, scores.cuts
+        run.n_customers, run.n_buyers = records.n_customers, buyers
+        run.events_after_as_of = dict(scores.features.events_after_as_of)
+        run.finished_at, run.seconds = timezone.now(), time.perf_counter() - started
+        run.save()
+    return run
+
+
+def latest_run() -> ScoringRun | None:
+    return ScoringRun.objects.filter(status=ScoringRun.Status.SUCCEEDED).order_by("-id").first()
+
+
+def customers_rescore(*, customer_ids: Iterable[int]) -> int:
+    """Re-score a few customers at once with the last run's fit and cut-offs: no refit.
+
+    Returns how many were re-scored (0 when the base has never been scored).
+    """
+    run = latest_run()
+    pks = sorted({int(pk) for pk in customer_ids})
+    if run is None or not pks:
+        return 0
+    config = rules_config()
+    scores, records = _score_few(run, pks, config)
+    with transaction.atomic():
+        _stage_changes_record(run, records.customer_pks, scores, realtime=True)
+        CustomerScore.objects.filter(customer_id__in=pks).delete()
+        _scores_insert(run, records.customer_pks, scores, config, realtime=True)
+    return records.n_customers
+
+
+@dataclass(frozen=True)
+class _Neighbourhood:
+    """What a customer's features need from other customers: its referrals and market openings."""
+
+    referrals: np.ndarray
+    converted_referrals: np.ndarray
+    door_opener: np.ndarray
+
+
+def _score_few(run: ScoringRun, pks: list[int], config: RulesConfig) -> tuple[BaseScores, Any]:
+    records = base_records(customers=pks)
+    orders_days = records.events.orders.ordered_day
+    as_of = (run.as_of - EPOCH).days
+    if len(orders_days):
+        as_of = max(as_of, int(orders_days.max()))
+    hood = _neighbourhood(records.customer_pks)
+
+    def patch(features: CustomerFeatures) -> CustomerFeatures:
+        return replace(
+            features,
+            referrals_count=hood.referrals,
+            converted_referrals=hood.converted_referrals,
+            door_opener=hood.door_opener,
+        )
+
+    scores = score_base(
+        records.events,
+        as_of_day=as_of,
+        config=config,
+        fits=run.fits or None,
+        cuts=run.cuts or None,
+        patch_features=patch,
+    )
+    return scores, records
+
+
+def _neighbourhood(pks: np.ndarray) -> _Neighbourhood:
+    """Counted in SQL for the few customers: referrals made (and those that ordered); the
+    door-opener label is kept from the last batch run (it depends on the whole market)."""
+    listed = ",".join(str(int(pk)) for pk in pks) or "NULL"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.referred_by_id, COUNT(*), SUM(CASE WHEN EXISTS (SELECT 1 FROM sales_order o "
+            "WHERE o.customer_id = c.id) THEN 1 ELSE 0 END) FROM customers_customer c "
+            f"WHERE c.referred_by_id IN ({listed}) GROUP BY c.referred_by_id"
+        )
+        counts = {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
+    door_bit = 1 << TYPE_LABELS.index("door_opener")
+    openers = set(
+        CustomerScore.objects.filter(customer_id__in=pks.tolist())
+        .annotate(door=F("type_bits").bitand(door_bit))
+        .filter(door__gt=0)
+        .values_list("customer_id", flat=True)
+    )
+    return _Neighbourhood(
+        referrals=np.array([counts.get(int(pk), (0, 0))[0] for pk in pks], dtype=np.int64),
+        converted_referrals=np.array(
+            [counts.get(int(pk), (0, 0))[1] for pk in pks], dtype=np.int64
+        ),
+        door_opener=np.array([int(pk) in openers for pk in pks], dtype=bool),
+    )
+
+
+def _score_rows(
+    run: ScoringRun, pks: np.ndarray, s: BaseScores, config: RulesConfig, realtime: bool
+):
+    stages = s.stage.names()
+    orientations = np.array(["", *ORIENTATIONS], dtype=object)[s.orientation.orientation + 1]
+    strategies = np.array(["", *STRATEGIES], dtype=object)[s.strategy.strategy + 1]
+    reasons = strategy_reasons(s.strategy, stages, config)
+    as_of = day_of(s.as_of_day)
+    now = timezone.now()
+    if connection.vendor == "sqlite":
+        as_of, now = as_of.isoformat(), str(now.replace(tzinfo=None))
+    columns = (
+        pks.tolist(),
+        [run.pk] * len(pks),
+        [as_of] * len(pks),
+        stages.tolist(),
+        s.types.joined(";").tolist(),
+        s.types.bits().tolist(),
+        orientations.tolist(),
+        s.loyalty.score.tolist(),
+        *(_nullable(v, v > 0) for v in (s.rfm_r, s.rfm_f, s.rfm_m)),
+        s.rfm_segment.tolist(),
+        *(
+            _nullable(v, ~np.isnan(v))
+            for v in (s.p_alive, s.expected_orders_90d, s.expected_order_value, s.clv_12m)
+        ),
+        strategies.tolist(),
+        reasons,
+        [now] * len(pks),
+        [realtime] * len(pks),
+    )
+    return zip(*columns, strict=True)
+
+
+def _nullable(values: np.ndarray, present: np.ndarray) -> list[Any]:
+    return [v if p else None for v, p in zip(values.tolist(), present.tolist(), strict=True)]
+
+
+def _scores_replace(run: ScoringRun, pks: np.ndarray, s: BaseScores, config: RulesConfig) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {CustomerScore._meta.db_table}")
+    _scores_insert(run, pks, s, config, realtime=False)
+
+
+def _scores_insert(run, pks, s, config, *, realtime: bool) -> None:
+    rows = _score_rows(run, pks, s, config, realtime)
+    table = CustomerScore._meta.db_table
+    names = ", ".join(SCORE_COLUMNS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(SCORE_COLUMNS))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", list(rows))
+
+
+def _stage_changes_record(
+    run: ScoringRun, pks: np.ndarray, s: BaseScores, *, realtime: bool
+) -> None:
+    """Store each customer whose stage differs from its stored one; a regain when it came back."""
+    stored = CustomerScore.objects.values_list("customer_id", "lifecycle_stage")
+    if realtime:
+        stored = stored.filter(customer_id__in=pks.tolist())
+    previous = dict(stored)
+    before = np.array([previous.get(int(pk), "") for pk in pks], dtype=object)
+    after = s.stage.names().astype(object)
+    moves = stage_transitions(before, after)
+    changed = np.flatnonzero(moves.changed)
+    if changed.size == 0:
+        return
+    day = day_of(s.as_of_day)
+    StageChange.objects.bulk_create(
+        [
+            StageChange(
+                customer_id=int(pks[i]),
+                changed_on=day,
+                from_stage=before[i],
+                to_stage=after[i],
+                regained=bool(moves.regained[i]),
+                run=run,
+            )
+            for i in changed
+        ],
+        batch_size=5000,
+    )
