@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Mapping
 
@@ -14,6 +15,7 @@ from daur.analytics.btyd._fit import (
     check_btyd_data,
     coarse_rows,
     maximise,
+    newton_maximise,
     sufficient_stats,
 )
 from daur.analytics.btyd._special import hyp2f1_guarded
@@ -21,6 +23,8 @@ from daur.analytics.btyd._special import hyp2f1_guarded
 MODEL = "bgnbd"
 PARAM_NAMES = ("r", "alpha", "a", "b")
 NEAR_ONE = 1e-4
+# Newton's x-only sums run over k < max(x); beyond this the quasi-Newton path with lgamma is used.
+MAX_X_NEWTON = 1_000_000
 
 
 def fit(x, t_x, T, *, weights=None) -> FitResult:
@@ -33,6 +37,13 @@ def fit(x, t_x, T, *, weights=None) -> FitResult:
     stats = sufficient_stats(x, t_x, T, weights)
     check_btyd_data(stats.x, stats.t_x, stats.T)
     check_identifiable(stats.x, stats.weights)
+    if stats.x.max() <= MAX_X_NEWTON:
+        return newton_maximise(
+            MODEL, PARAM_NAMES,
+            make_neg_log_likelihood_newton(stats.x, stats.t_x, stats.T, stats.weights),
+            start_values(stats.x, stats.T, stats.weights),
+            n_customers=stats.n_customers, n_unique_rows=stats.x.size, started=started,
+        )
     neg_ll = make_neg_log_likelihood(stats.x, stats.t_x, stats.T, stats.weights)
     part = coarse_rows(stats.x.size)
     coarse = None
@@ -94,6 +105,88 @@ def make_neg_log_likelihood(x, t_x, T, weights):
             w4 / (b + xm1)
         )
         return -ll, -np.array([d_r, d_alpha, d_a, d_b])
+
+    return neg_ll
+
+
+def make_neg_log_likelihood_newton(x, t_x, T, weights):
+    """-LL with its analytic gradient and Hessian in (r, alpha, a, b), for whole-number x.
+
+    Every term is evaluated on the fewest values it depends on: the x-only terms through sums
+    over k < max(x) (lgamma(r + x) - lgamma(r) = sum of log(r + k)), the T-only terms on the
+    distinct ages, and only the mixing term per (x, t_x, T) row with x > 0.
+    Returns f(theta, order) -> (-LL, -gradient if order >= 1, -Hessian if order == 2).
+    """
+    x, t_x, T, weights = (np.asarray(v, dtype=np.float64) for v in (x, t_x, T, weights))
+    n = float(weights.sum())
+    max_x = int(x.max())
+    # tail[k] = weight of customers with x > k: sum_i w_i sum_{k < x_i} f(k) = tail @ f(k).
+    tail = np.cumsum(np.bincount(x.astype(np.int64), weights=weights)[::-1])[::-1][1:]
+    ks = np.arange(max_x, dtype=np.float64)
+    # -(r + x) log(alpha + T) for every row, summed per distinct T.
+    uT, T_index = np.unique(T, return_inverse=True)
+    w_T = np.bincount(T_index, weights=weights, minlength=uT.size)
+    wx_T = np.bincount(T_index, weights=weights * x, minlength=uT.size)
+    # The mixing term, for rows with x > 0.
+    rep = x > 0
+    w1, x1 = weights[rep], x[rep]
+    T_rep = T_index[rep]
+    ut, t_rep = np.unique(t_x[rep], return_inverse=True)
+    ux, x_rep = np.unique(x1, return_inverse=True)
+    uxm1 = ux - 1.0
+
+    def neg_ll(theta: np.ndarray, order: int = 2):
+        r, alpha, a, b = (float(v) for v in theta)
+        log_rk, log_bk, log_abk = np.log(r + ks), np.log(b + ks), np.log(a + b + ks)
+        log_aT = np.log(alpha + uT)
+        c_T = r * w_T + wx_T
+        ll = (tail @ (log_rk + log_bk - log_abk) + n * r * math.log(alpha) - c_T @ log_aT)
+        log_at = np.log(alpha + ut)
+        log_c = np.log(b + uxm1)
+        z = x1 + r
+        D1 = log_aT[T_rep] - log_at[t_rep]
+        d = (math.log(a) - log_c[x_rep]) + z * D1
+        e = np.exp(-np.abs(d))
+        ll += w1 @ (np.maximum(d, 0.0) + np.log1p(e))
+        if order == 0:
+            return (-ll,)
+        inv1e = 1.0 / (1.0 + e)
+        s = np.where(d >= 0, inv1e, e * inv1e)  # sigmoid(d)
+        ws = w1 * s
+        inv_aT = 1.0 / (alpha + uT)
+        inv_at = 1.0 / (alpha + ut)
+        inv_c = 1.0 / (b + uxm1)
+        dinv = inv_aT[T_rep] - inv_at[t_rep]
+        D2 = z * dinv
+        D4 = -inv_c[x_rep]
+        inv_rk, inv_bk, inv_abk = 1.0 / (r + ks), 1.0 / (b + ks), 1.0 / (a + b + ks)
+        sum_ws = ws.sum()
+        grad = np.array([
+            tail @ inv_rk + n * math.log(alpha) - w_T @ log_aT + ws @ D1,
+            n * r / alpha - c_T @ inv_aT + ws @ D2,
+            -(tail @ inv_abk) + sum_ws / a,
+            tail @ (inv_bk - inv_abk) + ws @ D4,
+        ])
+        if order == 1:
+            return -ll, -grad
+        wv = w1 * (e * inv1e * inv1e)  # w * s * (1 - s)
+        wvD1, wvD2, wvD4 = wv * D1, wv * D2, wv * D4
+        sum_wv = wv.sum()
+        inv_abk2 = inv_abk * inv_abk
+        h = np.empty((4, 4))
+        h[0, 0] = -(tail @ (inv_rk * inv_rk)) + wvD1 @ D1
+        h[0, 1] = n / alpha - w_T @ inv_aT + wvD1 @ D2 + ws @ dinv
+        h[0, 2] = wvD1.sum() / a
+        h[0, 3] = wvD1 @ D4
+        h[1, 1] = (-n * r / alpha**2 + c_T @ (inv_aT * inv_aT) + wvD2 @ D2
+                   - ws @ (z * (inv_aT[T_rep] ** 2 - inv_at[t_rep] ** 2)))
+        h[1, 2] = wvD2.sum() / a
+        h[1, 3] = wvD2 @ D4
+        h[2, 2] = tail @ inv_abk2 + (sum_wv - sum_ws) / a**2
+        h[2, 3] = tail @ inv_abk2 + wvD4.sum() / a
+        h[3, 3] = tail @ (inv_abk2 - inv_bk * inv_bk) + wvD4 @ D4 + ws @ (D4 * D4)
+        h = np.triu(h) + np.triu(h, 1).T
+        return -ll, -grad, -h
 
     return neg_ll
 
