@@ -14,6 +14,7 @@ from daur.analytics.btyd._fit import (
     FitResult,
     check_btyd_data,
     coarse_rows,
+    dot,
     maximise,
     newton_maximise,
     sufficient_stats,
@@ -120,7 +121,7 @@ def make_neg_log_likelihood_newton(x, t_x, T, weights):
     x, t_x, T, weights = (np.asarray(v, dtype=np.float64) for v in (x, t_x, T, weights))
     n = float(weights.sum())
     max_x = int(x.max())
-    # tail[k] = weight of customers with x > k: sum_i w_i sum_{k < x_i} f(k) = tail @ f(k).
+    # tail[k] = weight of customers with x > k: sum_i w_i sum_{k < x_i} f(k) = tail . f(k).
     tail = np.cumsum(np.bincount(x.astype(np.int64), weights=weights)[::-1])[::-1][1:]
     ks = np.arange(max_x, dtype=np.float64)
     # -(r + x) log(alpha + T) for every row, summed per distinct T.
@@ -140,14 +141,14 @@ def make_neg_log_likelihood_newton(x, t_x, T, weights):
         log_rk, log_bk, log_abk = np.log(r + ks), np.log(b + ks), np.log(a + b + ks)
         log_aT = np.log(alpha + uT)
         c_T = r * w_T + wx_T
-        ll = (tail @ (log_rk + log_bk - log_abk) + n * r * math.log(alpha) - c_T @ log_aT)
+        ll = (dot(tail, log_rk + log_bk - log_abk) + n * r * math.log(alpha) - dot(c_T, log_aT))
         log_at = np.log(alpha + ut)
         log_c = np.log(b + uxm1)
         z = x1 + r
         D1 = log_aT[T_rep] - log_at[t_rep]
         d = (math.log(a) - log_c[x_rep]) + z * D1
         e = np.exp(-np.abs(d))
-        ll += w1 @ (np.maximum(d, 0.0) + np.log1p(e))
+        ll += dot(w1, np.maximum(d, 0.0) + np.log1p(e))
         if order == 0:
             return (-ll,)
         inv1e = 1.0 / (1.0 + e)
@@ -162,10 +163,10 @@ def make_neg_log_likelihood_newton(x, t_x, T, weights):
         inv_rk, inv_bk, inv_abk = 1.0 / (r + ks), 1.0 / (b + ks), 1.0 / (a + b + ks)
         sum_ws = ws.sum()
         grad = np.array([
-            tail @ inv_rk + n * math.log(alpha) - w_T @ log_aT + ws @ D1,
-            n * r / alpha - c_T @ inv_aT + ws @ D2,
-            -(tail @ inv_abk) + sum_ws / a,
-            tail @ (inv_bk - inv_abk) + ws @ D4,
+            dot(tail, inv_rk) + n * math.log(alpha) - dot(w_T, log_aT) + dot(ws, D1),
+            n * r / alpha - dot(c_T, inv_aT) + dot(ws, D2),
+            -dot(tail, inv_abk) + sum_ws / a,
+            dot(tail, inv_bk - inv_abk) + dot(ws, D4),
         ])
         if order == 1:
             return -ll, -grad
@@ -174,17 +175,17 @@ def make_neg_log_likelihood_newton(x, t_x, T, weights):
         sum_wv = wv.sum()
         inv_abk2 = inv_abk * inv_abk
         h = np.empty((4, 4))
-        h[0, 0] = -(tail @ (inv_rk * inv_rk)) + wvD1 @ D1
-        h[0, 1] = n / alpha - w_T @ inv_aT + wvD1 @ D2 + ws @ dinv
+        h[0, 0] = -dot(tail, inv_rk * inv_rk) + dot(wvD1, D1)
+        h[0, 1] = n / alpha - dot(w_T, inv_aT) + dot(wvD1, D2) + dot(ws, dinv)
         h[0, 2] = wvD1.sum() / a
-        h[0, 3] = wvD1 @ D4
-        h[1, 1] = (-n * r / alpha**2 + c_T @ (inv_aT * inv_aT) + wvD2 @ D2
-                   - ws @ (z * (inv_aT[T_rep] ** 2 - inv_at[t_rep] ** 2)))
+        h[0, 3] = dot(wvD1, D4)
+        h[1, 1] = (-n * r / alpha**2 + dot(c_T, inv_aT * inv_aT) + dot(wvD2, D2)
+                   - dot(ws, z * (inv_aT[T_rep] ** 2 - inv_at[t_rep] ** 2)))
         h[1, 2] = wvD2.sum() / a
-        h[1, 3] = wvD2 @ D4
-        h[2, 2] = tail @ inv_abk2 + (sum_wv - sum_ws) / a**2
-        h[2, 3] = tail @ inv_abk2 + wvD4.sum() / a
-        h[3, 3] = tail @ (inv_abk2 - inv_bk * inv_bk) + wvD4 @ D4 + ws @ (D4 * D4)
+        h[1, 3] = dot(wvD2, D4)
+        h[2, 2] = dot(tail, inv_abk2) + (sum_wv - sum_ws) / a**2
+        h[2, 3] = dot(tail, inv_abk2) + wvD4.sum() / a
+        h[3, 3] = dot(tail, inv_abk2 - inv_bk * inv_bk) + dot(wvD4, D4) + dot(ws, D4 * D4)
         h = np.triu(h) + np.triu(h, 1).T
         return -ll, -grad, -h
 
