@@ -1,4 +1,8 @@
-"""BG/NBD model (Fader, Hardie & Lee 2005): fit, P(alive) and expected purchases."""
+"""BG/NBD model (Fader, Hardie & Lee 2005): fit, P(alive) and expected purchases.
+
+scipy.special is imported where it is used: the Newton fit needs none of it, and `daur fit`
+saves its import (about 0.2 s of a 1 s process).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,6 @@ import time
 from collections.abc import Mapping
 
 import numpy as np
-from scipy.special import betainc, betaln, digamma, expit, gammaln
 
 from daur.analytics.btyd._fit import (
     FitError,
@@ -75,6 +78,8 @@ def start_values(x, T, weights) -> np.ndarray:
 
 def make_neg_log_likelihood(x, t_x, T, weights):
     """-LL and its analytic gradient in (r, alpha, a, b) over collapsed rows."""
+    from scipy.special import betaln, digamma, gammaln
+
     ux, xi = np.unique(x, return_inverse=True)
     wx = np.bincount(xi, weights=weights)
     repeat = x > 0
@@ -198,6 +203,8 @@ def _params(params: Mapping[str, float]) -> tuple[float, float, float, float]:
 
 def log_likelihood(params: Mapping[str, float], x, t_x, T) -> np.ndarray:
     """Per-customer log-likelihood (for checks and model comparison)."""
+    from scipy.special import betaln, gammaln
+
     x, t_x, T = (np.asarray(v, dtype=np.float64) for v in (x, t_x, T))
     r, alpha, a, b = _params(params)
     a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
@@ -210,6 +217,8 @@ def log_likelihood(params: Mapping[str, float], x, t_x, T) -> np.ndarray:
 
 def p_alive(params: Mapping[str, float], x, t_x, T):
     """P(still alive at T | x, t_x, T); 1 for customers with no repeat purchase."""
+    from scipy.special import expit
+
     r, alpha, a, b = _params(params)
     x = np.asarray(x, dtype=np.float64)
     xm1 = np.where(x > 0, x - 1, 0.0)
@@ -248,6 +257,8 @@ def expected_purchases(params: Mapping[str, float], t):
 
 def probability_of_purchases(params: Mapping[str, float], t, n):
     """P(X(t) = n) for a new customer (FHL 2005, eq. 8)."""
+    from scipy.special import betainc, betaln, gammaln
+
     r, alpha, a, b = _params(params)
     n = np.asarray(n, dtype=np.float64)
     p = alpha / (alpha + t)
