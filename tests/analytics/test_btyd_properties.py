@@ -183,3 +183,59 @@ def test_expectations_stay_finite_where_scipys_hyp2f1_is_degenerate(model):
     below = model.conditional_expected_purchases(params, 23.99, 98.0, 1.0, 1.0)
     above = model.conditional_expected_purchases(params, 24.01, 98.0, 1.0, 1.0)
     assert np.isfinite(at) and below < at < above
+
+
+def _numeric_hessian(neg_ll, theta):
+    hess = np.empty((theta.size, theta.size))
+    for i in range(theta.size):
+        step = np.zeros(theta.size)
+        step[i] = 1e-6 * theta[i]
+        hess[i] = (neg_ll(theta + step, 1)[1] - neg_ll(theta - step, 1)[1]) / (2 * step[i])
+    return hess
+
+
+@pytest.mark.parametrize("theta", [(0.3, 5.0, 0.7, 2.0), (1.5, 1.5, 1.5, 1.5), (2.0, 0.3, 3.0, 0.5)])
+def test_bgnbd_newton_likelihood_matches_the_direct_one_and_its_hessian(theta):
+    rng = np.random.default_rng(3)
+    T = rng.integers(189, 274, 5000) / 7
+    x, t_x = bgnbd.simulate(CDNOW_BGNBD, T, rng)
+    s = sufficient_stats(x, t_x, T)
+    theta = np.array(theta)
+    newton = bgnbd.make_neg_log_likelihood_newton(s.x, s.t_x, s.T, s.weights)
+    value, grad, hess = newton(theta, 2)
+    direct_value, direct_grad = bgnbd.make_neg_log_likelihood(s.x, s.t_x, s.T, s.weights)(theta)
+    assert value == pytest.approx(direct_value, rel=1e-12)
+    np.testing.assert_allclose(grad, direct_grad, rtol=1e-9, atol=1e-9 * abs(direct_grad).max())
+    np.testing.assert_allclose(hess, _numeric_hessian(newton, theta), rtol=1e-5,
+                               atol=1e-6 * abs(hess).max())
+
+
+def test_gamma_gamma_hessian_matches_its_gradient():
+    rng = np.random.default_rng(4)
+    x = rng.integers(1, 30, 3000).astype(float)
+    m = gamma_gamma.simulate({"p": 6.25, "q": 3.74, "gamma": 15.44}, x, rng)
+    neg_ll = gamma_gamma.make_neg_log_likelihood(x, m, np.ones_like(x))
+    for theta in (np.array([6.0, 3.0, 15.0]), np.array([1.0, 1.0, 1.0])):
+        hess = neg_ll(theta, 2)[2]
+        np.testing.assert_allclose(hess, _numeric_hessian(neg_ll, theta), rtol=1e-5,
+                                   atol=1e-6 * abs(hess).max())
+
+
+def test_grid_collapse_equals_the_sorting_collapse(monkeypatch):
+    from daur.analytics.btyd import _fit
+
+    rng = np.random.default_rng(5)
+    n = 3000
+    x = rng.integers(0, 40, n).astype(float)
+    days = rng.integers(0, 300, n) / 7  # recency in weeks from whole days
+    cents = np.round(rng.gamma(2.0, 10.0, n), 2)
+    off_grid = rng.random(n)
+    weights = rng.random(n)
+    cases = [(x, days, days + 1), (x, cents), (x, off_grid), (days,)]
+    on = [_fit.collapse_rows(*c, weights=weights) for c in cases]
+    monkeypatch.setattr(_fit, "_collapse_on_grid", lambda cols, w, inverse: None)
+    off = [_fit.collapse_rows(*c, weights=weights) for c in cases]
+    for (cols_a, w_a, inv_a), (cols_b, w_b, inv_b) in zip(on, off):
+        assert all(np.array_equal(a, b) for a, b in zip(cols_a, cols_b))
+        np.testing.assert_allclose(w_a, w_b, rtol=1e-12)
+        assert np.array_equal(inv_a, inv_b)

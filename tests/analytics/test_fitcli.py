@@ -113,3 +113,16 @@ def test_fit_does_not_import_django(cdnow_dir):
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["converged"] is True
+
+
+def test_a_summary_is_read_only_in_the_columns_the_model_uses(capsys, tmp_path):
+    rows = ["customer_id,frequency,recency,T,monetary_value"]
+    rows += [f"c{i},{i % 4},{(i % 4) * 2},{10 + i % 7},{'' if i == 3 else 5 + i % 3}"
+             for i in range(40)]
+    path = write(tmp_path, "\n".join(rows) + "\n")
+    # A missing spend value does not matter to BG/NBD ...
+    code, out, _ = run(capsys, path, "--json")
+    assert code in (0, 1) and json.loads(out)["n_customers"] == 40
+    # ... but is reported for the spend model, which reads no recency or age.
+    code, out, err = run(capsys, path, "--model", "ggamma")
+    assert code == 2 and "line 5, column monetary_value" in err

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import hyp2f1
 
 # scipy's hyp2f1 returns inf or nan on the branch where c - a - b is an integer (it happens for
 # parameters such as r = a = b = 1.5), although the function is finite and continuous there.
@@ -12,6 +11,8 @@ NUDGE = 1e-9
 
 def hyp2f1_guarded(a, b, c, z):
     """2F1(a, b; c; z) for 0 <= z < 1, stepping off scipy's degenerate integer branch."""
+    from scipy.special import hyp2f1
+
     value = np.asarray(hyp2f1(a, b, c, z), dtype=np.float64)
     bad = ~np.isfinite(value)
     if not bad.any():

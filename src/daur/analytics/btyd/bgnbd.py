@@ -1,19 +1,25 @@
-"""BG/NBD model (Fader, Hardie & Lee 2005): fit, P(alive) and expected purchases."""
+"""BG/NBD model (Fader, Hardie & Lee 2005): fit, P(alive) and expected purchases.
+
+scipy.special is imported where it is used: the Newton fit needs none of it, and `daur fit`
+saves its import (about 0.2 s of a 1 s process).
+"""
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Mapping
 
 import numpy as np
-from scipy.special import betainc, betaln, digamma, expit, gammaln
 
 from daur.analytics.btyd._fit import (
     FitError,
     FitResult,
     check_btyd_data,
     coarse_rows,
+    dot,
     maximise,
+    newton_maximise,
     sufficient_stats,
 )
 from daur.analytics.btyd._special import hyp2f1_guarded
@@ -21,6 +27,8 @@ from daur.analytics.btyd._special import hyp2f1_guarded
 MODEL = "bgnbd"
 PARAM_NAMES = ("r", "alpha", "a", "b")
 NEAR_ONE = 1e-4
+# Newton's x-only sums run over k < max(x); beyond this the quasi-Newton path with lgamma is used.
+MAX_X_NEWTON = 1_000_000
 
 
 def fit(x, t_x, T, *, weights=None) -> FitResult:
@@ -33,6 +41,13 @@ def fit(x, t_x, T, *, weights=None) -> FitResult:
     stats = sufficient_stats(x, t_x, T, weights)
     check_btyd_data(stats.x, stats.t_x, stats.T)
     check_identifiable(stats.x, stats.weights)
+    if stats.x.max() <= MAX_X_NEWTON:
+        return newton_maximise(
+            MODEL, PARAM_NAMES,
+            make_neg_log_likelihood_newton(stats.x, stats.t_x, stats.T, stats.weights),
+            start_values(stats.x, stats.T, stats.weights),
+            n_customers=stats.n_customers, n_unique_rows=stats.x.size, started=started,
+        )
     neg_ll = make_neg_log_likelihood(stats.x, stats.t_x, stats.T, stats.weights)
     part = coarse_rows(stats.x.size)
     coarse = None
@@ -63,6 +78,8 @@ def start_values(x, T, weights) -> np.ndarray:
 
 def make_neg_log_likelihood(x, t_x, T, weights):
     """-LL and its analytic gradient in (r, alpha, a, b) over collapsed rows."""
+    from scipy.special import betaln, digamma, gammaln
+
     ux, xi = np.unique(x, return_inverse=True)
     wx = np.bincount(xi, weights=weights)
     repeat = x > 0
@@ -98,12 +115,96 @@ def make_neg_log_likelihood(x, t_x, T, weights):
     return neg_ll
 
 
+def make_neg_log_likelihood_newton(x, t_x, T, weights):
+    """-LL with its analytic gradient and Hessian in (r, alpha, a, b), for whole-number x.
+
+    Every term is evaluated on the fewest values it depends on: the x-only terms through sums
+    over k < max(x) (lgamma(r + x) - lgamma(r) = sum of log(r + k)), the T-only terms on the
+    distinct ages, and only the mixing term per (x, t_x, T) row with x > 0.
+    Returns f(theta, order) -> (-LL, -gradient if order >= 1, -Hessian if order == 2).
+    """
+    x, t_x, T, weights = (np.asarray(v, dtype=np.float64) for v in (x, t_x, T, weights))
+    n = float(weights.sum())
+    max_x = int(x.max())
+    # tail[k] = weight of customers with x > k: sum_i w_i sum_{k < x_i} f(k) = tail . f(k).
+    tail = np.cumsum(np.bincount(x.astype(np.int64), weights=weights)[::-1])[::-1][1:]
+    ks = np.arange(max_x, dtype=np.float64)
+    # -(r + x) log(alpha + T) for every row, summed per distinct T.
+    uT, T_index = np.unique(T, return_inverse=True)
+    w_T = np.bincount(T_index, weights=weights, minlength=uT.size)
+    wx_T = np.bincount(T_index, weights=weights * x, minlength=uT.size)
+    # The mixing term, for rows with x > 0.
+    rep = x > 0
+    w1, x1 = weights[rep], x[rep]
+    T_rep = T_index[rep]
+    ut, t_rep = np.unique(t_x[rep], return_inverse=True)
+    ux, x_rep = np.unique(x1, return_inverse=True)
+    uxm1 = ux - 1.0
+
+    def neg_ll(theta: np.ndarray, order: int = 2):
+        r, alpha, a, b = (float(v) for v in theta)
+        log_rk, log_bk, log_abk = np.log(r + ks), np.log(b + ks), np.log(a + b + ks)
+        log_aT = np.log(alpha + uT)
+        c_T = r * w_T + wx_T
+        ll = (dot(tail, log_rk + log_bk - log_abk) + n * r * math.log(alpha) - dot(c_T, log_aT))
+        log_at = np.log(alpha + ut)
+        log_c = np.log(b + uxm1)
+        z = x1 + r
+        D1 = log_aT[T_rep] - log_at[t_rep]
+        d = (math.log(a) - log_c[x_rep]) + z * D1
+        e = np.exp(-np.abs(d))
+        ll += dot(w1, np.maximum(d, 0.0) + np.log1p(e))
+        if order == 0:
+            return (-ll,)
+        inv1e = 1.0 / (1.0 + e)
+        s = np.where(d >= 0, inv1e, e * inv1e)  # sigmoid(d)
+        ws = w1 * s
+        inv_aT = 1.0 / (alpha + uT)
+        inv_at = 1.0 / (alpha + ut)
+        inv_c = 1.0 / (b + uxm1)
+        dinv = inv_aT[T_rep] - inv_at[t_rep]
+        D2 = z * dinv
+        D4 = -inv_c[x_rep]
+        inv_rk, inv_bk, inv_abk = 1.0 / (r + ks), 1.0 / (b + ks), 1.0 / (a + b + ks)
+        sum_ws = ws.sum()
+        grad = np.array([
+            dot(tail, inv_rk) + n * math.log(alpha) - dot(w_T, log_aT) + dot(ws, D1),
+            n * r / alpha - dot(c_T, inv_aT) + dot(ws, D2),
+            -dot(tail, inv_abk) + sum_ws / a,
+            dot(tail, inv_bk - inv_abk) + dot(ws, D4),
+        ])
+        if order == 1:
+            return -ll, -grad
+        wv = w1 * (e * inv1e * inv1e)  # w * s * (1 - s)
+        wvD1, wvD2, wvD4 = wv * D1, wv * D2, wv * D4
+        sum_wv = wv.sum()
+        inv_abk2 = inv_abk * inv_abk
+        h = np.empty((4, 4))
+        h[0, 0] = -dot(tail, inv_rk * inv_rk) + dot(wvD1, D1)
+        h[0, 1] = n / alpha - dot(w_T, inv_aT) + dot(wvD1, D2) + dot(ws, dinv)
+        h[0, 2] = wvD1.sum() / a
+        h[0, 3] = dot(wvD1, D4)
+        h[1, 1] = (-n * r / alpha**2 + dot(c_T, inv_aT * inv_aT) + dot(wvD2, D2)
+                   - dot(ws, z * (inv_aT[T_rep] ** 2 - inv_at[t_rep] ** 2)))
+        h[1, 2] = wvD2.sum() / a
+        h[1, 3] = dot(wvD2, D4)
+        h[2, 2] = dot(tail, inv_abk2) + (sum_wv - sum_ws) / a**2
+        h[2, 3] = dot(tail, inv_abk2) + wvD4.sum() / a
+        h[3, 3] = dot(tail, inv_abk2 - inv_bk * inv_bk) + dot(wvD4, D4) + dot(ws, D4 * D4)
+        h = np.triu(h) + np.triu(h, 1).T
+        return -ll, -grad, -h
+
+    return neg_ll
+
+
 def _params(params: Mapping[str, float]) -> tuple[float, float, float, float]:
     return params["r"], params["alpha"], params["a"], params["b"]
 
 
 def log_likelihood(params: Mapping[str, float], x, t_x, T) -> np.ndarray:
     """Per-customer log-likelihood (for checks and model comparison)."""
+    from scipy.special import betaln, gammaln
+
     x, t_x, T = (np.asarray(v, dtype=np.float64) for v in (x, t_x, T))
     r, alpha, a, b = _params(params)
     a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
@@ -116,6 +217,8 @@ def log_likelihood(params: Mapping[str, float], x, t_x, T) -> np.ndarray:
 
 def p_alive(params: Mapping[str, float], x, t_x, T):
     """P(still alive at T | x, t_x, T); 1 for customers with no repeat purchase."""
+    from scipy.special import expit
+
     r, alpha, a, b = _params(params)
     x = np.asarray(x, dtype=np.float64)
     xm1 = np.where(x > 0, x - 1, 0.0)
@@ -154,6 +257,8 @@ def expected_purchases(params: Mapping[str, float], t):
 
 def probability_of_purchases(params: Mapping[str, float], t, n):
     """P(X(t) = n) for a new customer (FHL 2005, eq. 8)."""
+    from scipy.special import betainc, betaln, gammaln
+
     r, alpha, a, b = _params(params)
     n = np.asarray(n, dtype=np.float64)
     p = alpha / (alpha + t)

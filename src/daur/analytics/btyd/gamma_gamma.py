@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Mapping
 
 import numpy as np
-from scipy.special import digamma, gammaln
+from scipy.special import digamma, gammaln, polygamma
 
-from daur.analytics.btyd._fit import FitError, FitResult, coarse_rows, collapse_rows, maximise
+from daur.analytics.btyd._fit import (
+    FitError,
+    FitResult,
+    collapse_rows,
+    dot,
+    newton_maximise,
+)
 
 MODEL = "ggamma"
 PARAM_NAMES = ("p", "q", "gamma")
@@ -33,42 +40,64 @@ def fit(x, mean_value, *, weights=None) -> FitResult:
         raise FitError("the spend model needs at least two customers with a repeat purchase")
     if not np.isfinite(m).all() or (m <= 0).any():
         raise FitError("mean repeat order values must be positive numbers")
-    (x, m), w, _ = collapse_rows(x, m, weights=w)
-    neg_ll = make_neg_log_likelihood(x, m, w)
-    part = coarse_rows(x.size)
-    coarse = None
-    if part is not None:
-        coarse = make_neg_log_likelihood(x[part], m[part], w[part] * (w.sum() / w[part].sum()))
+    (x, m), w, _ = collapse_rows(x, m, weights=w, inverse=False)
     mean = float(w @ m / w.sum())
-    return maximise(
-        MODEL, PARAM_NAMES, neg_ll, np.array([2.0, 3.0, mean]),
-        n_customers=float(w.sum()), n_unique_rows=x.size, started=started, coarse=coarse,
+    return newton_maximise(
+        MODEL, PARAM_NAMES, make_neg_log_likelihood(x, m, w), np.array([2.0, 3.0, mean]),
+        n_customers=float(w.sum()), n_unique_rows=x.size, started=started,
     )
 
 
 def make_neg_log_likelihood(x, m, weights):
-    """-LL and its analytic gradient in (p, q, gamma) over collapsed rows."""
+    """-LL, its analytic gradient and Hessian in (p, q, gamma) over collapsed rows.
+
+    Returns f(theta, order) -> (-LL, -gradient if order >= 1, -Hessian if order == 2); the
+    special functions are evaluated once per distinct x.
+    """
     ux, xi = np.unique(x, return_inverse=True)
     wx = np.bincount(xi, weights=weights)
     # Terms constant across iterations are summed once.
-    sum_wx_log_mx = weights @ (x * (np.log(m) + np.log(x)))
-    sum_w_log_m = weights @ np.log(m)
+    sum_wx_log_mx = dot(weights, x * (np.log(m) + np.log(x)))
+    sum_w_log_m = dot(weights, np.log(m))
     n = weights.sum()
     xm = x * m
 
-    def neg_ll(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        p, q, g = theta
+    w_x = weights * x
+
+    def neg_ll(theta: np.ndarray, order: int = 2):
+        p, q, g = (float(v) for v in theta)
         log_xm_g = np.log(xm + g)
-        per_x = gammaln(p * ux + q) - gammaln(p * ux) - gammaln(q)
+        sum_w_log, sum_wx_log = dot(weights, log_xm_g), dot(w_x, log_xm_g)
+        px = p * ux
+        per_x = gammaln(px + q) - gammaln(px) - gammaln(q)
+        log_g = math.log(g)
         ll = (
-            wx @ per_x + n * q * np.log(g) + p * sum_wx_log_mx - sum_w_log_m
-            - weights @ ((p * x + q) * log_xm_g)
+            dot(wx, per_x) + n * q * log_g + p * sum_wx_log_mx - sum_w_log_m
+            - p * sum_wx_log - q * sum_w_log
         )
-        psi_pxq = digamma(p * ux + q)
-        d_p = wx @ (ux * (psi_pxq - digamma(p * ux))) + sum_wx_log_mx - weights @ (x * log_xm_g)
-        d_q = wx @ (psi_pxq - digamma(q)) + n * np.log(g) - weights @ log_xm_g
-        d_g = n * q / g - weights @ ((p * x + q) / (xm + g))
-        return -ll, -np.array([d_p, d_q, d_g])
+        if order == 0:
+            return (-ll,)
+        psi_pxq = digamma(px + q)
+        inv = 1.0 / (xm + g)
+        sum_w_inv, sum_wx_inv = dot(weights, inv), dot(w_x, inv)
+        grad = np.array([
+            dot(wx, ux * (psi_pxq - digamma(px))) + sum_wx_log_mx - sum_wx_log,
+            dot(wx, psi_pxq - digamma(q)) + n * log_g - sum_w_log,
+            n * q / g - p * sum_wx_inv - q * sum_w_inv,
+        ])
+        if order == 1:
+            return -ll, -grad
+        tri_pxq = polygamma(1, px + q)
+        inv2 = inv * inv
+        h_pq = dot(wx, ux * tri_pxq)
+        h_pg = -sum_wx_inv
+        h_qg = n / g - sum_w_inv
+        hess = np.array([
+            [dot(wx, ux * ux * (tri_pxq - polygamma(1, px))), h_pq, h_pg],
+            [h_pq, dot(wx, tri_pxq) - n * float(polygamma(1, q)), h_qg],
+            [h_pg, h_qg, -n * q / g**2 + p * dot(w_x, inv2) + q * dot(weights, inv2)],
+        ])
+        return -ll, -grad, -hess
 
     return neg_ll
 
