@@ -168,7 +168,10 @@ def _models(events: BaseEvents, as_of: int, n: int, fits: Mapping[str, Any] | No
     """P(alive), expected orders (90 days, 12 months), expected order value and 12-month CLV."""
     nan = np.full(n, np.nan)
     orders = events.orders
-    kept = orders.ordered_day <= as_of
+    kept = (orders.ordered_day <= as_of) & (orders.amount > 0)
+    if not kept.any():  # nobody has bought (a base of prospects, or one re-scored prospect)
+        message = "" if fits else "no purchases yet: scored by the rules alone"
+        return _Models((nan, nan, nan, nan, nan), dict(fits or {}), not fits, message)
     summary = summarise(
         orders.customer_index[kept],
         orders.ordered_day[kept].astype("datetime64[D]"),

@@ -3,10 +3,11 @@
 from django.contrib import admin
 
 from daur.engagement.models import Interaction
+from daur.insights.admin import RescoresCustomerAdmin
 
 
 @admin.register(Interaction)
-class InteractionAdmin(admin.ModelAdmin):
+class InteractionAdmin(RescoresCustomerAdmin):
     list_display = ("occurred_at", "kind", "customer", "lead", "channel", "user")
     list_filter = ("kind", "channel")
     search_fields = ("=customer__external_id", "=lead__external_id", "note")

@@ -219,7 +219,8 @@ def _customers(sql: _Sql) -> tuple[np.ndarray, CustomerAttributes]:
     found[found] &= pks[position[found]] == referrer_pk[found]
     qualified = fetch_numeric(
         "SELECT DISTINCT converted_customer_id FROM leads_lead WHERE converted_customer_id "
-        f"IS NOT NULL AND stage IN ({QUALIFIED_SQL})",
+        f"IS NOT NULL AND stage IN ({QUALIFIED_SQL})"
+        + sql.where("converted_customer_id").replace("WHERE", " AND"),
         1,
     )[:, 0].astype(np.int64)
     return pks, CustomerAttributes(

@@ -27,6 +27,9 @@ class ExportUnavailable(Exception):
 
 def export_rows(*, kind: str) -> Iterator[list[str]]:
     """The header, then every record of `kind` as CSV fields, in primary-key order."""
+    if kind == "scores":
+        yield from score_rows()
+        return
     if kind not in KINDS:
         raise ExportUnavailable(f"{kind!r} cannot be exported yet")
     spec = KINDS[kind]
@@ -41,6 +44,49 @@ def export_rows(*, kind: str) -> Iterator[list[str]]:
         if custom:
             extra = extra or {}
             fields.extend(str(extra.get(name, "")) for name in custom)
+        yield fields
+
+
+SCORE_COLUMNS = (
+    "customer_id",
+    "as_of",
+    "lifecycle_stage",
+    "types",
+    "orientation",
+    "loyalty_score",
+    "rfm_r",
+    "rfm_f",
+    "rfm_m",
+    "rfm_segment",
+    "p_alive",
+    "expected_orders_90d",
+    "expected_order_value",
+    "clv_12m",
+    "strategy",
+    "strategy_reasons",
+)
+# Decimals shown per score column: probabilities and counts finer than money.
+SCORE_DECIMALS = {"p_alive": 4, "expected_orders_90d": 4, "expected_order_value": 2, "clv_12m": 2}
+
+
+def score_rows() -> Iterator[list[str]]:
+    """The score export of SPEC §3: one row per scored customer, types `;`-separated."""
+    from daur.insights.models import CustomerScore
+
+    if not CustomerScore.objects.exists():
+        raise ExportUnavailable("no scores yet: run `daur score` first")
+    yield list(SCORE_COLUMNS)
+    lookups = ["customer__external_id", *SCORE_COLUMNS[1:]]
+    rows = CustomerScore.objects.order_by("customer_id").values_list(*lookups)
+    for values in rows.iterator(chunk_size=CHUNK_ROWS):
+        fields = []
+        for name, value in zip(SCORE_COLUMNS, values, strict=True):
+            if value is None:
+                fields.append("")
+            elif name in SCORE_DECIMALS:
+                fields.append(f"{value:.{SCORE_DECIMALS[name]}f}")
+            else:
+                fields.append(str(value))
         yield fields
 
 

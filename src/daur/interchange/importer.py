@@ -40,6 +40,7 @@ class ImportResult:
     rejects_path: str | None = None
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
+    rescore_note: str = ""
 
     def report(self) -> str:
         verb = "Would import" if self.dry_run else "Imported"
@@ -57,6 +58,8 @@ class ImportResult:
             lines.extend(_shown(self.problems, self.rejected))
         if self.dry_run:
             lines.append("Dry run: nothing was written.")
+        elif self.rescore_note:
+            lines.append(self.rescore_note)
         return "\n".join(lines)
 
 
@@ -193,6 +196,8 @@ def _import(
     result.created = staged - matched
     result.updated = max(written - result.created, 0)
     result.unchanged = matched - result.updated
+    if result.created or result.updated:
+        result.rescore_note = _rescore(staging)
     staging.drop()
     return result
 
@@ -333,6 +338,22 @@ def _custom_fields(
         )
         for values in zip(*(column for _, column in named))
     ]
+
+
+def _rescore(staging: Staging) -> str:
+    """Re-score the customers the import touched, in real time when few enough."""
+    from daur.insights.models import ScoringRun
+    from daur.insights.realtime import REALTIME_LIMIT, customers_rescore_on_commit
+
+    if not ScoringRun.objects.filter(status=ScoringRun.Status.SUCCEEDED).exists():
+        return ""
+    customers = staging.affected_customers(REALTIME_LIMIT)
+    if len(customers) > REALTIME_LIMIT:
+        return f"More than {REALTIME_LIMIT:,} customers changed: run `daur score` to re-score them."
+    if customers:
+        customers_rescore_on_commit(customer_ids=customers)
+        return f"Re-scored {len(customers):,} customers with the last fit."
+    return ""
 
 
 def _write_rejects(source: Path, target: Path, problems: list[Problem]) -> None:

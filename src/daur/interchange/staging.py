@@ -244,7 +244,7 @@ class Staging:
         )
         sql = (
             f"INSERT INTO {self.target} ({', '.join(targets)}) "
-            f"SELECT {', '.join(exprs)} FROM {self.table} s {' '.join(joins)} WHERE 1 = 1 "
+            f"SELECT {', '.join(exprs)} FROM {self.table} s {' '.join(joins)} WHERE 1 = 1 ORDER BY s.line "
             f"ON CONFLICT ({conflict}) {action}"
         )
         with self.connection.cursor() as cursor:
@@ -270,6 +270,22 @@ class Staging:
                 f"(SELECT s.{own} FROM {self.table} s WHERE s.{_q(spec.name)} IS NOT NULL)"
             )
         return 0  # rows linked here were just created or already counted as updated
+
+    def affected_customers(self, limit: int) -> list[int]:
+        """Primary keys of the customers this file's rows belong to (at most `limit` + 1)."""
+        if self.kind.name == "order_lines":
+            sql = (
+                f"SELECT DISTINCT o.customer_id FROM {self.table} s "
+                'JOIN sales_order o ON o.external_id = s."order_id"'
+            )
+        elif "customer_id" in self.kind.column_names and self.kind.name != "customers":
+            sql = (
+                f"SELECT DISTINCT c.id FROM {self.table} s "
+                'JOIN customers_customer c ON c.external_id = s."customer_id"'
+            )
+        else:
+            return []
+        return [row[0] for row in self._rows(f"{sql} LIMIT {int(limit) + 1}")]
 
     def drop(self) -> None:
         with self.connection.cursor() as cursor:

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from daur.insights.admin import RescoresCustomerAdmin
 from daur.sales.models import Order, OrderLine
 
 
@@ -12,7 +13,7 @@ class OrderLineInline(admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(RescoresCustomerAdmin):
     list_display = ("external_id", "customer", "ordered_at", "amount", "currency", "channel")
     list_filter = ("currency", "channel")
     search_fields = ("=external_id", "=customer__external_id", "=coupon_code")

@@ -2,11 +2,12 @@
 
 from django.contrib import admin
 
+from daur.insights.admin import RescoresCustomerAdmin
 from daur.servicedesk.models import Ticket
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(RescoresCustomerAdmin):
     list_display = (
         "external_id",
         "customer",

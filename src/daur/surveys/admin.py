@@ -2,11 +2,12 @@
 
 from django.contrib import admin
 
+from daur.insights.admin import RescoresCustomerAdmin
 from daur.surveys.models import SurveyAnswer
 
 
 @admin.register(SurveyAnswer)
-class SurveyAnswerAdmin(admin.ModelAdmin):
+class SurveyAnswerAdmin(RescoresCustomerAdmin):
     list_display = ("customer", "answered_at", "nps")
     list_filter = ("nps",)
     search_fields = ("=customer__external_id", "comment")

@@ -1,0 +1,29 @@
+"""Scheduling real-time re-scores: after the transaction that changed a customer commits."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+# An import touching more customers than this leaves them to the next `daur score`.
+REALTIME_LIMIT = 1000
+
+
+def customers_rescore_on_commit(*, customer_ids: Iterable[int]) -> None:
+    """Re-score these customers once the current transaction commits (at once if none)."""
+    ids = sorted({int(pk) for pk in customer_ids if pk is not None})
+    if not ids:
+        return
+
+    def rescore() -> None:
+        from daur.insights.services import customers_rescore
+
+        try:
+            customers_rescore(customer_ids=ids)
+        except Exception:  # a failed re-score must not undo the write that triggered it
+            logger.exception("real-time re-score failed for customers %s", ids[:20])
+
+    transaction.on_commit(rescore)

@@ -1,0 +1,93 @@
+"""Edge cases of scoring: tiny bases, prospects only, refunds, a failing fit, the CLI."""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, datetime
+
+import pytest
+
+from daur import cli
+from daur.analytics.btyd import bgnbd
+from daur.analytics.btyd._fit import FitError
+from daur.customers.models import Customer
+from daur.insights.models import CustomerScore, ScoringRun
+from daur.insights.services import ScoringFailed, scores_compute
+from daur.sales.models import Order
+
+pytestmark = pytest.mark.django_db
+
+
+def customer(external_id: str, **fields) -> Customer:
+    return Customer.objects.create(external_id=external_id, name=external_id, **fields)
+
+
+def order(who: Customer, external_id: str, day: str, amount: int) -> Order:
+    return Order.objects.create(
+        customer=who, external_id=external_id, amount=amount, currency="IDR",
+        ordered_at=datetime.fromisoformat(day).replace(tzinfo=UTC),
+    )
+
+
+def test_a_base_too_small_to_fit_is_scored_by_the_rules_and_says_so():
+    ani, budi = customer("A"), customer("B")
+    customer("C")  # a prospect
+    order(ani, "O1", "2025-01-01", 100)
+    order(ani, "O2", "2025-03-01", 100)
+    order(ani, "O3", "2025-05-01", 100)
+    order(budi, "O4", "2025-02-01", -50)  # only a refund
+    run = scores_compute()
+    assert run.rules_only and "too few to fit" in run.message
+    scores = {s.customer.external_id: s for s in CustomerScore.objects.select_related("customer")}
+    assert scores["A"].lifecycle_stage == "retention" and scores["A"].p_alive is None
+    assert scores["A"].rfm_segment != "" and scores["A"].loyalty_score >= 1
+    assert scores["C"].lifecycle_stage == "reaching" and scores["C"].rfm_segment == ""
+    assert scores["B"].clv_12m is None
+
+
+def test_a_base_of_one_prospect():
+    customer("P")
+    run = scores_compute()
+    assert run.status == "succeeded" and run.rules_only
+    assert CustomerScore.objects.get().lifecycle_stage == "reaching"
+
+
+def test_a_failing_fit_keeps_the_previous_scores_and_reports(scored_business, monkeypatch):
+    before = list(CustomerScore.objects.values_list("customer_id", "lifecycle_stage", "clv_12m"))
+
+    def broken(*args, **kwargs):
+        raise FitError("simulated failure")
+
+    monkeypatch.setattr(bgnbd, "fit", broken)
+    with pytest.raises(ScoringFailed) as failure:
+        scores_compute()
+    assert "simulated failure" in str(failure.value) and "previous scores are kept" in str(failure.value)
+    assert failure.value.run.status == "failed"
+    assert list(CustomerScore.objects.values_list("customer_id", "lifecycle_stage", "clv_12m")) == before
+    assert ScoringRun.objects.filter(status="succeeded").count() == 1
+
+
+def test_score_and_export_scores_from_the_command_line(demo_business, tmp_path, capsys):
+    assert cli.main(["score"]) == 0
+    out = capsys.readouterr().out
+    assert "Scored 800 customers" in out and "bgnbd: r" in out
+    path = tmp_path / "scores.csv"
+    assert cli.main(["export", "scores", str(path)]) == 0
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 800
+    assert list(rows[0]) == [
+        "customer_id", "as_of", "lifecycle_stage", "types", "orientation", "loyalty_score",
+        "rfm_r", "rfm_f", "rfm_m", "rfm_segment", "p_alive", "expected_orders_90d",
+        "expected_order_value", "clv_12m", "strategy", "strategy_reasons",
+    ]
+    assert {row["customer_id"] for row in rows} == set(Customer.objects.values_list("external_id", flat=True))
+    assert any(";" in row["types"] for row in rows)
+    assert all(row["lifecycle_stage"] for row in rows)
+    buyers = [row for row in rows if row["rfm_segment"]]
+    assert buyers and all(0 <= float(row["p_alive"]) <= 1 and row["clv_12m"] for row in buyers)
+
+
+def test_export_scores_before_any_scoring_says_what_to_do(tmp_path, capsys):
+    assert cli.main(["export", "scores", str(tmp_path / "s.csv")]) == 2
+    assert "daur score" in capsys.readouterr().err
