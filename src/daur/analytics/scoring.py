@@ -181,6 +181,7 @@ def _models(events: BaseEvents, as_of: int, n: int, fits: Mapping[str, Any] | No
     )
     buyers = summary.customer_ids.astype(np.int64)
     x, t_x, T = summary.x, summary.t_x, summary.T
+    message = ""
     if fits is None:
         repeat = int((x > 0).sum())
         if len(buyers) < MIN_BUYERS_TO_FIT or repeat < MIN_REPEAT_BUYERS_TO_FIT:
@@ -193,6 +194,7 @@ def _models(events: BaseEvents, as_of: int, n: int, fits: Mapping[str, Any] | No
         # A customer who first bought on the as-of day has T = 0: nothing to learn from yet.
         aged = T > 0
         fits = _fit(x[aged], t_x[aged], T[aged], summary.mean_repeat_spend[aged])
+        message = "; ".join(fits.pop("notes"))
     purchase, spend = fits["bgnbd"]["params"], fits["ggamma"]["params"]
     zbar = np.nan_to_num(summary.mean_repeat_spend, nan=0.0)
     columns = []
@@ -217,7 +219,7 @@ def _models(events: BaseEvents, as_of: int, n: int, fits: Mapping[str, Any] | No
     )
     clv_12m = nan.copy()
     clv_12m[buyers] = value
-    return _Models((*columns, clv_12m), dict(fits), False, "")
+    return _Models((*columns, clv_12m), dict(fits), False, message)
 
 
 def _fit(x: np.ndarray, t_x: np.ndarray, T: np.ndarray, zbar: np.ndarray) -> dict[str, Any]:
@@ -231,10 +233,19 @@ def _fit(x: np.ndarray, t_x: np.ndarray, T: np.ndarray, zbar: np.ndarray) -> dic
         spend = gamma_gamma.fit(x[repeat], zbar[repeat] / scale)
     except FitError as error:
         raise ScoringError(f"the models could not be fitted: {error}") from error
+    notes = []
     for result in (purchase, spend):
-        if not result.converged:
-            raise ScoringError(f"the {result.model} fit did not converge: {result.message}")
+        usable = all(np.isfinite(v) and v > 0 for v in result.params.values())
+        if result.converged:
+            continue
+        # A maximum on the edge of the parameter space (e.g. b -> infinity: no sign of dropout
+        # in the data) is still the best fit there is; anything else is a failed fit.
+        if usable and result.message.startswith("parameter at its bound"):
+            notes.append(f"{result.model}: {result.message} (the data carry no evidence for it)")
+            continue
+        raise ScoringError(f"the {result.model} fit did not converge: {result.message}")
     records = {result.model: _fit_record(result) for result in (purchase, spend)}
+    records["notes"] = notes
     records["ggamma"]["params"]["gamma"] *= scale
     records["ggamma"]["value_scale"] = scale  # the log-likelihood is of values / value_scale
     return records

@@ -244,7 +244,8 @@ class Staging:
         )
         sql = (
             f"INSERT INTO {self.target} ({', '.join(targets)}) "
-            f"SELECT {', '.join(exprs)} FROM {self.table} s {' '.join(joins)} WHERE 1 = 1 ORDER BY s.line "
+            f"SELECT {', '.join(exprs)} FROM {self.table} s {' '.join(joins)} "
+            "WHERE 1 = 1 ORDER BY s.line "
             f"ON CONFLICT ({conflict}) {action}"
         )
         with self.connection.cursor() as cursor:
