@@ -189,7 +189,8 @@ def _import(
             _write_rejects(path, Path(result.rejects_path), problems)
     staged = rows - len(bad_lines)
     matched = staging.matched()
-    written = staging.merge(now=parse_context().store_moment(datetime.now(UTC)))
+    now = parse_context().store_moment(datetime.now(UTC))
+    written = staging.merge(now=now, new_rows=staged - matched)
     result.created = staged - matched
     result.updated = max(written - result.created, 0)
     result.unchanged = matched - result.updated

@@ -16,6 +16,7 @@ from django.apps import apps
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from daur.interchange import bulk
 from daur.interchange.kinds import Kind, Reference
 
 _STRINGS = (models.CharField, models.TextField)
@@ -216,7 +217,7 @@ class Staging:
             f"SELECT COUNT(*) FROM {self.table} s {' '.join(joins)} JOIN {self.target} m ON {on}"
         )
 
-    def merge(self, *, now: Any) -> int:
+    def merge(self, *, now: Any, new_rows: int = 0) -> int:
         """Insert new rows, update changed ones; returns how many rows were written."""
         targets, exprs, joins, updated = self._selected()
         conflict = ", ".join(col for col, _ in self._conflict_exprs(targets, exprs))
@@ -248,10 +249,16 @@ class Staging:
             f"ON CONFLICT ({conflict}) {action}"
         )
         with self.connection.cursor() as cursor:
-            cursor.execute(sql, {"now": now})
-            written = cursor.rowcount
-            written += self._link_new_self_references(cursor)
+            if self.postgres and bulk.worth_it(cursor, self.target, new_rows):
+                with bulk.SetAside(cursor, self.target):
+                    written = self._write(cursor, sql, now)
+            else:
+                written = self._write(cursor, sql, now)
         return written
+
+    def _write(self, cursor: Any, sql: str, now: Any) -> int:
+        cursor.execute(sql, {"now": now})
+        return cursor.rowcount + self._link_new_self_references(cursor)
 
     def _link_new_self_references(self, cursor: Any) -> int:
         """Point rows at referrers that the same file created (the merge saw them as missing)."""
