@@ -277,8 +277,9 @@ def _parse_chunk(
     lines: list[int],
     chunk: list[list[str]],
     problems: list[Problem],
-) -> list[tuple[Any, ...]]:
-    """Parse a chunk column by column; bad rows go to `problems`, good ones come back staged."""
+) -> list[list[Any]]:
+    """Parse a chunk column by column; bad rows go to `problems`, good ones come back as the
+    staging table's columns."""
     if not chunk:
         return []
     raw_columns = list(zip(*chunk, strict=True))
@@ -303,10 +304,10 @@ def _parse_chunk(
         columns.append(spec.natural_key(parsed))
     if header.custom:
         columns.append(_custom_fields(header, raw_columns, lines, problems, bad))
-    staged = zip(*columns, strict=True)
-    if not bad:
-        return list(staged)
-    return [row for i, row in enumerate(staged) if i not in bad]
+    if bad:
+        kept = [i for i in range(len(lines)) if i not in bad]
+        columns = [[column[i] for i in kept] for column in columns]
+    return columns
 
 
 def _custom_fields(

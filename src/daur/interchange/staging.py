@@ -17,6 +17,7 @@ from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from daur.interchange import bulk
+from daur.interchange.copytext import copy_text
 from daur.interchange.kinds import Kind, Reference
 
 _STRINGS = (models.CharField, models.TextField)
@@ -82,20 +83,20 @@ class Staging:
         with self.connection.cursor() as cursor:
             cursor.execute(f"CREATE {temp} TABLE {self.table} ({definition}){suffix}")
 
-    def load(self, rows: Sequence[Sequence[Any]]) -> None:
-        if not rows:
+    def load(self, columns: Sequence[Sequence[Any]]) -> None:
+        """Stage a chunk given as columns, in the order of `self.columns`."""
+        if not columns or not columns[0]:
             return
         names = ", ".join(_q(c) for c in self.columns)
         if self.postgres:
             sql = f"COPY {self.table} ({names}) FROM STDIN"
             with self.connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-                for row in rows:
-                    copy.write_row(row)
+                copy.write(copy_text(columns))
         else:
             self.connection.ensure_connection()
             raw = self.connection.connection.cursor()
             marks = ", ".join("?" * len(self.columns))
-            raw.executemany(f"INSERT INTO {self.table} ({names}) VALUES ({marks})", rows)
+            raw.executemany(f"INSERT INTO {self.table} ({names}) VALUES ({marks})", zip(*columns))
             raw.close()
 
     def index(self) -> None:
