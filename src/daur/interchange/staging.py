@@ -100,11 +100,15 @@ class Staging:
             raw.close()
 
     def index(self) -> None:
-        keys = ", ".join(_q(c) for c in self.kind.key)
+        """Prepare the staged rows for the checks and the merge."""
         with self.connection.cursor() as cursor:
-            cursor.execute(f"CREATE INDEX {self.table}_key ON {self.table} ({keys})")
             if self.postgres:
+                # The checks group and join the whole table, which PostgreSQL does by hashing;
+                # an index on the key would cost a sort of every row and serve nothing.
                 cursor.execute(f"ANALYZE {self.table}")
+            else:
+                keys = ", ".join(_q(c) for c in self.kind.key)
+                cursor.execute(f"CREATE INDEX {self.table}_key ON {self.table} ({keys})")
 
     def count(self) -> int:
         return self._scalar(f"SELECT COUNT(*) FROM {self.table}")
@@ -164,6 +168,13 @@ class Staging:
     def discard(self, lines: Iterable[int]) -> None:
         lines = sorted(set(lines))
         with self.connection.cursor() as cursor:
+            if self.postgres:  # one hash join, as the staging table has no index
+                cursor.execute(
+                    f"DELETE FROM {self.table} s USING unnest(%s::integer[]) AS b(line) "
+                    "WHERE s.line = b.line",
+                    [lines],
+                )
+                return
             for start in range(0, len(lines), 500):
                 chunk = lines[start : start + 500]
                 marks = ", ".join(["%s"] * len(chunk))
