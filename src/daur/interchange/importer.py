@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, transaction
 
+from daur.interchange import pipeline
 from daur.interchange.kinds import KINDS, Kind, ParseContext
 from daur.interchange.reader import CsvFile, MalformedCsv, Record
 from daur.interchange.staging import Problem, Staging
@@ -190,7 +191,8 @@ def _import(
     staged = rows - len(bad_lines)
     matched = staging.matched()
     now = parse_context().store_moment(datetime.now(UTC))
-    written = staging.merge(now=now, new_rows=staged - matched)
+    # A dry run merges only to count, then rolls back: rebuilding indexes would be wasted.
+    written = staging.merge(now=now, new_rows=0 if dry_run else staged - matched)
     result.created = staged - matched
     result.updated = max(written - result.created, 0)
     result.unchanged = matched - result.updated
@@ -246,6 +248,23 @@ def _stage_rows(
     spec: Kind, header: _Header, records: Iterator[Record], staging: Staging, path: str
 ) -> tuple[list[Problem], int]:
     """Validate and stage every record, a chunk at a time; returns the problems and row count."""
+    chunks = _parsed_chunks(spec, header, records)
+    load = staging.load
+    if staging.postgres and pipeline.usable(Path(path).stat().st_size):
+        chunks, load = pipeline.parsed_in_child(chunks), staging.load_text
+    problems: list[Problem] = []
+    rows = 0
+    for staged, chunk_problems, chunk_rows in chunks:
+        load(staged)
+        problems.extend(chunk_problems)
+        rows += chunk_rows
+    return problems, rows
+
+
+def _parsed_chunks(
+    spec: Kind, header: _Header, records: Iterator[Record]
+) -> Iterator[tuple[list[list[Any]], list[Problem], int]]:
+    """Each chunk's staged columns, its problems and how many rows it had."""
     context = parse_context()
     parsers = [(c.name, header.index.get(c.name), c.parser(context)) for c in spec.columns]
     width = len(header.names)
@@ -264,10 +283,9 @@ def _stage_rows(
             lines.append(record.line)
             chunk.append(record.fields)
             if len(chunk) >= CHUNK_ROWS:
-                staging.load(_parse_chunk(spec, header, parsers, lines, chunk, problems))
-                lines, chunk = [], []
-    staging.load(_parse_chunk(spec, header, parsers, lines, chunk, problems))
-    return problems, rows
+                yield _parse_chunk(spec, header, parsers, lines, chunk, problems), problems, rows
+                problems, rows, lines, chunk = [], 0, [], []
+    yield _parse_chunk(spec, header, parsers, lines, chunk, problems), problems, rows
 
 
 def _parse_chunk(

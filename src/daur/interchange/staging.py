@@ -99,6 +99,14 @@ class Staging:
             raw.executemany(f"INSERT INTO {self.table} ({names}) VALUES ({marks})", zip(*columns))
             raw.close()
 
+    def load_text(self, data: bytes) -> None:
+        """Stage a chunk already formatted as COPY text (PostgreSQL)."""
+        if data:
+            names = ", ".join(_q(c) for c in self.columns)
+            sql = f"COPY {self.table} ({names}) FROM STDIN"
+            with self.connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+                copy.write(data)
+
     def index(self) -> None:
         """Prepare the staged rows for the checks and the merge."""
         with self.connection.cursor() as cursor:
@@ -230,7 +238,8 @@ class Staging:
         )
 
     def merge(self, *, now: Any, new_rows: int = 0) -> int:
-        """Insert new rows, update changed ones; returns how many rows were written."""
+        """Insert new rows, update changed ones; returns how many rows were written. `new_rows`,
+        how many are new, decides whether indexes are rebuilt in bulk (see bulk.py)."""
         targets, exprs, joins, updated = self._selected()
         conflict = ", ".join(col for col, _ in self._conflict_exprs(targets, exprs))
         sets = [f"{col} = excluded.{col}" for col in updated]
