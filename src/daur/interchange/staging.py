@@ -264,24 +264,32 @@ class Staging:
             if changed
             else "DO NOTHING"
         )
-        sql = (
-            f"INSERT INTO {self.target} ({', '.join(targets)}) "
-            f"SELECT {', '.join(exprs)} FROM {self.table} s {' '.join(joins)} WHERE 1 = 1 "
-            f"ON CONFLICT ({conflict}) {action}"
+        match = " AND ".join(
+            f"m.{col} = {expr}" for col, expr in self._conflict_exprs(targets, exprs)
         )
+        insert = (
+            f"INSERT INTO {self.target} ({', '.join(targets)}) "
+            f"SELECT {', '.join(exprs)} FROM {self.table} s {' '.join(joins)} "
+        )
+        upsert = f"ON CONFLICT ({conflict}) {action}"
         with self.connection.cursor() as cursor:
-            if self.postgres and bulk.worth_it(cursor, self.target, new_rows):
-                with bulk.SetAside(cursor, self.target):
-                    written = self._write(cursor, sql, now)
+            if not (self.postgres and bulk.worth_it(cursor, self.target, new_rows)):
+                written = self._write(cursor, f"{insert} WHERE 1 = 1 {upsert}", now)
             else:
-                written = self._write(cursor, sql, now)
+                # Existing rows first, while the unique index finds them; then the new ones with
+                # a plain INSERT, with no index but the primary key to maintain.
+                exists = f"EXISTS (SELECT 1 FROM {self.target} m WHERE {match})"
+                written = self._write(cursor, f"{insert} WHERE {exists} {upsert}", now)
+                with bulk.SetAside(cursor, self.target):
+                    written += self._write(cursor, f"{insert} WHERE NOT {exists}", now)
+            self._link_new_self_references(cursor)
         return written
 
     def _write(self, cursor: Any, sql: str, now: Any) -> int:
         cursor.execute(sql, {"now": now})
-        return cursor.rowcount + self._link_new_self_references(cursor)
+        return cursor.rowcount
 
-    def _link_new_self_references(self, cursor: Any) -> int:
+    def _link_new_self_references(self, cursor: Any) -> None:
         """Point rows at referrers that the same file created (the merge saw them as missing)."""
         for spec in self.kind.columns:
             ref = spec.reference
@@ -297,7 +305,7 @@ class Staging:
                 f"WHERE {column} IS NULL AND {key_column} IN "
                 f"(SELECT s.{own} FROM {self.table} s WHERE s.{_q(spec.name)} IS NOT NULL)"
             )
-        return 0  # rows linked here were just created or already counted as updated
+        # Not counted: rows linked here were just created or already counted as updated.
 
     def drop(self) -> None:
         with self.connection.cursor() as cursor:
