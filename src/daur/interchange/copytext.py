@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from operator import methodcaller
 from typing import Any
 
 NULL = "\\N"
 # COPY's text format gives these four characters a meaning; a backslash escapes them.
 _ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 _SPECIAL = ("\\", "\n", "\r", "\t")
+_ISOFORMAT = methodcaller("isoformat")
 
 
 def copy_text(columns: Sequence[Sequence[Any]]) -> bytes:
@@ -35,6 +37,8 @@ def _column_text(column: Sequence[Any]) -> Sequence[str]:
     if types == {bool}:
         return [NULL if v is None else ("t" if v else "f") for v in column]
     if all(issubclass(t, date) for t in types):  # dates and date-times, aware ones with offset
+        if not nulls:
+            return list(map(_ISOFORMAT, column))
         return [NULL if v is None else v.isoformat() for v in column]
     if nulls:  # numbers: Decimal and int print as PostgreSQL reads them
         return [NULL if v is None else str(v) for v in column]

@@ -210,7 +210,7 @@ class _Header:
 
 def _read_header(spec: Kind, path: str, records: Iterator[Record]) -> _Header:
     try:
-        first = next(records)
+        _, first_fields, first_bad = next(records)
     except StopIteration:
         expected = ", ".join(c.name for c in spec.columns if c.required)
         raise ImportFailed(
@@ -218,13 +218,13 @@ def _read_header(spec: Kind, path: str, records: Iterator[Record]) -> _Header:
             path,
             [Problem(1, "-", f"the file is empty; expected a header row with {expected}")],
         ) from None
-    if first.bad_encoding:
+    if first_bad:
         raise ImportFailed(
             spec.name,
             path,
             [Problem(1, "-", "the header is not valid UTF-8; save the file as UTF-8")],
         )
-    names = [name.strip() for name in first.fields]
+    names = [name.strip() for name in first_fields]
     problems = []
     seen: dict[str, int] = {}
     for position, name in enumerate(names):
@@ -272,16 +272,16 @@ def _parsed_chunks(
     rows = 0
     lines: list[int] = []
     chunk: list[list[str]] = []
-    for record in records:
+    for line, fields, bad_encoding in records:
         rows += 1
-        if record.bad_encoding:
-            problems.append(Problem(record.line, "-", "is not valid UTF-8; save the file as UTF-8"))
-        elif len(record.fields) != width:
-            reason = f"has {len(record.fields)} fields; the header has {width}"
-            problems.append(Problem(record.line, "-", reason))
+        if bad_encoding:
+            problems.append(Problem(line, "-", "is not valid UTF-8; save the file as UTF-8"))
+        elif len(fields) != width:
+            reason = f"has {len(fields)} fields; the header has {width}"
+            problems.append(Problem(line, "-", reason))
         else:
-            lines.append(record.line)
-            chunk.append(record.fields)
+            lines.append(line)
+            chunk.append(fields)
             if len(chunk) >= CHUNK_ROWS:
                 yield _parse_chunk(spec, header, parsers, lines, chunk, problems), problems, rows
                 problems, rows, lines, chunk = [], 0, [], []
@@ -362,11 +362,11 @@ def _write_rejects(source: Path, target: Path, problems: list[Problem]) -> None:
     with source.open("rb") as handle, target.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         records = CsvFile(handle).records()
-        header = next(records)
-        writer.writerow([*header.fields, *REJECT_COLUMNS])
-        for record in records:
-            if record.line in reasons:
-                writer.writerow([*record.fields, record.line, "; ".join(reasons[record.line])])
+        _, header, _ = next(records)
+        writer.writerow([*header, *REJECT_COLUMNS])
+        for line, fields, _ in records:
+            if line in reasons:
+                writer.writerow([*fields, line, "; ".join(reasons[line])])
 
 
 def _progress_bar(path: Path) -> Any:

@@ -7,7 +7,7 @@ import io
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
-from typing import BinaryIO, NamedTuple
+from typing import BinaryIO
 
 # A 10 MB field must reach the validator, which rejects it by name, rather than stop the reader.
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -16,10 +16,9 @@ BLOCK_BYTES = 1 << 20
 BOM = b"\xef\xbb\xbf"
 
 
-class Record(NamedTuple):  # a tuple: a million of them are made per import
-    line: int  # where the record starts; the header is line 1
-    fields: list[str]
-    bad_encoding: bool
+# A record: the line it starts on (the header is line 1), its fields, and whether its bytes
+# were not valid UTF-8. A plain tuple: a million are made per import, and a named one costs more.
+Record = tuple[int, list[str], bool]
 
 
 class CsvFile:
@@ -77,9 +76,9 @@ class CsvFile:
             for fields in reader:
                 end = reader.line_num
                 if bad_lines and any(n in bad_lines for n in range(start, end + 1)):
-                    yield Record(start, fields, True)
+                    yield start, fields, True
                 elif fields:
-                    yield Record(start, fields, False)
+                    yield start, fields, False
                 start = end + 1
         except csv.Error as error:
             # An unbalanced quote swallows the rest of the file: say where it began.
