@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -149,7 +149,8 @@ def _import(
     bar = _progress_bar(path) if progress else None
     try:
         with path.open("rb") as handle:
-            records = CsvFile(handle, on_bytes=bar.update if bar else None).records()
+            csv_file = CsvFile(handle, on_bytes=bar.update if bar else None)
+            records = csv_file.records()
             header = _read_header(spec, str(path), records)
             staging = Staging(
                 connection=connection,
@@ -158,7 +159,7 @@ def _import(
                 has_custom=bool(header.custom),
             )
             staging.create()
-            problems, rows = _stage_rows(spec, header, records, staging, str(path))
+            problems, rows = _stage_rows(spec, header, csv_file, staging, str(path))
     except MalformedCsv as error:
         raise ImportFailed(
             spec.name,
@@ -245,10 +246,10 @@ def _read_header(spec: Kind, path: str, records: Iterator[Record]) -> _Header:
 
 
 def _stage_rows(
-    spec: Kind, header: _Header, records: Iterator[Record], staging: Staging, path: str
+    spec: Kind, header: _Header, csv_file: CsvFile, staging: Staging, path: str
 ) -> tuple[list[Problem], int]:
     """Validate and stage every record, a chunk at a time; returns the problems and row count."""
-    chunks = _parsed_chunks(spec, header, records)
+    chunks = _parsed_chunks(spec, header, csv_file)
     load = staging.load
     if staging.postgres and pipeline.usable(Path(path).stat().st_size):
         chunks, load = pipeline.parsed_in_child(chunks), staging.load_text
@@ -262,37 +263,44 @@ def _stage_rows(
 
 
 def _parsed_chunks(
-    spec: Kind, header: _Header, records: Iterator[Record]
+    spec: Kind, header: _Header, csv_file: CsvFile
 ) -> Iterator[tuple[list[list[Any]], list[Problem], int]]:
     """Each chunk's staged columns, its problems and how many rows it had."""
     context = parse_context()
     parsers = [(c.name, header.index.get(c.name), c.parser(context)) for c in spec.columns]
     width = len(header.names)
-    problems: list[Problem] = []
-    rows = 0
-    lines: list[int] = []
-    chunk: list[list[str]] = []
-    for line, fields, bad_encoding in records:
-        rows += 1
-        if bad_encoding:
-            problems.append(Problem(line, "-", "is not valid UTF-8; save the file as UTF-8"))
-        elif len(fields) != width:
-            reason = f"has {len(fields)} fields; the header has {width}"
-            problems.append(Problem(line, "-", reason))
-        else:
-            lines.append(line)
-            chunk.append(fields)
-            if len(chunk) >= CHUNK_ROWS:
-                yield _parse_chunk(spec, header, parsers, lines, chunk, problems), problems, rows
-                problems, rows, lines, chunk = [], 0, [], []
-    yield _parse_chunk(spec, header, parsers, lines, chunk, problems), problems, rows
+    for lines, records, bad in csv_file.batches(CHUNK_ROWS):
+        problems: list[Problem] = []
+        if not bad and set(map(len, records)) == {width}:  # the usual chunk: no row to set apart
+            yield (
+                _parse_chunk(spec, header, parsers, lines, records, problems),
+                problems,
+                len(lines),
+            )
+            continue
+        rows = 0
+        kept_lines: list[int] = []
+        kept: list[list[str]] = []
+        for position, (line, fields) in enumerate(zip(lines, records)):
+            if position in bad:
+                problems.append(Problem(line, "-", "is not valid UTF-8; save the file as UTF-8"))
+            elif not fields:
+                continue  # a blank line
+            elif len(fields) != width:
+                reason = f"has {len(fields)} fields; the header has {width}"
+                problems.append(Problem(line, "-", reason))
+            else:
+                kept_lines.append(line)
+                kept.append(fields)
+            rows += 1
+        yield _parse_chunk(spec, header, parsers, kept_lines, kept, problems), problems, rows
 
 
 def _parse_chunk(
     spec: Kind,
     header: _Header,
     parsers: list[tuple[str, int | None, Any]],
-    lines: list[int],
+    lines: Sequence[int],
     chunk: list[list[str]],
     problems: list[Problem],
 ) -> list[list[Any]]:
