@@ -85,7 +85,11 @@ def child(kind: str, path: str, peer: bool) -> None:
 
         rows = import_file(kind=kind, path=path).rows
     seconds = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # Large files are parsed in a forked child (daur.interchange.pipeline): count its peak too.
+    peak_mb = max(
+        resource.getrusage(who).ru_maxrss / 1024
+        for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
     print(json.dumps({"rows": rows, "seconds": seconds, "peak_mb": peak_mb}))
 
 

@@ -5,11 +5,24 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from daur.accounts.models import User
+from daur.interchange import pipeline
 from daur.interchange.importer import import_file
 
 from .samples import FILES, IMPORT_ORDER
+
+# On PostgreSQL every interchange test runs twice: parsing in this process, and in a forked
+# one (which large files use) with the same reports, line numbers and results expected.
+PARSING = ["in-process", "forked"] if connection.vendor == "postgresql" else ["in-process"]
+
+
+@pytest.fixture(autouse=True, params=PARSING)
+def parsing(request, monkeypatch):
+    if request.param == "forked":
+        monkeypatch.setattr(pipeline, "PIPELINE_MIN_BYTES", 0)
+    return request.param
 
 
 @pytest.fixture

@@ -158,3 +158,15 @@ def test_interactions_reimport_matches_on_party_kind_and_moment(sample_business,
     result = import_file(kind="interactions", path=write_csv("i.csv", again))
     assert (result.created, result.updated) == (0, 1)
     assert Interaction.objects.count() == 3
+
+
+def test_tabs_backslashes_and_line_breaks_arrive_verbatim(rep, write_csv):
+    # COPY's text format gives these characters a meaning; they must be escaped on the way in.
+    import_file(kind="customers", path=write_csv("c.csv", "customer_id,name\nC9,Dewi\n"))
+    note = 'tab\there, back\\slash \\N, "quoted"\r\nnext line\nlast \\t'
+    quoted = note.replace('"', '""')
+    text = f'customer_id,kind,occurred_at,note,extra\nC9,call,2025-05-01,"{quoted}",a\\b\t"c"\n'
+    import_file(kind="interactions", path=write_csv("i.csv", text))
+    stored = Interaction.objects.get()
+    assert stored.note == note
+    assert stored.custom_fields == {"extra": 'a\\b\t"c"'}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, transaction
 
+from daur.interchange import pipeline
 from daur.interchange.kinds import KINDS, Kind, ParseContext
 from daur.interchange.reader import CsvFile, MalformedCsv, Record
 from daur.interchange.staging import Problem, Staging
@@ -151,7 +152,8 @@ def _import(
     bar = _progress_bar(path) if progress else None
     try:
         with path.open("rb") as handle:
-            records = CsvFile(handle, on_bytes=bar.update if bar else None).records()
+            csv_file = CsvFile(handle, on_bytes=bar.update if bar else None)
+            records = csv_file.records()
             header = _read_header(spec, str(path), records)
             staging = Staging(
                 connection=connection,
@@ -160,7 +162,7 @@ def _import(
                 has_custom=bool(header.custom),
             )
             staging.create()
-            problems, rows = _stage_rows(spec, header, records, staging, str(path))
+            problems, rows = _stage_rows(spec, header, csv_file, staging, str(path))
     except MalformedCsv as error:
         raise ImportFailed(
             spec.name,
@@ -192,7 +194,9 @@ def _import(
             _write_rejects(path, Path(result.rejects_path), problems)
     staged = rows - len(bad_lines)
     matched = staging.matched()
-    written = staging.merge(now=parse_context().store_moment(datetime.now(UTC)))
+    now = parse_context().store_moment(datetime.now(UTC))
+    # A dry run merges only to count, then rolls back: rebuilding indexes would be wasted.
+    written = staging.merge(now=now, new_rows=0 if dry_run else staged - matched)
     result.created = staged - matched
     result.updated = max(written - result.created, 0)
     result.unchanged = matched - result.updated
@@ -212,7 +216,7 @@ class _Header:
 
 def _read_header(spec: Kind, path: str, records: Iterator[Record]) -> _Header:
     try:
-        first = next(records)
+        _, first_fields, first_bad = next(records)
     except StopIteration:
         expected = ", ".join(c.name for c in spec.columns if c.required)
         raise ImportFailed(
@@ -220,13 +224,13 @@ def _read_header(spec: Kind, path: str, records: Iterator[Record]) -> _Header:
             path,
             [Problem(1, "-", f"the file is empty; expected a header row with {expected}")],
         ) from None
-    if first.bad_encoding:
+    if first_bad:
         raise ImportFailed(
             spec.name,
             path,
             [Problem(1, "-", "the header is not valid UTF-8; save the file as UTF-8")],
         )
-    names = [name.strip() for name in first.fields]
+    names = [name.strip() for name in first_fields]
     problems = []
     seen: dict[str, int] = {}
     for position, name in enumerate(names):
@@ -247,42 +251,66 @@ def _read_header(spec: Kind, path: str, records: Iterator[Record]) -> _Header:
 
 
 def _stage_rows(
-    spec: Kind, header: _Header, records: Iterator[Record], staging: Staging, path: str
+    spec: Kind, header: _Header, csv_file: CsvFile, staging: Staging, path: str
 ) -> tuple[list[Problem], int]:
     """Validate and stage every record, a chunk at a time; returns the problems and row count."""
+    chunks = _parsed_chunks(spec, header, csv_file)
+    load = staging.load
+    if staging.postgres and pipeline.usable(Path(path).stat().st_size):
+        chunks, load = pipeline.parsed_in_child(chunks), staging.load_text
+    problems: list[Problem] = []
+    rows = 0
+    for staged, chunk_problems, chunk_rows in chunks:
+        load(staged)
+        problems.extend(chunk_problems)
+        rows += chunk_rows
+    return problems, rows
+
+
+def _parsed_chunks(
+    spec: Kind, header: _Header, csv_file: CsvFile
+) -> Iterator[tuple[list[list[Any]], list[Problem], int]]:
+    """Each chunk's staged columns, its problems and how many rows it had."""
     context = parse_context()
     parsers = [(c.name, header.index.get(c.name), c.parser(context)) for c in spec.columns]
     width = len(header.names)
-    problems: list[Problem] = []
-    rows = 0
-    lines: list[int] = []
-    chunk: list[list[str]] = []
-    for record in records:
-        rows += 1
-        if record.bad_encoding:
-            problems.append(Problem(record.line, "-", "is not valid UTF-8; save the file as UTF-8"))
-        elif len(record.fields) != width:
-            reason = f"has {len(record.fields)} fields; the header has {width}"
-            problems.append(Problem(record.line, "-", reason))
-        else:
-            lines.append(record.line)
-            chunk.append(record.fields)
-            if len(chunk) >= CHUNK_ROWS:
-                staging.load(_parse_chunk(spec, header, parsers, lines, chunk, problems))
-                lines, chunk = [], []
-    staging.load(_parse_chunk(spec, header, parsers, lines, chunk, problems))
-    return problems, rows
+    for lines, records, bad in csv_file.batches(CHUNK_ROWS):
+        problems: list[Problem] = []
+        if not bad and set(map(len, records)) == {width}:  # the usual chunk: no row to set apart
+            yield (
+                _parse_chunk(spec, header, parsers, lines, records, problems),
+                problems,
+                len(lines),
+            )
+            continue
+        rows = 0
+        kept_lines: list[int] = []
+        kept: list[list[str]] = []
+        for position, (line, fields) in enumerate(zip(lines, records)):
+            if position in bad:
+                problems.append(Problem(line, "-", "is not valid UTF-8; save the file as UTF-8"))
+            elif not fields:
+                continue  # a blank line
+            elif len(fields) != width:
+                reason = f"has {len(fields)} fields; the header has {width}"
+                problems.append(Problem(line, "-", reason))
+            else:
+                kept_lines.append(line)
+                kept.append(fields)
+            rows += 1
+        yield _parse_chunk(spec, header, parsers, kept_lines, kept, problems), problems, rows
 
 
 def _parse_chunk(
     spec: Kind,
     header: _Header,
     parsers: list[tuple[str, int | None, Any]],
-    lines: list[int],
+    lines: Sequence[int],
     chunk: list[list[str]],
     problems: list[Problem],
-) -> list[tuple[Any, ...]]:
-    """Parse a chunk column by column; bad rows go to `problems`, good ones come back staged."""
+) -> list[list[Any]]:
+    """Parse a chunk column by column; bad rows go to `problems`, good ones come back as the
+    staging table's columns."""
     if not chunk:
         return []
     raw_columns = list(zip(*chunk, strict=True))
@@ -307,10 +335,10 @@ def _parse_chunk(
         columns.append(spec.natural_key(parsed))
     if header.custom:
         columns.append(_custom_fields(header, raw_columns, lines, problems, bad))
-    staged = zip(*columns, strict=True)
-    if not bad:
-        return list(staged)
-    return [row for i, row in enumerate(staged) if i not in bad]
+    if bad:
+        kept = [i for i in range(len(lines)) if i not in bad]
+        columns = [[column[i] for i in kept] for column in columns]
+    return columns
 
 
 def _custom_fields(
@@ -363,11 +391,11 @@ def _write_rejects(source: Path, target: Path, problems: list[Problem]) -> None:
     with source.open("rb") as handle, target.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         records = CsvFile(handle).records()
-        header = next(records)
-        writer.writerow([*header.fields, *REJECT_COLUMNS])
-        for record in records:
-            if record.line in reasons:
-                writer.writerow([*record.fields, record.line, "; ".join(reasons[record.line])])
+        _, header, _ = next(records)
+        writer.writerow([*header, *REJECT_COLUMNS])
+        for line, fields, _ in records:
+            if line in reasons:
+                writer.writerow([*fields, line, "; ".join(reasons[line])])
 
 
 def _progress_bar(path: Path) -> Any:

@@ -16,6 +16,8 @@ from django.apps import apps
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from daur.interchange import bulk
+from daur.interchange.copytext import copy_text
 from daur.interchange.kinds import Kind, Reference
 
 _STRINGS = (models.CharField, models.TextField)
@@ -81,28 +83,40 @@ class Staging:
         with self.connection.cursor() as cursor:
             cursor.execute(f"CREATE {temp} TABLE {self.table} ({definition}){suffix}")
 
-    def load(self, rows: Sequence[Sequence[Any]]) -> None:
-        if not rows:
+    def load(self, columns: Sequence[Sequence[Any]]) -> None:
+        """Stage a chunk given as columns, in the order of `self.columns`."""
+        if not columns or not columns[0]:
             return
         names = ", ".join(_q(c) for c in self.columns)
         if self.postgres:
             sql = f"COPY {self.table} ({names}) FROM STDIN"
             with self.connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-                for row in rows:
-                    copy.write_row(row)
+                copy.write(copy_text(columns))
         else:
             self.connection.ensure_connection()
             raw = self.connection.connection.cursor()
             marks = ", ".join("?" * len(self.columns))
-            raw.executemany(f"INSERT INTO {self.table} ({names}) VALUES ({marks})", rows)
+            raw.executemany(f"INSERT INTO {self.table} ({names}) VALUES ({marks})", zip(*columns))
             raw.close()
 
+    def load_text(self, data: bytes) -> None:
+        """Stage a chunk already formatted as COPY text (PostgreSQL)."""
+        if data:
+            names = ", ".join(_q(c) for c in self.columns)
+            sql = f"COPY {self.table} ({names}) FROM STDIN"
+            with self.connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+                copy.write(data)
+
     def index(self) -> None:
-        keys = ", ".join(_q(c) for c in self.kind.key)
+        """Prepare the staged rows for the checks and the merge."""
         with self.connection.cursor() as cursor:
-            cursor.execute(f"CREATE INDEX {self.table}_key ON {self.table} ({keys})")
             if self.postgres:
+                # The checks group and join the whole table, which PostgreSQL does by hashing;
+                # an index on the key would cost a sort of every row and serve nothing.
                 cursor.execute(f"ANALYZE {self.table}")
+            else:
+                keys = ", ".join(_q(c) for c in self.kind.key)
+                cursor.execute(f"CREATE INDEX {self.table}_key ON {self.table} ({keys})")
 
     def count(self) -> int:
         return self._scalar(f"SELECT COUNT(*) FROM {self.table}")
@@ -162,6 +176,13 @@ class Staging:
     def discard(self, lines: Iterable[int]) -> None:
         lines = sorted(set(lines))
         with self.connection.cursor() as cursor:
+            if self.postgres:  # one hash join, as the staging table has no index
+                cursor.execute(
+                    f"DELETE FROM {self.table} s USING unnest(%s::integer[]) AS b(line) "
+                    "WHERE s.line = b.line",
+                    [lines],
+                )
+                return
             for start in range(0, len(lines), 500):
                 chunk = lines[start : start + 500]
                 marks = ", ".join(["%s"] * len(chunk))
@@ -216,8 +237,9 @@ class Staging:
             f"SELECT COUNT(*) FROM {self.table} s {' '.join(joins)} JOIN {self.target} m ON {on}"
         )
 
-    def merge(self, *, now: Any) -> int:
-        """Insert new rows, update changed ones; returns how many rows were written."""
+    def merge(self, *, now: Any, new_rows: int = 0) -> int:
+        """Insert new rows, update changed ones; returns how many rows were written. `new_rows`,
+        how many are new, decides whether indexes are rebuilt in bulk (see bulk.py)."""
         targets, exprs, joins, updated = self._selected()
         conflict = ", ".join(col for col, _ in self._conflict_exprs(targets, exprs))
         sets = [f"{col} = excluded.{col}" for col in updated]
@@ -242,19 +264,35 @@ class Staging:
             if changed
             else "DO NOTHING"
         )
-        sql = (
+        match = " AND ".join(
+            f"m.{col} = {expr}" for col, expr in self._conflict_exprs(targets, exprs)
+        )
+        insert = (
             f"INSERT INTO {self.target} ({', '.join(targets)}) "
             f"SELECT {', '.join(exprs)} FROM {self.table} s {' '.join(joins)} "
-            "WHERE 1 = 1 ORDER BY s.line "
-            f"ON CONFLICT ({conflict}) {action}"
         )
+        upsert = f"ON CONFLICT ({conflict}) {action}"
         with self.connection.cursor() as cursor:
-            cursor.execute(sql, {"now": now})
-            written = cursor.rowcount
-            written += self._link_new_self_references(cursor)
+            if not (self.postgres and bulk.worth_it(cursor, self.target, new_rows)):
+                written = self._write(cursor, f"{insert} WHERE 1 = 1 ORDER BY s.line {upsert}", now)
+            else:
+                # Existing rows first, while the unique index finds them; then the new ones with
+                # a plain INSERT, with no index but the primary key to maintain.
+                exists = f"EXISTS (SELECT 1 FROM {self.target} m WHERE {match})"
+                ordered = f"{insert} WHERE {exists} ORDER BY s.line {upsert}"
+                written = self._write(cursor, ordered, now)
+                with bulk.SetAside(cursor, self.target):
+                    written += self._write(
+                        cursor, f"{insert} WHERE NOT {exists} ORDER BY s.line", now
+                    )
+            self._link_new_self_references(cursor)
         return written
 
-    def _link_new_self_references(self, cursor: Any) -> int:
+    def _write(self, cursor: Any, sql: str, now: Any) -> int:
+        cursor.execute(sql, {"now": now})
+        return cursor.rowcount
+
+    def _link_new_self_references(self, cursor: Any) -> None:
         """Point rows at referrers that the same file created (the merge saw them as missing)."""
         for spec in self.kind.columns:
             ref = spec.reference
@@ -270,7 +308,7 @@ class Staging:
                 f"WHERE {column} IS NULL AND {key_column} IN "
                 f"(SELECT s.{own} FROM {self.table} s WHERE s.{_q(spec.name)} IS NOT NULL)"
             )
-        return 0  # rows linked here were just created or already counted as updated
+        # Not counted: rows linked here were just created or already counted as updated.
 
     def affected_customers(self, limit: int) -> list[int]:
         """Primary keys of the customers this file's rows belong to (at most `limit` + 1)."""
