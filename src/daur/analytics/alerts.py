@@ -1,4 +1,4 @@
-"""Behaviour-change tests: did a segment's orders or spend in a recent window drop below its baseline?
+"""Behaviour-change tests: did a segment's orders or spend in a recent window drop below baseline?
 
 Each segment is compared with its own past: the baseline window (by default the 365 days before
 the recent window) scaled to the recent window's length gives what the segment would have done
