@@ -117,6 +117,28 @@ def run_report(run) -> str:  # noqa: ANN001 - a ScoringRun
     return "\n".join(lines)
 
 
+def cmd_kpi(args: argparse.Namespace) -> int:
+    _setup_django()
+    import json
+    from datetime import date
+
+    from daur.insights.kpi_report import kpis_as_mapping, kpis_text
+    from daur.insights.kpis import kpis_compute
+
+    try:
+        date_from = date.fromisoformat(args.date_from) if args.date_from else None
+        date_to = date.fromisoformat(args.date_to) if args.date_to else None
+        kpis = kpis_compute(date_from=date_from, date_to=date_to)
+    except ValueError as problem:
+        print(f"daur kpi: {problem}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(kpis_as_mapping(kpis), ensure_ascii=False))
+    else:
+        print(kpis_text(kpis))
+    return 0
+
+
 def cmd_fit(args: argparse.Namespace) -> int:
     # Pure analytics: no Django import, so start-up stays fast.
     from daur.fitcli import fit_command
@@ -223,10 +245,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_fit)
 
     p = sub.add_parser("kpi", help="print the KPIs of the life cycle")
-    p.add_argument("--from", dest="date_from", metavar="DATE")
-    p.add_argument("--to", dest="date_to", metavar="DATE")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=not_available("KPIs come with the customer-intelligence work"))
+    p.add_argument("--from", dest="date_from", metavar="DATE", help="first day (ISO)")
+    p.add_argument(
+        "--to", dest="date_to", metavar="DATE", help="last day (ISO; default: the latest order's)"
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(handler=cmd_kpi)
 
     p = sub.add_parser("serve", help="run the web application")
     p.add_argument("--host", default="127.0.0.1")
