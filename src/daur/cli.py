@@ -88,6 +88,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     _setup_django()
     from datetime import date
 
+    from daur.insights.alerts import alerts_detect
     from daur.insights.services import ScoringFailed, scores_compute
 
     as_of = date.fromisoformat(args.as_of) if args.as_of else None
@@ -97,6 +98,14 @@ def cmd_score(args: argparse.Namespace) -> int:
         print(f"daur score: {failure}", file=sys.stderr)
         return 1
     print(run_report(run))
+    alerts = alerts_detect(run=run)
+    print(f"  Behaviour-change alerts: {len(alerts):,} open.")
+    for alert in alerts:
+        print(
+            f"    {alert.segment_kind} {alert.segment}: {alert.metric} over {alert.window_days} "
+            f"days {alert.change:+.0%} ({alert.observed:,.0f} vs {alert.expected:,.0f} expected, "
+            f"p {alert.p_value:.2g})"
+        )
     return 0
 
 
