@@ -296,9 +296,9 @@ def _churn(period: Period) -> tuple[str, int, int]:
             to_stage__in=CHURNED_STAGES,
         )
         figures = (
-            Customer.objects.annotate(stage=stage_at_start, churned=Exists(churned))
+            Customer.objects.annotate(stage=stage_at_start)
             .filter(stage__in=ACTIVE_STAGES)
-            .aggregate(base=Count("pk"), churned=Count("pk", filter=Q(churned=True)))
+            .aggregate(base=Count("pk"), churned=Count("pk", filter=Exists(churned)))
         )
         return "stage_changes", figures["base"], figures["churned"]
     year_before = day_start(_year_before(period.date_from))
@@ -316,8 +316,7 @@ def _churn(period: Period) -> tuple[str, int, int]:
     )
     figures = (
         Customer.objects.filter(Exists(bought_before))
-        .annotate(stayed=Exists(bought_during))
-        .aggregate(base=Count("pk"), churned=Count("pk", filter=Q(stayed=False)))
+        .aggregate(base=Count("pk"), churned=Count("pk", filter=~Exists(bought_during)))
     )
     return "orders", figures["base"], figures["churned"]
 
