@@ -88,6 +88,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     _setup_django()
     from datetime import date
 
+    from daur.insights.alerts import alerts_detect
     from daur.insights.services import ScoringFailed, scores_compute
 
     as_of = date.fromisoformat(args.as_of) if args.as_of else None
@@ -97,6 +98,14 @@ def cmd_score(args: argparse.Namespace) -> int:
         print(f"daur score: {failure}", file=sys.stderr)
         return 1
     print(run_report(run))
+    alerts = alerts_detect(run=run)
+    print(f"  Behaviour-change alerts: {len(alerts):,} open.")
+    for alert in alerts:
+        print(
+            f"    {alert.segment_kind} {alert.segment}: {alert.metric} over {alert.window_days} "
+            f"days {alert.change:+.0%} ({alert.observed:,.0f} vs {alert.expected:,.0f} expected, "
+            f"p {alert.p_value:.2g})"
+        )
     return 0
 
 
@@ -115,6 +124,28 @@ def run_report(run) -> str:  # noqa: ANN001 - a ScoringRun
         listed = ", ".join(f"{v:,} {k}" for k, v in late.items())
         lines.append(f"  Left out, dated after the as-of date: {listed}.")
     return "\n".join(lines)
+
+
+def cmd_kpi(args: argparse.Namespace) -> int:
+    _setup_django()
+    import json
+    from datetime import date
+
+    from daur.insights.kpi_report import kpis_as_mapping, kpis_text
+    from daur.insights.kpis import kpis_compute
+
+    try:
+        date_from = date.fromisoformat(args.date_from) if args.date_from else None
+        date_to = date.fromisoformat(args.date_to) if args.date_to else None
+        kpis = kpis_compute(date_from=date_from, date_to=date_to)
+    except ValueError as problem:
+        print(f"daur kpi: {problem}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(kpis_as_mapping(kpis), ensure_ascii=False))
+    else:
+        print(kpis_text(kpis))
+    return 0
 
 
 def cmd_fit(args: argparse.Namespace) -> int:
@@ -223,10 +254,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_fit)
 
     p = sub.add_parser("kpi", help="print the KPIs of the life cycle")
-    p.add_argument("--from", dest="date_from", metavar="DATE")
-    p.add_argument("--to", dest="date_to", metavar="DATE")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=not_available("KPIs come with the customer-intelligence work"))
+    p.add_argument("--from", dest="date_from", metavar="DATE", help="first day (ISO)")
+    p.add_argument(
+        "--to", dest="date_to", metavar="DATE", help="last day (ISO; default: the latest order's)"
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(handler=cmd_kpi)
 
     p = sub.add_parser("serve", help="run the web application")
     p.add_argument("--host", default="127.0.0.1")

@@ -89,8 +89,3 @@ def test_a_fresh_directory_gets_a_database_and_a_secret_key(tmp_path):
         timeout=120,
     )
     assert again.returncode == 0 and key.read_text() == Path(key).read_text()
-
-
-def test_commands_of_later_work_say_so(capsys):
-    assert cli.main(["kpi"]) == 2
-    assert "not available yet" in capsys.readouterr().err

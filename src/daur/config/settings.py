@@ -143,6 +143,12 @@ DAUR_EXCHANGE_RATES = {
 # Scoring: the margin rate where product costs are unknown, and an optional rules TOML file.
 DAUR_DEFAULT_MARGIN_RATE = float(os.environ.get("DAUR_DEFAULT_MARGIN_RATE", "0.30"))
 DAUR_RULES_FILE = os.environ.get("DAUR_RULES_FILE", "")
+# Behaviour-change alerts: a segment's drop is an alert when its one-sided p-value is below
+# DAUR_ALERT_P_VALUE, it fell by at least DAUR_ALERT_MIN_DROP (a fraction) and its baseline
+# expected at least DAUR_ALERT_MIN_EXPECTED orders in the window.
+DAUR_ALERT_P_VALUE = float(os.environ.get("DAUR_ALERT_P_VALUE", "0.01"))
+DAUR_ALERT_MIN_DROP = float(os.environ.get("DAUR_ALERT_MIN_DROP", "0.20"))
+DAUR_ALERT_MIN_EXPECTED = float(os.environ.get("DAUR_ALERT_MIN_EXPECTED", "5"))
 
 EMAIL_BACKEND = os.environ.get(
     "DAUR_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"

@@ -1,0 +1,146 @@
+"""Behaviour-change tests: did a segment's orders or spend in a recent window drop below baseline?
+
+Each segment is compared with its own past: the baseline window (by default the 365 days before
+the recent window) scaled to the recent window's length gives what the segment would have done
+had nothing changed. Two one-sided tests, one per metric:
+
+- orders: the window's count is Poisson with mean `expected = baseline_count * window_days /
+  baseline_days`; the p-value is P(X <= observed) = poisson.cdf(observed, expected).
+- spend: a day's spend is a draw from the baseline's days (zero days included), so the window's
+  total over `window_days` days is approximately normal with mean `window_days * daily_mean` and
+  variance `window_days * daily_variance` (central limit theorem over days); the p-value is
+  norm.cdf(z). The empirical daily variance carries the over-dispersion of real spend (few large
+  orders), which a Poisson model of money would understate.
+
+A drop is significant when p < p_value, the relative change is at most -min_drop, and the
+baseline expected at least `min_expected` orders in the window (fewer is noise, whatever the test
+says). Pure numpy/scipy: inputs and outputs are arrays, one entry per segment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+WINDOWS_DAYS = (30, 90)
+BASELINE_DAYS = 365
+
+
+@dataclass(frozen=True)
+class DropTestConfig:
+    """The thresholds of a significant drop (settings DAUR_ALERT_P_VALUE, DAUR_ALERT_MIN_DROP)."""
+
+    p_value: float = 0.01
+    min_drop: float = 0.20
+    min_expected: float = 5.0
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.p_value < 1.0:
+            raise ValueError(f"p_value must be in (0, 1), not {self.p_value}")
+        if not 0.0 <= self.min_drop <= 1.0:
+            raise ValueError(f"min_drop must be in [0, 1], not {self.min_drop}")
+        if self.min_expected < 0:
+            raise ValueError(f"min_expected must not be negative, not {self.min_expected}")
+
+
+@dataclass(frozen=True)
+class DropTests:
+    """Per segment: what the baseline predicts for the window, what happened, and the verdict."""
+
+    expected: np.ndarray
+    observed: np.ndarray
+    change: np.ndarray  # observed / expected - 1 (NaN when nothing was expected)
+    p_value: np.ndarray
+    significant: np.ndarray  # bool
+
+
+def _change(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(expected > 0, observed / expected - 1.0, np.nan)
+
+
+def _verdict(
+    p_value: np.ndarray, change: np.ndarray, enough: np.ndarray, config: DropTestConfig
+) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return (p_value < config.p_value) & (change <= -config.min_drop) & enough
+
+
+def order_drops(
+    *,
+    window_orders: np.ndarray,
+    baseline_orders: np.ndarray,
+    window_days: int,
+    baseline_days: int = BASELINE_DAYS,
+    config: DropTestConfig = DropTestConfig(),  # noqa: B008 - frozen, so a safe default
+) -> DropTests:
+    """One-sided Poisson test of each segment's order count in the window against its baseline."""
+    observed = np.asarray(window_orders, dtype=np.float64)
+    expected = np.asarray(baseline_orders, dtype=np.float64) * (window_days / baseline_days)
+    p_value = np.where(expected > 0, stats.poisson.cdf(observed, expected), 1.0)
+    change = _change(observed, expected)
+    return DropTests(
+        expected=expected,
+        observed=observed,
+        change=change,
+        p_value=p_value,
+        significant=_verdict(p_value, change, expected >= config.min_expected, config),
+    )
+
+
+def spend_drops(
+    *,
+    window_spend: np.ndarray,
+    baseline_daily_sum: np.ndarray,
+    baseline_daily_sum_squares: np.ndarray,
+    baseline_orders: np.ndarray,
+    window_days: int,
+    baseline_days: int = BASELINE_DAYS,
+    config: DropTestConfig = DropTestConfig(),  # noqa: B008 - frozen, so a safe default
+) -> DropTests:
+    """One-sided normal test of each segment's spend in the window against its baseline days.
+
+    `baseline_daily_sum` and `baseline_daily_sum_squares` are the sums over the baseline's days of
+    the day's spend and of its square (days without orders add nothing to either).
+    `baseline_orders` decides, like for orders, whether there was enough activity to test.
+    """
+    observed = np.asarray(window_spend, dtype=np.float64)
+    daily_mean = np.asarray(baseline_daily_sum, dtype=np.float64) / baseline_days
+    daily_second = np.asarray(baseline_daily_sum_squares, dtype=np.float64) / baseline_days
+    # Sample variance over the baseline's days; rounding can make it a hair negative.
+    daily_var = np.maximum(daily_second - daily_mean**2, 0.0) * (
+        baseline_days / max(baseline_days - 1, 1)
+    )
+    expected = window_days * daily_mean
+    sd = np.sqrt(window_days * daily_var)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (observed - expected) / sd
+    # A baseline with one constant daily spend has sd 0: any shortfall is then certain.
+    z = np.where(sd > 0, z, np.where(observed < expected, -np.inf, np.inf))
+    p_value = np.where(expected > 0, stats.norm.cdf(z), 1.0)
+    change = _change(observed, expected)
+    expected_orders = np.asarray(baseline_orders, dtype=np.float64) * (window_days / baseline_days)
+    return DropTests(
+        expected=expected,
+        observed=observed,
+        change=change,
+        p_value=p_value,
+        significant=_verdict(p_value, change, expected_orders >= config.min_expected, config),
+    )
+
+
+def biggest_drops(
+    *, window: np.ndarray, baseline: np.ndarray, window_days: int, baseline_days: int, limit: int
+) -> np.ndarray:
+    """Positions of the members whose window fell furthest below their own scaled baseline.
+
+    Only members that did drop are returned, the largest shortfall first (ties: lower position).
+    """
+    shortfall = np.asarray(baseline, np.float64) * (window_days / baseline_days) - np.asarray(
+        window, np.float64
+    )
+    dropped = np.flatnonzero(shortfall > 0)
+    order = np.argsort(-shortfall[dropped], kind="stable")
+    return dropped[order][:limit]

@@ -1,0 +1,230 @@
+"""The KPIs of the teams' work over a period: service, sales activity and resellers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
+
+from daur.customers.models import Customer
+from daur.engagement.models import Interaction
+from daur.insights.money import base_amount
+from daur.insights.period import Period
+from daur.leads.models import Lead
+from daur.sales.models import Order
+from daur.servicedesk.models import Ticket
+from daur.surveys.models import SurveyAnswer
+
+OPEN_LEAD_STAGES = ("new", "contacted", "qualified", "proposal")
+SATISFIED = (4, 5)  # CSAT: the share of tickets rated 4 or 5
+PROMOTER_NPS, DETRACTOR_NPS = 9, 6  # promoters 9-10, detractors 0-6
+
+
+@dataclass(frozen=True)
+class Durations:
+    """Hours from a ticket's opening to an event, over the tickets that reached it."""
+
+    tickets: int
+    median_hours: float | None
+    p90_hours: float | None
+
+
+@dataclass(frozen=True)
+class Service:
+    tickets_opened: int
+    first_response: Durations
+    resolution: Durations
+    csat_ratings: int
+    csat_mean: float | None  # mean satisfaction, 1-5
+    csat_satisfied_share: float | None  # share rated 4 or 5
+    nps_answers: int
+    promoters: int
+    passives: int
+    detractors: int
+    nps: float | None  # promoters % - detractors %, -100..100
+
+
+@dataclass(frozen=True)
+class UserActivity:
+    user: str  # username ("" = no user recorded)
+    interactions: int
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PipelineStage:
+    stage: str
+    leads: int
+    expected_value: float  # sum; leads without an expected value add 0
+
+
+@dataclass(frozen=True)
+class SalesActivity:
+    interactions: tuple[UserActivity, ...]
+    leads_created: int
+    leads_won: int  # stage won, converted (or, without a conversion date, created) in the period
+    leads_lost: int  # stage lost, created in the period (no closing date is stored)
+    win_rate: float | None  # won / (won + lost)
+    pipeline: tuple[PipelineStage, ...]  # open leads now, whatever the period
+
+
+@dataclass(frozen=True)
+class ResellerRow:
+    rank: int
+    reseller_id: str  # the intermediary's external id
+    name: str
+    revenue: float
+    previous_revenue: float  # the period of the same length just before
+    growth: float | None  # revenue / previous_revenue - 1
+    orders: int
+    customers_served: int  # distinct customers with an order through it in the period
+
+
+@dataclass(frozen=True)
+class Resellers:
+    previous_from: date
+    previous_to: date
+    rows: tuple[ResellerRow, ...]
+
+
+def _hours(values: list[timedelta | None]) -> Durations:
+    hours = np.array([v.total_seconds() / 3600.0 for v in values if v is not None])
+    if hours.size == 0:
+        return Durations(tickets=0, median_hours=None, p90_hours=None)
+    # Linear interpolation between ranks: what PERCENTILE_CONT gives on PostgreSQL.
+    median, p90 = np.percentile(hours, [50, 90])
+    return Durations(tickets=int(hours.size), median_hours=float(median), p90_hours=float(p90))
+
+
+def service_compute(*, period: Period) -> Service:
+    """Tickets opened in the period (response, resolution, CSAT) and NPS answers given in it."""
+    tickets = Ticket.objects.filter(opened_at__gte=period.start, opened_at__lt=period.end)
+    response = ExpressionWrapper(F("first_response_at") - F("opened_at"), DurationField())
+    resolution = ExpressionWrapper(F("resolved_at") - F("opened_at"), DurationField())
+    timings = list(tickets.annotate(r=response, s=resolution).values_list("r", "s"))
+    csat = tickets.filter(satisfaction__isnull=False).aggregate(
+        n=Count("id"),
+        total=Sum("satisfaction"),
+        satisfied=Count("id", filter=Q(satisfaction__in=SATISFIED)),
+    )
+    nps = SurveyAnswer.objects.filter(
+        answered_at__gte=period.start, answered_at__lt=period.end
+    ).aggregate(
+        n=Count("id"),
+        promoters=Count("id", filter=Q(nps__gte=PROMOTER_NPS)),
+        detractors=Count("id", filter=Q(nps__lte=DETRACTOR_NPS)),
+    )
+    n_nps = nps["n"]
+    return Service(
+        tickets_opened=len(timings),
+        first_response=_hours([r for r, _ in timings]),
+        resolution=_hours([s for _, s in timings]),
+        csat_ratings=csat["n"],
+        csat_mean=csat["total"] / csat["n"] if csat["n"] else None,
+        csat_satisfied_share=csat["satisfied"] / csat["n"] if csat["n"] else None,
+        nps_answers=n_nps,
+        promoters=nps["promoters"],
+        passives=n_nps - nps["promoters"] - nps["detractors"],
+        detractors=nps["detractors"],
+        nps=100.0 * (nps["promoters"] - nps["detractors"]) / n_nps if n_nps else None,
+    )
+
+
+def sales_activity_compute(*, period: Period) -> SalesActivity:
+    counts = (
+        Interaction.objects.filter(occurred_at__gte=period.start, occurred_at__lt=period.end)
+        .values("user__username", "kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    per_user: dict[str, dict[str, int]] = {}
+    for row in counts:
+        per_user.setdefault(row["user__username"] or "", {})[row["kind"]] = row["n"]
+    interactions = sorted(
+        (
+            UserActivity(user=u, interactions=sum(k.values()), by_kind=dict(sorted(k.items())))
+            for u, k in per_user.items()
+        ),
+        key=lambda a: (-a.interactions, a.user),
+    )
+    created = Q(created_at__gte=period.start, created_at__lt=period.end)
+    closed_won = Q(converted_at__gte=period.start, converted_at__lt=period.end) | Q(
+        converted_at__isnull=True, created_at__gte=period.start, created_at__lt=period.end
+    )
+    leads = Lead.objects.aggregate(
+        created=Count("id", filter=created),
+        won=Count("id", filter=Q(stage="won") & closed_won),
+        lost=Count("id", filter=Q(stage="lost") & created),
+    )
+    pipeline_rows = {
+        r["stage"]: r
+        for r in Lead.objects.filter(stage__in=OPEN_LEAD_STAGES)
+        .values("stage")
+        .annotate(n=Count("id"), value=Sum("expected_value"))
+        .order_by()
+    }
+    pipeline = tuple(
+        PipelineStage(
+            stage=stage,
+            leads=pipeline_rows.get(stage, {}).get("n", 0),
+            expected_value=float(pipeline_rows.get(stage, {}).get("value") or 0),
+        )
+        for stage in OPEN_LEAD_STAGES
+    )
+    won, lost = leads["won"], leads["lost"]
+    return SalesActivity(
+        interactions=tuple(interactions),
+        leads_created=leads["created"],
+        leads_won=won,
+        leads_lost=lost,
+        win_rate=won / (won + lost) if won + lost else None,
+        pipeline=pipeline,
+    )
+
+
+def resellers_compute(*, period: Period) -> Resellers:
+    """Orders placed through each reseller in the period and in the one before, ranked."""
+    previous = period.previous()
+    now = Q(ordered_at__gte=period.start, ordered_at__lt=period.end)
+    before = Q(ordered_at__gte=previous.start, ordered_at__lt=previous.end)
+    rows = (
+        Order.objects.filter(reseller__isnull=False)
+        .filter(now | before)
+        .values("reseller_id")
+        .annotate(
+            revenue=Sum(base_amount(), filter=now),
+            previous=Sum(base_amount(), filter=before),
+            orders=Count("id", filter=now & Q(amount__gte=0)),
+            served=Count("customer_id", filter=now, distinct=True),
+        )
+        .order_by()
+    )
+    figures = {r["reseller_id"]: r for r in rows}
+    who = {
+        pk: (external_id, name)
+        for pk, external_id, name in Customer.objects.filter(pk__in=list(figures)).values_list(
+            "pk", "external_id", "name"
+        )
+    }
+    ranked = sorted(
+        figures.values(), key=lambda r: (-(r["revenue"] or 0.0), who[r["reseller_id"]][0])
+    )
+    return Resellers(
+        previous_from=previous.date_from,
+        previous_to=previous.date_to,
+        rows=tuple(
+            ResellerRow(
+                rank=rank,
+                reseller_id=who[r["reseller_id"]][0],
+                name=who[r["reseller_id"]][1],
+                revenue=float(r["revenue"] or 0.0),
+                previous_revenue=float(r["previous"] or 0.0),
+                growth=(r["revenue"] or 0.0) / r["previous"] - 1.0 if r["previous"] else None,
+                orders=r["orders"],
+                customers_served=r["served"],
+            )
+            for rank, r in enumerate(ranked, start=1)
+        ),
+    )

@@ -1,0 +1,357 @@
+"""The KPIs of SPEC §1.7 over a period: `kpis_compute` reads, aggregates in SQL, writes nothing.
+
+Every figure is a GROUP BY (or a correlated subquery the database runs) over the whole period —
+never a query per customer. Amounts are in the base currency (settings DAUR_DEFAULT_CURRENCY).
+The exact definitions are in docs/kpis.md; each function below says which one it implements.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
+
+from daur.campaigns.models import Campaign
+from daur.customers.models import Customer
+from daur.insights.kpi_activity import (
+    Resellers,
+    SalesActivity,
+    Service,
+    resellers_compute,
+    sales_activity_compute,
+    service_compute,
+)
+from daur.insights.models import CustomerScore, StageChange
+from daur.insights.money import base_amount
+from daur.insights.period import Period, day_start, local_day, raw_rows
+from daur.sales.models import Order
+
+ACTIVE_STAGES = ("conversion", "retention", "inspiration")
+CHURNED_STAGES = ("lapsed", "lost")
+ACTIVE_P_ALIVE = 0.5
+ACTIVE_ORDER_DAYS = 365
+
+
+@dataclass(frozen=True)
+class AcquisitionRow:
+    """Customers acquired in the period through one channel or campaign, and what they cost."""
+
+    key: str  # the channel, or the campaign's external id ("" = none recorded)
+    name: str  # the campaign's name; the channel again for a channel
+    acquired: int  # customers created in the period
+    buyers: int  # of them, those who have ordered (at any time)
+    first_order_value: float  # sum of their first orders
+    scored: int  # of them, those with a predicted CLV
+    predicted_clv: float | None  # sum of clv_12m over the scored ones
+    cost: float | None  # the campaigns' cost (a channel: its listed campaigns')
+    cost_acquired: int  # customers those campaigns acquired over their whole life
+    cac: float | None  # cost / cost_acquired
+    clv_to_cac: float | None  # mean predicted CLV of the acquired / cac
+
+
+@dataclass(frozen=True)
+class Acquisition:
+    acquired: int
+    by_channel: tuple[AcquisitionRow, ...]
+    by_campaign: tuple[AcquisitionRow, ...]
+
+
+@dataclass(frozen=True)
+class Retention:
+    active_customers: int
+    active_basis: str  # "p_alive" (scores) or "orders" (ordered in the last 365 days)
+    buyers: int  # customers with an order in the period
+    repeat_buyers: int  # of them, those with two or more
+    repeat_purchase_rate: float | None
+    churn_basis: str  # "stage_changes" or "orders"
+    churn_base: int  # customers active at the start of the period
+    churned: int  # of them, those who became lapsed or lost during it
+    churn_rate: float | None
+    regained: int  # regained stage changes in the period
+
+
+@dataclass(frozen=True)
+class SegmentValue:
+    name: str  # "" = none (a customer without orders has no RFM segment)
+    customers: int
+    predicted_clv: float
+
+
+@dataclass(frozen=True)
+class Value:
+    revenue: float  # net of refunds
+    orders: int  # non-negative orders
+    scores_as_of: date | None
+    scored_customers: int
+    predicted_clv: float | None  # sum of clv_12m over the base
+    rfm_segments: tuple[SegmentValue, ...]
+    strategies: tuple[SegmentValue, ...]
+
+
+@dataclass(frozen=True)
+class Kpis:
+    period: Period
+    base_currency: str
+    acquisition: Acquisition
+    retention: Retention
+    value: Value
+    service: Service
+    sales: SalesActivity
+    resellers: Resellers
+
+
+def kpis_compute(*, date_from: date | None = None, date_to: date | None = None) -> Kpis:
+    """All the KPIs over [date_from, date_to] (both days included).
+
+    Default: the 12 months up to the latest order's day (today when there is no order).
+    """
+    period = period_resolve(date_from=date_from, date_to=date_to)
+    return Kpis(
+        period=period,
+        base_currency=settings.DAUR_DEFAULT_CURRENCY,
+        acquisition=acquisition_compute(period=period),
+        retention=retention_compute(period=period),
+        value=value_compute(period=period),
+        service=service_compute(period=period),
+        sales=sales_activity_compute(period=period),
+        resellers=resellers_compute(period=period),
+    )
+
+
+def period_resolve(*, date_from: date | None, date_to: date | None) -> Period:
+    if date_to is None:
+        latest = Order.objects.aggregate(latest=Max("ordered_at"))["latest"]
+        date_to = local_day(latest) if latest else date.today()
+    if date_from is None:
+        date_from = _year_before(date_to) + timedelta(days=1)
+    if date_from > date_to:
+        raise ValueError(f"the period starts ({date_from}) after it ends ({date_to})")
+    return Period(date_from=date_from, date_to=date_to)
+
+
+def _year_before(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _ratio(numerator: float | None, denominator: float | None) -> float | None:
+    if numerator is None or not denominator:
+        return None
+    return numerator / denominator
+
+
+# Acquisition -------------------------------------------------------------------------------------
+
+
+def acquisition_compute(*, period: Period) -> Acquisition:
+    """Customers created in the period, by `acquired_via` and by campaign.
+
+    A campaign's CAC is its whole cost over every customer it ever acquired (a cost is not spread
+    over time); the campaigns listed are those that acquired a customer in the period or started
+    in it. A channel's CAC pools its listed campaigns (by the campaign's channel).
+    """
+    first_value = Subquery(
+        Order.objects.filter(customer=OuterRef("pk"), amount__gte=0)
+        .order_by("ordered_at", "id")
+        .annotate(value=base_amount())
+        .values("value")[:1]
+    )
+    acquired = Customer.objects.filter(
+        created_at__gte=period.start, created_at__lt=period.end
+    ).annotate(first_value=first_value)
+    figures = {
+        "acquired": Count("id"),
+        "buyers": Count("first_value"),
+        "first_order_value": Sum("first_value"),
+        "scored": Count("score__clv_12m"),
+        "predicted_clv": Sum("score__clv_12m"),
+    }
+    by_channel = {r["acquired_via"]: r for r in acquired.values("acquired_via").annotate(**figures)}
+    by_campaign = {r["campaign"]: r for r in acquired.values("campaign").annotate(**figures)}
+    campaigns = list(
+        Campaign.objects.filter(
+            Q(pk__in=[pk for pk in by_campaign if pk is not None])
+            | Q(started_on__gte=period.date_from, started_on__lte=period.date_to)
+        )
+        .annotate(cost_acquired=Count("acquired_customers"))
+        .order_by("external_id")
+    )
+    campaign_rows = [
+        _acquisition_row(
+            key=c.external_id,
+            name=c.name,
+            figures=by_campaign.get(c.pk),
+            cost=None if c.cost is None else float(c.cost),
+            cost_acquired=c.cost_acquired,
+        )
+        for c in campaigns
+    ]
+    if None in by_campaign:
+        campaign_rows.append(
+            _acquisition_row(key="", name="", figures=by_campaign[None], cost=None, cost_acquired=0)
+        )
+    channel_rows = []
+    for channel in sorted({*by_channel, *(c.channel for c in campaigns)}):
+        costed = [c for c in campaigns if c.channel == channel and c.cost is not None]
+        channel_rows.append(
+            _acquisition_row(
+                key=channel,
+                name=channel,
+                figures=by_channel.get(channel),
+                cost=sum(float(c.cost) for c in costed) if costed else None,
+                cost_acquired=sum(c.cost_acquired for c in costed),
+            )
+        )
+    return Acquisition(
+        acquired=sum(r["acquired"] for r in by_channel.values()),
+        by_channel=tuple(sorted(channel_rows, key=lambda r: (-r.acquired, r.key))),
+        by_campaign=tuple(campaign_rows),
+    )
+
+
+def _acquisition_row(
+    *, key: str, name: str, figures: dict | None, cost: float | None, cost_acquired: int
+) -> AcquisitionRow:
+    figures = figures or {}
+    scored = figures.get("scored", 0)
+    clv = figures.get("predicted_clv") if scored else None
+    cac = _ratio(cost, cost_acquired)
+    return AcquisitionRow(
+        key=key or "",
+        name=name or "",
+        acquired=figures.get("acquired", 0),
+        buyers=figures.get("buyers", 0),
+        first_order_value=float(figures.get("first_order_value") or 0.0),
+        scored=scored,
+        predicted_clv=clv,
+        cost=cost,
+        cost_acquired=cost_acquired,
+        cac=cac,
+        clv_to_cac=_ratio(_ratio(clv, scored), cac),
+    )
+
+
+# Retention ---------------------------------------------------------------------------------------
+
+
+def retention_compute(*, period: Period) -> Retention:
+    scored_alive = CustomerScore.objects.filter(p_alive__isnull=False)
+    if scored_alive.exists():
+        active_basis = "p_alive"
+        active = scored_alive.filter(p_alive__gte=ACTIVE_P_ALIVE).count()
+    else:
+        active_basis = "orders"
+        since = day_start(period.date_to - timedelta(days=ACTIVE_ORDER_DAYS - 1))
+        active = (
+            Order.objects.filter(ordered_at__gte=since, ordered_at__lt=period.end, amount__gte=0)
+            .values("customer_id")
+            .distinct()
+            .count()
+        )
+    [(buyers, repeat_buyers)] = raw_rows(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN n >= 2 THEN 1 ELSE 0 END), 0) FROM "
+        "(SELECT customer_id, COUNT(*) AS n FROM sales_order WHERE ordered_at >= %s "
+        "AND ordered_at < %s AND amount >= 0 GROUP BY customer_id) buyers",
+        [period.start, period.end],
+    )
+    churn_basis, churn_base, churned = _churn(period)
+    regained = StageChange.objects.filter(
+        regained=True, changed_on__gte=period.date_from, changed_on__lte=period.date_to
+    ).count()
+    return Retention(
+        active_customers=active,
+        active_basis=active_basis,
+        buyers=buyers,
+        repeat_buyers=repeat_buyers,
+        repeat_purchase_rate=_ratio(repeat_buyers, buyers),
+        churn_basis=churn_basis,
+        churn_base=churn_base,
+        churned=churned,
+        churn_rate=_ratio(churned, churn_base),
+        regained=regained,
+    )
+
+
+def _churn(period: Period) -> tuple[str, int, int]:
+    """(basis, customers active at the start, of them churned during the period).
+
+    From the stage history when a scoring run recorded stages before the period; otherwise from
+    orders: bought in the year before the period and not in it.
+    """
+    history = StageChange.objects.filter(changed_on__lt=period.date_from)
+    if history.exists():
+        stage_at_start = Subquery(
+            history.filter(customer=OuterRef("pk"))
+            .order_by("-changed_on", "-id")
+            .values("to_stage")[:1]
+        )
+        churned = StageChange.objects.filter(
+            customer=OuterRef("pk"),
+            changed_on__gte=period.date_from,
+            changed_on__lte=period.date_to,
+            to_stage__in=CHURNED_STAGES,
+        )
+        figures = (
+            Customer.objects.annotate(stage=stage_at_start)
+            .filter(stage__in=ACTIVE_STAGES)
+            .aggregate(base=Count("pk"), churned=Count("pk", filter=Exists(churned)))
+        )
+        return "stage_changes", figures["base"], figures["churned"]
+    year_before = day_start(_year_before(period.date_from))
+    bought_before = Order.objects.filter(
+        customer=OuterRef("pk"),
+        ordered_at__gte=year_before,
+        ordered_at__lt=period.start,
+        amount__gte=0,
+    )
+    bought_during = Order.objects.filter(
+        customer=OuterRef("pk"),
+        ordered_at__gte=period.start,
+        ordered_at__lt=period.end,
+        amount__gte=0,
+    )
+    figures = (
+        Customer.objects.filter(Exists(bought_before))
+        .aggregate(base=Count("pk"), churned=Count("pk", filter=~Exists(bought_during)))
+    )
+    return "orders", figures["base"], figures["churned"]
+
+
+# Value -------------------------------------------------------------------------------------------
+
+
+def value_compute(*, period: Period) -> Value:
+    in_period = Order.objects.filter(ordered_at__gte=period.start, ordered_at__lt=period.end)
+    totals = in_period.aggregate(
+        revenue=Sum(base_amount()), orders=Count("id", filter=Q(amount__gte=0))
+    )
+    scores = CustomerScore.objects.all()
+    base = scores.aggregate(
+        n=Count("customer_id"), clv=Sum("clv_12m"), scored=Count("clv_12m"), as_of=Max("as_of")
+    )
+    return Value(
+        revenue=float(totals["revenue"] or 0.0),
+        orders=totals["orders"],
+        scores_as_of=base["as_of"],
+        scored_customers=base["n"],
+        predicted_clv=None if not base["scored"] else float(base["clv"]),
+        rfm_segments=_distribution("rfm_segment"),
+        strategies=_distribution("strategy"),
+    )
+
+
+def _distribution(field: str) -> tuple[SegmentValue, ...]:
+    rows = (
+        CustomerScore.objects.values(field)
+        .annotate(customers=Count("customer_id"), clv=Sum("clv_12m"))
+        .order_by()
+    )
+    values = [
+        SegmentValue(name=r[field], customers=r["customers"], predicted_clv=float(r["clv"] or 0.0))
+        for r in rows
+    ]
+    return tuple(sorted(values, key=lambda v: (-v.predicted_clv, -v.customers, v.name)))
