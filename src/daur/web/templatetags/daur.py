@@ -56,7 +56,11 @@ def evidence(item) -> str:
     try:
         return gettext(template_text).format(**item.values)
     except (KeyError, IndexError, ValueError, TypeError):
-        return getattr(item, "text", str(item))
+        pass
+    try:
+        return item.text
+    except (AttributeError, KeyError, IndexError, ValueError, TypeError):
+        return template_text
 
 
 @register.simple_tag
