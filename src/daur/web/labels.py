@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 LABELS = {
     "stage": {
@@ -136,3 +136,27 @@ CHANNEL_LABELS = {
     "event": _("Event"),
 }
 LABELS["channel"] = CHANNEL_LABELS
+
+# The display names daur.records.vocabulary_choices builds at run time, for makemessages.
+VOCABULARY_DISPLAY = (
+    gettext_noop("Person"),
+    gettext_noop("Organization"),
+    gettext_noop("Visit"),
+    gettext_noop("Inquiry"),
+    gettext_noop("Call"),
+    gettext_noop("Meeting"),
+    gettext_noop("Reply"),
+    gettext_noop("Complaint"),
+    gettext_noop("Request"),
+    gettext_noop("Suggestion"),
+    gettext_noop("In progress"),
+    gettext_noop("Waiting"),
+    gettext_noop("Resolved"),
+    gettext_noop("Low"),
+    gettext_noop("Normal"),
+    gettext_noop("High"),
+    gettext_noop("Urgent"),
+    gettext_noop("Budget"),
+    gettext_noop("Standard"),
+    gettext_noop("Premium"),
+)
