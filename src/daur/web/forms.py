@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from daur import vocabulary
-from daur.accounts.models import User
+from daur.accounts.models import Role, User
 from daur.analytics.lifecycle import LIFECYCLE_STAGES
 from daur.analytics.orientation import ORIENTATIONS
 from daur.analytics.rfm import SEGMENTS
@@ -57,7 +57,8 @@ class CustomerFilterForm(forms.Form):
         f["relationship"].choices = ANY + label_choices("relationship", vocabulary.RELATIONSHIPS)
         f["sort"].choices = label_choices("sort", tuple(SORTS))
         if sees_all_customers(user):
-            owners = User.objects.filter(is_active=True, customers__isnull=False).distinct()
+            # Users who may own customers; no join on the (large) customer table.
+            owners = User.objects.filter(is_active=True).exclude(role=Role.SUPPORT_AGENT)
             f["owner"].choices = ANY + [
                 (u.pk, u.get_full_name() or u.username) for u in owners.order_by("username")
             ]
