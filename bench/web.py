@@ -90,7 +90,7 @@ VALUES (now(), now(), date '2025-06-30', 'succeeded', '', %(n)s, %(n)s, false, '
     '{}', '{}', 1);
 INSERT INTO sales_order (custom_fields, updated_at, external_id, customer_id, ordered_at, amount,
     currency, discount_amount, coupon_code, channel, reseller_id)
-SELECT '{}', now(), 'O' || g, (SELECT min(id) FROM customers_customer) + (g * 7919) %% %(n)s,
+SELECT '{}', now(), 'O' || g, (SELECT min(id) FROM customers_customer) + (g::bigint * 7919) %% %(n)s,
     timestamptz '2025-06-30' - (g % 700) * interval '1 day', 100000 + g % 900000,
     CASE WHEN g % 10 = 0 THEN 'EUR' ELSE 'IDR' END, 0, '', 'web', NULL
 FROM generate_series(1, %(orders)s) g;
