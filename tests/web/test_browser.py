@@ -1,4 +1,4 @@
-"""In a real browser: headless Chromium (Debian's package) logs in and sees the home page."""
+"""In a real browser: headless Chromium logs in, filters the list, opens a 360, switches language."""
 
 from __future__ import annotations
 
@@ -42,25 +42,49 @@ def browser_page():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_manager_logs_in_and_sees_the_counts_with_hostile_names_escaped(
+def test_a_manager_logs_in_filters_opens_a_customer_and_switches_language(
     live_server, browser_page
 ):
+    from tests.web.factories import order_make, run_make, score_make
+
     User.objects.create_user(
         "demo", password="demo", role="manager", is_staff=True, is_superuser=True
     )
-    Customer.objects.create(external_id="C1", name="<script>window.pwned=1</script>")
+    run = run_make()
+    hostile = Customer.objects.create(external_id="C1", name="<script>window.pwned=1</script>")
+    score_make(hostile, stage="lapsed", r=1, f=1, strategy="regain", run=run)
+    budi = Customer.objects.create(external_id="C2", name="Budi Santoso", city="Bandung")
+    score_make(budi, stage="retention", types=("loyal",), r=5, f=5, strategy="protect", run=run)
+    order_make(budi, lines=2)
     page = browser_page
+    ARTIFACTS.mkdir(exist_ok=True)
+
     page.goto(f"{live_server.url}/")
     assert "/login/" in page.url
     page.fill("#id_username", "demo")
     page.fill("#id_password", "demo")
-    page.click("input[type=submit]")
+    page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
-    assert page.locator("h1").inner_text() == "Daur"
-    row = page.locator("tr", has_text="Customers")
-    assert row.locator("td.n").inner_text() == "1"
-    page.goto(f"{live_server.url}/admin/customers/customer/")
+    assert page.locator("h1").inner_text() == "Dashboard"
+    assert page.get_by_role("heading", name="RFM grid").count() == 1
+    page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+
+    page.goto(f"{live_server.url}/customers/")
     assert page.get_by_text("<script>window.pwned=1</script>").count() == 1
     assert page.evaluate("window.pwned") is None
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "admin-customers.png"), full_page=True)
+    page.select_option("#id_stage", "retention")  # htmx swaps the table in place
+    page.wait_for_function("!document.body.innerText.includes('<script>window.pwned')")
+    assert "stage=retention" in page.url
+    page.screenshot(path=str(ARTIFACTS / "customers-filtered.png"), full_page=True)
+
+    page.click("text=Budi Santoso")
+    page.wait_for_url(f"{live_server.url}/customers/{budi.pk}/")
+    assert page.locator("h1").inner_text() == "Budi Santoso"
+    assert page.get_by_text("Protect").count() >= 1
+    page.screenshot(path=str(ARTIFACTS / "customer-360.png"), full_page=True)
+
+    page.select_option("#language", "it")
+    page.wait_for_load_state("load")
+    page.wait_for_selector("html[lang=it]")
+    assert page.get_by_text("Cosa fare ora").count() == 1
+    page.screenshot(path=str(ARTIFACTS / "customer-360-it.png"), full_page=True)

@@ -1,10 +1,13 @@
-"""URL routes: the admin, language switching and the web application."""
+"""URL routes: the admin, login/logout, language switching and the web application."""
 
 from django.contrib import admin
 from django.urls import include, path
 
+from daur.web.urls import auth_urlpatterns
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    *auth_urlpatterns,
     path("", include("daur.web.urls")),
 ]

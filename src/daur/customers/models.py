@@ -75,6 +75,8 @@ class Customer(InterchangeRecord):
             models.Index(fields=["owner", "id"], name="customer_owner_idx"),
             models.Index(fields=["acquired_via", "created_at"], name="customer_channel_idx"),
             models.Index(fields=["created_at"], name="customer_created_idx"),
+            # The list's "newest first" keyset order.
+            models.Index(fields=["created_at", "id"], name="customer_created_id_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,17 +1,18 @@
-"""Reads behind the home page."""
+"""Reads behind the dashboard's record counts (shown until the base is scored)."""
 
 from django.apps import apps
+from django.utils.translation import gettext_lazy as _
 
 COUNTED = (
-    ("customers", "customers.Customer"),
-    ("products", "catalog.Product"),
-    ("orders", "sales.Order"),
-    ("order lines", "sales.OrderLine"),
-    ("interactions", "engagement.Interaction"),
-    ("tickets", "servicedesk.Ticket"),
-    ("survey answers", "surveys.SurveyAnswer"),
-    ("campaigns", "campaigns.Campaign"),
-    ("leads", "leads.Lead"),
+    (_("customers"), "customers.Customer"),
+    (_("products"), "catalog.Product"),
+    (_("orders"), "sales.Order"),
+    (_("order lines"), "sales.OrderLine"),
+    (_("interactions"), "engagement.Interaction"),
+    (_("tickets"), "servicedesk.Ticket"),
+    (_("survey answers"), "surveys.SurveyAnswer"),
+    (_("campaigns"), "campaigns.Campaign"),
+    (_("leads"), "leads.Lead"),
 )
 
 

@@ -1,12 +1,141 @@
-"""Views of the web application: thin, they call selectors and render."""
+"""Views of the web application: thin, they validate input, call selectors and render."""
+
+from __future__ import annotations
+
+import csv
+from datetime import datetime
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.http import require_GET
 
-from daur.web.selectors import base_counts
+from daur.analytics.strategy import ACTIONS
+from daur.customers.models import Customer
+from daur.customers.selectors import (
+    EXPORT_COLUMNS,
+    customer_export_rows,
+    customer_get,
+    customer_list,
+    customer_referrals,
+    customers_exportable_by,
+    sees_all_customers,
+)
+from daur.customers.timeline import customer_timeline
+from daur.insights.explain import customer_explanation
+from daur.insights.models import StageChange
+from daur.web.dashboard import base_currency, dashboard_summary
+from daur.web.forms import CustomerFilterForm
+from daur.web.htmx import render_page
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html", {"counts": base_counts()})
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/dashboard/page.html", {"d": dashboard_summary(user=request.user)})
+
+
+@login_required
+@require_GET
+def customers(request: HttpRequest) -> HttpResponse:
+    form = CustomerFilterForm(request.GET, user=request.user)
+    filters = form.filters()
+    page = customer_list(user=request.user, filters=filters)
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "can_export": customers_exportable_by(request.user),
+        "sees_all": sees_all_customers(request.user),
+        "first_page": not filters.cursor,
+        "base_currency": base_currency(),
+    }
+    return render_page(
+        request, "web/customers/list.html", "web/customers/_table.html", context
+    )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _safe_cell(value) -> str:
+    """A cell a spreadsheet will not run as a formula (CSV injection)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return str(value)
+
+
+@login_required
+@require_GET
+def customers_export(request: HttpRequest) -> StreamingHttpResponse:
+    if not customers_exportable_by(request.user):
+        raise PermissionDenied
+    filters = CustomerFilterForm(request.GET, user=request.user).filters().without_cursor()
+    writer = csv.writer(_Echo())
+    header = [name for name, _ in EXPORT_COLUMNS]
+    rows = customer_export_rows(user=request.user, filters=filters)
+
+    def stream():
+        yield writer.writerow(header)
+        for row in rows:
+            yield writer.writerow([_safe_cell(value) for value in row])
+
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="customers.csv"'
+    return response
+
+
+@login_required
+@require_GET
+def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
+    customer = customer_get(user=request.user, customer_id=customer_id)
+    score = getattr(customer, "score", None) if _has_score(customer) else None
+    explanation = customer_explanation(customer_id=customer.pk)
+    strategy = (explanation.strategy if explanation else "") or (score.strategy if score else "")
+    actions = (explanation.actions if explanation and explanation.actions else None) or ACTIONS.get(
+        strategy, ()
+    )
+    context = {
+        "base_currency": base_currency(),
+        "customer": customer,
+        "score": score,
+        "explanation": explanation,
+        "strategy": strategy,
+        "actions": actions,
+        "reasons": score.strategy_reasons if score else "",
+        "stage_changes": StageChange.objects.filter(customer=customer).order_by(
+            "-changed_on", "-id"
+        )[:20],
+        "timeline": customer_timeline(customer_id=customer.pk),
+        "consumers": list(customer.consumers.all()[:20]),
+        "referrals": customer_referrals(user=request.user, customer=customer),
+    }
+    return render(request, "web/customers/detail.html", context)
+
+
+def _has_score(customer: Customer) -> bool:
+    try:
+        return customer.score is not None
+    except Customer.score.RelatedObjectDoesNotExist:
+        return False
+
+
+@login_required
+@require_GET
+def customer_timeline_more(request: HttpRequest, customer_id: int) -> HttpResponse:
+    customer = customer_get(user=request.user, customer_id=customer_id)
+    before = parse_datetime(request.GET.get("before", ""))
+    timeline = customer_timeline(customer_id=customer.pk, before=before)
+    return render(
+        request, "web/customers/_timeline.html", {"customer": customer, "timeline": timeline}
+    )

@@ -1,0 +1,241 @@
+"""Web latency: p50/p95 of the dashboard, the list and the 360 page on 1,000,000 customers.
+
+Builds (once) a PostgreSQL database `daur_bench_web` with generated customers, scores and
+orders (INSERT ... SELECT generate_series), starts `daur serve` on 127.0.0.1, logs in 8
+clients (urllib with a cookie jar) and times each page.
+
+    PYTHONPATH=src python bench/web.py [--customers 1000000] [--rebuild] [--requests 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[1]
+ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+DB_URL = "postgresql://postgres@127.0.0.1:5432/daur_bench_web"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+PORT = free_port()
+
+GENERATE = """
+INSERT INTO accounts_user (password, is_superuser, username, first_name, last_name, email,
+    is_staff, is_active, date_joined, role, is_demo)
+SELECT '', false, 'rep' || g, 'Rep', g::text, '', false, true, now(), 'sales_rep', false
+FROM generate_series(1, 20) g;
+INSERT INTO campaigns_campaign (custom_fields, updated_at, external_id, name, channel, purpose,
+    cost, started_on, ended_on)
+SELECT '{}', now(), 'K' || g, 'Campaign ' || g,
+    (ARRAY['advertising','email','website','referral','sampling'])[1 + g % 5], 'acquisition',
+    50000000 + g * 1000000, date '2024-01-01', date '2025-06-30'
+FROM generate_series(1, 20) g;
+INSERT INTO customers_customer (custom_fields, updated_at, external_id, name, kind, relationship,
+    email, phone, country, city, industry, acquired_via, campaign_id, referred_by_id, owner_id,
+    created_at)
+SELECT '{}', now(), 'C' || lpad(g::text, 7, '0'),
+    (ARRAY['Andi','Budi','Citra','Dewi','Eko','Fitri','Gita','Hadi','Indra','Joko'])[1 + g % 10]
+      || ' ' || (ARRAY['Santoso','Wijaya','Putri','Saputra','Lestari','Hidayat','Rossi',
+      'Bianchi'])[1 + (g / 10) % 8] || ' ' || g,
+    'person', CASE WHEN g % 50 = 0 THEN 'intermediary' ELSE 'external' END,
+    'c' || g || '@example.com', '+62811' || lpad(g::text, 7, '0'),
+    CASE WHEN g % 10 = 0 THEN 'IT' ELSE 'ID' END,
+    (ARRAY['Jakarta','Bandung','Surabaya','Medan','Milano','Roma'])[1 + g % 6], '',
+    (ARRAY['advertising','email','website','referral','sampling'])[1 + g % 5],
+    CASE WHEN g % 3 = 0 THEN (SELECT min(id) FROM campaigns_campaign) + g % 20 END, NULL,
+    (SELECT min(id) FROM accounts_user WHERE role = 'sales_rep') + g % 20,
+    timestamptz '2025-06-30' - (g % 1500) * interval '1 day'
+FROM generate_series(1, %(n)s) g;
+INSERT INTO insights_customerscore (customer_id, as_of, lifecycle_stage, types, type_bits,
+    orientation, loyalty_score, rfm_r, rfm_f, rfm_m, rfm_segment, p_alive, expected_orders_90d,
+    expected_order_value, clv_12m, strategy, strategy_reasons, scored_at, realtime)
+SELECT c.id, date '2025-06-30',
+    (ARRAY['reaching','acquisition','conversion','retention','inspiration','lapsed','lost'])
+      [1 + c.id % 7],
+    CASE WHEN c.id % 4 = 0 THEN 'loyal' WHEN c.id % 4 = 1 THEN 'discount' ELSE '' END,
+    CASE WHEN c.id % 4 = 0 THEN 1 WHEN c.id % 4 = 1 THEN 2 ELSE 0 END,
+    '', c.id % 5, 1 + c.id % 5, 1 + (c.id / 5) % 5, 1 + (c.id / 25) % 5, 'Need Attention',
+    (c.id % 1000) / 1000.0, (c.id % 30) / 10.0, 250000, exp(8 + (c.id % 997) / 100.0),
+    (ARRAY['regain','end','protect','start','enhance','re_engineer','harvest'])[1 + c.id % 7],
+    'Generated for the benchmark', now(), false
+FROM customers_customer c;
+UPDATE insights_customerscore SET rfm_segment = CASE
+    WHEN rfm_r >= 4 AND rfm_f >= 4 THEN 'Champions' WHEN rfm_r <= 2 AND rfm_f <= 2 THEN
+    'Hibernating' ELSE 'Need Attention' END;
+INSERT INTO insights_scoringrun (started_at, finished_at, as_of, status, message, n_customers,
+    n_buyers, rules_only, base_currency, fits, cuts, config, events_after_as_of, seconds)
+VALUES (now(), now(), date '2025-06-30', 'succeeded', '', %(n)s, %(n)s, false, 'IDR', '{}', '{}',
+    '{}', '{}', 1);
+INSERT INTO sales_order (custom_fields, updated_at, external_id, customer_id, ordered_at, amount,
+    currency, discount_amount, coupon_code, channel, reseller_id)
+SELECT '{}', now(), 'O' || g, (SELECT min(id) FROM customers_customer) + (g::bigint * 7919) %% %(n)s,
+    timestamptz '2025-06-30' - (g % 700) * interval '1 day', 100000 + g % 900000,
+    CASE WHEN g % 10 = 0 THEN 'EUR' ELSE 'IDR' END, 0, '', 'web', NULL
+FROM generate_series(1, %(orders)s) g;
+ANALYZE;
+"""
+
+
+def build(n: int, rebuild: bool) -> None:
+    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+        exists = admin.execute(
+            "SELECT 1 FROM pg_database WHERE datname = 'daur_bench_web'"
+        ).fetchone()
+        if exists and not rebuild:
+            return
+        if exists:
+            admin.execute("DROP DATABASE daur_bench_web WITH (FORCE)")
+        admin.execute("CREATE DATABASE daur_bench_web")
+    env = {**os.environ, "DAUR_DATABASE_URL": DB_URL, "PYTHONPATH": str(ROOT / "src")}
+    subprocess.run([sys.executable, "-m", "daur.cli", "init"], check=True, env=env)
+    started = time.perf_counter()
+    sql = GENERATE.replace("%%", "%").replace("%(n)s", str(n)).replace("%(orders)s", str(2 * n))
+    with psycopg.connect(DB_URL, autocommit=True) as conn:
+        for statement in sql.split(";\n"):
+            if statement.strip():
+                conn.execute(statement)
+        conn.execute(
+            "INSERT INTO accounts_user (password, is_superuser, username, first_name, last_name,"
+            " email, is_staff, is_active, date_joined, role, is_demo) VALUES ('', true, 'bench',"
+            " '', '', '', true, true, now(), 'manager', false)"
+        )
+    env_py = (
+        "from daur.accounts.models import User; u = User.objects.get(username='bench');"
+        "u.set_password('bench'); u.save()"
+    )
+    subprocess.run(
+        [sys.executable, "-m", "daur.cli", "manage", "shell", "-c", env_py], check=True, env=env
+    )
+    print(f"generated {n:,} customers, scores and {2 * n:,} orders in "
+          f"{time.perf_counter() - started:.0f} s")
+
+
+def start_server(cache_seconds: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DAUR_DATABASE_URL": DB_URL,
+        "PYTHONPATH": str(ROOT / "src"),
+        "DAUR_DASHBOARD_CACHE_SECONDS": str(cache_seconds),
+        "DAUR_AXES_ENABLED": "false",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "daur.cli", "serve", "--host", "127.0.0.1", "--port", str(PORT)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/login/", timeout=1)  # noqa: S310
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("the server did not start")
+
+
+def logged_in_opener() -> urllib.request.OpenerDirector:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    base = f"http://127.0.0.1:{PORT}"
+    page = opener.open(f"{base}/login/").read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    data = urllib.parse.urlencode(
+        {"username": "bench", "password": "bench", "csrfmiddlewaretoken": token}
+    ).encode()
+    request = urllib.request.Request(f"{base}/login/", data=data, headers={"Referer": base})
+    opener.open(request).read()
+    return opener
+
+
+def timed(openers, paths, clients: int) -> list[float]:
+    local = threading.local()
+    pool = iter(openers)
+    lock = threading.Lock()
+
+    def one(path: str) -> float:
+        if not hasattr(local, "opener"):
+            with lock:
+                local.opener = next(pool)
+        started = time.perf_counter()
+        with local.opener.open(f"http://127.0.0.1:{PORT}{path}") as response:
+            response.read()
+            assert response.status == 200, path
+        return (time.perf_counter() - started) * 1000
+
+    with ThreadPoolExecutor(clients) as executor:
+        return list(executor.map(one, paths))
+
+
+def report(name: str, ms: list[float]) -> str:
+    ms = sorted(ms)
+    p95 = ms[min(len(ms) - 1, int(0.95 * len(ms)))]
+    return f"| {name} | {len(ms)} | {statistics.median(ms):.0f} | {p95:.0f} |"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--rebuild", action="store_true")
+    args = parser.parse_args()
+    build(args.customers, args.rebuild)
+    with psycopg.connect(DB_URL) as conn:
+        low, high = conn.execute("SELECT min(id), max(id) FROM customers_customer").fetchone()
+    rng = random.Random(7)
+    pages = {
+        "list, no filter": ["/customers/"],
+        "list, stage + sort by CLV": ["/customers/?stage=retention&sort=clv"],
+        "list, type + country + P(alive)": ["/customers/?type=loyal&country=IT&sort=p_alive"],
+        "list, name prefix search": [f"/customers/?q=Budi+{w}" for w in ("S", "W", "Pu")],
+        "list, RFM cell": ["/customers/?rfm_r=5&rfm_f=5"],
+        "360 page": None,
+    }
+    rows = []
+    for cache_seconds in (0, 60):
+        server = start_server(cache_seconds)
+        try:
+            openers = [logged_in_opener() for _ in range(args.clients)]
+            label = "dashboard, cached 60 s" if cache_seconds else "dashboard, uncached"
+            n_dash = args.requests if cache_seconds else max(24, args.requests // 8)
+            rows.append(report(label, timed(openers, ["/"] * n_dash, args.clients)))
+            if cache_seconds:
+                continue
+            for name, paths in pages.items():
+                if paths is None:
+                    paths = [f"/customers/{rng.randint(low, high)}/" for _ in range(args.requests)]
+                else:
+                    paths = [paths[i % len(paths)] for i in range(args.requests)]
+                timed(openers, paths[: args.clients], args.clients)  # warm up
+                rows.append(report(name, timed(openers, paths, args.clients)))
+        finally:
+            server.terminate()
+            server.wait()
+    print(f"{args.customers:,} customers, {args.clients} concurrent clients, `daur serve`")
+    print("| page | requests | p50 ms | p95 ms |\n|---|---|---|---|")
+    print("\n".join(rows))
+
+
+if __name__ == "__main__":
+    main()

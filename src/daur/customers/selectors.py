@@ -1,0 +1,219 @@
+"""Reads of customers: who may see which, the filtered list with keyset pages, one customer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from typing import Any
+
+from django.core import signing
+from django.db.models import F, Q, QuerySet
+from django.http import Http404
+
+from daur.accounts.models import Role, User
+from daur.analytics.typology import TYPE_LABELS
+from daur.customers.models import Customer
+
+PAGE_SIZE = 50
+CURSOR_SALT = "daur.customers.list-cursor"
+
+# Sort key -> (the column, its direction); every sort ends on the id, in the same direction.
+SORTS: dict[str, tuple[str, str]] = {
+    "name": ("name", "asc"),
+    "clv": ("score__clv_12m", "desc"),
+    "p_alive": ("score__p_alive", "desc"),
+    "created": ("created_at", "desc"),
+}
+
+
+def sees_all_customers(user: User) -> bool:
+    """The role rule: sales reps see the customers they own; every other role sees them all.
+
+    Admins and managers see and manage everything; marketers (they build segments and
+    campaigns) and support agents (a caller may be anyone's customer) see every customer,
+    read-only.
+    """
+    return user.sees_everything or user.role in (Role.MARKETER, Role.SUPPORT_AGENT)
+
+
+def customers_visible_to(user: User) -> QuerySet[Customer]:
+    """The customers the user may see (none for an anonymous or inactive user)."""
+    if not user.is_authenticated or not user.is_active:
+        return Customer.objects.none()
+    if sees_all_customers(user):
+        return Customer.objects.all()
+    return Customer.objects.filter(owner=user)
+
+
+def customers_exportable_by(user: User) -> bool:
+    """Support agents look customers up one at a time; they do not export the base."""
+    return user.is_authenticated and (user.sees_everything or user.role != Role.SUPPORT_AGENT)
+
+
+@dataclass(frozen=True)
+class CustomerFilters:
+    """What the list is narrowed to; empty values mean "any"."""
+
+    q: str = ""
+    match: str = "prefix"  # or "contains" (name only)
+    stage: str = ""
+    type: str = ""
+    orientation: str = ""
+    segment: str = ""
+    strategy: str = ""
+    rfm_r: int | None = None
+    rfm_f: int | None = None
+    owner: int | None = None
+    country: str = ""
+    city: str = ""
+    relationship: str = ""
+    sort: str = "name"
+    cursor: str = ""
+
+    def without_cursor(self) -> CustomerFilters:
+        return replace(self, cursor="")
+
+
+@dataclass(frozen=True)
+class CustomerPage:
+    customers: list[Customer]
+    next_cursor: str  # empty on the last page
+    sort: str
+
+
+def customer_search_q(text: str, *, match: str = "prefix") -> Q:
+    """Search by customer id (exact), e-mail or phone (prefix) or name (prefix or contains)."""
+    text = text.strip()
+    if not text:
+        return Q()
+    if "@" in text:
+        return Q(email__istartswith=text)
+    by_id = Q(external_id=text)
+    if text.lstrip("+").replace(" ", "").replace("-", "").isdigit():
+        return by_id | Q(phone__startswith=text)
+    by_name = Q(name__icontains=text) if match == "contains" else Q(name__istartswith=text)
+    return by_id | by_name
+
+
+def _filtered(*, user: User, filters: CustomerFilters) -> QuerySet[Customer]:
+    qs = customers_visible_to(user)
+    if filters.q:
+        qs = qs.filter(customer_search_q(filters.q, match=filters.match))
+    exact = {
+        "score__lifecycle_stage": filters.stage,
+        "score__orientation": filters.orientation,
+        "score__rfm_segment": filters.segment,
+        "score__strategy": filters.strategy,
+        "score__rfm_r": filters.rfm_r,
+        "score__rfm_f": filters.rfm_f,
+        "owner_id": filters.owner,
+        "country": filters.country,
+        "city": filters.city,
+        "relationship": filters.relationship,
+    }
+    qs = qs.filter(**{k: v for k, v in exact.items() if v not in ("", None)})
+    if filters.type in TYPE_LABELS:
+        mask = 1 << TYPE_LABELS.index(filters.type)
+        qs = qs.alias(type_hit=F("score__type_bits").bitand(mask)).filter(type_hit=mask)
+    column, _ = SORTS.get(filters.sort, SORTS["name"])
+    if column.startswith("score__"):
+        # Unscored customers have no place in a value ordering: they are left out of it.
+        qs = qs.filter(**{f"{column}__isnull": False})
+    return qs
+
+
+def _ordered(qs: QuerySet[Customer], sort: str) -> QuerySet[Customer]:
+    column, direction = SORTS.get(sort, SORTS["name"])
+    if direction == "asc":
+        return qs.order_by(F(column).asc(), F("id").asc())
+    return qs.order_by(F(column).desc(), F("id").desc())
+
+
+def _after_cursor(qs: QuerySet[Customer], sort: str, cursor: str) -> QuerySet[Customer]:
+    """Rows after the last one shown: (value, id) strictly beyond the cursor, index-friendly."""
+    try:
+        value, last_id = signing.loads(cursor, salt=CURSOR_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        return qs
+    column, direction = SORTS.get(sort, SORTS["name"])
+    if column == "created_at":
+        from django.utils.dateparse import parse_datetime
+
+        value = parse_datetime(value)
+    op = "gt" if direction == "asc" else "lt"
+    bound = "gte" if direction == "asc" else "lte"
+    # The redundant bound lets the database start the index scan at the cursor.
+    return qs.filter(**{f"{column}__{bound}": value}).filter(
+        Q(**{f"{column}__{op}": value}) | Q(**{column: value, f"id__{op}": last_id})
+    )
+
+
+def _cursor_of(customer: Customer, sort: str) -> str:
+    column, _ = SORTS.get(sort, SORTS["name"])
+    value: Any = customer
+    for part in column.split("__"):
+        value = getattr(value, part)
+    if column == "created_at":
+        value = value.isoformat()
+    return signing.dumps([value, customer.pk], salt=CURSOR_SALT, compress=True)
+
+
+def customer_list(*, user: User, filters: CustomerFilters, limit: int = PAGE_SIZE) -> CustomerPage:
+    """One page of the customers the user may see, narrowed and ordered; no OFFSET, no COUNT."""
+    sort = filters.sort if filters.sort in SORTS else "name"
+    qs = _ordered(_filtered(user=user, filters=filters), sort)
+    if filters.cursor:
+        qs = _after_cursor(qs, sort, filters.cursor)
+    rows = list(qs.select_related("score", "owner")[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = _cursor_of(rows[-1], sort) if more and rows else ""
+    return CustomerPage(customers=rows, next_cursor=next_cursor, sort=sort)
+
+
+EXPORT_COLUMNS = (
+    ("customer_id", "external_id"),
+    ("name", "name"),
+    ("kind", "kind"),
+    ("relationship", "relationship"),
+    ("email", "email"),
+    ("phone", "phone"),
+    ("country", "country"),
+    ("city", "city"),
+    ("owner", "owner__username"),
+    ("created_at", "created_at"),
+    ("lifecycle_stage", "score__lifecycle_stage"),
+    ("types", "score__types"),
+    ("orientation", "score__orientation"),
+    ("loyalty_score", "score__loyalty_score"),
+    ("rfm_segment", "score__rfm_segment"),
+    ("p_alive", "score__p_alive"),
+    ("clv_12m", "score__clv_12m"),
+    ("strategy", "score__strategy"),
+)
+
+
+def customer_export_rows(*, user: User, filters: CustomerFilters) -> Iterator[tuple]:
+    """Every customer of the current filter, in list order, streamed from a server-side cursor."""
+    sort = filters.sort if filters.sort in SORTS else "name"
+    qs = _ordered(_filtered(user=user, filters=filters), sort)
+    yield from qs.values_list(*(path for _, path in EXPORT_COLUMNS)).iterator(chunk_size=2000)
+
+
+def customer_get(*, user: User, customer_id: int) -> Customer:
+    """One customer the user may see, with its score and owner; Http404 for anyone else's."""
+    customer = (
+        customers_visible_to(user)
+        .select_related("score", "owner", "referred_by", "campaign")
+        .filter(pk=customer_id)
+        .first()
+    )
+    if customer is None:
+        raise Http404("No such customer")
+    return customer
+
+
+def customer_referrals(*, user: User, customer: Customer, limit: int = 20) -> list[Customer]:
+    """The customers this one referred, among those the user may see."""
+    qs = customers_visible_to(user).filter(referred_by=customer).select_related("score")
+    return list(qs.order_by("-created_at", "-id")[:limit])

@@ -1,0 +1,162 @@
+"""Translatable display names of the domain's codes (stages, types, strategies, segments ...)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop, pgettext_lazy
+
+LABELS = {
+    "stage": {
+        "reaching": _("Reaching"),
+        "acquisition": _("Acquisition"),
+        "conversion": _("Conversion"),
+        "retention": _("Retention"),
+        "inspiration": _("Inspiration"),
+        "lapsed": _("Lapsed"),
+        "lost": pgettext_lazy("life-cycle stage", "Lost"),
+    },
+    "type": {
+        "loyal": _("Loyal"),
+        "discount": _("Discount-driven"),
+        "impulsive": _("Impulsive"),
+        "need_oriented": _("Need-oriented"),
+        "wanderer": _("Wanderer"),
+        "high_volume": _("High volume"),
+        "high_future_value": _("High future value"),
+        "benchmark": _("Benchmark"),
+        "door_opener": _("Door opener"),
+        "inspiring": _("Inspiring"),
+        "difficult": _("Difficult"),
+        "sophisticated": _("Sophisticated"),
+        "affluent": _("Affluent"),
+    },
+    "orientation": {
+        "cost": _("Cost"),
+        "value": _("Value"),
+        "technology": _("Technology"),
+    },
+    "strategy": {
+        "regain": _("Regain"),
+        "end": _("End"),
+        "protect": _("Protect"),
+        "start": _("Start"),
+        "enhance": _("Enhance"),
+        "re_engineer": _("Re-engineer"),
+        "harvest": _("Harvest"),
+    },
+    "segment": {
+        "Champions": _("Champions"),
+        "Loyal Customers": _("Loyal Customers"),
+        "Potential Loyalist": _("Potential Loyalist"),
+        "New Customers": _("New Customers"),
+        "Promising": _("Promising"),
+        "Need Attention": _("Need Attention"),
+        "About To Sleep": _("About To Sleep"),
+        "At Risk": _("At Risk"),
+        "Can't Lose Them": _("Can't Lose Them"),
+        "Hibernating": _("Hibernating"),
+        "Lost": pgettext_lazy("RFM segment", "Lost"),
+    },
+    "relationship": {
+        "external": _("External"),
+        "intermediary": _("Intermediary"),
+        "internal": _("Internal"),
+    },
+    "sort": {
+        "name": _("Name"),
+        "clv": _("12-month CLV"),
+        "p_alive": _("P(alive)"),
+        "created": _("Newest"),
+    },
+    "loyalty": {
+        "repeat_purchase": _("Repeat purchase"),
+        "multi_category": _("Buys outside one product line"),
+        "recommends": _("Recommends"),
+        "resists_competitors": _("Resists competitors"),
+    },
+    "action": {
+        "win-back offer": _("win-back offer"),
+        "personal call": _("personal call"),
+        "ask why they left": _("ask why they left"),
+        "stop paid outreach": _("stop paid outreach"),
+        "account review": _("account review"),
+        "priority service": _("priority service"),
+        "loyalty perk": _("loyalty perk"),
+        "assign a rep": _("assign a rep"),
+        "first offer": _("first offer"),
+        "free trial": _("free trial"),
+        "cross-sell": _("cross-sell"),
+        "upgrade": _("upgrade"),
+        "bundle": _("bundle"),
+        "move to self-service": _("move to self-service"),
+        "low-cost channels": _("low-cost channels"),
+        "keep cheap automated contact only": _("keep cheap automated contact only"),
+    },
+    "event": {
+        "order": _("Order"),
+        "interaction": _("Interaction"),
+        "ticket": _("Ticket"),
+        "survey": _("Survey answer"),
+        "stage_change": _("Stage change"),
+    },
+}
+
+
+def label(kind: str, code: str) -> str:
+    """The display name of a code; the code itself (made readable) when it has none."""
+    if not code:
+        return ""
+    found = LABELS.get(kind, {}).get(code)
+    return str(found) if found is not None else code.replace("_", " ").capitalize()
+
+
+def label_choices(kind: str, codes: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(code, LABELS.get(kind, {}).get(code, code)) for code in codes]
+
+
+CHANNEL_LABELS = {
+    "referral": _("Referral"),
+    "networking": _("Networking"),
+    "exhibition": _("Exhibition"),
+    "seminar": _("Seminar"),
+    "trade_show": _("Trade show"),
+    "publicity": _("Publicity"),
+    "website": _("Website"),
+    "search_engine": _("Search engine"),
+    "web_catalogue": _("Web catalogue"),
+    "telemarketing": _("Telemarketing"),
+    "email": _("Email"),
+    "advertising": _("Advertising"),
+    "sampling": _("Sampling"),
+    "free_trial": _("Free trial"),
+    "discount": _("Discount"),
+    "coupon": _("Coupon"),
+    "lottery": _("Lottery"),
+    "merchandising": _("Merchandising"),
+    "event": _("Event"),
+}
+LABELS["channel"] = CHANNEL_LABELS
+
+# The display names daur.records.vocabulary_choices builds at run time, for makemessages.
+VOCABULARY_DISPLAY = (
+    gettext_noop("Person"),
+    gettext_noop("Organization"),
+    gettext_noop("Visit"),
+    gettext_noop("Inquiry"),
+    gettext_noop("Call"),
+    gettext_noop("Meeting"),
+    gettext_noop("Reply"),
+    gettext_noop("Complaint"),
+    gettext_noop("Request"),
+    gettext_noop("Suggestion"),
+    gettext_noop("In progress"),
+    gettext_noop("Waiting"),
+    gettext_noop("Resolved"),
+    gettext_noop("Low"),
+    gettext_noop("Normal"),
+    gettext_noop("High"),
+    gettext_noop("Urgent"),
+    gettext_noop("Budget"),
+    gettext_noop("Standard"),
+    gettext_noop("Premium"),
+)

@@ -1,0 +1,93 @@
+"""Template filters of the web pages: money per locale, domain labels, evidence, SVG geometry."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+from django.utils.formats import number_format
+from django.utils.translation import gettext
+
+from daur.web.labels import label
+
+register = template.Library()
+
+# Currencies whose minor unit is not used in practice (ISO 4217 or custom).
+NO_DECIMALS = {"IDR", "JPY", "KRW", "VND", "CLP", "ISK", "HUF"}
+
+
+@register.filter
+def money(value, currency: str = "") -> str:
+    """`IDR 1.250.000` / `EUR 12,50`: grouping and decimal mark of the active language."""
+    if value is None or value == "":
+        return "–"
+    code = (currency or "").upper()
+    places = 0 if code in NO_DECIMALS else 2
+    number = Decimal(str(value)).quantize(Decimal(1) if places == 0 else Decimal("0.01"))
+    text = number_format(number, decimal_pos=places, use_l10n=True, force_grouping=True)
+    return f"{code} {text}".strip()
+
+
+@register.filter
+def amount(value, places: int = 0) -> str:
+    """A plain number with the active language's grouping."""
+    if value is None:
+        return "–"
+    return number_format(value, decimal_pos=int(places), use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def percent(value, places: int = 0) -> str:
+    if value is None:
+        return "–"
+    return number_format(100 * value, decimal_pos=int(places), use_l10n=True) + " %"
+
+
+@register.filter(name="label")
+def label_filter(code: str, kind: str) -> str:
+    """`{{ score.lifecycle_stage|label:"stage" }}`: the translated name of a domain code."""
+    return label(kind, code)
+
+
+@register.filter
+def evidence(item) -> str:
+    """One Evidence in the active language: its template translated, then filled in."""
+    template_text = getattr(item, "template", "")
+    try:
+        return gettext(template_text).format(**item.values)
+    except (KeyError, IndexError, ValueError, TypeError):
+        pass
+    try:
+        return item.text
+    except (AttributeError, KeyError, IndexError, ValueError, TypeError):
+        return template_text
+
+
+@register.simple_tag
+def heat(count: int, maximum: int) -> str:
+    """A background colour for an RFM cell: darker for more customers (accessible text kept)."""
+    share = (count / maximum) if maximum else 0
+    lightness = 96 - round(share * 56)
+    return f"hsl(212, 70%, {lightness}%)"
+
+
+@register.filter
+def heat_text(count: int, maximum: int) -> str:
+    share = (count / maximum) if maximum else 0
+    return "#fff" if share > 0.55 else "#1d2733"
+
+
+@register.filter
+def bar(value: float, maximum: float) -> float:
+    """The length (0-100) of a bar for `value` on a scale up to `maximum`."""
+    if not maximum or value is None:
+        return 0
+    return round(100 * value / maximum, 2)
+
+
+@register.filter
+def person(user) -> str:
+    """A user's full name, else the user name; a dash for nobody."""
+    if user is None:
+        return "–"
+    return user.get_full_name() or user.get_username()

@@ -1,0 +1,145 @@
+"""The customer list: role scope, search, filters, keyset pages, htmx partials, CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from daur.customers.selectors import CustomerFilters, customer_get, customer_list
+from tests.web.factories import customer_make, score_make, user_make
+
+pytestmark = pytest.mark.django_db
+
+
+def names(response) -> list[str]:
+    return [c.name for c in response.context["page"].customers]
+
+
+def test_a_rep_lists_only_their_customers_and_gets_404_for_others(client, rep):
+    other = user_make("rep2")
+    mine = customer_make("Mine", owner=rep)
+    theirs = customer_make("Theirs", owner=other)
+    response = client.get("/customers/")
+    assert names(response) == ["Mine"]
+    assert client.get(f"/customers/{mine.pk}/").status_code == 200
+    assert client.get(f"/customers/{theirs.pk}/").status_code == 404
+    with pytest.raises(Exception) as raised:
+        customer_get(user=rep, customer_id=theirs.pk)
+    assert raised.type.__name__ == "Http404"
+
+
+def test_a_rep_cannot_widen_the_scope_with_the_owner_filter(client, rep):
+    other = user_make("rep2")
+    customer_make("Theirs", owner=other)
+    assert names(client.get(f"/customers/?owner={other.pk}")) == []
+
+
+def test_managers_and_marketers_see_everyone(client):
+    rep = user_make("rep2")
+    customer_make("A", owner=rep)
+    customer_make("B")
+    for role in ("manager", "marketer", "admin"):
+        client.force_login(user_make(f"u-{role}", role=role))
+        assert sorted(names(client.get("/customers/"))) == ["A", "B"], role
+
+
+def test_search_by_name_prefix_contains_email_phone_and_id(client, manager):
+    a = customer_make("Andi Wijaya", email="andi@example.com", phone="+62811000")
+    customer_make("Budi Andika")
+    assert names(client.get("/customers/?q=andi")) == ["Andi Wijaya"]
+    assert sorted(names(client.get("/customers/?q=andi&match=contains"))) == [
+        "Andi Wijaya", "Budi Andika"]
+    assert names(client.get("/customers/?q=andi@exa")) == ["Andi Wijaya"]
+    assert names(client.get("/customers/?q=%2B62811")) == ["Andi Wijaya"]
+    assert names(client.get(f"/customers/?q={a.external_id}")) == ["Andi Wijaya"]
+
+
+def test_filters_by_score_market_and_relationship(client, manager):
+    a = customer_make("Loyal one", country="ID", city="Bandung", relationship="intermediary")
+    score_make(a, stage="retention", types=("loyal", "affluent"), r=5, f=5, strategy="protect")
+    b = customer_make("Lapsed one", country="IT", city="Milano")
+    score_make(b, stage="lapsed", types=("discount",), r=1, f=1, strategy="regain")
+    customer_make("Unscored")
+    cases = {
+        "stage=retention": ["Loyal one"],
+        "type=discount": ["Lapsed one"],
+        "type=affluent": ["Loyal one"],
+        "segment=Lost": ["Lapsed one"],
+        "strategy=protect": ["Loyal one"],
+        "rfm_r=5&rfm_f=5": ["Loyal one"],
+        "country=IT": ["Lapsed one"],
+        "city=Bandung": ["Loyal one"],
+        "relationship=intermediary": ["Loyal one"],
+        "stage=nonsense": ["Lapsed one", "Loyal one", "Unscored"],  # a bad value is ignored
+    }
+    for query, expected in cases.items():
+        assert names(client.get(f"/customers/?{query}")) == expected, query
+
+
+def test_keyset_pages_cover_every_customer_once_in_each_sort(manager):
+    for i in range(23):
+        c = customer_make(f"Name {i % 7}")  # duplicate names: the id breaks ties
+        score_make(c, clv=float(i % 5), p_alive=(i % 3) / 3)
+    for sort in ("name", "clv", "p_alive", "created"):
+        seen, cursor = [], ""
+        while True:
+            page = customer_list(
+                user=manager, filters=CustomerFilters(sort=sort, cursor=cursor), limit=5
+            )
+            seen += [c.pk for c in page.customers]
+            if not page.next_cursor:
+                break
+            cursor = page.next_cursor
+        assert len(seen) == len(set(seen)) == 23, sort
+
+
+def test_the_next_page_link_carries_the_filters_and_a_cursor(client, manager, settings):
+    for i in range(60):
+        customer_make(f"Shop {i:02d}", country="ID")
+    response = client.get("/customers/?country=ID")
+    body = response.content.decode()
+    assert "Next page" in body
+    href = body.split('rel="next" href="')[1].split('"')[0].replace("&amp;", "&")
+    query = parse_qs(urlparse(href).query)
+    assert query["country"] == ["ID"] and query["cursor"]
+    second = client.get(href)
+    assert names(second)[0] == "Shop 50" and len(names(second)) == 10
+    assert "OFFSET" not in str(second.context["page"])
+
+
+def test_htmx_gets_the_table_partial_only(client, manager):
+    customer_make("Ani")
+    full = client.get("/customers/").content.decode()
+    partial = client.get("/customers/", headers={"HX-Request": "true"}).content.decode()
+    assert "<html" in full and "<html" not in partial
+    assert "Ani" in partial and "<form" not in partial
+
+
+def test_the_list_query_count_does_not_grow_with_the_page(client, manager,
+                                                          django_assert_max_num_queries):
+    for i in range(40):
+        score_make(customer_make(f"C{i}", owner=manager), types=("loyal",))
+    with django_assert_max_num_queries(8):
+        client.get("/customers/?sort=clv")
+
+
+def test_the_csv_export_streams_the_current_filter(client, manager):
+    score_make(customer_make("=HYPERLINK(1)", country="ID"), stage="retention")
+    score_make(customer_make("Other", country="IT"), stage="lapsed")
+    response = client.get("/customers/export.csv?country=ID")
+    assert response.streaming and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][:3] == ["customer_id", "name", "kind"]
+    assert len(rows) == 2
+    assert rows[1][1] == "'=HYPERLINK(1)"  # a spreadsheet will not run it
+    assert rows[1][rows[0].index("lifecycle_stage")] == "retention"
+
+
+def test_a_reps_export_holds_only_their_customers(client, rep):
+    customer_make("Mine", owner=rep)
+    customer_make("Theirs", owner=user_make("rep2"))
+    content = b"".join(client.get("/customers/export.csv").streaming_content).decode()
+    assert "Mine" in content and "Theirs" not in content
