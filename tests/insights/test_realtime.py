@@ -90,3 +90,21 @@ def test_without_a_scoring_run_nothing_is_rescored(demo_business):
     customer = Customer.objects.order_by("pk").first()
     assert customers_rescore(customer_ids=[customer.pk]) == 0
     assert not CustomerScore.objects.exists()
+
+
+def test_the_explanation_gives_the_evidence_behind_the_stored_answers(scored_business, client):
+    from daur.accounts.models import User
+    from daur.insights.explain import customer_explanation
+
+    score = CustomerScore.objects.exclude(types="").exclude(strategy="").order_by("pk").first()
+    explained = customer_explanation(customer_id=score.customer_id)
+    assert explained.stage == score.lifecycle_stage and explained.stage_evidence
+    assert set(explained.types) == set(score.type_list)
+    assert all(explained.types[label] for label in explained.types)
+    assert explained.strategy == score.strategy and explained.strategy_evidence and explained.actions
+    assert explained.loyalty_score == score.loyalty_score
+    assert sum(c.met for c in explained.loyalty) == score.loyalty_score
+    client.force_login(User.objects.create_user("boss", password="x", role="manager"))
+    page = client.get(f"/customers/{score.customer_id}/")
+    assert page.status_code == 200
+    assert explained.strategy_evidence[0].text.split(" ")[0].encode() in page.content

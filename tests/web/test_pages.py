@@ -73,7 +73,8 @@ def test_the_360_page_shows_scores_history_timeline_consumers_and_referrals(
     Consumer.objects.create(customer=customer, name="Sari", relation="daughter")
     friend = customer_make("Friend", referred_by=customer)
     score_make(friend)
-    with django_assert_max_num_queries(20):
+    # The evidence is recomputed from the customer's own records: a fixed number of queries.
+    with django_assert_max_num_queries(30):
         response = client.get(f"/customers/{customer.pk}/")
     body = response.content.decode()
     assert response.status_code == 200

@@ -133,6 +133,12 @@ class _Neighbourhood:
     door_opener: np.ndarray
 
 
+def rescore_results(run: ScoringRun, pks: list[int], config: RulesConfig) -> BaseScores:
+    """The full results (with evidence) for a few customers, as a real-time re-score computes
+    them; nothing is stored."""
+    return _score_few(run, pks, config)[0]
+
+
 def _score_few(run: ScoringRun, pks: list[int], config: RulesConfig) -> tuple[BaseScores, Any]:
     records = base_records(customers=pks)
     orders_days = records.events.orders.ordered_day
