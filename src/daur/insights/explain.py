@@ -41,25 +41,36 @@ def customer_explanation(*, customer_id: int) -> Explanation | None:
     if score is None or run is None:
         return None
     s = rescore_results(run, [customer_id], rules_config())
+    # The stored score is what lists, filters and exports show; evidence is attached where the
+    # recomputation agrees with it (it does unless records changed without a re-score).
+    stage_same = s.stage.stage_of(0) == score.lifecycle_stage
+    strategy_same = (s.strategy.strategy_of(0) or "") == score.strategy
+    orientation_same = (s.orientation.names()[0] or "") == score.orientation
+    evidence_of_type = dict(s.types.evidence(0))
     loyalty = s.loyalty
     met = {e.code: e for e in loyalty.evidence(0)}
-    characteristics = tuple(
-        LoyaltyCharacteristic(
-            code=code,
-            met=bool(getattr(loyalty, code)[0]),
-            evidence=(met[code],) if code in met else (),
+    loyalty_same = int(loyalty.score[0]) == score.loyalty_score
+    characteristics = (
+        tuple(
+            LoyaltyCharacteristic(
+                code=code,
+                met=bool(getattr(loyalty, code)[0]),
+                evidence=(met[code],) if code in met else (),
+            )
+            for code in ("repeat_purchase", "multi_category", "recommends", "resists_competitors")
         )
-        for code in ("repeat_purchase", "multi_category", "recommends", "resists_competitors")
+        if loyalty_same
+        else ()
     )
     return Explanation(
-        stage=s.stage.stage_of(0),
-        stage_evidence=tuple(s.stage.evidence(0)),
-        types=dict(s.types.evidence(0)),
-        orientation=s.orientation.names()[0] or "",
-        orientation_evidence=tuple(s.orientation.evidence(0)),
-        loyalty_score=int(loyalty.score[0]),
+        stage=score.lifecycle_stage,
+        stage_evidence=tuple(s.stage.evidence(0)) if stage_same else (),
+        types={label: tuple(evidence_of_type.get(label, ())) for label in score.type_list},
+        orientation=score.orientation,
+        orientation_evidence=tuple(s.orientation.evidence(0)) if orientation_same else (),
+        loyalty_score=score.loyalty_score,
         loyalty=characteristics,
-        strategy=s.strategy.strategy_of(0) or "",
-        strategy_evidence=tuple(s.strategy.evidence(0)),
-        actions=tuple(s.strategy.actions(0)),
+        strategy=score.strategy,
+        strategy_evidence=tuple(s.strategy.evidence(0)) if strategy_same else (),
+        actions=tuple(s.strategy.actions(0)) if strategy_same else (),
     )
