@@ -39,13 +39,13 @@ def build_postgres(cursor, customers: int, per_customer: int) -> None:
             (ARRAY['budget','standard','premium'])[1 + g % 3], 100000 + g, 60000 + g,
             DATE '2022-01-01' + (g * 3), '{}', now()
         FROM generate_series(1, 500) g""")
-    # Each customer buys at its own rate; some stop early (lapsed, lost).
+    # Each customer buys at its own rate and spend level; some stop early (lapsed, lost).
     cursor.execute(f"""
         INSERT INTO sales_order (external_id, customer_id, ordered_at, amount, currency,
             discount_amount, coupon_code, channel, custom_fields, updated_at)
         SELECT 'O' || g, c, TIMESTAMPTZ '2023-11-01'
             + ((hashint % 1000) * (0.3 + (c % 7) / 10.0)) * INTERVAL '1 day',
-            50000 + (hashint % 2000000), 'IDR',
+            (20000 + (c * 7919 % 500) * 4000) * (0.6 + (hashint % 80) / 100.0), 'IDR',
             CASE WHEN hashint % 5 = 0 THEN 10000 ELSE 0 END, '', 'web', '{{}}', now()
         FROM (SELECT g, 1 + (g % {customers}) AS c, abs(hashtext(g::text)) AS hashint
               FROM generate_series(1, {orders}) g) s""")
@@ -96,7 +96,7 @@ def build_sqlite(cursor, customers: int, per_customer: int) -> None:
             discount_amount, coupon_code, channel, custom_fields, updated_at)
         SELECT 'O' || g, 1 + (g % {customers}),
             datetime('2023-11-01', '+' || CAST(((g * 2654435761) % 1000) * (0.3 + ((1 + g % {customers}) % 7) / 10.0) AS INTEGER) || ' days'),
-            50000 + ((g * 40503) % 2000000), 'IDR', CASE WHEN g % 5 = 0 THEN 10000 ELSE 0 END,
+            (20000 + ((1 + g % {customers}) * 7919 % 500) * 4000) * (0.6 + ((g * 40503) % 80) / 100.0), 'IDR', CASE WHEN g % 5 = 0 THEN 10000 ELSE 0 END,
             '', 'web', '{{}}', datetime('now')
         FROM s""")
     cursor.execute("""
