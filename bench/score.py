@@ -95,7 +95,7 @@ def build_sqlite(cursor, customers: int, per_customer: int) -> None:
         INSERT INTO sales_order (external_id, customer_id, ordered_at, amount, currency,
             discount_amount, coupon_code, channel, custom_fields, updated_at)
         SELECT 'O' || g, 1 + (g % {customers}),
-            datetime('2023-11-01', '+' || CAST(((g * 2654435761) % 1000) * (0.3 + ((1 + g % {customers}) % 7) / 10.0) AS INTEGER) || ' days'),
+            datetime('2023-11-01', '+' || CAST((((g * 2654435761) % 999983) % 1000) * (0.3 + ((1 + g % {customers}) % 7) / 10.0) AS INTEGER) || ' days'),
             (20000 + ((1 + g % {customers}) * 7919 % 500) * 4000) * (0.6 + ((g * 40503) % 80) / 100.0), 'IDR', CASE WHEN g % 5 = 0 THEN 10000 ELSE 0 END,
             '', 'web', '{{}}', datetime('now')
         FROM s""")
