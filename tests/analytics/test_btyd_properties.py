@@ -239,3 +239,13 @@ def test_grid_collapse_equals_the_sorting_collapse(monkeypatch):
         assert all(np.array_equal(a, b) for a, b in zip(cols_a, cols_b))
         np.testing.assert_allclose(w_a, w_b, rtol=1e-12)
         assert np.array_equal(inv_a, inv_b)
+
+
+def test_bgnbd_expectations_stay_finite_for_a_fit_at_the_dropout_bound():
+    # b at the optimiser's bound (e**12) means no dropout: the NBD limit (r + x) t / (alpha + T).
+    params = {"r": 0.5, "alpha": 10.0, "a": 0.8, "b": float(np.exp(12.0))}
+    x, t_x, T = np.array([0.0, 3.0, 30.0]), np.array([0.0, 50.0, 300.0]), np.array([100.0] * 3)
+    expected = bgnbd.conditional_expected_purchases(params, 90.0, x, t_x, T)
+    assert np.isfinite(expected).all()
+    alive = bgnbd.p_alive(params, x, t_x, T)
+    assert expected == pytest.approx(alive * (0.5 + x) * 90.0 / 110.0, rel=1e-3)

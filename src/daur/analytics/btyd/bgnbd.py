@@ -241,8 +241,17 @@ def _if_alive(r, alpha, a, b, t, x, T):
     z = t / (alpha + T + t)
     # Euler's transformation of (1-z)^(r+x) 2F1(r+x, b+x; a+b+x-1; z): the parameters that
     # grow with x cancel, so nothing overflows for x in the thousands.
-    tail = (1.0 - z) ** (a - 1.0) * hyp2f1_guarded(a + b - 1.0 - r, a - 1.0, a + b + x - 1.0, z)
-    return (a + b + x - 1.0) / (a - 1.0) * (1.0 - tail)
+    with np.errstate(invalid="ignore", over="ignore"):
+        tail = (1.0 - z) ** (a - 1.0) * hyp2f1_guarded(
+            a + b - 1.0 - r, a - 1.0, a + b + x - 1.0, z
+        )
+        value = (a + b + x - 1.0) / (a - 1.0) * (1.0 - tail)
+    if np.all(np.isfinite(value)):
+        return value
+    # For a huge b (a fit at its bound: no dropout in the data) the series overflows; the
+    # model is then the NBD with no dropout within t, whose expectation is (r + x) t / (alpha + T).
+    nbd = (r + x) * t / (alpha + T) * np.ones_like(value)
+    return np.where(np.isfinite(value), value, nbd)
 
 
 def conditional_expected_purchases(params: Mapping[str, float], t, x, t_x, T):
