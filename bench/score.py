@@ -47,7 +47,7 @@ def build_postgres(cursor, customers: int, per_customer: int) -> None:
             + ((hashint % 1000) * (0.3 + (c % 7) / 10.0)) * INTERVAL '1 day',
             (20000 + (c * 7919 % 500) * 4000) * (0.6 + (hashint % 80) / 100.0), 'IDR',
             CASE WHEN hashint % 5 = 0 THEN 10000 ELSE 0 END, '', 'web', '{{}}', now()
-        FROM (SELECT g, 1 + (g % {customers}) AS c, abs(hashtext(g::text)::bigint) AS hashint
+        FROM (SELECT g, (1 + g % {customers})::bigint AS c, abs(hashtext(g::text)::bigint) AS hashint
               FROM generate_series(1, {orders}) g) s""")
     cursor.execute("""
         INSERT INTO sales_orderline (order_id, product_id, quantity, unit_price, discount_amount,
