@@ -84,9 +84,22 @@ def in_top_share(
     A given `cut` (from an earlier run over the whole base) is used as it is: that is how one
     customer is re-scored in real time against the population it was last ranked in.
     """
-    if cut is None:
-        cut = top_share_cut(values, among, share)
+    cut = top_share_cut(values, among, share) if cut is None else eased_down(cut)
     return among & (values >= cut) & (values > 0), cut
+
+
+RELATIVE_TOLERANCE = 1e-9
+
+
+def eased_down(cut: float) -> float:
+    """A stored cut-off a hair lower: a value recomputed for one customer can differ from the
+    batch's in its last bits (a different summation order), and the customer at the cut must
+    stay in."""
+    return cut - abs(cut) * RELATIVE_TOLERANCE if math.isfinite(cut) else cut
+
+
+def eased_up(cut: float) -> float:
+    return cut + abs(cut) * RELATIVE_TOLERANCE if math.isfinite(cut) else cut
 
 
 def given_cut(cuts: Mapping[str, float] | None, name: str) -> float | None:

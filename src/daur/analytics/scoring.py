@@ -16,6 +16,7 @@ import numpy as np
 from daur.analytics.btyd import bgnbd, gamma_gamma
 from daur.analytics.btyd._fit import FitError
 from daur.analytics.clv import clv
+from daur.analytics.cutoffs import eased_down
 from daur.analytics.events import (
     CustomerAttributes,
     InteractionEvents,
@@ -293,7 +294,7 @@ def _rfm(
             new_edges[key] = list(edges[key])
             for s, low in enumerate(edges[key], start=1):
                 if low is not None:
-                    score[buyer & (values >= low)] = s
+                    score[buyer & (values >= eased_down(float(low)))] = s
             score[buyer & (score == 0)] = 1
         scores[key] = score
     return scores["r"], scores["f"], scores["m"], new_edges

@@ -28,6 +28,8 @@ from daur.analytics.cutoffs import (
     at_least,
     at_most,
     bottom_share_cut,
+    eased_down,
+    eased_up,
     given_cut,
     in_top_share,
     median_among,
@@ -287,14 +289,15 @@ def relationship_strategy(
         f.standard_share, rules.standard_dominant_share
     )
     small_order_cut = given_cut(cuts, "small_order")
-    if small_order_cut is None:
+    if small_order_cut is not None:
+        small_order_cut = eased_up(small_order_cut)
+    else:
         small_order_cut = bottom_share_cut(f.avg_order_value, buyer, rules.small_order_share)
     tickets_small_orders = at_least(f.tickets_per_order, rules.max_tickets_per_order) & (
         f.avg_order_value <= small_order_cut
     )
     clv_median = given_cut(cuts, "clv_median")
-    if clv_median is None:
-        clv_median = median_among(clv_12m, buyer)
+    clv_median = eased_down(clv_median) if clv_median is not None else median_among(clv_12m, buyer)
     flat_spend = f.spend_recent <= f.spend_previous
     low_clv = clv_12m < clv_median
 
