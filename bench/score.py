@@ -124,7 +124,7 @@ def build_sqlite(cursor, customers: int, per_customer: int) -> None:
         FROM s""")
 
 
-def bench(label: str, customers: int, per_customer: int) -> None:
+def bench(label: str, customers: int, per_customer: int, reuse: bool = False) -> None:
     import django
     from django.core.management import call_command
     from django.db import connection
@@ -133,7 +133,10 @@ def bench(label: str, customers: int, per_customer: int) -> None:
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        (build_postgres if label == "postgresql" else build_sqlite)(cursor, customers, per_customer)
+        cursor.execute("SELECT COUNT(*) FROM customers_customer")
+        built_before = reuse and cursor.fetchone()[0] == customers
+        if not built_before:
+            (build_postgres if label == "postgresql" else build_sqlite)(cursor, customers, per_customer)
     built = time.perf_counter() - started
     from daur.insights.extract import base_records
     from daur.insights.services import customers_rescore, scores_compute
@@ -165,9 +168,11 @@ def main() -> None:
     parser.add_argument("--orders-per-customer", type=int, default=10)
     parser.add_argument("--only", choices=("postgresql", "sqlite"))
     parser.add_argument("--child", choices=("postgresql", "sqlite"))
+    parser.add_argument("--reuse", action="store_true",
+                        help="PostgreSQL: keep the database of an earlier run of the same size")
     args = parser.parse_args()
     if args.child:
-        bench(args.child, args.customers, args.orders_per_customer)
+        bench(args.child, args.customers, args.orders_per_customer, args.reuse)
         return
     import subprocess
 
@@ -181,13 +186,17 @@ def main() -> None:
                 import psycopg
 
                 with psycopg.connect(PG_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-                    conn.execute("DROP DATABASE IF EXISTS daur_bench_score")
-                    conn.execute("CREATE DATABASE daur_bench_score")
+                    exists = conn.execute(
+                        "SELECT 1 FROM pg_database WHERE datname = 'daur_bench_score'").fetchone()
+                    if not (args.reuse and exists):
+                        conn.execute("DROP DATABASE IF EXISTS daur_bench_score")
+                        conn.execute("CREATE DATABASE daur_bench_score")
                 env["DAUR_DATABASE_URL"] = PG_URL
             else:
                 env.pop("DAUR_DATABASE_URL", None)
             subprocess.run([sys.executable, __file__, "--child", label, "--customers", str(args.customers),
-                            "--orders-per-customer", str(args.orders_per_customer)], env=env, check=True)
+                            "--orders-per-customer", str(args.orders_per_customer)]
+                           + (["--reuse"] if args.reuse else []), env=env, check=True)
 
 
 if __name__ == "__main__":

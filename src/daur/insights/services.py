@@ -16,18 +16,20 @@ from django.db.models import F
 from django.utils import timezone
 
 from daur.analytics.features import CustomerFeatures
-from daur.analytics.lifecycle import stage_transitions
+from daur.analytics.lifecycle import LIFECYCLE_STAGES, stage_transitions
 from daur.analytics.orientation import ORIENTATIONS
 from daur.analytics.rules_config import RulesConfig
 from daur.analytics.scoring import BaseScores, ScoringError, score_base
 from daur.analytics.strategy import STRATEGIES
 from daur.analytics.typology import TYPE_LABELS
-from daur.insights.extract import base_records
+from daur.insights.extract import base_records, fetch_numeric
 from daur.insights.models import CustomerScore, ScoringRun, StageChange
 from daur.insights.reasons import strategy_reasons
+from daur.interchange.copytext import copy_text
 
 logger = logging.getLogger(__name__)
 EPOCH = date(1970, 1, 1)
+COPY_ROWS = 50_000  # rows per COPY write
 SCORE_COLUMNS = (
     "customer_id",
     "run_id",
@@ -193,9 +195,10 @@ def _neighbourhood(pks: np.ndarray) -> _Neighbourhood:
     )
 
 
-def _score_rows(
+def _score_columns(
     run: ScoringRun, pks: np.ndarray, s: BaseScores, config: RulesConfig, realtime: bool
-):
+) -> list[list[Any]]:
+    """The values of SCORE_COLUMNS, a list per column."""
     stages = s.stage.names()
     orientations = np.array(["", *ORIENTATIONS], dtype=object)[s.orientation.orientation + 1]
     strategies = np.array(["", *STRATEGIES], dtype=object)[s.strategy.strategy + 1]
@@ -204,10 +207,11 @@ def _score_rows(
     now = timezone.now()
     if connection.vendor == "sqlite":
         as_of, now = as_of.isoformat(), str(now.replace(tzinfo=None))
-    columns = (
+    n = len(pks)
+    return [
         pks.tolist(),
-        [run.pk] * len(pks),
-        [as_of] * len(pks),
+        [run.pk] * n,
+        [as_of] * n,
         stages.tolist(),
         s.types.joined(";").tolist(),
         s.types.bits().tolist(),
@@ -221,10 +225,9 @@ def _score_rows(
         ),
         strategies.tolist(),
         reasons,
-        [now] * len(pks),
-        [realtime] * len(pks),
-    )
-    return zip(*columns, strict=True)
+        [now] * n,
+        [realtime] * n,
+    ]
 
 
 def _nullable(values: np.ndarray, present: np.ndarray) -> list[Any]:
@@ -238,45 +241,74 @@ def _scores_replace(run: ScoringRun, pks: np.ndarray, s: BaseScores, config: Rul
 
 
 def _scores_insert(run, pks, s, config, *, realtime: bool) -> None:
-    rows = _score_rows(run, pks, s, config, realtime)
-    table = CustomerScore._meta.db_table
-    names = ", ".join(SCORE_COLUMNS)
+    _rows_insert(
+        CustomerScore._meta.db_table, SCORE_COLUMNS, _score_columns(run, pks, s, config, realtime)
+    )
+
+
+def _rows_insert(table: str, names: tuple[str, ...], columns: list[list[Any]]) -> None:
+    """Insert rows given as columns: COPY text in chunks on PostgreSQL (formatted a column at a
+    time), executemany on SQLite."""
+    if not columns[0]:
+        return
+    listed = ", ".join(names)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+            with cursor.cursor.copy(f"COPY {table} ({listed}) FROM STDIN") as copy:
+                for start in range(0, len(columns[0]), COPY_ROWS):
+                    copy.write(copy_text([c[start : start + COPY_ROWS] for c in columns]))
         else:
-            marks = ", ".join(["%s"] * len(SCORE_COLUMNS))
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", list(rows))
+            marks = ", ".join(["%s"] * len(names))
+            cursor.executemany(
+                f"INSERT INTO {table} ({listed}) VALUES ({marks})", list(zip(*columns, strict=True))
+            )
 
 
 def _stage_changes_record(
     run: ScoringRun, pks: np.ndarray, s: BaseScores, *, realtime: bool
 ) -> None:
     """Store each customer whose stage differs from its stored one; a regain when it came back."""
-    stored = CustomerScore.objects.values_list("customer_id", "lifecycle_stage")
-    if realtime:
-        stored = stored.filter(customer_id__in=pks.tolist())
-    previous = dict(stored)
-    before = np.array([previous.get(int(pk), "") for pk in pks], dtype=object)
+    before = _stored_stages(pks, realtime=realtime)
     after = s.stage.names().astype(object)
     moves = stage_transitions(before, after)
     changed = np.flatnonzero(moves.changed)
     if changed.size == 0:
         return
     day = day_of(s.as_of_day)
-    StageChange.objects.bulk_create(
+    if connection.vendor == "sqlite":
+        day = day.isoformat()
+    n = len(changed)
+    _rows_insert(
+        StageChange._meta.db_table,
+        ("customer_id", "changed_on", "from_stage", "to_stage", "regained", "run_id"),
         [
-            StageChange(
-                customer_id=int(pks[i]),
-                changed_on=day,
-                from_stage=before[i],
-                to_stage=after[i],
-                regained=bool(moves.regained[i]),
-                run=run,
-            )
-            for i in changed
+            pks[changed].tolist(),
+            [day] * n,
+            before[changed].tolist(),
+            after[changed].tolist(),
+            moves.regained[changed].tolist(),
+            [run.pk] * n,
         ],
-        batch_size=5000,
     )
+
+
+def _stored_stages(pks: np.ndarray, *, realtime: bool) -> np.ndarray:
+    """The stored stage name of each of `pks` ("" when it has no score), read as codes."""
+    codes = " ".join(f"WHEN '{name}' THEN {code}" for code, name in enumerate(LIFECYCLE_STAGES))
+    where = ""
+    if realtime:
+        where = "WHERE customer_id IN (" + (",".join(str(int(pk)) for pk in pks) or "NULL") + ")"
+    rows = fetch_numeric(
+        f"SELECT customer_id, CASE lifecycle_stage {codes} ELSE -1 END "
+        f"FROM {CustomerScore._meta.db_table} {where}",
+        2,
+    )
+    names = np.array([*LIFECYCLE_STAGES, ""], dtype=object)  # code -1 -> ""
+    before = np.full(len(pks), "", dtype=object)
+    if len(rows) and len(pks):
+        stored_pks = rows[:, 0].astype(np.int64)
+        position = np.searchsorted(pks, stored_pks)
+        inside = position < len(pks)
+        inside[inside] &= pks[position[inside]] == stored_pks[inside]
+        before[position[inside]] = names[rows[inside, 1].astype(np.int64)]
+    return before
