@@ -22,6 +22,7 @@ from daur.analytics.rules_config import RulesConfig
 from daur.analytics.scoring import BaseScores, ScoringError, score_base
 from daur.analytics.strategy import STRATEGIES
 from daur.analytics.typology import TYPE_LABELS
+from daur.insights import shadow
 from daur.insights.extract import base_records, fetch_numeric
 from daur.insights.models import CustomerScore, ScoringRun, StageChange
 from daur.insights.reasons import strategy_reasons
@@ -203,10 +204,10 @@ def _score_columns(
     orientations = np.array(["", *ORIENTATIONS], dtype=object)[s.orientation.orientation + 1]
     strategies = np.array(["", *STRATEGIES], dtype=object)[s.strategy.strategy + 1]
     reasons = strategy_reasons(s.strategy, stages, config)
-    as_of = day_of(s.as_of_day)
+    # The same value on every row: formatted once (text both databases read).
+    as_of = day_of(s.as_of_day).isoformat()
     now = timezone.now()
-    if connection.vendor == "sqlite":
-        as_of, now = as_of.isoformat(), str(now.replace(tzinfo=None))
+    now = str(now.replace(tzinfo=None)) if connection.vendor == "sqlite" else now.isoformat()
     n = len(pks)
     return [
         pks.tolist(),
@@ -235,9 +236,14 @@ def _nullable(values: np.ndarray, present: np.ndarray) -> list[Any]:
 
 
 def _scores_replace(run: ScoringRun, pks: np.ndarray, s: BaseScores, config: RulesConfig) -> None:
+    table = CustomerScore._meta.db_table
+    columns = _score_columns(run, pks, s, config, realtime=False)
+    if shadow.replaceable(table):
+        shadow.table_replace(table, lambda name: _rows_insert(name, SCORE_COLUMNS, columns))
+        return
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {CustomerScore._meta.db_table}")
-    _scores_insert(run, pks, s, config, realtime=False)
+        cursor.execute(f"DELETE FROM {table}")
+    _rows_insert(table, SCORE_COLUMNS, columns)
 
 
 def _scores_insert(run, pks, s, config, *, realtime: bool) -> None:

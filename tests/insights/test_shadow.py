@@ -1,0 +1,74 @@
+"""On PostgreSQL a batch run swaps in a freshly built score table: same schema, same answers."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from daur.demo.load import demo_load
+from daur.insights import shadow
+from daur.insights.models import CustomerScore
+from daur.insights.services import scores_compute
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only"),
+]
+TABLE = CustomerScore._meta.db_table
+
+
+def _schema() -> list[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = %s::regclass "
+            "UNION ALL SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass ORDER BY 1",
+            [TABLE, TABLE],
+        )
+        return cursor.fetchall()
+
+
+def _scores() -> list[tuple]:
+    return list(
+        CustomerScore.objects.order_by("customer_id").values_list(
+            "customer_id", "lifecycle_stage", "types", "rfm_segment", "clv_12m", "strategy"
+        )
+    )
+
+
+def test_a_rerun_swaps_in_the_same_table_with_the_same_scores():
+    demo_load(customers=150, seed=5)
+    before_schema = _schema()
+    first = scores_compute()
+    first_scores = _scores()
+    assert _schema() == before_schema
+    assert len(first_scores) == first.n_customers > 0
+
+    second = scores_compute()
+    assert _schema() == before_schema
+    assert _scores() == first_scores
+    assert set(CustomerScore.objects.values_list("run_id", flat=True)) == {second.pk}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname FROM pg_class WHERE relname LIKE %s", ["insights%\\_shadow"])
+        assert cursor.fetchall() == []
+
+    # The foreign keys came back enforced.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CustomerScore.objects.filter(customer_id=first_scores[0][0]).update(customer_id=10**12)
+
+
+def test_a_failure_while_loading_keeps_the_old_table():
+    demo_load(customers=60, seed=6)
+    scores_compute()
+    kept = _scores()
+    schema = _schema()
+
+    def load(name: str) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f'INSERT INTO "{name}" (customer_id) VALUES (1)')  # NOT NULL columns
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        shadow.table_replace(TABLE, load)
+    assert _scores() == kept
+    assert _schema() == schema
