@@ -7,15 +7,17 @@ every query to a few customers, which is how one customer is re-scored in real t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import psycopg
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from psycopg.abc import Buffer
 from psycopg.adapt import Loader
 from psycopg.pq import Format
@@ -35,6 +37,7 @@ from daur.analytics.events import (
 )
 from daur.analytics.scoring import BaseEvents
 
+T = TypeVar("T")
 FETCH_ROWS = 100_000
 MISSING_DAY = -999_999_999  # SQL's NULL day, turned into NO_DAY here
 QUALIFIED_LEAD_STAGES = ("qualified", "proposal", "won")
@@ -61,32 +64,59 @@ def exchange_rates() -> dict[str, float]:
 
 
 def base_records(*, customers: Sequence[int] | None = None) -> BaseRecords:
-    """Read the base (or only `customers`, by primary key) as numeric columns."""
+    """Read the base (or only `customers`, by primary key) as numeric columns.
+
+    On PostgreSQL, outside a transaction, the whole base is read in one snapshot, the order
+    lines on a second connection at the same time as the rest (two server processes at work).
+    """
     sql = _Sql(customers)
-    pks, attributes = _customers(sql)
+    with _SharedSnapshot(enabled=sql.postgres and customers is None) as snapshot:
+        lines = snapshot.run(
+            fetch_numeric,
+            sql.render(
+                "SELECT l.order_id, l.product_id, CAST(l.quantity AS REAL), "
+                "CAST(l.quantity AS REAL) * CAST(l.unit_price AS REAL) "
+                "- CAST(l.discount_amount AS REAL) FROM sales_orderline l {where_l}"
+            ),
+            4,
+        )
+        pks, attributes = _customers(sql)
+        # Rows come in any order (an ORDER BY would walk the primary key: several times slower
+        # on millions of orders than sorting here); amounts are converted with their rates here.
+        order_rows = sql.numeric(
+            "SELECT o.id, o.customer_id, {day_ordered}, CAST(o.amount AS REAL), "
+            "CASE WHEN o.discount_amount > 0 OR o.coupon_code <> '' THEN 1 ELSE 0 END, {rate} "
+            "FROM sales_order o {where_o}",
+            6,
+        )
+        interactions = sql.numeric(
+            "SELECT i.customer_id, {day_occurred}, {interaction_kind} "
+            "FROM engagement_interaction i "
+            + (sql.where("i.customer_id") or "WHERE i.customer_id IS NOT NULL"),
+            3,
+        )
+        tickets = sql.numeric(
+            "SELECT t.customer_id, {day_opened}, {ticket_kind}, "
+            "CASE WHEN t.accepted THEN 1 ELSE 0 END FROM servicedesk_ticket t "
+            + sql.where("t.customer_id"),
+            4,
+        )
+        surveys = sql.numeric(
+            "SELECT s.customer_id, {day_answered}, s.nps FROM surveys_surveyanswer s "
+            + sql.where("s.customer_id"),
+            3,
+        )
+        line_rows = lines()
     index_of = _indexer(pks)
-    # Rows come in any order (an ORDER BY would walk the primary key: several times slower on
-    # millions of orders than sorting here); line spend is converted with its order's rate.
-    order_rows = sql.numeric(
-        "SELECT o.id, o.customer_id, {day_ordered}, CAST(o.amount AS REAL) * {rate}, "
-        "CASE WHEN o.discount_amount > 0 OR o.coupon_code <> '' THEN 1 ELSE 0 END, {rate} "
-        "FROM sales_order o {where_o}",
-        6,
-    )
     order_pks = order_rows[:, 0].astype(np.int64)
     if len(order_pks) > 1 and (np.diff(order_pks) < 0).any():
         by_pk = np.argsort(order_pks, kind="stable")
         order_rows, order_pks = order_rows[by_pk], order_pks[by_pk]
-    line_rows = sql.numeric(
-        "SELECT l.order_id, l.product_id, CAST(l.quantity AS REAL), "
-        "CAST(l.quantity AS REAL) * CAST(l.unit_price AS REAL) - CAST(l.discount_amount AS REAL) "
-        "FROM sales_orderline l {where_l}",
-        4,
-    )
+    order_rate = order_rows[:, 5]
     line_order = _indexer(order_pks)(line_rows[:, 0])
     product = _products()
     line_product = np.searchsorted(product["pk"], line_rows[:, 1].astype(np.int64))
-    quantity, spend = line_rows[:, 2], line_rows[:, 3] * order_rows[line_order, 5]
+    quantity, spend = line_rows[:, 2], line_rows[:, 3] * order_rate[line_order]
     units = np.bincount(line_order, weights=quantity, minlength=len(order_pks))
     has_lines = np.bincount(line_order, minlength=len(order_pks)) > 0
     order_customer = index_of(order_rows[:, 1])
@@ -108,7 +138,7 @@ def base_records(*, customers: Sequence[int] | None = None) -> BaseRecords:
             orders=OrderEvents(
                 customer_index=order_customer,
                 ordered_day=_days(order_rows[:, 2]),
-                amount=order_rows[:, 3],
+                amount=order_rows[:, 3] * order_rate,
                 discounted=order_rows[:, 4] > 0,
                 units=np.where(has_lines, units, np.nan),
             ),
@@ -119,9 +149,22 @@ def base_records(*, customers: Sequence[int] | None = None) -> BaseRecords:
                 spend=spend,
                 launched_day=product["launched_day"][line_product],
             ),
-            interactions=_interactions(sql, index_of),
-            tickets=_tickets(sql, index_of),
-            surveys=_surveys(sql, index_of),
+            interactions=InteractionEvents(
+                customer_index=index_of(interactions[:, 0]),
+                day=_days(interactions[:, 1]),
+                kind=interactions[:, 2],
+            ),
+            tickets=TicketEvents(
+                customer_index=index_of(tickets[:, 0]),
+                opened_day=_days(tickets[:, 1]),
+                kind=tickets[:, 2],
+                accepted=tickets[:, 3] > 0,
+            ),
+            surveys=SurveyEvents(
+                customer_index=index_of(surveys[:, 0]),
+                answered_day=_days(surveys[:, 1]),
+                nps=surveys[:, 2],
+            ),
         ),
     )
 
@@ -152,12 +195,15 @@ class _Sql:
         return f"COALESCE(CAST(julianday({column}) - 2440587.5 AS INTEGER), {MISSING_DAY})"
 
     def rate(self) -> str:
+        # PostgreSQL reads 1.0 as numeric, whose conversion to double precision goes through
+        # text: typed literals keep the column double precision.
+        typed = "::double precision" if self.postgres else ""
         cases = " ".join(
-            f"WHEN '{code}' THEN {float(rate)!r}"
+            f"WHEN '{code}' THEN {float(rate)!r}{typed}"
             for code, rate in exchange_rates().items()
             if code.isalpha() and len(code) == 3
         )
-        return f"(CASE o.currency {cases} ELSE 1.0 END)"
+        return f"(CASE o.currency {cases} ELSE 1.0{typed} END)"
 
     def where(self, column: str) -> str:
         if self.customers is None:
@@ -165,9 +211,14 @@ class _Sql:
         listed = ",".join(str(pk) for pk in self.customers) or "NULL"
         return f"WHERE {column} IN ({listed})"
 
-    def numeric(self, template: str, width: int) -> np.ndarray:
+    def render(self, template: str) -> str:
         sql = template.format(
             day_ordered=self.moment_day("o.ordered_at"),
+            day_occurred=self.moment_day("i.occurred_at"),
+            day_opened=self.moment_day("t.opened_at"),
+            day_answered=self.moment_day("s.answered_at"),
+            interaction_kind=_codes("i.kind", INTERACTION_CODES),
+            ticket_kind=_codes("t.kind", TICKET_CODES),
             rate=self.rate(),
             where_o=self.where("o.customer_id"),
             where_l=self.where("o.customer_id").replace(
@@ -177,7 +228,55 @@ class _Sql:
         )
         if self.postgres:  # REAL is single precision there
             sql = sql.replace("AS REAL)", "AS double precision)")
-        return fetch_numeric(sql, width)
+        return sql
+
+    def numeric(self, template: str, width: int) -> np.ndarray:
+        return fetch_numeric(self.render(template), width)
+
+
+class _SharedSnapshot:
+    """Queries run beside the caller's, on another connection, in the same REPEATABLE READ
+    snapshot (exported by the caller's transaction). Disabled: they run at once, in line.
+
+    Only outside a transaction (a transaction already under way may have read or written,
+    and cannot change its isolation)."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled and not connection.in_atomic_block
+        self.pool: ThreadPoolExecutor | None = None
+        self.snapshot = ""
+
+    def __enter__(self) -> _SharedSnapshot:
+        if self.enabled:
+            self.atomic = transaction.atomic()
+            self.atomic.__enter__()
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                cursor.execute("SELECT pg_export_snapshot()")
+                self.snapshot = cursor.fetchone()[0]
+            self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="daur-read")
+        return self
+
+    def run(self, function: Callable[..., T], *args: Any) -> Callable[[], T]:
+        if self.pool is None:
+            value = function(*args)
+            return lambda: value
+        future = self.pool.submit(self._in_snapshot, function, *args)
+        return future.result
+
+    def _in_snapshot(self, function: Callable[..., T], *args: Any) -> T:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                cursor.execute("SET TRANSACTION SNAPSHOT %s", [self.snapshot])
+                return function(*args)
+        finally:
+            connection.close()  # this thread's own connection
+
+    def __exit__(self, kind: Any, error: Any, trace: Any) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+            self.atomic.__exit__(kind, error, trace)
 
 
 def fetch_numeric(sql: str, width: int, params: Sequence[object] = ()) -> np.ndarray:
@@ -330,41 +429,3 @@ def _products() -> dict[str, np.ndarray]:
 def _codes(column: str, codes: dict[str, int]) -> str:
     cases = " ".join(f"WHEN '{name}' THEN {code}" for name, code in codes.items())
     return f"CASE {column} {cases} ELSE -1 END"
-
-
-def _interactions(sql: _Sql, index_of) -> InteractionEvents:
-    rows = fetch_numeric(
-        f"SELECT i.customer_id, {sql.moment_day('i.occurred_at')}, "
-        f"{_codes('i.kind', INTERACTION_CODES)} FROM engagement_interaction i "
-        f"{sql.where('i.customer_id') or 'WHERE i.customer_id IS NOT NULL'}",
-        3,
-    )
-    return InteractionEvents(
-        customer_index=index_of(rows[:, 0]), day=_days(rows[:, 1]), kind=rows[:, 2]
-    )
-
-
-def _tickets(sql: _Sql, index_of) -> TicketEvents:
-    rows = fetch_numeric(
-        f"SELECT t.customer_id, {sql.moment_day('t.opened_at')}, "
-        f"{_codes('t.kind', TICKET_CODES)}, CASE WHEN t.accepted THEN 1 ELSE 0 END "
-        f"FROM servicedesk_ticket t {sql.where('t.customer_id')}",
-        4,
-    )
-    return TicketEvents(
-        customer_index=index_of(rows[:, 0]),
-        opened_day=_days(rows[:, 1]),
-        kind=rows[:, 2],
-        accepted=rows[:, 3] > 0,
-    )
-
-
-def _surveys(sql: _Sql, index_of) -> SurveyEvents:
-    rows = fetch_numeric(
-        f"SELECT s.customer_id, {sql.moment_day('s.answered_at')}, s.nps "
-        f"FROM surveys_surveyanswer s {sql.where('s.customer_id')}",
-        3,
-    )
-    return SurveyEvents(
-        customer_index=index_of(rows[:, 0]), answered_day=_days(rows[:, 1]), nps=rows[:, 2]
-    )
