@@ -7,7 +7,14 @@ import math
 import numpy as np
 import pytest
 
-from daur.analytics.alerts import DropTestConfig, biggest_drops, order_drops, spend_drops
+from daur.analytics.alerts import (
+    DropTestConfig,
+    anchor_offsets,
+    anchored_drops,
+    biggest_drops,
+    order_drops,
+    spend_drops,
+)
 
 
 def poisson_cdf(k: int, mu: float) -> float:
@@ -136,3 +143,43 @@ def test_biggest_drops_lists_who_fell_most():
     )
     # expected 6, 12, 30: shortfalls 6, 11, 27
     assert picked.tolist() == [2, 1, 0]
+
+
+def test_anchors_are_the_earlier_windows_within_the_year_before():
+    assert anchor_offsets(30).tolist() == [30 * k for k in range(1, 13)]
+    assert anchor_offsets(90).tolist() == [30 * k for k in range(3, 13)]
+
+
+def test_anchored_drops_scale_the_earlier_windows_to_today_s_members():
+    # Segment 0: 10 members today; earlier, 20 members bought 40 (2 each), 10 bought 30 (3 each),
+    # so 10 members are expected to buy 25; they bought 5. Spend: 400 and 300 scaled to 10
+    # members are 200 and 300: mean 250, sample sd 70.7.
+    # Segment 1: no members at any anchor: nothing to test.
+    orders, spend = anchored_drops(
+        members=np.array([10, 4]),
+        window_orders=np.array([5, 0]),
+        window_spend=np.array([50.0, 0.0]),
+        anchor_members=np.array([[20, 10, 0], [0, 0, 0]]),
+        anchor_orders=np.array([[40, 30, 0], [0, 0, 0]]),
+        anchor_spend=np.array([[400.0, 300.0, 0.0], [0.0, 0.0, 0.0]]),
+    )
+    assert orders.expected.tolist() == [25.0, 0.0]
+    assert orders.p_value[0] == pytest.approx(poisson_cdf(5, 25.0), rel=1e-9)
+    assert orders.significant.tolist() == [True, False]
+    assert spend.expected[0] == pytest.approx(250.0)
+    z = (50 - 250) / math.sqrt(((200 - 250) ** 2 + (300 - 250) ** 2) / 1)
+    assert spend.p_value[0] == pytest.approx(0.5 * math.erfc(-z / math.sqrt(2)))
+    assert spend.change[0] == pytest.approx(-0.8)
+    assert spend.p_value[1] == 1.0 and not spend.significant[1]
+
+
+def test_anchored_spend_needs_two_anchors_for_its_variance():
+    _, spend = anchored_drops(
+        members=np.array([10]),
+        window_orders=np.array([0]),
+        window_spend=np.array([0.0]),
+        anchor_members=np.array([[10, 0]]),
+        anchor_orders=np.array([[30, 0]]),
+        anchor_spend=np.array([[300.0, 0.0]]),
+    )
+    assert spend.expected[0] == 300.0 and spend.p_value[0] == 1.0 and not spend.significant[0]

@@ -55,8 +55,7 @@ def plant_base() -> None:
 
 def triangle(retention) -> dict[str, tuple]:
     return {
-        c.month.strftime("%Y-%m"): (c.customers, c.retained, c.retention)
-        for c in retention.cohorts
+        c.month.strftime("%Y-%m"): (c.customers, c.retained, c.retention) for c in retention.cohorts
     }
 
 
@@ -138,4 +137,3 @@ def test_no_query_per_customer(django_assert_max_num_queries):
     with django_assert_max_num_queries(2):
         retention = cohort_retention_compute(period=PERIOD)
     assert triangle(retention)["2026-01"][1] == (10, 10, 10)
-

@@ -144,3 +144,85 @@ def biggest_drops(
     dropped = np.flatnonzero(shortfall > 0)
     order = np.argsort(-shortfall[dropped], kind="stable")
     return dropped[order][:limit]
+
+
+ANCHOR_STEP_DAYS = 30
+
+
+def anchor_offsets(window_days: int, baseline_days: int = BASELINE_DAYS) -> np.ndarray:
+    """Days before the window's first day of the earlier windows a segment is compared with.
+
+    Every ANCHOR_STEP_DAYS back, the earlier windows of the same length that end before the
+    window starts and begin within `baseline_days` of it: 30, 60, …, 360 for a 30-day window;
+    90, 120, …, 360 for a 90-day one.
+    """
+    first = -(-window_days // ANCHOR_STEP_DAYS) * ANCHOR_STEP_DAYS
+    return np.arange(first, baseline_days + 1, ANCHOR_STEP_DAYS)
+
+
+def anchored_drops(
+    *,
+    members: np.ndarray,
+    window_orders: np.ndarray,
+    window_spend: np.ndarray,
+    anchor_members: np.ndarray,
+    anchor_orders: np.ndarray,
+    anchor_spend: np.ndarray,
+    config: DropTestConfig = DropTestConfig(),  # noqa: B008 - frozen, so a safe default
+) -> tuple[DropTests, DropTests]:
+    """Orders and spend of segments whose membership is fixed at each window's start.
+
+    A segment defined by the customers' state (an RFM segment: its members as of the day before
+    the window) is compared with the same definition applied at earlier anchors: `members`
+    (per segment) and `anchor_members` (per segment x anchor) are the members at the start of
+    the window and of each earlier window; `*_orders` and `*_spend` what they bought in it.
+    Under no change a member buys what a member did in the earlier windows: expected orders =
+    members x the mean over anchors of orders per member, tested as Poisson; expected spend =
+    the mean over anchors of the spend scaled to today's members, tested as normal with the
+    anchors' sample variance (two anchors at least). Anchors without members are left out.
+    """
+    members = np.asarray(members, dtype=np.float64)
+    observed_orders = np.asarray(window_orders, dtype=np.float64)
+    observed_spend = np.asarray(window_spend, dtype=np.float64)
+    anchor_members = np.asarray(anchor_members, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(anchor_members > 0, members[:, None] / anchor_members, np.nan)
+    used = (~np.isnan(scale)).sum(axis=1)
+    orders_scaled = np.asarray(anchor_orders, dtype=np.float64) * scale
+    spend_scaled = np.asarray(anchor_spend, dtype=np.float64) * scale
+    expected_orders = _nanmean(orders_scaled, used)
+    expected_spend = _nanmean(spend_scaled, used)
+    enough = expected_orders >= config.min_expected
+    p_orders = np.where(
+        expected_orders > 0, stats.poisson.cdf(observed_orders, expected_orders), 1.0
+    )
+    change_orders = _change(observed_orders, expected_orders)
+    deviations = np.where(np.isnan(spend_scaled), 0.0, spend_scaled - expected_spend[:, None])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sd = np.sqrt((deviations**2).sum(axis=1) / (used - 1))
+        z = (observed_spend - expected_spend) / sd
+    z = np.where(sd > 0, z, np.where(observed_spend < expected_spend, -np.inf, np.inf))
+    p_spend = np.where((expected_spend > 0) & (used >= 2), stats.norm.cdf(z), 1.0)
+    change_spend = _change(observed_spend, expected_spend)
+    return (
+        DropTests(
+            expected=expected_orders,
+            observed=observed_orders,
+            change=change_orders,
+            p_value=p_orders,
+            significant=_verdict(p_orders, change_orders, enough, config),
+        ),
+        DropTests(
+            expected=expected_spend,
+            observed=observed_spend,
+            change=change_spend,
+            p_value=p_spend,
+            significant=_verdict(p_spend, change_spend, enough, config),
+        ),
+    )
+
+
+def _nanmean(values: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Row means over the non-NaN entries; 0 for a row with none."""
+    total = np.where(np.isnan(values), 0.0, values).sum(axis=1)
+    return np.where(count > 0, total / np.maximum(count, 1), 0.0)
