@@ -12,6 +12,9 @@ had nothing changed. Two one-sided tests, one per metric:
   norm.cdf(z). The empirical daily variance carries the over-dispersion of real spend (few large
   orders), which a Poisson model of money would understate.
 
+Segments whose membership is itself recent behaviour (RFM segments) are fixed at each window's
+start and compared with the same segment at earlier anchors instead (`anchored_drops`).
+
 A drop is significant when p < p_value, the relative change is at most -min_drop, and the
 baseline expected at least `min_expected` orders in the window (fewer is noise, whatever the test
 says). Pure numpy/scipy: inputs and outputs are arrays, one entry per segment.
@@ -160,50 +163,76 @@ def anchor_offsets(window_days: int, baseline_days: int = BASELINE_DAYS) -> np.n
     return np.arange(first, baseline_days + 1, ANCHOR_STEP_DAYS)
 
 
+@dataclass(frozen=True)
+class MemberWindows:
+    """Per segment, sums over member-windows: a member's window and its own year before it.
+
+    `own_*` is what the member bought in the `baseline_days` before the window, scaled to the
+    window's length; `spend_squares`, `spend_cross` and `own_spend_squares` are the sums of
+    spend², spend x own spend and own spend² over member-windows (for the spend variance).
+    """
+
+    members: np.ndarray
+    orders: np.ndarray
+    spend: np.ndarray
+    own_orders: np.ndarray
+    own_spend: np.ndarray
+    spend_squares: np.ndarray
+    spend_cross: np.ndarray
+    own_spend_squares: np.ndarray
+
+
 def anchored_drops(
     *,
-    members: np.ndarray,
-    window_orders: np.ndarray,
-    window_spend: np.ndarray,
-    anchor_members: np.ndarray,
-    anchor_orders: np.ndarray,
-    anchor_spend: np.ndarray,
+    now: MemberWindows,
+    anchors: MemberWindows,
     config: DropTestConfig = DropTestConfig(),  # noqa: B008 - frozen, so a safe default
 ) -> tuple[DropTests, DropTests]:
     """Orders and spend of segments whose membership is fixed at each window's start.
 
     A segment defined by the customers' state (an RFM segment: its members as of the day before
-    the window) is compared with the same definition applied at earlier anchors: `members`
-    (per segment) and `anchor_members` (per segment x anchor) are the members at the start of
-    the window and of each earlier window; `*_orders` and `*_spend` what they bought in it.
-    Under no change a member buys what a member did in the earlier windows: expected orders =
-    members x the mean over anchors of orders per member, tested as Poisson; expected spend =
-    the mean over anchors of the spend scaled to today's members, tested as normal with the
-    anchors' sample variance (two anchors at least). Anchors without members are left out.
+    the window) holds customers picked for what they did lately, so its members' own past is
+    not what they would do next, even with no change: those that stopped buying keep not buying.
+    The same definition at earlier anchors (`anchors`: member-windows summed over them) says
+    how far a member's window usually falls from its own year before: the ratio
+    rho = anchors' window / anchors' own year. Under no change today's members buy
+    rho x their own year before: orders Poisson with that mean; spend about normal with that
+    mean and variance members x the anchors' residual variance of a member-window
+    (sum (spend - rho x own)² / (member-windows - 1), two member-windows at least).
+    Scaling each member's own level keeps big and small buyers apart, so a segment whose mix
+    shifted (a handful of wholesale buyers a year ago, hundreds of shoppers today) is not a drop.
     """
-    members = np.asarray(members, dtype=np.float64)
-    observed_orders = np.asarray(window_orders, dtype=np.float64)
-    observed_spend = np.asarray(window_spend, dtype=np.float64)
-    anchor_members = np.asarray(anchor_members, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scale = np.where(anchor_members > 0, members[:, None] / anchor_members, np.nan)
-    used = (~np.isnan(scale)).sum(axis=1)
-    orders_scaled = np.asarray(anchor_orders, dtype=np.float64) * scale
-    spend_scaled = np.asarray(anchor_spend, dtype=np.float64) * scale
-    expected_orders = _nanmean(orders_scaled, used)
-    expected_spend = _nanmean(spend_scaled, used)
-    enough = expected_orders >= config.min_expected
+    members = np.asarray(now.members, dtype=np.float64)
+    draws = np.asarray(anchors.members, dtype=np.float64)
+
+    def ratio(window: np.ndarray, own: np.ndarray) -> np.ndarray:
+        window, own = np.asarray(window, np.float64), np.asarray(own, np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(own > 0, window / own, 0.0)
+
+    rho_orders = ratio(anchors.orders, anchors.own_orders)
+    rho_spend = ratio(anchors.spend, anchors.own_spend)
+    observed_orders = np.asarray(now.orders, dtype=np.float64)
+    expected_orders = rho_orders * np.asarray(now.own_orders, dtype=np.float64)
     p_orders = np.where(
         expected_orders > 0, stats.poisson.cdf(observed_orders, expected_orders), 1.0
     )
     change_orders = _change(observed_orders, expected_orders)
-    deviations = np.where(np.isnan(spend_scaled), 0.0, spend_scaled - expected_spend[:, None])
+    observed_spend = np.asarray(now.spend, dtype=np.float64)
+    expected_spend = rho_spend * np.asarray(now.own_spend, dtype=np.float64)
+    residual_squares = (
+        np.asarray(anchors.spend_squares, np.float64)
+        - 2 * rho_spend * np.asarray(anchors.spend_cross, np.float64)
+        + rho_spend**2 * np.asarray(anchors.own_spend_squares, np.float64)
+    )
+    variance = np.maximum(residual_squares, 0.0) / np.maximum(draws - 1, 1)
+    sd = np.sqrt(members * variance)
     with np.errstate(divide="ignore", invalid="ignore"):
-        sd = np.sqrt((deviations**2).sum(axis=1) / (used - 1))
         z = (observed_spend - expected_spend) / sd
     z = np.where(sd > 0, z, np.where(observed_spend < expected_spend, -np.inf, np.inf))
-    p_spend = np.where((expected_spend > 0) & (used >= 2), stats.norm.cdf(z), 1.0)
+    p_spend = np.where((expected_spend > 0) & (draws >= 2), stats.norm.cdf(z), 1.0)
     change_spend = _change(observed_spend, expected_spend)
+    enough = expected_orders >= config.min_expected
     return (
         DropTests(
             expected=expected_orders,
@@ -220,9 +249,3 @@ def anchored_drops(
             significant=_verdict(p_spend, change_spend, enough, config),
         ),
     )
-
-
-def _nanmean(values: np.ndarray, count: np.ndarray) -> np.ndarray:
-    """Row means over the non-NaN entries; 0 for a row with none."""
-    total = np.where(np.isnan(values), 0.0, values).sum(axis=1)
-    return np.where(count > 0, total / np.maximum(count, 1), 0.0)

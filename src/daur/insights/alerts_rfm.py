@@ -5,14 +5,16 @@ that stopped scores R 1-2), so today's membership applied to the past would make
 definition of "At Risk" and hide one among "Champions". Here each window's segment is the one
 the customer had on the day before the window began, from its orders up to then and the run's
 RFM cut-offs (run.cuts["rfm"]); it is compared with the same segment defined the same way at
-earlier windows (daur.analytics.alerts.anchored_drops), so a segment's usual decline (lapsing
-customers go on lapsing) is its baseline, not news.
+earlier windows: how far a member's window usually falls from its own year before
+(daur.analytics.alerts.anchored_drops), so a segment's usual decline (lapsing customers go on
+lapsing) is its baseline, not news.
 
 The order history is read once, aggregated per customer and day in SQL; the rest is numpy.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from array import array
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -25,6 +27,7 @@ from daur.analytics.alerts import (
     BASELINE_DAYS,
     WINDOWS_DAYS,
     DropTestConfig,
+    MemberWindows,
     anchor_offsets,
     anchored_drops,
     biggest_drops,
@@ -125,30 +128,41 @@ def rfm_alerts(*, run: ScoringRun, config: DropTestConfig) -> list[Alert]:
             codes_cache[first_day] = history.segments(first_day - 1, edges)
         return codes_cache[first_day]
 
-    def per_segment(first_day: int, days: int) -> tuple[np.ndarray, ...]:
+    def per_segment(first_day: int, days: int) -> MemberWindows:
         code = codes(first_day)
-        purchases, spend = history.bought(first_day, days)
         member = code >= 0
-        count = len(SEGMENTS)
-        return (
-            np.bincount(code[member], minlength=count),
-            np.bincount(code[member], weights=purchases[member], minlength=count),
-            np.bincount(code[member], weights=spend[member], minlength=count),
+        code = code[member]
+        orders, spend = (x[member] for x in history.bought(first_day, days))
+        scale = days / BASELINE_DAYS
+        own_orders, own_spend = (
+            x[member] * scale for x in history.bought(first_day - BASELINE_DAYS, BASELINE_DAYS)
+        )
+
+        def total(weights: np.ndarray | None = None) -> np.ndarray:
+            return np.bincount(code, weights=weights, minlength=len(SEGMENTS)).astype(np.float64)
+
+        return MemberWindows(
+            members=total(),
+            orders=total(orders),
+            spend=total(spend),
+            own_orders=total(own_orders),
+            own_spend=total(own_spend),
+            spend_squares=total(spend**2),
+            spend_cross=total(spend * own_spend),
+            own_spend_squares=total(own_spend**2),
         )
 
     for window_days in WINDOWS_DAYS:
         start = as_of - window_days + 1
-        members, orders, spend = per_segment(start, window_days)
-        anchors = [per_segment(start - k, window_days) for k in anchor_offsets(window_days)]
-        tests = anchored_drops(
-            members=members,
-            window_orders=orders,
-            window_spend=spend,
-            anchor_members=np.stack([a[0] for a in anchors], axis=1),
-            anchor_orders=np.stack([a[1] for a in anchors], axis=1),
-            anchor_spend=np.stack([a[2] for a in anchors], axis=1),
-            config=config,
+        now = per_segment(start, window_days)
+        earlier = [per_segment(start - k, window_days) for k in anchor_offsets(window_days)]
+        anchors = MemberWindows(
+            **{
+                f.name: sum(getattr(e, f.name) for e in earlier)
+                for f in dataclasses.fields(MemberWindows)
+            }
         )
+        tests = anchored_drops(now=now, anchors=anchors, config=config)
         for metric, result in zip(("orders", "spend"), tests, strict=True):
             for i in segments[result.significant]:
                 customers = _behind(history, codes(start) == i, start, window_days, metric)
@@ -164,7 +178,7 @@ def rfm_alerts(*, run: ScoringRun, config: DropTestConfig) -> list[Alert]:
                         observed=float(result.observed[i]),
                         change=float(result.change[i]),
                         p_value=float(result.p_value[i]),
-                        customer_count=int(members[i]),
+                        customer_count=int(now.members[i]),
                         customers=customers,
                     )
                 )
