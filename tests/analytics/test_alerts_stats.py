@@ -7,7 +7,15 @@ import math
 import numpy as np
 import pytest
 
-from daur.analytics.alerts import DropTestConfig, biggest_drops, order_drops, spend_drops
+from daur.analytics.alerts import (
+    DropTestConfig,
+    MemberWindows,
+    anchor_offsets,
+    anchored_drops,
+    biggest_drops,
+    order_drops,
+    spend_drops,
+)
 
 
 def poisson_cdf(k: int, mu: float) -> float:
@@ -136,3 +144,77 @@ def test_biggest_drops_lists_who_fell_most():
     )
     # expected 6, 12, 30: shortfalls 6, 11, 27
     assert picked.tolist() == [2, 1, 0]
+
+
+def test_anchors_are_the_earlier_windows_within_the_year_before():
+    assert anchor_offsets(30).tolist() == [30 * k for k in range(1, 13)]
+    assert anchor_offsets(90).tolist() == [30 * k for k in range(3, 13)]
+
+
+def windows(**sums) -> MemberWindows:
+    return MemberWindows(**{k: np.asarray(v, dtype=np.float64) for k, v in sums.items()})
+
+
+def test_anchored_drops_scale_each_member_s_own_year_by_the_anchors_ratio():
+    # Segment 0. At the anchors, 4 member-windows: own years (scaled to the window) 10, 10, 2, 2
+    # in orders and 1000, 1000, 200, 200 in spend; windows 5, 5, 1, 1 orders and 500, 500, 100,
+    # 100 spent, so a window is half its own year (rho = 12 / 24 = 1200 / 2400 = 0.5) with no
+    # residual but for the last member (100 instead of 100: none). Today 2 members with own
+    # years of 20 orders / 2000 spend in all: 10 orders and 1000 expected; they bought 2 and 200.
+    # Segment 1: no own year at the anchors: nothing to test.
+    anchors = windows(
+        members=[4, 3],
+        orders=[12, 5],
+        spend=[1200, 500],
+        own_orders=[24, 0],
+        own_spend=[2400, 0],
+        spend_squares=[2 * 500**2 + 2 * 100**2, 0],
+        spend_cross=[2 * 500 * 1000 + 2 * 100 * 200, 0],
+        own_spend_squares=[2 * 1000**2 + 2 * 200**2, 0],
+    )
+    now = windows(
+        members=[2, 3],
+        orders=[2, 0],
+        spend=[200, 0],
+        own_orders=[20, 9],
+        own_spend=[2000, 900],
+        spend_squares=[0, 0],
+        spend_cross=[0, 0],
+        own_spend_squares=[0, 0],
+    )
+    orders, spend = anchored_drops(now=now, anchors=anchors)
+    assert orders.expected.tolist() == [10.0, 0.0]
+    assert orders.p_value[0] == pytest.approx(poisson_cdf(2, 10.0), rel=1e-9)
+    assert orders.significant.tolist() == [True, False]
+    # No residual at the anchors: any shortfall in spend is certain
+    assert spend.expected[0] == pytest.approx(1000.0) and spend.p_value[0] == 0.0
+    assert spend.change[0] == pytest.approx(-0.8) and spend.significant.tolist() == [True, False]
+
+
+def test_anchored_spend_variance_is_the_residual_of_the_member_windows():
+    # Anchors: 3 member-windows, own years 100 each, windows 50, 100, 150: rho 1, residuals
+    # -50, 0, 50: variance 5000 / 2 = 2500 per member-window.
+    anchors = windows(
+        members=[3],
+        orders=[30],
+        spend=[300],
+        own_orders=[30],
+        own_spend=[300],
+        spend_squares=[50**2 + 100**2 + 150**2],
+        spend_cross=[100 * 300],
+        own_spend_squares=[3 * 100**2],
+    )
+    now = windows(
+        members=[4],
+        orders=[40],
+        spend=[250],
+        own_orders=[40],
+        own_spend=[400],
+        spend_squares=[0],
+        spend_cross=[0],
+        own_spend_squares=[0],
+    )
+    _, spend = anchored_drops(now=now, anchors=anchors)
+    z = (250 - 400) / math.sqrt(4 * 2500)
+    assert spend.expected[0] == pytest.approx(400.0)
+    assert spend.p_value[0] == pytest.approx(0.5 * math.erfc(-z / math.sqrt(2)))

@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from daur.analytics.rfm import SEGMENT_GRID, SEGMENTS, quintile_scores, rfm_scores, segment_of
+from daur.analytics.rfm import (
+    NO_SEGMENT,
+    SEGMENT_GRID,
+    SEGMENTS,
+    quintile_scores,
+    rfm_scores,
+    segment_codes_as_of,
+    segment_of,
+)
 
 
 def test_distinct_values_fall_into_equal_quintiles():
@@ -70,3 +78,43 @@ def test_rfm_on_cdnow_uses_all_five_scores(cdnow_summary):
     assert set(np.unique(scores.recency)) <= {1, 2, 3, 4, 5}
     assert set(np.unique(scores.monetary)) == {1, 2, 3, 4, 5}
     assert set(scores.segment) <= set(SEGMENTS)
+
+
+def test_segments_as_of_a_day_count_only_the_orders_up_to_it():
+    edges = {"r": [-1000.0, -180.0, -90.0, -60.0, -30.0], "f": [1.0, 2.0, 3.0, 4.0, None]}
+    # Customer 0: orders on days 100 (2 orders), 150, 200. Customer 1: day 195. Customer 2: 250.
+    as_of_210 = segment_codes_as_of(
+        customer_index=np.array([0, 0, 0, 1, 2]),
+        day=np.array([100, 150, 200, 195, 250]),
+        orders=np.array([2, 1, 1, 1, 1]),
+        n_customers=3,
+        as_of_day=210,
+        edges=edges,
+    )
+    # 0: 10 days since day 200, 4 orders: R 5 F 4; 1: 15 days, 1 order: R 5 F 1; 2: not yet
+    assert [SEGMENTS[c] if c >= 0 else None for c in as_of_210] == [
+        "Champions",
+        "New Customers",
+        None,
+    ]
+    assert as_of_210[2] == NO_SEGMENT
+    as_of_180 = segment_codes_as_of(
+        customer_index=np.array([0, 0, 0, 1, 2]),
+        day=np.array([100, 150, 200, 195, 250]),
+        orders=np.array([2, 1, 1, 1, 1]),
+        n_customers=3,
+        as_of_day=180,
+        edges=edges,
+    )
+    # 0 on day 180: 30 days since day 150, 3 orders (F edge 5 is None, so F stays 3): R 5 F 3
+    assert SEGMENTS[as_of_180[0]] == "Potential Loyalist" and as_of_180[1] == NO_SEGMENT
+    as_of_400 = segment_codes_as_of(
+        customer_index=np.array([0, 0, 0, 1, 2]),
+        day=np.array([100, 150, 200, 195, 250]),
+        orders=np.array([2, 1, 1, 1, 1]),
+        n_customers=3,
+        as_of_day=400,
+        edges=edges,
+    )
+    # 0: 200 days since, 4 orders: R 1 F 4; 1: 205 days, 1 order: R 1 F 1; 2: 150 days: R 2 F 1
+    assert [SEGMENTS[c] for c in as_of_400] == ["At Risk", "Lost", "Hibernating"]

@@ -96,11 +96,11 @@ def test_a_steady_business_raises_nothing_and_a_new_run_closes_old_alerts():
     assert stale.status == Alert.Status.CLOSED
 
 
-def test_segments_of_the_scores_are_tested_and_low_recency_rfm_segments_are_not():
+def test_customer_types_of_the_scores_are_tested():
     dropped, _ = plant("Bandung", drop=True)
     for i, external_id in enumerate(dropped):
         who = Order.objects.filter(customer__external_id=external_id).first().customer
-        # Half are "Champions" and loyal (bit 0); half "At Risk", which stopped buying by definition
+        # Half are loyal (bit 0); RFM segments are tested from the order history (test_alerts_rfm)
         if i % 2 == 0:
             score(who, rfm_segment="Champions", types="loyal", type_bits=1)
         else:
@@ -109,11 +109,12 @@ def test_segments_of_the_scores_are_tested_and_low_recency_rfm_segments_are_not(
     alerts = alerts_detect(run=run())
 
     kinds = {(a.segment_kind, a.segment) for a in alerts}
-    assert ("rfm_segment", "Champions") in kinds and ("type", "loyal") in kinds
-    assert ("rfm_segment", "At Risk") not in kinds
-    champions = next(a for a in alerts if a.segment == "Champions" and a.metric == "orders")
-    assert champions.customer_count == 5
-    assert set(champions.customers) == set(dropped[0::2]) - {None}
+    assert ("type", "loyal") in kinds
+    # The run stored no RFM cut-offs: no RFM segment is tested
+    assert not any(kind == "rfm_segment" for kind, _ in kinds)
+    loyal = next(a for a in alerts if a.segment == "loyal" and a.metric == "orders")
+    assert loyal.customer_count == 5
+    assert set(loyal.customers) == set(dropped[0::2])
 
 
 def test_thresholds_come_from_the_settings(settings):

@@ -12,6 +12,9 @@ had nothing changed. Two one-sided tests, one per metric:
   norm.cdf(z). The empirical daily variance carries the over-dispersion of real spend (few large
   orders), which a Poisson model of money would understate.
 
+Segments whose membership is itself recent behaviour (RFM segments) are fixed at each window's
+start and compared with the same segment at earlier anchors instead (`anchored_drops`).
+
 A drop is significant when p < p_value, the relative change is at most -min_drop, and the
 baseline expected at least `min_expected` orders in the window (fewer is noise, whatever the test
 says). Pure numpy/scipy: inputs and outputs are arrays, one entry per segment.
@@ -144,3 +147,105 @@ def biggest_drops(
     dropped = np.flatnonzero(shortfall > 0)
     order = np.argsort(-shortfall[dropped], kind="stable")
     return dropped[order][:limit]
+
+
+ANCHOR_STEP_DAYS = 30
+
+
+def anchor_offsets(window_days: int, baseline_days: int = BASELINE_DAYS) -> np.ndarray:
+    """Days before the window's first day of the earlier windows a segment is compared with.
+
+    Every ANCHOR_STEP_DAYS back, the earlier windows of the same length that end before the
+    window starts and begin within `baseline_days` of it: 30, 60, …, 360 for a 30-day window;
+    90, 120, …, 360 for a 90-day one.
+    """
+    first = -(-window_days // ANCHOR_STEP_DAYS) * ANCHOR_STEP_DAYS
+    return np.arange(first, baseline_days + 1, ANCHOR_STEP_DAYS)
+
+
+@dataclass(frozen=True)
+class MemberWindows:
+    """Per segment, sums over member-windows: a member's window and its own year before it.
+
+    `own_*` is what the member bought in the `baseline_days` before the window, scaled to the
+    window's length; `spend_squares`, `spend_cross` and `own_spend_squares` are the sums of
+    spend², spend x own spend and own spend² over member-windows (for the spend variance).
+    """
+
+    members: np.ndarray
+    orders: np.ndarray
+    spend: np.ndarray
+    own_orders: np.ndarray
+    own_spend: np.ndarray
+    spend_squares: np.ndarray
+    spend_cross: np.ndarray
+    own_spend_squares: np.ndarray
+
+
+def anchored_drops(
+    *,
+    now: MemberWindows,
+    anchors: MemberWindows,
+    config: DropTestConfig = DropTestConfig(),  # noqa: B008 - frozen, so a safe default
+) -> tuple[DropTests, DropTests]:
+    """Orders and spend of segments whose membership is fixed at each window's start.
+
+    A segment defined by the customers' state (an RFM segment: its members as of the day before
+    the window) holds customers picked for what they did lately, so its members' own past is
+    not what they would do next, even with no change: those that stopped buying keep not buying.
+    The same definition at earlier anchors (`anchors`: member-windows summed over them) says
+    how far a member's window usually falls from its own year before: the ratio
+    rho = anchors' window / anchors' own year. Under no change today's members buy
+    rho x their own year before: orders Poisson with that mean; spend about normal with that
+    mean and variance members x the anchors' residual variance of a member-window
+    (sum (spend - rho x own)² / (member-windows - 1), two member-windows at least).
+    Scaling each member's own level keeps big and small buyers apart, so a segment whose mix
+    shifted (a handful of wholesale buyers a year ago, hundreds of shoppers today) is not a drop.
+    """
+    members = np.asarray(now.members, dtype=np.float64)
+    draws = np.asarray(anchors.members, dtype=np.float64)
+
+    def ratio(window: np.ndarray, own: np.ndarray) -> np.ndarray:
+        window, own = np.asarray(window, np.float64), np.asarray(own, np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(own > 0, window / own, 0.0)
+
+    rho_orders = ratio(anchors.orders, anchors.own_orders)
+    rho_spend = ratio(anchors.spend, anchors.own_spend)
+    observed_orders = np.asarray(now.orders, dtype=np.float64)
+    expected_orders = rho_orders * np.asarray(now.own_orders, dtype=np.float64)
+    p_orders = np.where(
+        expected_orders > 0, stats.poisson.cdf(observed_orders, expected_orders), 1.0
+    )
+    change_orders = _change(observed_orders, expected_orders)
+    observed_spend = np.asarray(now.spend, dtype=np.float64)
+    expected_spend = rho_spend * np.asarray(now.own_spend, dtype=np.float64)
+    residual_squares = (
+        np.asarray(anchors.spend_squares, np.float64)
+        - 2 * rho_spend * np.asarray(anchors.spend_cross, np.float64)
+        + rho_spend**2 * np.asarray(anchors.own_spend_squares, np.float64)
+    )
+    variance = np.maximum(residual_squares, 0.0) / np.maximum(draws - 1, 1)
+    sd = np.sqrt(members * variance)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (observed_spend - expected_spend) / sd
+    z = np.where(sd > 0, z, np.where(observed_spend < expected_spend, -np.inf, np.inf))
+    p_spend = np.where((expected_spend > 0) & (draws >= 2), stats.norm.cdf(z), 1.0)
+    change_spend = _change(observed_spend, expected_spend)
+    enough = expected_orders >= config.min_expected
+    return (
+        DropTests(
+            expected=expected_orders,
+            observed=observed_orders,
+            change=change_orders,
+            p_value=p_orders,
+            significant=_verdict(p_orders, change_orders, enough, config),
+        ),
+        DropTests(
+            expected=expected_spend,
+            observed=observed_spend,
+            change=change_spend,
+            p_value=p_spend,
+            significant=_verdict(p_spend, change_spend, enough, config),
+        ),
+    )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from daur.analytics.cutoffs import eased_down
 from daur.analytics.summary import TransactionSummary
 
 # SEGMENT_GRID[r - 1][f - 1]: one name per cell, so the heatmap and the segments agree.
@@ -81,3 +82,56 @@ def rfm_scores(recency_days, frequency, monetary) -> RfmScores:
 def rfm_from_summary(summary: TransactionSummary) -> RfmScores:
     """RFM as of the summary's calibration end: days since last order, orders, total spend."""
     return rfm_scores(summary.recency_days, summary.order_count, summary.total_spend)
+
+
+_GRID_CODES = np.vectorize(SEGMENTS.index)(_GRID_ARRAY)
+NO_SEGMENT = -1
+
+
+def scores_by_edges(values: np.ndarray, edges, among: np.ndarray) -> np.ndarray:  # noqa: ANN001
+    """Scores 1-5 of `values[among]` against the lowest value of each score in an earlier ranking
+    (`edges[s - 1]`, None when no one had score s): the highest score whose edge a value reaches,
+    1 when it reaches none; 0 outside `among`. Edges are eased a hair down (see eased_down)."""
+    values = np.asarray(values, dtype=np.float64)
+    score = np.zeros(len(values), dtype=np.int8)
+    for s, low in enumerate(edges, start=1):
+        if low is not None:
+            score[among & (values >= eased_down(float(low)))] = s
+    score[among & (score == 0)] = 1
+    return score
+
+
+def segment_codes_as_of(
+    *,
+    customer_index: np.ndarray,
+    day: np.ndarray,
+    orders: np.ndarray,
+    n_customers: int,
+    as_of_day: int,
+    edges,  # noqa: ANN001 - {"r": [...], "f": [...]}: a scoring run's cuts["rfm"]
+) -> np.ndarray:
+    """Each customer's RFM segment as of the end of `as_of_day`, from its orders up to that day.
+
+    Rows are (customer, day, orders that day) sorted by customer then day, every order counted
+    as scoring counts them. Recency is days since the last order, frequency the number of orders.
+    The scores are those the run's cut-offs (`edges`) give, as in real-time re-scoring.
+    Returns the index in SEGMENTS, NO_SEGMENT for a customer without an order by then.
+    """
+    customer_index = np.asarray(customer_index, dtype=np.int64)
+    day = np.asarray(day, dtype=np.int64)
+    kept = day <= as_of_day
+    frequency = np.bincount(
+        customer_index[kept], weights=np.asarray(orders, np.float64)[kept], minlength=n_customers
+    )
+    rows_kept = np.bincount(customer_index[kept], minlength=n_customers)
+    first_row = np.concatenate(([0], np.cumsum(np.bincount(customer_index, minlength=n_customers))))
+    buyer = rows_kept > 0
+    last_day = np.zeros(n_customers, dtype=np.int64)
+    # Rows are sorted by day within a customer: the kept ones are a prefix of its rows.
+    last_day[buyer] = day[first_row[:-1][buyer] + rows_kept[buyer] - 1]
+    recency = -(as_of_day - last_day).astype(np.float64)  # higher is better, as in scoring
+    r = scores_by_edges(recency, edges["r"], buyer)
+    f = scores_by_edges(frequency, edges["f"], buyer)
+    codes = np.full(n_customers, NO_SEGMENT, dtype=np.int64)
+    codes[buyer] = _GRID_CODES[r[buyer] - 1, f[buyer] - 1]
+    return codes

@@ -16,7 +16,6 @@ import numpy as np
 from daur.analytics.btyd import bgnbd, gamma_gamma
 from daur.analytics.btyd._fit import FitError
 from daur.analytics.clv import clv
-from daur.analytics.cutoffs import eased_down
 from daur.analytics.events import (
     CustomerAttributes,
     InteractionEvents,
@@ -29,7 +28,7 @@ from daur.analytics.features import CustomerFeatures, customer_features
 from daur.analytics.lifecycle import LifecycleResult, lifecycle_stage
 from daur.analytics.loyalty import LoyaltyResult, loyalty_score
 from daur.analytics.orientation import OrientationResult, orientation
-from daur.analytics.rfm import quintile_scores, segment_of
+from daur.analytics.rfm import quintile_scores, scores_by_edges, segment_of
 from daur.analytics.rules_config import RulesConfig
 from daur.analytics.strategy import StrategyResult, relationship_strategy
 from daur.analytics.summary import summarise
@@ -292,9 +291,6 @@ def _rfm(
             ]
         else:
             new_edges[key] = list(edges[key])
-            for s, low in enumerate(edges[key], start=1):
-                if low is not None:
-                    score[buyer & (values >= eased_down(float(low)))] = s
-            score[buyer & (score == 0)] = 1
+            score = scores_by_edges(values, edges[key], buyer)
         scores[key] = score
     return scores["r"], scores["f"], scores["m"], new_edges

@@ -1,9 +1,11 @@
 """Behaviour-change alerts (SPEC §1.7): `alerts_detect` tests every segment after a scoring run.
 
-Segments: each RFM segment and each customer type of the run's scores, each market (country and
-city) and each reseller. Orders and spend are summed in SQL per segment and day over the windows
-(the last 30 and 90 days up to the run's as-of date) and their baselines (the 365 days before
-each window); daur.analytics.alerts decides which drops are significant.
+Segments: each customer type of the run's scores, each market (country and city) and each
+reseller: orders and spend are summed in SQL per segment and day over the windows (the last 30
+and 90 days up to the run's as-of date) and their baselines (the 365 days before each window).
+The RFM segments, whose membership changes with the very orders tested, take each customer's
+segment as of each window's start (daur.insights.alerts_rfm). daur.analytics.alerts decides
+which drops are significant.
 """
 
 from __future__ import annotations
@@ -27,23 +29,16 @@ from daur.analytics.alerts import (
     order_drops,
     spend_drops,
 )
-from daur.analytics.rfm import SEGMENT_GRID
 from daur.analytics.typology import TYPE_LABELS
 from daur.customers.models import Customer
+from daur.insights.alerts_rfm import rfm_alerts
 from daur.insights.models import Alert, CustomerScore, ScoringRun
 from daur.insights.money import base_amount
 from daur.insights.period import day_start
 from daur.sales.models import Order
 
 SEGMENT_KINDS = ("rfm_segment", "type", "market", "reseller")
-# Segments the R x F grid only gives to customers with a recency score of 3 or less: they are in
-# the segment *because* they stopped buying lately, so a drop there is their definition, not news.
-LOW_RECENCY_SEGMENTS = tuple(
-    sorted(
-        {name for row in SEGMENT_GRID[:3] for name in row}
-        - {name for row in SEGMENT_GRID[3:] for name in row}
-    )
-)
+DAILY_KINDS = ("type", "market", "reseller")  # today's membership, summed per day in SQL
 MAX_CUSTOMERS = 200
 
 
@@ -76,8 +71,8 @@ def alerts_detect(*, run: ScoringRun, config: DropTestConfig | None = None) -> l
         ordered_at__gte=day_start(first_day),
         ordered_at__lt=day_start(run.as_of + timedelta(days=1)),
     )
-    found: list[Alert] = []
-    for kind in SEGMENT_KINDS:
+    found: list[Alert] = rfm_alerts(run=run, config=config)
+    for kind in DAILY_KINDS:
         daily = _daily(kind, orders, first_day, horizon_days)
         for window_days in WINDOWS_DAYS:
             found += _alerts_of(kind, daily, window_days, run, config, orders)
@@ -93,7 +88,6 @@ def alerts_detect(*, run: ScoringRun, config: DropTestConfig | None = None) -> l
 
 def _segment_fields(kind: str) -> tuple[str, ...]:
     return {
-        "rfm_segment": ("customer__score__rfm_segment",),
         "type": ("customer__score__type_bits",),
         "market": ("customer__country", "customer__city"),
         "reseller": ("reseller_id",),
@@ -102,8 +96,6 @@ def _segment_fields(kind: str) -> tuple[str, ...]:
 
 def _in_kind(kind: str) -> Q:
     return {
-        "rfm_segment": Q(customer__score__rfm_segment__gt="")
-        & ~Q(customer__score__rfm_segment__in=LOW_RECENCY_SEGMENTS),
         "type": Q(customer__score__type_bits__gt=0),
         "market": Q(customer__country__gt="", customer__city__gt=""),
         "reseller": Q(reseller__isnull=False),
@@ -224,9 +216,6 @@ def _alert(
 
 def _members(kind: str, key, orders: QuerySet) -> tuple[QuerySet, int, str]:  # noqa: ANN001
     """The segment's orders, how many customers it has and its label."""
-    if kind == "rfm_segment":
-        count = CustomerScore.objects.filter(rfm_segment=key).count()
-        return orders.filter(customer__score__rfm_segment=key), count, key
     if kind == "type":
         bit = 1 << key
         in_type = CustomerScore.objects.annotate(bit=F("type_bits").bitand(bit)).filter(bit__gt=0)

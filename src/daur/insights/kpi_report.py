@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from daur.insights.kpi_cohorts import CohortRetention
 from daur.insights.kpis import AcquisitionRow, Kpis, SegmentValue
 
 NONE = "—"
@@ -80,6 +81,27 @@ def _segments(rows: Sequence[SegmentValue], label: str) -> list[str]:
     )
 
 
+def _cohorts(retention: CohortRetention) -> list[str]:
+    """The triangle: a row per first-purchase month, a column per month after it."""
+    width = max((len(c.retention) for c in retention.cohorts), default=0)
+    partial = " (the last month counts to the period's end)" if retention.last_month_partial else ""
+    return [
+        f"  cohort retention: who bought again k months after the first-purchase month{partial}",
+        *_table(
+            ("cohort", "customers", *(f"+{k}" for k in range(1, width + 1))),
+            [
+                (
+                    c.month.strftime("%Y-%m"),
+                    _num(c.customers),
+                    *(_pct(x) for x in c.retention),
+                    *([""] * (width - len(c.retention))),
+                )
+                for c in retention.cohorts
+            ],
+        ),
+    ]
+
+
 def kpis_text(kpis: Kpis) -> str:
     p, a, r, v, s, sa = (
         kpis.period,
@@ -119,6 +141,7 @@ def kpis_text(kpis: Kpis) -> str:
                 ("regained", _num(r.regained)),
             ],
         ),
+        *_cohorts(r.cohorts),
         "",
         "VALUE",
         *_table(

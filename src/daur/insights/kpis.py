@@ -23,6 +23,7 @@ from daur.insights.kpi_activity import (
     sales_activity_compute,
     service_compute,
 )
+from daur.insights.kpi_cohorts import CohortRetention, cohort_retention_compute
 from daur.insights.models import CustomerScore, StageChange
 from daur.insights.money import base_amount
 from daur.insights.period import Period, day_start, local_day, raw_rows
@@ -70,6 +71,7 @@ class Retention:
     churned: int  # of them, those who became lapsed or lost during it
     churn_rate: float | None
     regained: int  # regained stage changes in the period
+    cohorts: CohortRetention  # by first-purchase month in the period: who bought again, when
 
 
 @dataclass(frozen=True)
@@ -273,6 +275,7 @@ def retention_compute(*, period: Period) -> Retention:
         churned=churned,
         churn_rate=_ratio(churned, churn_base),
         regained=regained,
+        cohorts=cohort_retention_compute(period=period),
     )
 
 
