@@ -89,9 +89,18 @@ def cmd_score(args: argparse.Namespace) -> int:
     from datetime import date
 
     from daur.insights.alerts import alerts_detect
-    from daur.insights.services import ScoringFailed, scores_compute
+    from daur.insights.services import ScoringFailed, rules_config, scores_compute
 
-    as_of = date.fromisoformat(args.as_of) if args.as_of else None
+    try:
+        as_of = date.fromisoformat(args.as_of) if args.as_of else None
+    except ValueError:
+        print(f"daur score: --as-of {args.as_of!r} is not a date (YYYY-MM-DD)", file=sys.stderr)
+        return 2
+    try:
+        rules_config()
+    except (OSError, ValueError) as error:  # tomllib's errors are ValueErrors
+        print(f"daur score: rules file {settings_rules_file()}: {error}", file=sys.stderr)
+        return 2
     try:
         run = scores_compute(as_of=as_of)
     except ScoringFailed as failure:
@@ -107,6 +116,12 @@ def cmd_score(args: argparse.Namespace) -> int:
             f"p {alert.p_value:.2g})"
         )
     return 0
+
+
+def settings_rules_file() -> str:
+    from django.conf import settings
+
+    return str(settings.DAUR_RULES_FILE)
 
 
 def run_report(run) -> str:  # noqa: ANN001 - a ScoringRun

@@ -91,3 +91,19 @@ def test_score_and_export_scores_from_the_command_line(demo_business, tmp_path, 
 def test_export_scores_before_any_scoring_says_what_to_do(tmp_path, capsys):
     assert cli.main(["export", "scores", str(tmp_path / "s.csv")]) == 2
     assert "daur score" in capsys.readouterr().err
+
+
+def test_score_refuses_a_bad_rules_file_or_date_and_scores_nothing(tmp_path, settings, capsys):
+    rules = tmp_path / "rules.toml"
+    rules.write_text("[types]\ndiscount_share = 'most'\n", encoding="utf-8")
+    settings.DAUR_RULES_FILE = str(rules)
+    assert cli.main(["score"]) == 2
+    err = capsys.readouterr().err
+    assert "types.discount_share" in err and "must be a number" in err
+    rules.write_text("[typos]\nx = 1\n", encoding="utf-8")
+    assert cli.main(["score"]) == 2
+    assert "unknown rules setting 'typos'" in capsys.readouterr().err
+    settings.DAUR_RULES_FILE = ""
+    assert cli.main(["score", "--as-of", "2026-13-01"]) == 2
+    assert "not a date" in capsys.readouterr().err
+    assert not ScoringRun.objects.exists()
