@@ -98,6 +98,11 @@ def cmd_score(args: argparse.Namespace) -> int:
         print(f"daur score: {failure}", file=sys.stderr)
         return 1
     print(run_report(run))
+    # The dashboard's figures, once per run: a dashboard request then reads one small row.
+    from daur.web.dashboard_facts import dashboard_facts_store
+
+    facts = dashboard_facts_store(run=run)
+    print(f"  Dashboard figures stored in {facts.seconds:.1f} s.")
     alerts = alerts_detect(run=run)
     print(f"  Behaviour-change alerts: {len(alerts):,} open.")
     for alert in alerts:
