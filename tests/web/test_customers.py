@@ -143,3 +143,23 @@ def test_a_reps_export_holds_only_their_customers(client, rep):
     customer_make("Theirs", owner=user_make("rep2"))
     content = b"".join(client.get("/customers/export.csv").streaming_content).decode()
     assert "Mine" in content and "Theirs" not in content
+
+
+def test_a_score_filter_lists_by_clv_unless_another_order_is_asked(client, manager):
+    for name, clv in (("A", 1.0), ("B", 3.0), ("C", 2.0)):
+        score_make(customer_make(name), stage="retention", r=5, f=5, clv=clv)
+    customer_make("Unscored")
+    assert names(client.get("/customers/?stage=retention")) == ["B", "C", "A"]
+    assert names(client.get("/customers/?rfm_r=5&rfm_f=5")) == ["B", "C", "A"]
+    assert names(client.get("/customers/?stage=retention&sort=name")) == ["A", "B", "C"]
+    assert names(client.get("/customers/")) == ["A", "B", "C", "Unscored"]
+
+
+def test_the_rows_show_labels_money_and_link_to_the_360(client, manager):
+    c = customer_make("Row", city="Milano", country="IT", owner=manager)
+    score_make(c, stage="lapsed", types=("loyal", "discount"), p_alive=0.25, clv=1234567.0)
+    body = client.get("/customers/").content.decode()
+    row = body.split(f'href="/customers/{c.pk}/">Row</a>')[1].split("</tr>")[0]
+    for text in ("Milano, IT", "Lapsed", "Loyal", "Discount-driven", "0.25", "IDR 1,234,567",
+                 "Enhance"):
+        assert text in row, text
