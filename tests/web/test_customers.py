@@ -163,3 +163,26 @@ def test_the_rows_show_labels_money_and_link_to_the_360(client, manager):
     for text in ("Milano, IT", "Lapsed", "Loyal", "Discount-driven", "0.25", "IDR 1,234,567",
                  "Enhance"):
         assert text in row, text
+
+
+def test_a_name_prefix_search_pages_through_every_match_once_whatever_the_case(manager):
+    for i, name in enumerate(["Andi", "ANDI", "andi", "Anita", "Budi", "Randi"] * 3):
+        customer_make(f"{name} {i}")
+    seen, cursor = [], ""
+    while True:
+        page = customer_list(
+            user=manager, filters=CustomerFilters(q="an", cursor=cursor), limit=4
+        )
+        seen += [c.name for c in page.customers]
+        if not page.next_cursor:
+            break
+        cursor = page.next_cursor
+    assert len(seen) == len(set(seen)) == 12
+    assert all(name.lower().startswith("an") for name in seen)
+    assert [n.upper() for n in seen] == sorted(n.upper() for n in seen) or seen == sorted(seen)
+
+
+def test_a_search_equal_to_a_customer_id_finds_that_customer(client, manager):
+    customer_make("Zed", external_id="AN-1")
+    customer_make("AN-1 shop")
+    assert names(client.get("/customers/?q=AN-1")) == ["Zed"]
