@@ -152,3 +152,16 @@ def test_customers_orders_and_answers_written_after_the_run_are_counted(base):
     manager = user_make("boss2", role="manager")
     assert dashboard_summary(user=manager).customers == Customer.objects.count()
     assert dashboard_summary(user=other).customers == Customer.objects.filter(owner=other).count()
+
+
+def test_daur_score_stores_the_figures_of_its_run(capsys):
+    from daur import cli
+    from daur.demo.load import demo_load
+    from daur.insights.models import ScoringRun
+
+    demo_load(customers=150, seed=5)
+    assert cli.main(["score"]) == 0
+    assert "Dashboard figures stored" in capsys.readouterr().out
+    run = ScoringRun.objects.get(status="succeeded")
+    facts = DashboardFacts.objects.get(run=run).facts
+    assert sum(part["scored"] for part in facts["owners"].values()) == 150
