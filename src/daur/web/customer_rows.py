@@ -36,6 +36,13 @@ def customer_rows(customers: list[Customer], *, currency: str) -> list[CustomerR
     """One row per customer (its score and owner already joined)."""
     # One reverse() for the page; the customer's id goes in place of the placeholder.
     url = reverse("web:customer", args=[0])[:-2] + "{}/"
+    names: dict[tuple[str, str], str] = {}  # a page repeats a handful of labels
+
+    def name(kind: str, code: str) -> str:
+        if (kind, code) not in names:
+            names[kind, code] = label(kind, code)
+        return names[kind, code]
+
     rows = []
     for c in customers:
         s = score_of(c)
@@ -45,12 +52,12 @@ def customer_rows(customers: list[Customer], *, currency: str) -> list[CustomerR
                 name=c.name,
                 external_id=c.external_id,
                 market=", ".join(part for part in (c.city, c.country) if part),
-                stage=label("stage", s.lifecycle_stage) if s else "",
-                types=[label("type", t) for t in s.type_list] if s else [],
-                segment=label("segment", s.rfm_segment) if s else "",
+                stage=name("stage", s.lifecycle_stage) if s else "",
+                types=[name("type", t) for t in s.type_list] if s else [],
+                segment=name("segment", s.rfm_segment) if s else "",
                 p_alive="–" if s is None or s.p_alive is None else number_format(s.p_alive, 2),
                 clv=money(s.clv_12m if s else None, currency),
-                strategy=label("strategy", s.strategy) if s else "",
+                strategy=name("strategy", s.strategy) if s else "",
                 owner=person(c.owner),
             )
         )
