@@ -186,3 +186,12 @@ def test_a_search_equal_to_a_customer_id_finds_that_customer(client, manager):
     customer_make("Zed", external_id="AN-1")
     customer_make("AN-1 shop")
     assert names(client.get("/customers/?q=AN-1")) == ["Zed"]
+
+
+def test_the_filter_selects_escape_and_keep_the_choice(client, manager):
+    user_make("evil", first_name="<b>Evil</b>")
+    body = client.get("/customers/?stage=retention&rfm_r=5").content.decode()
+    assert "<b>Evil</b>" not in body and "&lt;b&gt;Evil&lt;/b&gt;" in body
+    assert '<option value="retention" selected>' in body
+    assert '<option value="5" selected>5</option>' in body
+    assert '<select name="stage" class="form-select" id="id_stage">' in body

@@ -95,7 +95,12 @@ class Dashboard:
 
 def dashboard_as_of() -> tuple[date, ScoringRun | None]:
     """The latest successful scoring run's as-of date, else today."""
-    run = ScoringRun.objects.filter(status=ScoringRun.Status.SUCCEEDED, as_of__isnull=False).first()
+    # Not the fits, cut-offs and configuration: every page asks, none of them reads those.
+    run = (
+        ScoringRun.objects.filter(status=ScoringRun.Status.SUCCEEDED, as_of__isnull=False)
+        .only("as_of", "base_currency", "started_at")
+        .first()
+    )
     return (run.as_of if run else timezone.localdate()), run
 
 

@@ -25,7 +25,7 @@ from daur.customers.selectors import (
 from daur.customers.timeline import customer_timeline
 from daur.insights.explain import customer_explanation
 from daur.insights.models import StageChange
-from daur.web.customer_rows import customer_rows, score_of
+from daur.web.customer_rows import customer_rows, customer_rows_html, score_of
 from daur.web.dashboard import base_currency, dashboard_summary
 from daur.web.forms import CustomerFilterForm
 from daur.web.htmx import render_page
@@ -52,8 +52,9 @@ def customers(request: HttpRequest) -> HttpResponse:
         "can_export": customers_exportable_by(request.user),
         "sees_all": sees_all_customers(request.user),
         "first_page": not filters.cursor,
-        "rows": customer_rows(page.customers, currency=base_currency()),
     }
+    context["rows"] = customer_rows(page.customers, currency=base_currency())
+    context["rows_html"] = customer_rows_html(context["rows"])
     return render_page(
         request, "web/customers/list.html", "web/customers/_table.html", context
     )
