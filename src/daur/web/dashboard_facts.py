@@ -14,7 +14,7 @@ import time as clock
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     Count,
@@ -229,11 +229,28 @@ def dashboard_facts_since(facts: dict, *, owner_id: int | None) -> dict:
         customers = customers.filter(owner_id=owner_id)
         orders = orders.filter(customer__owner_id=owner_id)
         answers = answers.filter(customer__owner_id=owner_id)
+    newer = _newer_than(marks)
     owners: dict[str, dict] = defaultdict(_empty)
-    _tally_customers(owners, customers, month_ago, end)
-    _tally_orders(owners, orders, year_ago, end)
-    _tally_answers(owners, answers, year_ago, end)
+    if newer["customer"]:
+        _tally_customers(owners, customers, month_ago, end)
+    if newer["order"]:
+        _tally_orders(owners, orders, year_ago, end)
+    if newer["answer"]:
+        _tally_answers(owners, answers, year_ago, end)
     return dict(owners)
+
+
+def _newer_than(marks: dict[str, int]) -> dict[str, bool]:
+    """Which tables have rows above their mark: one round trip of three index probes."""
+    tables = {"customer": Customer, "order": Order, "answer": SurveyAnswer}
+    probes = ", ".join(
+        f"EXISTS (SELECT 1 FROM {model._meta.db_table} WHERE id > %s)"
+        for model in tables.values()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {probes}", [marks[name] for name in tables])
+        found = cursor.fetchone()
+    return {name: bool(hit) for name, hit in zip(tables, found)}
 
 
 def dashboard_facts_store(*, run: ScoringRun) -> DashboardFacts:
