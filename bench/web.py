@@ -96,7 +96,7 @@ SELECT '{}', now(), 'O' || g, (SELECT min(id) FROM customers_customer) + (g::big
     timestamptz '2025-06-30' - (g % 700) * interval '1 day', 100000 + g % 900000,
     CASE WHEN g % 10 = 0 THEN 'EUR' ELSE 'IDR' END, 0, '', 'web', NULL
 FROM generate_series(1, %(orders)s) g;
-ANALYZE;
+VACUUM ANALYZE;
 """
 
 
