@@ -1,8 +1,8 @@
 """The customer list's rows, formatted and escaped once in Python: the template places them.
 
-Fifty rows of labels, money and badges through template filters and variable nodes cost more
-than the query (about 8 ms a page against 1 ms); here each cell is formatted once and each row
-is one string format, every value passing through `escape`.
+Fifty rows of labels, money and badges through template filters and variable nodes cost several
+times the list's query; here each cell is formatted once and each row is one string format,
+every value passing through `escape`.
 """
 
 from __future__ import annotations
