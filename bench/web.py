@@ -105,7 +105,7 @@ import time
 from daur.insights.models import ScoringRun
 from daur.web.dashboard_facts import dashboard_facts_store
 run = ScoringRun.objects.filter(status="succeeded").first()
-if not hasattr(run, "dashboard_facts"):
+if not run.dashboard_facts.exists():
     started = time.perf_counter()
     dashboard_facts_store(run=run)
     print(f"dashboard figures stored in {time.perf_counter() - started:.1f} s")

@@ -116,19 +116,22 @@ def base():
 
 def test_the_stored_figures_equal_a_direct_count_for_a_manager_and_a_rep(base):
     run, rep, other = base
-    stored = dashboard_facts_store(run=run)
-    assert set(stored.facts["owners"]) == {str(rep.pk), str(other.pk), "-"}
+    dashboard_facts_store(run=run)
+    scopes = set(DashboardFacts.objects.filter(run=run).values_list("scope", flat=True))
+    assert scopes == {"all", str(rep.pk), str(other.pk), "-"}
     manager = user_make("boss", role="manager")
     _assert_equal(dashboard_summary(user=manager), _direct(list(Customer.objects.all())))
     _assert_equal(dashboard_summary(user=rep), _direct(list(Customer.objects.filter(owner=rep))))
-    assert DashboardFacts.objects.count() == 1  # read, not recomputed
+    newcomer = user_make("rep-new")  # owns nobody: zeros, and the run is not recomputed
+    assert dashboard_summary(user=newcomer).customers == 0
+    assert DashboardFacts.objects.count() == 4
 
 
 def test_a_run_without_figures_gets_them_on_the_first_dashboard(base):
     run, rep, _ = base
     assert not DashboardFacts.objects.exists()
     _assert_equal(dashboard_summary(user=rep), _direct(list(Customer.objects.filter(owner=rep))))
-    assert DashboardFacts.objects.filter(run=run).exists()
+    assert DashboardFacts.objects.filter(run=run, scope="all").exists()
 
 
 def test_customers_orders_and_answers_written_after_the_run_are_counted(base):
@@ -163,5 +166,5 @@ def test_daur_score_stores_the_figures_of_its_run(capsys):
     assert cli.main(["score"]) == 0
     assert "Dashboard figures stored" in capsys.readouterr().out
     run = ScoringRun.objects.get(status="succeeded")
-    facts = DashboardFacts.objects.get(run=run).facts
-    assert sum(part["scored"] for part in facts["owners"].values()) == 150
+    facts = DashboardFacts.objects.get(run=run, scope="all").facts
+    assert facts["figures"]["scored"] == 150 and facts["as_of"] == run.as_of.isoformat()

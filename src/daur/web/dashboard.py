@@ -23,6 +23,7 @@ from daur.web.dashboard_facts import (
     dashboard_facts_since,
     facts_fold,
 )
+from daur.web.models import DashboardFacts
 from daur.web.selectors import base_counts
 
 FUNNEL_STAGES = ("reaching", "acquisition", "conversion", "retention", "inspiration")
@@ -126,19 +127,20 @@ def dashboard_summary(*, user: User) -> Dashboard:
 def _assemble(*, user: User, as_of: date, run: ScoringRun | None) -> Dashboard:
     """The figures of the owners the user may see: stored with the run, plus what came since."""
     if not user.is_authenticated or not user.is_active:
-        owner_id, keys = None, []
+        owner_id, scope = None, None
     elif sees_all_customers(user):
-        owner_id, keys = None, None
+        owner_id, scope = None, DashboardFacts.ALL
     else:
-        owner_id, keys = user.pk, [str(user.pk)]
-    if run is not None:
-        facts = dashboard_facts_of(run)
-        since = dashboard_facts_since(facts, owner_id=owner_id) if keys != [] else {}
-        owners = facts["owners"]
-        d = facts_fold({**{f"+{k}": v for k, v in since.items()}, **owners}, _with_since(keys))
+        owner_id, scope = user.pk, str(user.pk)
+    if scope is None:
+        d = facts_fold({}, None)
+    elif run is not None:
+        facts = dashboard_facts_of(run, scope=scope)
+        since = dashboard_facts_since(facts, owner_id=owner_id)
+        d = facts_fold({"run": facts["figures"], **since}, None)
     else:  # not scored yet: a direct count, cached like the rest
-        facts = dashboard_facts_compute(as_of=as_of)
-        d = facts_fold(facts["owners"], keys)
+        owners = dashboard_facts_compute(as_of=as_of)["owners"]
+        d = facts_fold(owners, None if owner_id is None else [scope])
     base_currency = run.base_currency if run else settings_currency()
     revenue_by_currency = dict(sorted(d["revenue"].items()))
     rates = {base_currency: 1.0, **getattr(settings, "DAUR_EXCHANGE_RATES", {})}
@@ -173,11 +175,6 @@ def _assemble(*, user: User, as_of: date, run: ScoringRun | None) -> Dashboard:
         alerts=list(Alert.objects.filter(status=Alert.Status.OPEN)[:8]),
         counts=[] if d["scored"] else base_counts(),
     )
-
-
-def _with_since(keys: list[str] | None) -> list[str] | None:
-    """The owner keys of a scope, with those of the figures tallied since the run ("+key")."""
-    return None if keys is None else keys + [f"+{k}" for k in keys]
 
 
 def settings_currency() -> str:

@@ -1,11 +1,11 @@
 """The dashboard's aggregates: computed once per scoring run, grouped by owner, then stored.
 
-A dashboard request then reads one small row and folds the owners the user may see (all of
-them, or the sales rep's own) instead of scanning a million scores and ten million orders.
-Each figure is tallied per owner of the customer ("-" for no owner). The customers, orders and
-survey answers written after the figures were computed (ids above the stored marks) are tallied
-at request time over the same windows, a range scan of the primary key; the score-based figures
-(funnel, RFM, CLV, strategies, channels) are those of the run.
+Each figure is tallied per owner of the customer ("-" for no owner) and stored as one row per
+owner plus one for the whole base: a dashboard request reads the row of the user's scope (all,
+or the sales rep's own) instead of scanning a million scores and ten million orders. The
+customers, orders and survey answers written after the figures were computed (ids above the
+stored marks) are tallied at request time over the same windows, a range scan of the primary
+key; the score-based figures (funnel, RFM, CLV, strategies, channels) are those of the run.
 """
 
 from __future__ import annotations
@@ -201,7 +201,10 @@ def _max_id(model) -> int:
 
 
 def dashboard_facts_compute(*, as_of: date) -> dict:
-    """Every figure of the dashboard, per owner, over the base as it is now."""
+    """Every figure of the dashboard, per owner, over the base as it is now.
+
+    {"as_of": ..., "marks": {"customer": id, "order": id, "answer": id}, "owners": {key: figures}}
+    """
     end, year_ago, month_ago = dashboard_window(as_of)
     with transaction.atomic():
         marks = {"customer": _max_id(Customer), "order": _max_id(Order),
@@ -219,7 +222,8 @@ def dashboard_facts_compute(*, as_of: date) -> dict:
 
 
 def dashboard_facts_since(facts: dict, *, owner_id: int | None) -> dict:
-    """The customers, orders and answers written after `facts` (of one owner, or of all)."""
+    """The figures of the customers, orders and answers written after `facts` (its as-of date
+    and marks), of one owner or of all; the keys of the result are owner keys."""
     end, year_ago, month_ago = dashboard_window(date.fromisoformat(facts["as_of"]))
     marks = facts["marks"]
     customers = Customer.objects.filter(pk__gt=marks["customer"])
@@ -254,18 +258,33 @@ def _newer_than(marks: dict[str, int]) -> dict[str, bool]:
 
 
 def dashboard_facts_store(*, run: ScoringRun) -> DashboardFacts:
-    """Compute and keep the dashboard figures of a finished run (the end of `daur score`)."""
+    """Compute and keep the dashboard figures of a finished run (the end of `daur score`): one
+    row for the whole base and one per owner. Returns the whole base's row."""
     started = clock.perf_counter()
-    facts = dashboard_facts_compute(as_of=run.as_of)
-    row, _ = DashboardFacts.objects.update_or_create(
-        run=run, defaults={"facts": facts, "seconds": clock.perf_counter() - started}
-    )
-    return row
+    computed = dashboard_facts_compute(as_of=run.as_of)
+    seconds = clock.perf_counter() - started
+    meta = {"as_of": computed["as_of"], "marks": computed["marks"]}
+    scopes = {DashboardFacts.ALL: facts_fold(computed["owners"], None), **computed["owners"]}
+    with transaction.atomic():
+        DashboardFacts.objects.filter(run=run).delete()
+        DashboardFacts.objects.bulk_create(
+            DashboardFacts(run=run, scope=scope, seconds=seconds,
+                           facts={**meta, "figures": figures})
+            for scope, figures in scopes.items()
+        )
+    return DashboardFacts.objects.get(run=run, scope=DashboardFacts.ALL)
 
 
-def dashboard_facts_of(run: ScoringRun) -> dict:
-    """The stored figures of a run, computed and stored now if the run has none yet."""
-    row = DashboardFacts.objects.filter(run=run).only("facts").first()
-    if row is None or row.facts.get("as_of") != run.as_of.isoformat():
-        row = dashboard_facts_store(run=run)
-    return row.facts
+def dashboard_facts_of(run: ScoringRun, *, scope: str) -> dict:
+    """The stored figures of a run for a scope ("all" or an owner key), stored now if the run
+    has none yet; {"as_of", "marks", "figures"} (no figures: the owner had no customers)."""
+    rows = {
+        row.scope: row.facts
+        for row in DashboardFacts.objects.filter(run=run, scope__in=[scope, DashboardFacts.ALL])
+    }
+    if rows.get(DashboardFacts.ALL, {}).get("as_of") != run.as_of.isoformat():
+        dashboard_facts_store(run=run)
+        return dashboard_facts_of(run, scope=scope)
+    whole = rows[DashboardFacts.ALL]
+    return rows.get(scope) or {"as_of": whole["as_of"], "marks": whole["marks"],
+                               "figures": _empty()}

@@ -20,12 +20,14 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('computed_at', models.DateTimeField(auto_now_add=True, verbose_name='computed')),
                 ('seconds', models.FloatField(default=0, verbose_name='seconds')),
+                ('scope', models.CharField(max_length=32, verbose_name='scope')),
                 ('facts', models.JSONField(default=dict, verbose_name='figures')),
-                ('run', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='dashboard_facts', to='insights.scoringrun')),
+                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='dashboard_facts', to='insights.scoringrun')),
             ],
             options={
                 'verbose_name': 'dashboard figures',
                 'verbose_name_plural': 'dashboard figures',
+                'constraints': [models.UniqueConstraint(fields=('run', 'scope'), name='dashboard_facts_scope_unique')],
             },
         ),
     ]
