@@ -29,6 +29,7 @@ def serve_gunicorn(*, host: str, port: int, workers: int) -> None:
             "bind": f"{host}:{port}",
             "workers": workers,
             "worker_class": "sync",
+            "preload_app": True,  # Django and the app imported once, before the workers fork
             "timeout": 120,
             "graceful_timeout": 10,
             "accesslog": None,
