@@ -15,9 +15,10 @@ class _Gunicorn(BaseApplication):
         for key, value in self.options.items():
             self.cfg.set(key, value)
 
-    def load(self):  # noqa: ANN201 - the WSGI callable, loaded in each worker after the fork
+    def load(self):  # noqa: ANN201 - the WSGI callable, loaded once before the workers fork
         from daur.config.wsgi import application
 
+        connections.close_all()  # none may cross the fork
         return application
 
 
