@@ -107,6 +107,11 @@ def cmd_score(args: argparse.Namespace) -> int:
         print(f"daur score: {failure}", file=sys.stderr)
         return 1
     print(run_report(run))
+    # The dashboard's figures, once per run: a dashboard request then reads one small row.
+    from daur.web.dashboard_facts import dashboard_facts_store
+
+    facts = dashboard_facts_store(run=run)
+    print(f"  Dashboard figures stored in {facts.seconds:.1f} s.")
     alerts = alerts_detect(run=run)
     print(f"  Behaviour-change alerts: {len(alerts):,} open.")
     for alert in alerts:
@@ -179,6 +184,11 @@ def cmd_fit(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     _setup_django()
+    if args.workers:
+        from daur.config.server import serve_gunicorn
+
+        serve_gunicorn(host=args.host, port=args.port, workers=args.workers)
+        return 0
     from django.core.management import call_command
 
     call_command("runserver", f"{args.host}:{args.port}", use_reloader=False)
@@ -279,6 +289,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="run the web application")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="serve with gunicorn and this many processes (production; about 2 per core); "
+        "without it, Django's threaded development server in one process",
+    )
     p.set_defaults(handler=cmd_serve)
 
     p = sub.add_parser("worker", help="run a Celery worker (production, needs DAUR_REDIS_URL)")

@@ -89,3 +89,34 @@ def test_a_fresh_directory_gets_a_database_and_a_secret_key(tmp_path):
         timeout=120,
     )
     assert again.returncode == 0 and key.read_text() == Path(key).read_text()
+
+
+def test_serve_with_workers_runs_gunicorn_processes(tmp_path):
+    import socket
+    import time
+    import urllib.request
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DAUR_")}
+    env.update(DAUR_HOME=str(tmp_path), DJANGO_SETTINGS_MODULE="daur.config.settings")
+    subprocess.run([sys.executable, "-m", "daur.cli", "init"], env=env, cwd=tmp_path,
+                   check=True, capture_output=True, timeout=120)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "daur.cli", "serve", "--port", str(port), "--workers", "2"],
+        env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    try:
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2) as page:
+                    assert page.status == 200 and b"csrfmiddlewaretoken" in page.read()
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("the server did not answer")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -143,3 +143,55 @@ def test_a_reps_export_holds_only_their_customers(client, rep):
     customer_make("Theirs", owner=user_make("rep2"))
     content = b"".join(client.get("/customers/export.csv").streaming_content).decode()
     assert "Mine" in content and "Theirs" not in content
+
+
+def test_a_score_filter_lists_by_clv_unless_another_order_is_asked(client, manager):
+    for name, clv in (("A", 1.0), ("B", 3.0), ("C", 2.0)):
+        score_make(customer_make(name), stage="retention", r=5, f=5, clv=clv)
+    customer_make("Unscored")
+    assert names(client.get("/customers/?stage=retention")) == ["B", "C", "A"]
+    assert names(client.get("/customers/?rfm_r=5&rfm_f=5")) == ["B", "C", "A"]
+    assert names(client.get("/customers/?stage=retention&sort=name")) == ["A", "B", "C"]
+    assert names(client.get("/customers/")) == ["A", "B", "C", "Unscored"]
+
+
+def test_the_rows_show_labels_money_and_link_to_the_360(client, manager):
+    c = customer_make("Row", city="Milano", country="IT", owner=manager)
+    score_make(c, stage="lapsed", types=("loyal", "discount"), p_alive=0.25, clv=1234567.0)
+    body = client.get("/customers/").content.decode()
+    row = body.split(f'href="/customers/{c.pk}/">Row</a>')[1].split("</tr>")[0]
+    for text in ("Milano, IT", "Lapsed", "Loyal", "Discount-driven", "0.25", "IDR 1,234,567",
+                 "Enhance"):
+        assert text in row, text
+
+
+def test_a_name_prefix_search_pages_through_every_match_once_whatever_the_case(manager):
+    for i, name in enumerate(["Andi", "ANDI", "andi", "Anita", "Budi", "Randi"] * 3):
+        customer_make(f"{name} {i}")
+    seen, cursor = [], ""
+    while True:
+        page = customer_list(
+            user=manager, filters=CustomerFilters(q="an", cursor=cursor), limit=4
+        )
+        seen += [c.name for c in page.customers]
+        if not page.next_cursor:
+            break
+        cursor = page.next_cursor
+    assert len(seen) == len(set(seen)) == 12
+    assert all(name.lower().startswith("an") for name in seen)
+    assert [n.upper() for n in seen] == sorted(n.upper() for n in seen) or seen == sorted(seen)
+
+
+def test_a_search_equal_to_a_customer_id_finds_that_customer(client, manager):
+    customer_make("Zed", external_id="AN-1")
+    customer_make("AN-1 shop")
+    assert names(client.get("/customers/?q=AN-1")) == ["Zed"]
+
+
+def test_the_filter_selects_escape_and_keep_the_choice(client, manager):
+    user_make("evil", first_name="<b>Evil</b>")
+    body = client.get("/customers/?stage=retention&rfm_r=5").content.decode()
+    assert "<b>Evil</b>" not in body and "&lt;b&gt;Evil&lt;/b&gt;" in body
+    assert '<option value="retention" selected>' in body
+    assert '<option value="5" selected>5</option>' in body
+    assert '<select name="stage" class="form-select" id="id_stage">' in body

@@ -7,7 +7,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core import signing
-from django.db.models import F, Q, QuerySet
+from django.db import connection
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Collate, Upper
 from django.http import Http404
 
 from daur.accounts.models import Role, User
@@ -67,11 +69,28 @@ class CustomerFilters:
     country: str = ""
     city: str = ""
     relationship: str = ""
-    sort: str = "name"
+    sort: str = ""  # empty: see list_sort
     cursor: str = ""
 
     def without_cursor(self) -> CustomerFilters:
         return replace(self, cursor="")
+
+
+SCORE_FILTERS = ("stage", "type", "orientation", "segment", "strategy", "rfm_r", "rfm_f")
+
+
+def list_sort(filters: CustomerFilters) -> str:
+    """The order asked for; else by CLV when a score narrows the list, else by name.
+
+    A score filter leaves out the unscored customers anyway, and ordering by CLV lets the score
+    indexes (value, then CLV) drive the query and puts the most valuable customers first; by name
+    the database would walk the name index and probe the score of each row.
+    """
+    if filters.sort in SORTS:
+        return filters.sort
+    if any(getattr(filters, name) not in ("", None) for name in SCORE_FILTERS):
+        return "clv"
+    return "name"
 
 
 @dataclass(frozen=True)
@@ -79,6 +98,10 @@ class CustomerPage:
     customers: list[Customer]
     next_cursor: str  # empty on the last page
     sort: str
+
+
+def _looks_like_phone(text: str) -> bool:
+    return text.lstrip("+").replace(" ", "").replace("-", "").isdigit()
 
 
 def customer_search_q(text: str, *, match: str = "prefix") -> Q:
@@ -89,16 +112,49 @@ def customer_search_q(text: str, *, match: str = "prefix") -> Q:
     if "@" in text:
         return Q(email__istartswith=text)
     by_id = Q(external_id=text)
-    if text.lstrip("+").replace(" ", "").replace("-", "").isdigit():
+    if _looks_like_phone(text):
         return by_id | Q(phone__startswith=text)
     by_name = Q(name__icontains=text) if match == "contains" else Q(name__istartswith=text)
     return by_id | by_name
 
 
-def _filtered(*, user: User, filters: CustomerFilters) -> QuerySet[Customer]:
+# The name's search key on PostgreSQL: upper case, compared byte by byte (customer_name_key_idx).
+NAME_KEY = Collate(Upper("name"), "C")
+
+
+def _searched(
+    qs: QuerySet[Customer], text: str, *, match: str, by_name: bool
+) -> tuple[QuerySet[Customer], bool]:
+    """The search applied; True when the rows are to be listed by NAME_KEY (annotated).
+
+    On PostgreSQL a name prefix listed by name reads one range of (NAME_KEY, id) in order: the
+    search and the order come from the same index, and a page costs a page of rows however many
+    names start that way. A text that is some visible customer's id finds that customer alone.
+    """
+    text = text.strip()
+    if text and "@" not in text:
+        by_id = qs.filter(external_id=text)
+        if by_id.exists():
+            return by_id, False
+    name_prefix = (
+        by_name and match != "contains" and "@" not in text and not _looks_like_phone(text)
+        and connection.vendor == "postgresql"
+    )
+    if not text or not name_prefix:
+        return qs.filter(customer_search_q(text, match=match)), False
+    return qs.annotate(name_key=NAME_KEY).filter(name_key__startswith=Upper(Value(text))), True
+
+
+def _filtered(
+    *, user: User, filters: CustomerFilters, sort: str
+) -> tuple[QuerySet[Customer], tuple[str, str]]:
+    """The customers of the filters, and the order to list them in: (column, direction)."""
     qs = customers_visible_to(user)
+    order = SORTS[sort]
     if filters.q:
-        qs = qs.filter(customer_search_q(filters.q, match=filters.match))
+        qs, by_key = _searched(qs, filters.q, match=filters.match, by_name=sort == "name")
+        if by_key:
+            order = ("name_key", "asc")
     exact = {
         "score__lifecycle_stage": filters.stage,
         "score__orientation": filters.orientation,
@@ -115,27 +171,29 @@ def _filtered(*, user: User, filters: CustomerFilters) -> QuerySet[Customer]:
     if filters.type in TYPE_LABELS:
         mask = 1 << TYPE_LABELS.index(filters.type)
         qs = qs.alias(type_hit=F("score__type_bits").bitand(mask)).filter(type_hit=mask)
-    column, _ = SORTS.get(filters.sort, SORTS["name"])
+    column, _ = order
     if column.startswith("score__"):
         # Unscored customers have no place in a value ordering: they are left out of it.
         qs = qs.filter(**{f"{column}__isnull": False})
-    return qs
+    return qs, order
 
 
-def _ordered(qs: QuerySet[Customer], sort: str) -> QuerySet[Customer]:
-    column, direction = SORTS.get(sort, SORTS["name"])
+def _ordered(qs: QuerySet[Customer], order: tuple[str, str]) -> QuerySet[Customer]:
+    column, direction = order
     if direction == "asc":
         return qs.order_by(F(column).asc(), F("id").asc())
     return qs.order_by(F(column).desc(), F("id").desc())
 
 
-def _after_cursor(qs: QuerySet[Customer], sort: str, cursor: str) -> QuerySet[Customer]:
+def _after_cursor(
+    qs: QuerySet[Customer], order: tuple[str, str], cursor: str
+) -> QuerySet[Customer]:
     """Rows after the last one shown: (value, id) strictly beyond the cursor, index-friendly."""
     try:
         value, last_id = signing.loads(cursor, salt=CURSOR_SALT)
     except (signing.BadSignature, ValueError, TypeError):
         return qs
-    column, direction = SORTS.get(sort, SORTS["name"])
+    column, direction = order
     if column == "created_at":
         from django.utils.dateparse import parse_datetime
 
@@ -148,8 +206,8 @@ def _after_cursor(qs: QuerySet[Customer], sort: str, cursor: str) -> QuerySet[Cu
     )
 
 
-def _cursor_of(customer: Customer, sort: str) -> str:
-    column, _ = SORTS.get(sort, SORTS["name"])
+def _cursor_of(customer: Customer, order: tuple[str, str]) -> str:
+    column, _ = order
     value: Any = customer
     for part in column.split("__"):
         value = getattr(value, part)
@@ -158,16 +216,26 @@ def _cursor_of(customer: Customer, sort: str) -> str:
     return signing.dumps([value, customer.pk], salt=CURSOR_SALT, compress=True)
 
 
+# What a list row shows, and the keys of its orders: the rest of the three rows stays unread.
+LIST_FIELDS = (
+    "name", "external_id", "city", "country", "created_at",
+    "owner__username", "owner__first_name", "owner__last_name",
+    "score__lifecycle_stage", "score__types", "score__rfm_segment", "score__p_alive",
+    "score__clv_12m", "score__strategy",
+)
+
+
 def customer_list(*, user: User, filters: CustomerFilters, limit: int = PAGE_SIZE) -> CustomerPage:
     """One page of the customers the user may see, narrowed and ordered; no OFFSET, no COUNT."""
-    sort = filters.sort if filters.sort in SORTS else "name"
-    qs = _ordered(_filtered(user=user, filters=filters), sort)
+    sort = list_sort(filters)
+    qs, order = _filtered(user=user, filters=filters, sort=sort)
+    qs = _ordered(qs, order)
     if filters.cursor:
-        qs = _after_cursor(qs, sort, filters.cursor)
-    rows = list(qs.select_related("score", "owner")[: limit + 1])
+        qs = _after_cursor(qs, order, filters.cursor)
+    rows = list(qs.select_related("score", "owner").only(*LIST_FIELDS)[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
-    next_cursor = _cursor_of(rows[-1], sort) if more and rows else ""
+    next_cursor = _cursor_of(rows[-1], order) if more and rows else ""
     return CustomerPage(customers=rows, next_cursor=next_cursor, sort=sort)
 
 
@@ -195,22 +263,22 @@ EXPORT_COLUMNS = (
 
 def customer_export_rows(*, user: User, filters: CustomerFilters) -> Iterator[tuple]:
     """Every customer of the current filter, in list order, streamed from a server-side cursor."""
-    sort = filters.sort if filters.sort in SORTS else "name"
-    qs = _ordered(_filtered(user=user, filters=filters), sort)
+    qs, order = _filtered(user=user, filters=filters, sort=list_sort(filters))
+    qs = _ordered(qs, order)
     yield from qs.values_list(*(path for _, path in EXPORT_COLUMNS)).iterator(chunk_size=2000)
 
 
 def customer_get(*, user: User, customer_id: int) -> Customer:
     """One customer the user may see, with its score and owner; Http404 for anyone else's."""
-    customer = (
+    # [:1] rather than first(): one row by primary key needs no ORDER BY over four joins.
+    found = list(
         customers_visible_to(user)
         .select_related("score", "owner", "referred_by", "campaign")
-        .filter(pk=customer_id)
-        .first()
+        .filter(pk=customer_id)[:1]
     )
-    if customer is None:
+    if not found:
         raise Http404("No such customer")
-    return customer
+    return found[0]
 
 
 def customer_referrals(*, user: User, customer: Customer, limit: int = 20) -> list[Customer]:

@@ -1,32 +1,32 @@
-"""The dashboard's numbers: a handful of GROUP BY queries over the base, cached per user scope."""
+"""The dashboard: the figures stored with the last scoring run, folded for the user's scope."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from datetime import date
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Case, Count, FloatField, IntegerField, Q, Sum, Value, When
-from django.db.models.functions import Cast, Floor, Log
+from django.db.models import Sum
 from django.utils import timezone
 
 from daur.accounts.models import User
-from daur.analytics.lifecycle import ACTIVE_STAGES
 from daur.analytics.rfm import SEGMENT_GRID
 from daur.analytics.strategy import STRATEGIES
 from daur.campaigns.models import Campaign
-from daur.customers.selectors import customers_visible_to, sees_all_customers
-from daur.insights.models import Alert, CustomerScore, ScoringRun
-from daur.sales.models import Order
-from daur.surveys.models import SurveyAnswer
+from daur.customers.selectors import sees_all_customers
+from daur.insights.models import Alert, ScoringRun
+from daur.web.dashboard_facts import (
+    CLV_BUCKETS_PER_DECADE,
+    dashboard_facts_compute,
+    dashboard_facts_of,
+    dashboard_facts_since,
+    facts_fold,
+)
+from daur.web.models import DashboardFacts
 from daur.web.selectors import base_counts
 
 FUNNEL_STAGES = ("reaching", "acquisition", "conversion", "retention", "inspiration")
-CLV_BUCKETS_PER_DECADE = 4
-P_ALIVE_ACTIVE = 0.5
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,12 @@ class Dashboard:
 
 def dashboard_as_of() -> tuple[date, ScoringRun | None]:
     """The latest successful scoring run's as-of date, else today."""
-    run = ScoringRun.objects.filter(status=ScoringRun.Status.SUCCEEDED, as_of__isnull=False).first()
+    # Not the fits, cut-offs and configuration: every page asks, none of them reads those.
+    run = (
+        ScoringRun.objects.filter(status=ScoringRun.Status.SUCCEEDED, as_of__isnull=False)
+        .only("as_of", "base_currency", "started_at")
+        .first()
+    )
     return (run.as_of if run else timezone.localdate()), run
 
 
@@ -113,56 +118,62 @@ def dashboard_summary(*, user: User) -> Dashboard:
         cached = cache.get(key)
         if cached is not None:
             return cached
-    result = _compute(user=user, as_of=as_of, run=run)
+    result = _assemble(user=user, as_of=as_of, run=run)
     if seconds:
         cache.set(key, result, seconds)
     return result
 
 
-def _compute(*, user: User, as_of: date, run: ScoringRun | None) -> Dashboard:
-    customers = customers_visible_to(user)
-    scoped = not sees_all_customers(user)
-    end = timezone.make_aware(datetime.combine(as_of + timedelta(days=1), time.min))
-    year_ago, month_ago = end - timedelta(days=365), end - timedelta(days=30)
+def _assemble(*, user: User, as_of: date, run: ScoringRun | None) -> Dashboard:
+    """The figures of the owners the user may see: stored with the run, plus what came since."""
+    if not user.is_authenticated or not user.is_active:
+        owner_id, scope = None, None
+    elif sees_all_customers(user):
+        owner_id, scope = None, DashboardFacts.ALL
+    else:
+        owner_id, scope = user.pk, str(user.pk)
+    if scope is None:
+        d = facts_fold({}, None)
+    elif run is not None:
+        facts = dashboard_facts_of(run, scope=scope)
+        since = dashboard_facts_since(facts, owner_id=owner_id)
+        d = facts_fold({"run": facts["figures"], **since}, None)
+    else:  # not scored yet: a direct count, cached like the rest
+        owners = dashboard_facts_compute(as_of=as_of)["owners"]
+        d = facts_fold(owners, None if owner_id is None else [scope])
     base_currency = run.base_currency if run else settings_currency()
-
-    totals = customers.aggregate(
-        n=Count("id"), new=Count("id", filter=Q(created_at__gte=month_ago, created_at__lt=end))
-    )
-    scores = CustomerScore.objects.all()
-    if scoped:
-        scores = scores.filter(customer__in=customers)
-    cube = _score_cube(scores)
-    revenue_by_currency, revenue_base, unconverted = _revenue(
-        customers, scoped, year_ago, end, base_currency
-    )
-    nps, nps_answers = _nps(customers, scoped, year_ago, end)
-    channels, cac = _channels(customers, year_ago, end)
-    counts = [] if cube["n"] else base_counts()
+    revenue_by_currency = dict(sorted(d["revenue"].items()))
+    rates = {base_currency: 1.0, **getattr(settings, "DAUR_EXCHANGE_RATES", {})}
+    rates[base_currency] = 1.0
+    revenue_base = sum(t * rates[c] for c, t in revenue_by_currency.items() if c in rates)
+    n_nps, promoters, detractors = d["nps"]
+    stages, buckets = d["stages"], {int(k): n for k, n in d["buckets"].items()}
+    rfm = {tuple(int(x) for x in k.split(",")): n for k, n in d["rfm"].items()}
+    channels, cac = _channels(d["recent"], d["acquired"])
     return Dashboard(
         as_of=as_of,
-        scored=bool(cube["n"]),
+        scored=bool(d["scored"]),
         base_currency=base_currency,
-        customers=totals["n"],
-        new_customers=totals["new"],
-        active=cube["active"],
+        customers=d["customers"],
+        new_customers=d["new"],
+        active=d["active"],
         revenue_base=revenue_base,
         revenue_by_currency=revenue_by_currency,
-        revenue_unconverted=unconverted,
-        clv_total=cube["clv"],
+        revenue_unconverted=sorted(c for c in revenue_by_currency if c not in rates),
+        clv_total=d["clv"],
         cac=cac,
-        nps=nps,
-        nps_answers=nps_answers,
-        funnel=_funnel(cube["stages"]),
-        inactive=[(s, cube["stages"].get(s, 0)) for s in ("lapsed", "lost")],
-        rfm_grid=_rfm_grid(cube["rfm"]),
-        rfm_max=max(cube["rfm"].values(), default=0),
-        clv_histogram=_histogram(cube["buckets"]),
-        clv_zero=cube["buckets"].get(-1, 0),
-        strategies=[(s, cube["strategies"].get(s, 0)) for s in STRATEGIES],
+        nps=100.0 * (promoters - detractors) / n_nps if n_nps else None,
+        nps_answers=n_nps,
+        funnel=_funnel(stages),
+        inactive=[(s, stages.get(s, 0)) for s in ("lapsed", "lost")],
+        rfm_grid=_rfm_grid(rfm),
+        rfm_max=max(rfm.values(), default=0),
+        clv_histogram=_histogram(buckets),
+        clv_zero=buckets.get(-1, 0),
+        strategies=[(s, d["strategies"].get(s, 0)) for s in STRATEGIES],
         channels=channels,
         alerts=list(Alert.objects.filter(status=Alert.Status.OPEN)[:8]),
-        counts=counts,
+        counts=[] if d["scored"] else base_counts(),
     )
 
 
@@ -174,54 +185,6 @@ def base_currency() -> str:
     """The currency scores are in: the last successful run's, else the configured default."""
     _, run = dashboard_as_of()
     return run.base_currency if run else settings_currency()
-
-
-def _score_cube(scores) -> dict:
-    """One scan of the scores, grouped by stage, strategy, R, F and CLV bucket, then folded."""
-    rows = (
-        scores.annotate(clv_bucket=_clv_bucket_expression())
-        .values("lifecycle_stage", "strategy", "rfm_r", "rfm_f", "clv_bucket")
-        .annotate(
-            n=Count("pk"),
-            clv=Sum("clv_12m"),
-            active=Count(
-                "pk",
-                filter=Q(p_alive__gte=P_ALIVE_ACTIVE) | Q(lifecycle_stage__in=ACTIVE_STAGES),
-            ),
-        )
-        .order_by()
-    )
-    out: dict = {
-        "n": 0,
-        "active": 0,
-        "clv": 0.0,
-        "stages": defaultdict(int),
-        "strategies": defaultdict(int),
-        "rfm": defaultdict(int),
-        "buckets": defaultdict(int),
-    }
-    for row in rows:
-        out["n"] += row["n"]
-        out["active"] += row["active"]
-        out["clv"] += row["clv"] or 0.0
-        out["stages"][row["lifecycle_stage"]] += row["n"]
-        out["strategies"][row["strategy"]] += row["n"]
-        if row["rfm_r"] and row["rfm_f"]:
-            out["rfm"][(row["rfm_r"], row["rfm_f"])] += row["n"]
-        if row["clv_bucket"] is not None:
-            out["buckets"][int(row["clv_bucket"])] += row["n"]
-    return out
-
-
-def _clv_bucket_expression():
-    """Quarter-decade buckets of the CLV (bucket k covers 10^(k/4) to 10^((k+1)/4)); -1 below 1."""
-    log_bucket = Floor(Log(10, Cast("clv_12m", FloatField())) * CLV_BUCKETS_PER_DECADE)
-    return Case(
-        When(clv_12m__isnull=True, then=None),
-        When(clv_12m__lt=1, then=Value(-1)),
-        default=Cast(log_bucket, IntegerField()),
-        output_field=IntegerField(),
-    )
 
 
 def _funnel(stages: dict[str, int]) -> list[tuple[str, int, float | None]]:
@@ -251,69 +214,24 @@ def _histogram(buckets: dict[int, int]) -> list[tuple[float, float, int]]:
     ]
 
 
-def _revenue(customers, scoped, start, end, base_currency):
-    orders = Order.objects.filter(ordered_at__gte=start, ordered_at__lt=end)
-    if scoped:
-        orders = orders.filter(customer__in=customers)
-    by_currency = {
-        row["currency"]: float(row["total"] or Decimal(0))
-        for row in orders.values("currency").annotate(total=Sum("amount")).order_by("currency")
-    }
-    rates = {base_currency: 1.0, **getattr(settings, "DAUR_EXCHANGE_RATES", {})}
-    rates[base_currency] = 1.0
-    base = sum(total * rates[c] for c, total in by_currency.items() if c in rates)
-    unconverted = sorted(c for c in by_currency if c not in rates)
-    return by_currency, base, unconverted
-
-
-def _nps(customers, scoped, start, end) -> tuple[float | None, int]:
-    answers = SurveyAnswer.objects.filter(answered_at__gte=start, answered_at__lt=end)
-    if scoped:
-        answers = answers.filter(customer__in=customers)
-    row = answers.aggregate(
-        n=Count("pk"), promoters=Count("pk", filter=Q(nps__gte=9)), detractors=Count(
-            "pk", filter=Q(nps__lte=6)
-        )
-    )
-    if not row["n"]:
-        return None, 0
-    return 100.0 * (row["promoters"] - row["detractors"]) / row["n"], row["n"]
-
-
-def _channels(customers, start, end) -> tuple[list[ChannelRow], float | None]:
+def _channels(recent: dict, acquired: dict) -> tuple[list[ChannelRow], float | None]:
     """Per acquisition channel: customers of the last 12 months, campaign cost, CAC, CLV:CAC."""
-    recent = (
-        customers.filter(created_at__gte=start, created_at__lt=end)
-        .exclude(acquired_via="")
-        .values("acquired_via")
-        .annotate(n=Count("id"), clv_sum=Sum("score__clv_12m"), clv_n=Count("score__clv_12m"))
-        .order_by()
-    )
-    acquired = (
-        customers.filter(campaign__purpose="acquisition")
-        .values("campaign__channel")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
     cost = (
         Campaign.objects.filter(purpose="acquisition")
         .values("channel")
         .annotate(cost=Sum("cost"))
         .order_by()
     )
-    by_recent = {row["acquired_via"]: row for row in recent}
-    by_acquired = {row["campaign__channel"]: row["n"] for row in acquired}
     by_cost = {row["channel"]: float(row["cost"] or 0) for row in cost}
     rows = []
-    for channel in sorted(set(by_recent) | set(by_acquired) | set(by_cost)):
-        r = by_recent.get(channel, {})
-        clv_avg = (r["clv_sum"] / r["clv_n"]) if r.get("clv_n") else None
-        won, spent = by_acquired.get(channel, 0), by_cost.get(channel, 0.0)
+    for channel in sorted(set(recent) | set(acquired) | set(by_cost)):
+        n, clv_sum, clv_n = recent.get(channel, (0, 0.0, 0))
+        clv_avg = clv_sum / clv_n if clv_n else None
+        won, spent = acquired.get(channel, 0), by_cost.get(channel, 0.0)
         cac = spent / won if won and spent else None
         ratio = clv_avg / cac if clv_avg is not None and cac else None
-        rows.append(ChannelRow(channel, r.get("n", 0), spent, won, cac, clv_avg, ratio))
+        rows.append(ChannelRow(channel, n, spent, won, cac, clv_avg, ratio))
     rows.sort(key=lambda row: -row.customers)
-    total_won, total_cost = sum(by_acquired.values()), sum(by_cost.values())
+    total_won, total_cost = sum(acquired.values()), sum(by_cost.values())
     cac = total_cost / total_won if total_won and total_cost else None
     return rows, cac
-

@@ -13,7 +13,6 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET
 
 from daur.analytics.strategy import ACTIONS
-from daur.customers.models import Customer
 from daur.customers.selectors import (
     EXPORT_COLUMNS,
     customer_export_rows,
@@ -26,6 +25,7 @@ from daur.customers.selectors import (
 from daur.customers.timeline import customer_timeline
 from daur.insights.explain import customer_explanation
 from daur.insights.models import StageChange
+from daur.web.customer_rows import customer_rows, customer_rows_html, score_of
 from daur.web.dashboard import base_currency, dashboard_summary
 from daur.web.forms import CustomerFilterForm
 from daur.web.htmx import render_page
@@ -52,8 +52,9 @@ def customers(request: HttpRequest) -> HttpResponse:
         "can_export": customers_exportable_by(request.user),
         "sees_all": sees_all_customers(request.user),
         "first_page": not filters.cursor,
-        "base_currency": base_currency(),
     }
+    context["rows"] = customer_rows(page.customers, currency=base_currency())
+    context["rows_html"] = customer_rows_html(context["rows"])
     return render_page(
         request, "web/customers/list.html", "web/customers/_table.html", context
     )
@@ -99,7 +100,7 @@ def customers_export(request: HttpRequest) -> StreamingHttpResponse:
 @require_GET
 def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = customer_get(user=request.user, customer_id=customer_id)
-    score = getattr(customer, "score", None) if _has_score(customer) else None
+    score = score_of(customer)
     explanation = customer_explanation(customer_id=customer.pk)
     strategy = (explanation.strategy if explanation else "") or (score.strategy if score else "")
     actions = (explanation.actions if explanation and explanation.actions else None) or ACTIONS.get(
@@ -121,13 +122,6 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         "referrals": customer_referrals(user=request.user, customer=customer),
     }
     return render(request, "web/customers/detail.html", context)
-
-
-def _has_score(customer: Customer) -> bool:
-    try:
-        return customer.score is not None
-    except Customer.score.RelatedObjectDoesNotExist:
-        return False
 
 
 @login_required

@@ -1,0 +1,99 @@
+"""The customer list's rows, formatted and escaped once in Python: the template places them.
+
+Fifty rows of labels, money and badges through template filters and variable nodes cost several
+times the list's query; here each cell is formatted once and each row is one string format,
+every value passing through `escape`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from daur.customers.models import Customer
+from daur.web.labels import label
+from daur.web.templatetags.daur import money, person
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerRow:
+    url: str
+    name: str
+    external_id: str
+    market: str
+    stage: str
+    types: list[str]
+    segment: str
+    p_alive: str
+    clv: str
+    strategy: str
+    owner: str
+
+
+def customer_rows(customers: list[Customer], *, currency: str) -> list[CustomerRow]:
+    """One row per customer (its score and owner already joined)."""
+    # One reverse() for the page; the customer's id goes in place of the placeholder.
+    url = reverse("web:customer", args=[0])[:-2] + "{}/"
+    names: dict[tuple[str, str], str] = {}  # a page repeats a handful of labels
+
+    def name(kind: str, code: str) -> str:
+        if (kind, code) not in names:
+            names[kind, code] = label(kind, code)
+        return names[kind, code]
+
+    rows = []
+    for c in customers:
+        s = score_of(c)
+        rows.append(
+            CustomerRow(
+                url=url.format(c.pk),
+                name=c.name,
+                external_id=c.external_id,
+                market=", ".join(part for part in (c.city, c.country) if part),
+                stage=name("stage", s.lifecycle_stage) if s else "",
+                types=[name("type", t) for t in s.type_list] if s else [],
+                segment=name("segment", s.rfm_segment) if s else "",
+                p_alive="–" if s is None or s.p_alive is None else number_format(s.p_alive, 2),
+                clv=money(s.clv_12m if s else None, currency),
+                strategy=name("strategy", s.strategy) if s else "",
+                owner=person(c.owner),
+            )
+        )
+    return rows
+
+
+ROW = (
+    '<tr><td><a href="{url}">{name}</a></td><td class="small">{external_id}</td>'
+    '<td class="small">{market}</td><td>{stage}</td><td class="small">{types}</td>'
+    '<td class="small">{segment}</td><td class="num">{p_alive}</td><td class="num">{clv}</td>'
+    '<td>{strategy}</td><td class="small">{owner}</td></tr>\n'
+)
+BADGE = '<span class="badge text-bg-light border">{}</span> '
+
+
+def customer_rows_html(rows: list[CustomerRow]) -> SafeString:
+    """The <tr> elements of the rows; every text is escaped here."""
+    out = []
+    for r in rows:
+        out.append(
+            ROW.format(
+                url=escape(r.url), name=escape(r.name), external_id=escape(r.external_id),
+                market=escape(r.market), stage=escape(r.stage),
+                types="".join(BADGE.format(escape(t)) for t in r.types),
+                segment=escape(r.segment), p_alive=escape(r.p_alive), clv=escape(r.clv),
+                strategy=escape(r.strategy), owner=escape(r.owner),
+            )
+        )
+    return mark_safe("".join(out))  # noqa: S308 - built from escaped values above
+
+
+def score_of(customer: Customer):  # noqa: ANN201 - a CustomerScore or None
+    """The customer's score, None when it has not been scored."""
+    try:
+        return customer.score
+    except Customer.score.RelatedObjectDoesNotExist:
+        return None
