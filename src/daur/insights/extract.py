@@ -66,8 +66,9 @@ def exchange_rates() -> dict[str, float]:
 def base_records(*, customers: Sequence[int] | None = None) -> BaseRecords:
     """Read the base (or only `customers`, by primary key) as numeric columns.
 
-    On PostgreSQL, outside a transaction, the whole base is read in one snapshot, the order
-    lines on a second connection at the same time as the rest (two server processes at work).
+    On PostgreSQL, outside a transaction, the whole base is read in one snapshot: the order
+    lines, interactions, tickets and answers on a second connection while the customers and
+    orders are read on the first (two server processes at work).
     """
     sql = _Sql(customers)
     with _SharedSnapshot(enabled=sql.postgres and customers is None) as snapshot:
@@ -89,24 +90,28 @@ def base_records(*, customers: Sequence[int] | None = None) -> BaseRecords:
             "FROM sales_order o {where_o}",
             6,
         )
-        interactions = sql.numeric(
+        interactions = snapshot.run(
+            sql.numeric,
             "SELECT i.customer_id, {day_occurred}, {interaction_kind} "
             "FROM engagement_interaction i "
             + (sql.where("i.customer_id") or "WHERE i.customer_id IS NOT NULL"),
             3,
         )
-        tickets = sql.numeric(
+        tickets = snapshot.run(
+            sql.numeric,
             "SELECT t.customer_id, {day_opened}, {ticket_kind}, "
             "CASE WHEN t.accepted THEN 1 ELSE 0 END FROM servicedesk_ticket t "
             + sql.where("t.customer_id"),
             4,
         )
-        surveys = sql.numeric(
+        surveys = snapshot.run(
+            sql.numeric,
             "SELECT s.customer_id, {day_answered}, s.nps FROM surveys_surveyanswer s "
             + sql.where("s.customer_id"),
             3,
         )
         line_rows = lines()
+        interactions, tickets, surveys = interactions(), tickets(), surveys()
     index_of = _indexer(pks)
     order_pks = order_rows[:, 0].astype(np.int64)
     if len(order_pks) > 1 and (np.diff(order_pks) < 0).any():
