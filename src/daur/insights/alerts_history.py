@@ -1,0 +1,178 @@
+"""The order history the alerts read, as numpy columns: one row per order, sorted by day.
+
+One query (`fetch_numeric`: on PostgreSQL double precision arrays, not rows through the ORM)
+reads every order up to the run's day: the customer, the day in the business's time zone
+(computed in SQL as Django's TruncDate computes it, so the days are those of the KPIs) and, for a
+purchase (amount >= 0), its amount in the base currency (the rates of DAUR_EXCHANGE_RATES, as
+`money.base_amount`). Orders before the first day a window reads are only needed for the RFM
+memberships (how many orders, the last one's day): SQL sums them into one row per customer.
+
+Rows sorted by day make any span of days a slice, so a per-customer sum over a window is one
+bincount over that window's rows (and adds each customer's rows in day order, as a sum per
+customer and day would).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+from django.db import connection
+from django.utils import timezone
+
+from daur.analytics.rfm import segment_codes
+from daur.insights.extract import exchange_rates, fetch_numeric
+from daur.insights.period import day_start
+
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+@dataclass(frozen=True)
+class OrderHistory:
+    """Orders up to a day, by customer (`customer` indexes `customer_pks`), sorted by day.
+
+    Days are date ordinals. Before `detail_from` a row stands for all of a customer's orders
+    until then (`orders` of them, dated on the last one) and holds no purchase.
+    """
+
+    customer_pks: np.ndarray  # the customers with an order, ascending
+    customer: np.ndarray
+    day: np.ndarray
+    orders: np.ndarray  # orders the row stands for, refunds included (as scoring counts them)
+    purchases: np.ndarray  # 1.0 for a purchase (amount >= 0), else 0.0
+    spend: np.ndarray  # a purchase's amount in the base currency, else 0.0
+    detail_from: int
+    _bought: dict = field(default_factory=dict, compare=False, repr=False)
+    _as_of: list = field(default_factory=list, compare=False, repr=False)
+
+    @property
+    def n_customers(self) -> int:
+        return len(self.customer_pks)
+
+    def rows(self, first_day: int, days: int) -> slice:
+        """The rows of the days first_day .. first_day + days - 1."""
+        lo, hi = np.searchsorted(self.day, [first_day, first_day + days], side="left")
+        return slice(int(lo), int(hi))
+
+    def bought(self, first_day: int, days: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per customer: purchases and spend over `days` days from `first_day` (kept)."""
+        if first_day < self.detail_from:
+            raise ValueError("the history holds no purchases before its detail_from day")
+        key = (first_day, days)
+        if key not in self._bought:
+            rows = self.rows(first_day, days)
+            customer = self.customer[rows]
+            self._bought[key] = (
+                np.bincount(customer, weights=self.purchases[rows], minlength=self.n_customers),
+                np.bincount(customer, weights=self.spend[rows], minlength=self.n_customers),
+            )
+        return self._bought[key]
+
+    def segments(self, as_of_day: int, edges) -> np.ndarray:  # noqa: ANN001
+        """Each customer's RFM segment as of the end of `as_of_day` (see segment_codes).
+
+        The orders up to a day are counted on from those of the previous call when it asked
+        for an earlier day (ask in increasing order: one pass over the rows in all)."""
+        if as_of_day < self.detail_from - 1:
+            raise ValueError("the history counts orders one by one from its detail_from day")
+        end = int(np.searchsorted(self.day, as_of_day, side="right"))
+        if self._as_of and self._as_of[0] <= end:
+            start, frequency, last_day = self._as_of
+        else:
+            start = 0
+            frequency = np.zeros(self.n_customers)
+            last_day = np.full(self.n_customers, np.iinfo(np.int64).min, dtype=np.int64)
+        customer = self.customer[start:end]
+        frequency = frequency + np.bincount(
+            customer, weights=self.orders[start:end], minlength=self.n_customers
+        )
+        last_day = last_day.copy()
+        np.maximum.at(last_day, customer, self.day[start:end])
+        self._as_of[:] = [end, frequency, last_day]
+        buyer = frequency > 0
+        return segment_codes(
+            frequency=frequency,
+            last_day=np.where(buyer, last_day, 0),
+            buyer=buyer,
+            as_of_day=as_of_day,
+            edges=edges,
+        )
+
+
+def order_history(as_of: date, *, detail_from: date) -> OrderHistory:
+    """Every order up to the end of `as_of`; one by one from `detail_from` (see OrderHistory)."""
+    day, day_params = day_sql("o.ordered_at")
+    last_day, last_params = day_sql("MAX(o.ordered_at)")
+    spend, spend_params = purchase_spend_sql()
+    cut, end = _moment(day_start(detail_from)), _moment(day_start(as_of + timedelta(days=1)))
+    matrix = fetch_numeric(
+        f"SELECT o.customer_id, {last_day}, COUNT(*), NULL FROM sales_order o "
+        "WHERE o.ordered_at < %s GROUP BY o.customer_id "
+        f"UNION ALL SELECT o.customer_id, {day}, 1, {spend} FROM sales_order o "
+        "WHERE o.ordered_at >= %s AND o.ordered_at < %s",
+        4,
+        [*last_params, cut, *day_params, *spend_params, cut, end],
+    )
+    customer_pks, customer = customer_positions(matrix[:, 0])
+    days = matrix[:, 1].astype(np.int64)
+    by_day = by_day_order(days)
+    spend_values = matrix[by_day, 3]
+    purchase = ~np.isnan(spend_values)
+    return OrderHistory(
+        customer_pks=customer_pks,
+        customer=customer[by_day],
+        day=days[by_day] + EPOCH_ORDINAL,
+        orders=matrix[by_day, 2],
+        purchases=purchase.astype(np.float64),
+        spend=np.where(purchase, spend_values, 0.0),
+        detail_from=detail_from.toordinal(),
+    )
+
+
+def day_sql(moment: str) -> tuple[str, list]:
+    """SQL for the day of a moment in the business's time zone, in days since 1970-01-01, with
+    its parameters: Django's own TruncDate expression for the database in use."""
+    tzname = timezone.get_current_timezone_name()
+    local_date, params = connection.ops.datetime_cast_date_sql(moment, (), tzname)
+    if connection.vendor == "postgresql":
+        return f"(({local_date}) - DATE '1970-01-01')", list(params)
+    return f"CAST(julianday({local_date}) - 2440587.5 AS INTEGER)", list(params)
+
+
+def purchase_spend_sql() -> tuple[str, list]:
+    """SQL for an order's amount in the base currency, NULL for a refund (amount < 0)."""
+    real = "double precision" if connection.vendor == "postgresql" else "REAL"
+    rates = list(exchange_rates().items())
+    cases = " ".join(f"WHEN %s THEN CAST(%s AS {real})" for _ in rates)
+    params = [value for code, rate in rates for value in (code, float(rate))]
+    rate = f"(CASE o.currency {cases} ELSE CAST(1.0 AS {real}) END)"
+    return f"CASE WHEN o.amount >= 0 THEN CAST(o.amount AS {real}) * {rate} END", params
+
+
+def customer_positions(pks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct customer keys, ascending, and each row's position among them."""
+    pks = pks.astype(np.int64)
+    if not len(pks):
+        return pks, pks
+    low, high = int(pks.min()), int(pks.max())
+    if high - low > 4 * len(pks) + 1_000_000:  # sparse keys: sorting beats a table of them
+        return np.unique(pks, return_inverse=True)
+    offset = pks - low
+    present = np.bincount(offset, minlength=high - low + 1) > 0
+    position = np.cumsum(present) - 1
+    return np.flatnonzero(present) + low, position[offset]
+
+
+def by_day_order(days: np.ndarray) -> np.ndarray:
+    """A stable ordering of rows by day (a radix sort when the days span under 65,536)."""
+    if not len(days):
+        return np.zeros(0, dtype=np.int64)
+    span = days - days.min()
+    if span.max() < 2**16:
+        span = span.astype(np.uint16)
+    return np.argsort(span, kind="stable")
+
+
+def _moment(value):  # noqa: ANN001, ANN202 - an aware datetime, as the database takes it
+    return connection.ops.adapt_datetimefield_value(value)
