@@ -37,7 +37,7 @@ from daur.insights.alerts_history import (
     order_history,
     purchase_spend_sql,
 )
-from daur.insights.alerts_rfm import first_day_read, rfm_alerts
+from daur.insights.alerts_rfm import rfm_alerts
 from daur.insights.extract import fetch_numeric
 from daur.insights.models import Alert, ScoringRun
 from daur.insights.period import day_start
@@ -79,7 +79,7 @@ def alerts_detect(*, run: ScoringRun, config: DropTestConfig | None = None) -> l
     if run.as_of is None:
         return []
     config = config or alert_config()
-    history = order_history(run.as_of, detail_from=first_day_read(run.as_of))
+    history = order_history(run.as_of)
     found: list[Alert] = rfm_alerts(run=run, config=config, history=history)
     ranks = _ExternalOrder()
     for kind in DAILY_KINDS:

@@ -1,24 +1,23 @@
 """The order history the alerts read, as numpy columns: one row per order, sorted by day.
 
-One query (`fetch_numeric`: on PostgreSQL double precision arrays, not rows through the ORM)
-reads every order up to the run's day: the customer, the day in the business's time zone
-(computed in SQL as Django's TruncDate computes it, so the days are those of the KPIs) and, for a
-purchase (amount >= 0), its amount in the base currency (the rates of DAUR_EXCHANGE_RATES, as
-`money.base_amount`). Orders before the first day a window reads are only needed for the RFM
-memberships (how many orders, the last one's day): SQL sums them into one row per customer.
+Every order up to the run's day is read with `fetch_numeric` (on PostgreSQL double precision
+arrays, not rows through the ORM; the base split in two halves read at once on two connections in
+one snapshot): the customer, the day in the business's time zone (computed in SQL as Django's
+TruncDate computes it, so the days are those of the KPIs) and, for a purchase (amount >= 0), its
+amount in the base currency (the rates of DAUR_EXCHANGE_RATES, as `money.base_amount`).
 
 Rows sorted by day make any span of days a slice, so a per-customer sum over a window is one
-bincount over that window's rows (and adds each customer's rows in day order, as a sum per
-customer and day would).
+bincount over that window's rows, and the orders up to a day a prefix.
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import numpy as np
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from daur.analytics.rfm import segment_codes
@@ -26,23 +25,22 @@ from daur.insights.extract import exchange_rates, fetch_numeric
 from daur.insights.period import day_start
 
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+# The customer and the day in one number: customer_id x DAY_KEYS + days since 1970 + DAY_SHIFT
+# (days from 1790 to 2149), exact in a double for customer keys under 2^36.
+DAY_KEYS = 2**17
+DAY_SHIFT = 2**16
 
 
 @dataclass(frozen=True)
 class OrderHistory:
-    """Orders up to a day, by customer (`customer` indexes `customer_pks`), sorted by day.
-
-    Days are date ordinals. Before `detail_from` a row stands for all of a customer's orders
-    until then (`orders` of them, dated on the last one) and holds no purchase.
-    """
+    """Orders up to a day, by customer (`customer` indexes `customer_pks`), sorted by day
+    (date ordinals); refunds included, as scoring counts orders for RFM."""
 
     customer_pks: np.ndarray  # the customers with an order, ascending
     customer: np.ndarray
     day: np.ndarray
-    orders: np.ndarray  # orders the row stands for, refunds included (as scoring counts them)
     purchases: np.ndarray  # 1.0 for a purchase (amount >= 0), else 0.0
     spend: np.ndarray  # a purchase's amount in the base currency, else 0.0
-    detail_from: int
     _bought: dict = field(default_factory=dict, compare=False, repr=False)
     _as_of: list = field(default_factory=list, compare=False, repr=False)
 
@@ -57,8 +55,6 @@ class OrderHistory:
 
     def bought(self, first_day: int, days: int) -> tuple[np.ndarray, np.ndarray]:
         """Per customer: purchases and spend over `days` days from `first_day` (kept)."""
-        if first_day < self.detail_from:
-            raise ValueError("the history holds no purchases before its detail_from day")
         key = (first_day, days)
         if key not in self._bought:
             rows = self.rows(first_day, days)
@@ -74,25 +70,21 @@ class OrderHistory:
 
         The orders up to a day are counted on from those of the previous call when it asked
         for an earlier day (ask in increasing order: one pass over the rows in all)."""
-        if as_of_day < self.detail_from - 1:
-            raise ValueError("the history counts orders one by one from its detail_from day")
         end = int(np.searchsorted(self.day, as_of_day, side="right"))
         if self._as_of and self._as_of[0] <= end:
             start, frequency, last_day = self._as_of
         else:
             start = 0
-            frequency = np.zeros(self.n_customers)
+            frequency = np.zeros(self.n_customers, dtype=np.int64)
             last_day = np.full(self.n_customers, np.iinfo(np.int64).min, dtype=np.int64)
         customer = self.customer[start:end]
-        frequency = frequency + np.bincount(
-            customer, weights=self.orders[start:end], minlength=self.n_customers
-        )
+        frequency = frequency + np.bincount(customer, minlength=self.n_customers)
         last_day = last_day.copy()
         np.maximum.at(last_day, customer, self.day[start:end])
         self._as_of[:] = [end, frequency, last_day]
         buyer = frequency > 0
         return segment_codes(
-            frequency=frequency,
+            frequency=frequency.astype(np.float64),
             last_day=np.where(buyer, last_day, 0),
             buyer=buyer,
             as_of_day=as_of_day,
@@ -100,34 +92,76 @@ class OrderHistory:
         )
 
 
-def order_history(as_of: date, *, detail_from: date) -> OrderHistory:
-    """Every order up to the end of `as_of`; one by one from `detail_from` (see OrderHistory)."""
+def order_history(as_of: date) -> OrderHistory:
+    """Every order up to the end of `as_of` (see OrderHistory)."""
     day, day_params = day_sql("o.ordered_at")
-    last_day, last_params = day_sql("MAX(o.ordered_at)")
     spend, spend_params = purchase_spend_sql()
-    cut, end = _moment(day_start(detail_from)), _moment(day_start(as_of + timedelta(days=1)))
-    matrix = fetch_numeric(
-        f"SELECT o.customer_id, {last_day}, COUNT(*), NULL FROM sales_order o "
-        "WHERE o.ordered_at < %s GROUP BY o.customer_id "
-        f"UNION ALL SELECT o.customer_id, {day}, 1, {spend} FROM sales_order o "
-        "WHERE o.ordered_at >= %s AND o.ordered_at < %s",
-        4,
-        [*last_params, cut, *day_params, *spend_params, cut, end],
-    )
-    customer_pks, customer = customer_positions(matrix[:, 0])
-    days = matrix[:, 1].astype(np.int64)
+    end = connection.ops.adapt_datetimefield_value(day_start(as_of + timedelta(days=1)))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT MAX(id) FROM customers_customer")
+        most = cursor.fetchone()[0] or 0
+    packed = most < 2**36  # one array less to build and send
+    if packed:
+        columns, width = f"o.customer_id * {DAY_KEYS} + {day} + {DAY_SHIFT}, {spend}", 2
+    else:
+        columns, width = f"o.customer_id, {day}, {spend}", 3
+    sql = f"SELECT {columns} FROM sales_order o WHERE o.ordered_at < %s"
+    params = [*day_params, *spend_params, end]
+    if can_fetch_in_parallel():  # two halves at once, on two connections
+        queries = [(f"{sql} AND o.id %% 2 = {half}", width, params) for half in (0, 1)]
+    else:
+        queries = [(sql, width, params)]
+    matrix = np.concatenate(fetch_in_parallel(queries))
+    if packed:
+        key = matrix[:, 0].astype(np.int64)
+        customer_ids, days = key // DAY_KEYS, key % DAY_KEYS - DAY_SHIFT
+        spend_values = matrix[:, 1]
+    else:
+        customer_ids, days = matrix[:, 0].astype(np.int64), matrix[:, 1].astype(np.int64)
+        spend_values = matrix[:, 2]
+    customer_pks, customer = customer_positions(customer_ids)
     by_day = by_day_order(days)
-    spend_values = matrix[by_day, 3]
+    spend_values = spend_values[by_day]
     purchase = ~np.isnan(spend_values)
     return OrderHistory(
         customer_pks=customer_pks,
         customer=customer[by_day],
         day=days[by_day] + EPOCH_ORDINAL,
-        orders=matrix[by_day, 2],
         purchases=purchase.astype(np.float64),
         spend=np.where(purchase, spend_values, 0.0),
-        detail_from=detail_from.toordinal(),
     )
+
+
+def fetch_in_parallel(queries: list[tuple[str, int, list]]) -> list[np.ndarray]:
+    """`fetch_numeric` of each (sql, width, params); on PostgreSQL outside a transaction, all at
+    once on as many connections, in one REPEATABLE READ snapshot (exported by the first)."""
+    if not can_fetch_in_parallel() or len(queries) < 2:
+        return [fetch_numeric(*query) for query in queries]
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            cursor.execute("SELECT pg_export_snapshot()")
+            snapshot = cursor.fetchone()[0]
+        with ThreadPoolExecutor(len(queries) - 1, thread_name_prefix="daur-alerts") as pool:
+            others = [pool.submit(_in_snapshot, snapshot, *query) for query in queries[1:]]
+            first = fetch_numeric(*queries[0])
+            return [first, *(other.result() for other in others)]
+
+
+def can_fetch_in_parallel() -> bool:
+    """On PostgreSQL outside a transaction (one under way may have written, and other
+    connections would not see it)."""
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
+def _in_snapshot(snapshot: str, sql: str, width: int, params: list) -> np.ndarray:
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
+            return fetch_numeric(sql, width, params)
+    finally:
+        connection.close()  # this thread's own connection
 
 
 def day_sql(moment: str) -> tuple[str, list]:
@@ -172,7 +206,3 @@ def by_day_order(days: np.ndarray) -> np.ndarray:
     if span.max() < 2**16:
         span = span.astype(np.uint16)
     return np.argsort(span, kind="stable")
-
-
-def _moment(value):  # noqa: ANN001, ANN202 - an aware datetime, as the database takes it
-    return connection.ops.adapt_datetimefield_value(value)

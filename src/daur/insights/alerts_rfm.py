@@ -15,7 +15,7 @@ The order history is read once (daur.insights.alerts_history); the rest is numpy
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 
@@ -37,18 +37,8 @@ KIND = "rfm_segment"
 MAX_CUSTOMERS = 200
 
 
-def first_day_read(as_of: date) -> date:
-    """The first day any window or baseline of a run on `as_of` reads (the oldest anchor's year
-    before it); earlier orders only count towards the memberships."""
-    return min(
-        as_of
-        - timedelta(days=window_days - 1 + int(anchor_offsets(window_days).max()) + BASELINE_DAYS)
-        for window_days in WINDOWS_DAYS
-    )
-
-
 def _history(as_of: date) -> OrderHistory:
-    return order_history(as_of, detail_from=first_day_read(as_of))
+    return order_history(as_of)
 
 
 def rfm_alerts(
@@ -56,8 +46,7 @@ def rfm_alerts(
 ) -> list[Alert]:
     """The significant drops of the RFM segments over each window (see the module's docstring).
 
-    `history`, when given, holds the orders up to the run's day one by one from
-    first_day_read(run.as_of) at the latest."""
+    `history`, when given, holds the orders up to the run's day (alerts_history)."""
     edges = (run.cuts or {}).get("rfm")
     if not edges:  # the run scored no RFM (no cut-offs stored): no RFM segments to test
         return []
