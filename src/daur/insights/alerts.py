@@ -32,10 +32,13 @@ from daur.customers.models import Customer
 from daur.insights.alerts_history import (
     EPOCH_ORDINAL,
     OrderHistory,
+    can_fetch_in_parallel,
     customer_positions,
     day_sql,
-    order_history,
+    fetch_orders,
+    history_of,
     purchase_spend_sql,
+    run_beside,
 )
 from daur.insights.alerts_rfm import rfm_alerts
 from daur.insights.extract import fetch_numeric
@@ -74,18 +77,40 @@ class _Daily:
     behind: list[Behind]  # per segment
 
 
+@dataclass(frozen=True)
+class _Lookups:
+    type_bits: np.ndarray  # (customer pk, its type bits) of the scores with a type
+    markets: tuple[np.ndarray, np.ndarray, list[tuple[str, str]]]  # see _markets
+    ranks: _ExternalOrder
+
+    @classmethod
+    def read(cls) -> _Lookups:
+        return cls(
+            type_bits=fetch_numeric(
+                "SELECT customer_id, type_bits FROM insights_customerscore WHERE type_bits > 0", 2
+            ).astype(np.int64),
+            markets=_markets(),
+            # The whole table's order only where it costs no wait (read beside the history).
+            ranks=_ExternalOrder(read=can_fetch_in_parallel()),
+        )
+
+
 def alerts_detect(*, run: ScoringRun, config: DropTestConfig | None = None) -> list[Alert]:
     """Test every segment, close the alerts of the previous runs and store the new ones."""
     if run.as_of is None:
         return []
     config = config or alert_config()
-    history = order_history(run.as_of)
+    rows = fetch_orders(run.as_of)  # on PostgreSQL both cores at work
+    # Who is in which type and market and the order of the external ids: read on another
+    # connection while numpy sorts the orders and tests the RFM segments.
+    lookups = run_beside(_Lookups.read)
+    history = history_of(rows)
     found: list[Alert] = rfm_alerts(run=run, config=config, history=history)
-    ranks = _ExternalOrder()
+    looked_up = lookups()
     for kind in DAILY_KINDS:
-        daily = _DAILY[kind](history, run)
+        daily = _DAILY[kind](history, run, looked_up)
         for window_days in WINDOWS_DAYS:
-            found += _alerts_of(kind, daily, window_days, run, config, ranks)
+            found += _alerts_of(kind, daily, window_days, run, config, looked_up.ranks)
     with transaction.atomic():
         # Every run re-tests every segment: an alert stays open until the next run.
         Alert.objects.filter(
@@ -120,12 +145,10 @@ def _customers_behind(history: OrderHistory, run: ScoringRun, member: np.ndarray
     return behind
 
 
-def _type_daily(history: OrderHistory, run: ScoringRun) -> _Daily:
+def _type_daily(history: OrderHistory, run: ScoringRun, lookups: _Lookups) -> _Daily:
     """Each type of the run's scores: its customers' purchases (a customer counts in each of
     its types)."""
-    scores = fetch_numeric(
-        "SELECT customer_id, type_bits FROM insights_customerscore WHERE type_bits > 0", 2
-    ).astype(np.int64)
+    scores = lookups.type_bits
     bits = np.zeros(history.n_customers, dtype=np.int64)
     position = np.searchsorted(history.customer_pks, scores[:, 0])
     known = position < history.n_customers
@@ -156,9 +179,9 @@ def _type_daily(history: OrderHistory, run: ScoringRun) -> _Daily:
     )
 
 
-def _market_daily(history: OrderHistory, run: ScoringRun) -> _Daily:
+def _market_daily(history: OrderHistory, run: ScoringRun, lookups: _Lookups) -> _Daily:
     """Each market (country and city, both set): its customers' purchases."""
-    pks, market, markets = _markets()
+    pks, market, markets = lookups.markets
     of_customer = np.full(history.n_customers, -1, dtype=np.int64)
     position = np.searchsorted(history.customer_pks, pks)
     known = position < history.n_customers
@@ -215,7 +238,7 @@ def _markets() -> tuple[np.ndarray, np.ndarray, list[tuple[str, str]]]:
     )
 
 
-def _reseller_daily(history: OrderHistory, run: ScoringRun) -> _Daily:
+def _reseller_daily(history: OrderHistory, run: ScoringRun, lookups: _Lookups) -> _Daily:
     """Each reseller: the purchases through it (customers: those who bought through it)."""
     first_day = run.as_of.toordinal() - HORIZON_DAYS + 1
     day, day_params = day_sql("o.ordered_at")
@@ -276,7 +299,7 @@ def _through(customer: np.ndarray, day: np.ndarray, spend: np.ndarray) -> Behind
     return behind
 
 
-_DAILY: dict[str, Callable[[OrderHistory, ScoringRun], _Daily]] = {
+_DAILY: dict[str, Callable[[OrderHistory, ScoringRun, _Lookups], _Daily]] = {
     "type": _type_daily,
     "market": _market_daily,
     "reseller": _reseller_daily,
@@ -367,10 +390,20 @@ def _biggest_drops(
 
 
 class _ExternalOrder:
-    """Each customer's rank by external id in the database's order, read once when needed."""
+    """Each customer's rank by external id in the database's order: of the whole table, read
+    once (at once with `read`, else when more than FEW_CUSTOMERS are asked about)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, read: bool = False) -> None:
         self.pks: np.ndarray | None = None
+        if read:
+            self._read()
+
+    def _read(self) -> None:
+        ordered = fetch_numeric(
+            "SELECT id, ROW_NUMBER() OVER (ORDER BY external_id) FROM customers_customer", 2
+        ).astype(np.int64)
+        by_pk = np.argsort(ordered[:, 0])
+        self.pks, self.rank = ordered[by_pk, 0], ordered[by_pk, 1]
 
     def of(self, pks: np.ndarray) -> np.ndarray:
         if len(pks) <= 1:
@@ -384,9 +417,5 @@ class _ExternalOrder:
             rank = dict(zip(ordered, range(len(ordered)), strict=True))
             return np.array([rank[pk] for pk in pks.tolist()], dtype=np.int64)
         if self.pks is None:
-            ordered = fetch_numeric(
-                "SELECT id, ROW_NUMBER() OVER (ORDER BY external_id) FROM customers_customer", 2
-            ).astype(np.int64)
-            by_pk = np.argsort(ordered[:, 0])
-            self.pks, self.rank = ordered[by_pk, 0], ordered[by_pk, 1]
+            self._read()
         return self.rank[np.searchsorted(self.pks, pks)]

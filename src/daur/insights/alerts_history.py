@@ -12,9 +12,11 @@ bincount over that window's rows, and the orders up to a day a prefix.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any, TypeVar
 
 import numpy as np
 from django.db import connection, transaction
@@ -24,10 +26,12 @@ from daur.analytics.rfm import segment_codes
 from daur.insights.extract import exchange_rates, fetch_numeric
 from daur.insights.period import day_start
 
+T = TypeVar("T")
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 # The customer and the day in one number: customer_id x DAY_KEYS + days since 1970 + DAY_SHIFT
 # (days from 1790 to 2149), exact in a double for customer keys under 2^36.
-DAY_KEYS = 2**17
+DAY_BITS = 17
+DAY_KEYS = 1 << DAY_BITS
 DAY_SHIFT = 2**16
 
 
@@ -94,6 +98,19 @@ class OrderHistory:
 
 def order_history(as_of: date) -> OrderHistory:
     """Every order up to the end of `as_of` (see OrderHistory)."""
+    return history_of(fetch_orders(as_of))
+
+
+@dataclass(frozen=True)
+class OrderRows:
+    """The orders as read: one matrix per part of the table (see fetch_orders)."""
+
+    parts: list[np.ndarray]
+    packed: bool  # column 0 holds customer_id x DAY_KEYS + day + DAY_SHIFT, column 1 the spend
+
+
+def fetch_orders(as_of: date) -> OrderRows:
+    """Every order up to the end of `as_of`: customer, day and spend (NaN for a refund)."""
     day, day_params = day_sql("o.ordered_at")
     spend, spend_params = purchase_spend_sql()
     end = connection.ops.adapt_datetimefield_value(day_start(as_of + timedelta(days=1)))
@@ -107,28 +124,41 @@ def order_history(as_of: date) -> OrderHistory:
         columns, width = f"o.customer_id, {day}, {spend}", 3
     sql = f"SELECT {columns} FROM sales_order o WHERE o.ordered_at < %s"
     params = [*day_params, *spend_params, end]
-    if can_fetch_in_parallel():  # two halves at once, on two connections
-        queries = [(f"{sql} AND o.id %% 2 = {half}", width, params) for half in (0, 1)]
+    if can_fetch_in_parallel():  # the table's two halves of pages at once, on two connections
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_relation_size('sales_order') / current_setting('block_size')::int"
+            )
+            middle = f"'({cursor.fetchone()[0] // 2},0)'::tid"
+        queries = [(f"{sql} AND o.ctid {op} {middle}", width, params) for op in ("<", ">=")]
     else:
         queries = [(sql, width, params)]
-    matrix = np.concatenate(fetch_in_parallel(queries))
-    if packed:
-        key = matrix[:, 0].astype(np.int64)
-        customer_ids, days = key // DAY_KEYS, key % DAY_KEYS - DAY_SHIFT
-        spend_values = matrix[:, 1]
+    return OrderRows(parts=fetch_in_parallel(queries), packed=packed)
+
+
+def history_of(rows: OrderRows) -> OrderHistory:
+    """The rows sorted by day, customers as positions among their keys."""
+    first = np.concatenate([part[:, 0] for part in rows.parts]).astype(np.int64)
+    spend = np.concatenate([part[:, -1] for part in rows.parts])
+    if rows.packed:
+        days = (first & (DAY_KEYS - 1)) - DAY_SHIFT
     else:
-        customer_ids, days = matrix[:, 0].astype(np.int64), matrix[:, 1].astype(np.int64)
-        spend_values = matrix[:, 2]
-    customer_pks, customer = customer_positions(customer_ids)
+        days = np.concatenate([part[:, 1] for part in rows.parts]).astype(np.int64)
     by_day = by_day_order(days)
-    spend_values = spend_values[by_day]
-    purchase = ~np.isnan(spend_values)
+    if rows.packed:
+        key = first[by_day]
+        customer_ids, days = key >> DAY_BITS, (key & (DAY_KEYS - 1)) - DAY_SHIFT
+    else:
+        customer_ids, days = first[by_day], days[by_day]
+    spend = spend[by_day]
+    purchase = ~np.isnan(spend)
+    customer_pks, customer = customer_positions(customer_ids)
     return OrderHistory(
         customer_pks=customer_pks,
-        customer=customer[by_day],
-        day=days[by_day] + EPOCH_ORDINAL,
+        customer=customer,
+        day=days + EPOCH_ORDINAL,
         purchases=purchase.astype(np.float64),
-        spend=np.where(purchase, spend_values, 0.0),
+        spend=np.where(purchase, spend, 0.0),
     )
 
 
@@ -143,9 +173,24 @@ def fetch_in_parallel(queries: list[tuple[str, int, list]]) -> list[np.ndarray]:
             cursor.execute("SELECT pg_export_snapshot()")
             snapshot = cursor.fetchone()[0]
         with ThreadPoolExecutor(len(queries) - 1, thread_name_prefix="daur-alerts") as pool:
-            others = [pool.submit(_in_snapshot, snapshot, *query) for query in queries[1:]]
+            others = [
+                pool.submit(_on_own_connection, fetch_numeric, *query, snapshot=snapshot)
+                for query in queries[1:]
+            ]
             first = fetch_numeric(*queries[0])
             return [first, *(other.result() for other in others)]
+
+
+def run_beside(function: Callable[[], T]) -> Callable[[], T]:
+    """Start `function` (its queries) on another connection, beside the caller's work; the
+    returned callable waits for its result. Where fetches can't run in parallel: at once."""
+    if not can_fetch_in_parallel():
+        value = function()
+        return lambda: value
+    pool = ThreadPoolExecutor(1, thread_name_prefix="daur-alerts")
+    future = pool.submit(_on_own_connection, function)
+    pool.shutdown(wait=False)
+    return future.result
 
 
 def can_fetch_in_parallel() -> bool:
@@ -154,12 +199,14 @@ def can_fetch_in_parallel() -> bool:
     return connection.vendor == "postgresql" and not connection.in_atomic_block
 
 
-def _in_snapshot(snapshot: str, sql: str, width: int, params: list) -> np.ndarray:
+def _on_own_connection(function: Callable[..., T], *args: Any, snapshot: str = "") -> T:
     try:
+        if not snapshot:
+            return function(*args)
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
-            return fetch_numeric(sql, width, params)
+            return function(*args)
     finally:
         connection.close()  # this thread's own connection
 
@@ -193,7 +240,10 @@ def customer_positions(pks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if high - low > 4 * len(pks) + 1_000_000:  # sparse keys: sorting beats a table of them
         return np.unique(pks, return_inverse=True)
     offset = pks - low
-    present = np.bincount(offset, minlength=high - low + 1) > 0
+    present = np.zeros(high - low + 1, dtype=bool)
+    present[offset] = True
+    if present.all():  # every key in the range has rows: the offset is the position
+        return np.arange(low, high + 1, dtype=np.int64), offset
     position = np.cumsum(present) - 1
     return np.flatnonzero(present) + low, position[offset]
 

@@ -72,17 +72,18 @@ def rfm_alerts(
         codes(first_day)
 
     def per_segment(first_day: int, days: int) -> MemberWindows:
-        code = codes(first_day)
-        member = code >= 0
-        code = code[member]
-        orders, spend = (x[member] for x in history.bought(first_day, days))
+        # Customers in no segment are summed in a bin of their own, left out.
+        code = codes(first_day).astype(np.intp)
+        code[code < 0] = len(SEGMENTS)
+        orders, spend = history.bought(first_day, days)
         scale = days / BASELINE_DAYS
         own_orders, own_spend = (
-            x[member] * scale for x in history.bought(first_day - BASELINE_DAYS, BASELINE_DAYS)
+            x * scale for x in history.bought(first_day - BASELINE_DAYS, BASELINE_DAYS)
         )
 
         def total(weights: np.ndarray | None = None) -> np.ndarray:
-            return np.bincount(code, weights=weights, minlength=len(SEGMENTS)).astype(np.float64)
+            sums = np.bincount(code, weights=weights, minlength=len(SEGMENTS) + 1)
+            return sums[: len(SEGMENTS)].astype(np.float64)
 
         return MemberWindows(
             members=total(),
