@@ -371,18 +371,16 @@ def _biggest_drops(
     """The external ids of the customers whose window fell furthest below their scaled
     baseline; equal shortfalls in the order of their external ids (as the database sorts)."""
     shortfall = baseline * (window_days / BASELINE_DAYS) - window
-    dropped = shortfall > 0
+    dropped = shortfall > 0  # only those can be picked: no need of their external ids' order
     pks, window, baseline = pks[dropped], window[dropped], baseline[dropped]
-    by_external_id = np.argsort(ranks.of(pks), kind="stable")
-    picked = by_external_id[
-        biggest_drops(
-            window=window[by_external_id],
-            baseline=baseline[by_external_id],
-            window_days=window_days,
-            baseline_days=BASELINE_DAYS,
-            limit=MAX_CUSTOMERS,
-        )
-    ]
+    picked = biggest_drops(
+        window=window,
+        baseline=baseline,
+        window_days=window_days,
+        baseline_days=BASELINE_DAYS,
+        limit=MAX_CUSTOMERS,
+        tie_rank=ranks.of(pks),
+    )
     external = dict(
         Customer.objects.filter(pk__in=pks[picked].tolist()).values_list("pk", "external_id")
     )
@@ -394,7 +392,8 @@ class _ExternalOrder:
     once (at once with `read`, else when more than FEW_CUSTOMERS are asked about)."""
 
     def __init__(self, *, read: bool = False) -> None:
-        self.pks: np.ndarray | None = None
+        self.rank: np.ndarray | None = None
+        self.pks: np.ndarray | None = None  # when `rank` follows sorted keys, not offsets
         if read:
             self._read()
 
@@ -402,13 +401,20 @@ class _ExternalOrder:
         ordered = fetch_numeric(
             "SELECT id, ROW_NUMBER() OVER (ORDER BY external_id) FROM customers_customer", 2
         ).astype(np.int64)
-        by_pk = np.argsort(ordered[:, 0])
-        self.pks, self.rank = ordered[by_pk, 0], ordered[by_pk, 1]
+        pks, rank = ordered[:, 0], ordered[:, 1]
+        self.low = int(pks.min()) if len(pks) else 0
+        if len(pks) and int(pks.max()) - self.low <= 4 * len(pks) + 1_000_000:
+            self.rank = np.zeros(int(pks.max()) - self.low + 1, dtype=np.int64)
+            self.rank[pks - self.low] = rank  # a rank per key, looked up by offset
+            self.pks = None
+        else:
+            by_pk = np.argsort(pks)
+            self.pks, self.rank = pks[by_pk], rank[by_pk]
 
     def of(self, pks: np.ndarray) -> np.ndarray:
         if len(pks) <= 1:
             return np.zeros(len(pks), dtype=np.int64)
-        if self.pks is None and len(pks) <= FEW_CUSTOMERS:
+        if self.rank is None and len(pks) <= FEW_CUSTOMERS:
             ordered = list(
                 Customer.objects.filter(pk__in=pks.tolist())
                 .order_by("external_id")
@@ -416,6 +422,8 @@ class _ExternalOrder:
             )
             rank = dict(zip(ordered, range(len(ordered)), strict=True))
             return np.array([rank[pk] for pk in pks.tolist()], dtype=np.int64)
-        if self.pks is None:
+        if self.rank is None:
             self._read()
+        if self.pks is None:
+            return self.rank[pks - self.low]
         return self.rank[np.searchsorted(self.pks, pks)]
