@@ -27,6 +27,7 @@ from daur.insights.extract import exchange_rates, fetch_numeric
 from daur.insights.period import day_start
 
 T = TypeVar("T")
+KEPT_SPANS = 16  # per-customer sums kept by OrderHistory.bought (16 MB each per million)
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 # The customer and the day in one number: customer_id x DAY_KEYS + days since 1970 + DAY_SHIFT
 # (days from 1790 to 2149), exact in a double for customer keys under 2^36.
@@ -58,15 +59,20 @@ class OrderHistory:
         return slice(int(lo), int(hi))
 
     def bought(self, first_day: int, days: int) -> tuple[np.ndarray, np.ndarray]:
-        """Per customer: purchases and spend over `days` days from `first_day` (kept)."""
+        """Per customer: purchases and spend over `days` days from `first_day` (the last
+        KEPT_SPANS asked for are kept: windows and years before them recur)."""
         key = (first_day, days)
-        if key not in self._bought:
+        if key in self._bought:
+            self._bought[key] = self._bought.pop(key)  # the most recently used last
+        else:
             rows = self.rows(first_day, days)
             customer = self.customer[rows]
             self._bought[key] = (
                 np.bincount(customer, weights=self.purchases[rows], minlength=self.n_customers),
                 np.bincount(customer, weights=self.spend[rows], minlength=self.n_customers),
             )
+            if len(self._bought) > KEPT_SPANS:
+                del self._bought[next(iter(self._bought))]
         return self._bought[key]
 
     def segments(self, as_of_day: int, edges) -> np.ndarray:  # noqa: ANN001
