@@ -15,7 +15,6 @@ The order history is read once (daur.insights.alerts_history); the rest is numpy
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
 
 import numpy as np
 
@@ -37,10 +36,6 @@ KIND = "rfm_segment"
 MAX_CUSTOMERS = 200
 
 
-def _history(as_of: date) -> OrderHistory:
-    return order_history(as_of)
-
-
 def rfm_alerts(
     *, run: ScoringRun, config: DropTestConfig, history: OrderHistory | None = None
 ) -> list[Alert]:
@@ -50,7 +45,8 @@ def rfm_alerts(
     edges = (run.cuts or {}).get("rfm")
     if not edges:  # the run scored no RFM (no cut-offs stored): no RFM segments to test
         return []
-    history = history or _history(run.as_of)
+    if history is None:
+        history = order_history(run.as_of)
     if not len(history.customer_pks):
         return []
     as_of = run.as_of.toordinal()
