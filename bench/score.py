@@ -4,8 +4,9 @@
 
 Builds a base in a fresh database with SQL alone (customers, 500 products, ~10 orders with one
 line each per customer, some interactions, tickets and NPS answers, all spread over three years),
-then times `daur score` in-process (reading the base, the fits and rules, storing the scores) and
-the latency of re-scoring one customer with the stored fit (200 customers, one at a time).
+then times `daur score` in-process (reading the base, the fits and rules, storing the scores, then
+the behaviour-change alerts it detects after scoring) and the latency of re-scoring one customer
+with the stored fit (200 customers, one at a time).
 """
 
 from __future__ import annotations
@@ -138,6 +139,7 @@ def bench(label: str, customers: int, per_customer: int, reuse: bool = False) ->
         if not built_before:
             (build_postgres if label == "postgresql" else build_sqlite)(cursor, customers, per_customer)
     built = time.perf_counter() - started
+    from daur.insights.alerts import alerts_detect
     from daur.insights.extract import base_records
     from daur.insights.services import customers_rescore, scores_compute
 
@@ -148,6 +150,9 @@ def bench(label: str, customers: int, per_customer: int, reuse: bool = False) ->
     started = time.perf_counter()
     run = scores_compute()
     total = time.perf_counter() - started
+    started = time.perf_counter()
+    alerts = alerts_detect(run=run)  # as `daur score` does after scoring
+    alerting = time.perf_counter() - started
     pks = random.Random(1).sample(range(1, customers + 1), 200)
     latencies = []
     for pk in pks:
@@ -157,7 +162,9 @@ def bench(label: str, customers: int, per_customer: int, reuse: bool = False) ->
     latencies.sort()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\n{label}: {customers:,} customers, {customers * per_customer:,} orders (built in {built:.0f} s)")
-    print(f"  daur score        {total:7.1f} s  (reading the base alone: {read:.1f} s); peak {peak:,.0f} MB")
+    print(f"  scoring           {total:7.1f} s  (reading the base alone: {read:.1f} s); peak {peak:,.0f} MB")
+    print(f"  alerts            {alerting:7.1f} s  ({len(alerts)} alerts)")
+    print(f"  daur score (scoring + alerts) {total + alerting:.1f} s")
     print("  fits              " + "; ".join(f"{k} {v['seconds']:.2f} s" for k, v in run.fits.items()))
     print(f"  real-time re-score p50 {latencies[100]:.1f} ms, p95 {latencies[190]:.1f} ms, max {latencies[-1]:.1f} ms")
 

@@ -218,3 +218,27 @@ def test_anchored_spend_variance_is_the_residual_of_the_member_windows():
     z = (250 - 400) / math.sqrt(4 * 2500)
     assert spend.expected[0] == pytest.approx(400.0)
     assert spend.p_value[0] == pytest.approx(0.5 * math.erfc(-z / math.sqrt(2)))
+
+
+def test_biggest_drops_breaks_ties_by_rank_and_keeps_all_ties_at_the_limit():
+    rng = np.random.default_rng(7)
+    window = rng.integers(0, 3, 2000).astype(float)  # few distinct shortfalls: many ties
+    baseline = rng.integers(0, 30, 2000).astype(float)
+    rank = rng.permutation(2000)
+    shortfall = baseline * 30 / 365 - window
+    for limit in (1, 50, 200, 5000):
+        for tie_rank in (None, rank):
+            by = np.arange(2000) if tie_rank is None else tie_rank
+            # Straightforward: sort by rank, then stably by shortfall, descending
+            ranked = np.argsort(by, kind="stable")
+            order = ranked[np.argsort(-shortfall[ranked], kind="stable")]
+            expected = [i for i in order if shortfall[i] > 0][:limit]
+            picked = biggest_drops(
+                window=window,
+                baseline=baseline,
+                window_days=30,
+                baseline_days=365,
+                limit=limit,
+                tie_rank=tie_rank,
+            )
+            assert picked.tolist() == expected

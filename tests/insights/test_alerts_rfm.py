@@ -19,7 +19,7 @@ from scipy import stats
 from daur.analytics.rfm import SEGMENTS
 from daur.customers.models import Customer
 from daur.insights.alerts import alerts_detect
-from daur.insights.alerts_rfm import _history
+from daur.insights.alerts_history import order_history
 from daur.insights.models import ScoringRun
 from daur.sales.models import Order
 
@@ -114,7 +114,7 @@ def test_the_customers_that_stopped_coming_back_raise_an_alert_and_the_lapsed_do
 def test_a_segment_defined_by_recency_is_compared_with_its_own_past_not_with_its_members_past():
     """Can't Lose Them never buy again: their year before held orders, their windows none."""
     plant(comebacks_stop=False)
-    history = _history(AS_OF)
+    history = order_history(AS_OF)
     start = AS_OF.toordinal() - 29
     code = history.segments(start - 1, CUTS["rfm"])
     members = code == SEGMENTS.index("Can't Lose Them")
@@ -130,7 +130,7 @@ def test_segments_as_of_the_run_day_are_the_run_s(scored_business):
     """From the order history and the run's cut-offs, the segment as of the run's day is the one
     scoring stored for every buyer (the same counting, the same edges)."""
     run = scored_business
-    history = _history(run.as_of)
+    history = order_history(run.as_of)
     code = history.segments(run.as_of.toordinal(), run.cuts["rfm"])
     stored = dict(
         Customer.objects.filter(score__rfm_segment__gt="").values_list("pk", "score__rfm_segment")

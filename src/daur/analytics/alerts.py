@@ -135,17 +135,28 @@ def spend_drops(
 
 
 def biggest_drops(
-    *, window: np.ndarray, baseline: np.ndarray, window_days: int, baseline_days: int, limit: int
+    *,
+    window: np.ndarray,
+    baseline: np.ndarray,
+    window_days: int,
+    baseline_days: int,
+    limit: int,
+    tie_rank: np.ndarray | None = None,
 ) -> np.ndarray:
     """Positions of the members whose window fell furthest below their own scaled baseline.
 
-    Only members that did drop are returned, the largest shortfall first (ties: lower position).
+    Only members that did drop are returned, the largest shortfall first; equal shortfalls by
+    lower `tie_rank` (distinct per member), by default lower position.
     """
     shortfall = np.asarray(baseline, np.float64) * (window_days / baseline_days) - np.asarray(
         window, np.float64
     )
     dropped = np.flatnonzero(shortfall > 0)
-    order = np.argsort(-shortfall[dropped], kind="stable")
+    if len(dropped) > limit > 0:  # those below the limit-th largest shortfall can't make it
+        cut = np.partition(shortfall[dropped], len(dropped) - limit)[len(dropped) - limit]
+        dropped = dropped[shortfall[dropped] >= cut]
+    rank = dropped if tie_rank is None else np.asarray(tie_rank)[dropped]
+    order = np.lexsort((rank, -shortfall[dropped]))
     return dropped[order][:limit]
 
 

@@ -129,9 +129,26 @@ def segment_codes_as_of(
     last_day = np.zeros(n_customers, dtype=np.int64)
     # Rows are sorted by day within a customer: the kept ones are a prefix of its rows.
     last_day[buyer] = day[first_row[:-1][buyer] + rows_kept[buyer] - 1]
-    recency = -(as_of_day - last_day).astype(np.float64)  # higher is better, as in scoring
+    return segment_codes(
+        frequency=frequency, last_day=last_day, buyer=buyer, as_of_day=as_of_day, edges=edges
+    )
+
+
+def segment_codes(
+    *,
+    frequency: np.ndarray,
+    last_day: np.ndarray,
+    buyer: np.ndarray,
+    as_of_day: int,
+    edges,  # noqa: ANN001 - {"r": [...], "f": [...]}: a scoring run's cuts["rfm"]
+) -> np.ndarray:
+    """Each customer's RFM segment as of the end of `as_of_day`, from its orders up to then
+    (`frequency`) and the day of the last one (`last_day`, read where `buyer`): the index in
+    SEGMENTS, NO_SEGMENT for a customer that is not a buyer yet."""
+    buyer = np.asarray(buyer, dtype=bool)
+    recency = -(as_of_day - np.asarray(last_day, np.int64)).astype(np.float64)  # higher: better
     r = scores_by_edges(recency, edges["r"], buyer)
     f = scores_by_edges(frequency, edges["f"], buyer)
-    codes = np.full(n_customers, NO_SEGMENT, dtype=np.int64)
+    codes = np.full(len(buyer), NO_SEGMENT, dtype=np.int64)
     codes[buyer] = _GRID_CODES[r[buyer] - 1, f[buyer] - 1]
     return codes

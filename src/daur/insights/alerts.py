@@ -1,45 +1,55 @@
 """Behaviour-change alerts (SPEC §1.7): `alerts_detect` tests every segment after a scoring run.
 
 Segments: each customer type of the run's scores, each market (country and city) and each
-reseller: orders and spend are summed in SQL per segment and day over the windows (the last 30
-and 90 days up to the run's as-of date) and their baselines (the 365 days before each window).
-The RFM segments, whose membership changes with the very orders tested, take each customer's
-segment as of each window's start (daur.insights.alerts_rfm). daur.analytics.alerts decides
-which drops are significant.
+reseller: orders and spend per segment and day over the windows (the last 30 and 90 days up to
+the run's as-of date) and their baselines (the 365 days before each window), summed in numpy
+from the order history read once (daur.insights.alerts_history). The RFM segments, whose
+membership changes with the very orders tested, take each customer's segment as of each
+window's start (daur.insights.alerts_rfm). daur.analytics.alerts decides which drops are
+significant.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, F, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate
+from django.db import connection, transaction
 
 from daur.analytics.alerts import (
     BASELINE_DAYS,
     WINDOWS_DAYS,
     DropTestConfig,
-    DropTests,
     biggest_drops,
     order_drops,
     spend_drops,
 )
 from daur.analytics.typology import TYPE_LABELS
 from daur.customers.models import Customer
+from daur.insights.alerts_history import (
+    EPOCH_ORDINAL,
+    OrderHistory,
+    can_fetch_in_parallel,
+    customer_positions,
+    day_sql,
+    fetch_orders,
+    history_of,
+    purchase_spend_sql,
+    run_beside,
+)
 from daur.insights.alerts_rfm import rfm_alerts
-from daur.insights.models import Alert, CustomerScore, ScoringRun
-from daur.insights.money import base_amount
+from daur.insights.extract import fetch_numeric
+from daur.insights.models import Alert, ScoringRun
 from daur.insights.period import day_start
-from daur.sales.models import Order
 
 SEGMENT_KINDS = ("rfm_segment", "type", "market", "reseller")
-DAILY_KINDS = ("type", "market", "reseller")  # today's membership, summed per day in SQL
+DAILY_KINDS = ("type", "market", "reseller")  # today's membership applied to the past
 MAX_CUSTOMERS = 200
+FEW_CUSTOMERS = 10_000  # ranked by external id in one query; more: the whole table at once
+HORIZON_DAYS = max(WINDOWS_DAYS) + BASELINE_DAYS
 
 
 def alert_config() -> DropTestConfig:
@@ -50,13 +60,39 @@ def alert_config() -> DropTestConfig:
     )
 
 
+# What a segment's members did in a window and its baseline, one entry per customer:
+# (the customers' keys, the window's figure, the baseline's) for a metric and a window length.
+Behind = Callable[[str, int], tuple[np.ndarray, np.ndarray, np.ndarray]]
+
+
 @dataclass(frozen=True)
 class _Daily:
-    """Orders and spend per segment (rows) and day (columns, the first day of the horizon = 0)."""
+    """Purchases and spend per segment (rows) and day (columns, the horizon's first day = 0)."""
 
-    keys: list  # the segment's key: a label, a type bit, (country, city) or a reseller pk
+    keys: list  # the segment's key: a type bit, (country, city) or a reseller pk
     orders: np.ndarray
     spend: np.ndarray
+    labels: list[str]
+    customer_counts: list[int]
+    behind: list[Behind]  # per segment
+
+
+@dataclass(frozen=True)
+class _Lookups:
+    type_bits: np.ndarray  # (customer pk, its type bits) of the scores with a type
+    markets: tuple[np.ndarray, np.ndarray, list[tuple[str, str]]]  # see _markets
+    ranks: _ExternalOrder
+
+    @classmethod
+    def read(cls) -> _Lookups:
+        return cls(
+            type_bits=fetch_numeric(
+                "SELECT customer_id, type_bits FROM insights_customerscore WHERE type_bits > 0", 2
+            ).astype(np.int64),
+            markets=_markets(),
+            # The whole table's order only where it costs no wait (read beside the history).
+            ranks=_ExternalOrder(read=can_fetch_in_parallel()),
+        )
 
 
 def alerts_detect(*, run: ScoringRun, config: DropTestConfig | None = None) -> list[Alert]:
@@ -64,18 +100,17 @@ def alerts_detect(*, run: ScoringRun, config: DropTestConfig | None = None) -> l
     if run.as_of is None:
         return []
     config = config or alert_config()
-    horizon_days = max(WINDOWS_DAYS) + BASELINE_DAYS
-    first_day = run.as_of - timedelta(days=horizon_days - 1)
-    orders = Order.objects.filter(
-        amount__gte=0,
-        ordered_at__gte=day_start(first_day),
-        ordered_at__lt=day_start(run.as_of + timedelta(days=1)),
-    )
-    found: list[Alert] = rfm_alerts(run=run, config=config)
+    rows = fetch_orders(run.as_of)  # on PostgreSQL both cores at work
+    # Who is in which type and market and the order of the external ids: read on another
+    # connection while numpy sorts the orders and tests the RFM segments.
+    lookups = run_beside(_Lookups.read)
+    history = history_of(rows)
+    found: list[Alert] = rfm_alerts(run=run, config=config, history=history)
+    looked_up = lookups()
     for kind in DAILY_KINDS:
-        daily = _daily(kind, orders, first_day, horizon_days)
+        daily = _DAILY[kind](history, run, looked_up)
         for window_days in WINDOWS_DAYS:
-            found += _alerts_of(kind, daily, window_days, run, config, orders)
+            found += _alerts_of(kind, daily, window_days, run, config, looked_up.ranks)
     with transaction.atomic():
         # Every run re-tests every segment: an alert stays open until the next run.
         Alert.objects.filter(
@@ -86,48 +121,189 @@ def alerts_detect(*, run: ScoringRun, config: DropTestConfig | None = None) -> l
         return Alert.objects.bulk_create(found)
 
 
-def _segment_fields(kind: str) -> tuple[str, ...]:
-    return {
-        "type": ("customer__score__type_bits",),
-        "market": ("customer__country", "customer__city"),
-        "reseller": ("reseller_id",),
-    }[kind]
+def _horizon(history: OrderHistory, run: ScoringRun) -> tuple[int, slice]:
+    first_day = run.as_of.toordinal() - HORIZON_DAYS + 1
+    return first_day, history.rows(first_day, HORIZON_DAYS)
 
 
-def _in_kind(kind: str) -> Q:
-    return {
-        "type": Q(customer__score__type_bits__gt=0),
-        "market": Q(customer__country__gt="", customer__city__gt=""),
-        "reseller": Q(reseller__isnull=False),
-    }[kind]
+def _per_day(segment: np.ndarray, day: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
+    """Sums of `weights` per segment (rows, 0..n-1) and horizon day (columns)."""
+    cells = np.bincount(segment * HORIZON_DAYS + day, weights=weights, minlength=n * HORIZON_DAYS)
+    return cells.reshape(n, HORIZON_DAYS)
 
 
-def _daily(kind: str, orders: QuerySet, first_day: date, horizon_days: int) -> _Daily:
-    fields = _segment_fields(kind)
-    rows = (
-        orders.filter(_in_kind(kind))
-        .annotate(day=TruncDate("ordered_at"))
-        .values(*fields, "day")
-        .annotate(n=Count("id"), spend=Sum(base_amount()))
-        .order_by()
+def _customers_behind(history: OrderHistory, run: ScoringRun, member: np.ndarray) -> Behind:
+    """Members' own purchases (all of them, whoever they bought through) from the history."""
+
+    def behind(metric: str, window_days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        measure = 0 if metric == "orders" else 1
+        start = run.as_of.toordinal() - window_days + 1
+        window = history.bought(start, window_days)[measure]
+        baseline = history.bought(start - BASELINE_DAYS, BASELINE_DAYS)[measure]
+        return history.customer_pks[member], window[member], baseline[member]
+
+    return behind
+
+
+def _type_daily(history: OrderHistory, run: ScoringRun, lookups: _Lookups) -> _Daily:
+    """Each type of the run's scores: its customers' purchases (a customer counts in each of
+    its types)."""
+    scores = lookups.type_bits
+    bits = np.zeros(history.n_customers, dtype=np.int64)
+    position = np.searchsorted(history.customer_pks, scores[:, 0])
+    known = position < history.n_customers
+    known[known] = history.customer_pks[position[known]] == scores[known, 0]
+    bits[position[known]] = scores[known, 1]
+    first_day, rows = _horizon(history, run)
+    customer, day = history.customer[rows], history.day[rows] - first_day
+    purchases, spend = history.purchases[rows], history.spend[rows]
+    keys, orders, spends, counts, behind = [], [], [], [], []
+    for i in range(len(TYPE_LABELS)):
+        member = (bits & (1 << i)) > 0
+        in_type = member[customer]
+        daily_orders = np.bincount(day[in_type], purchases[in_type], minlength=HORIZON_DAYS)
+        if not daily_orders.any():  # no purchase in the horizon: not a segment to test
+            continue
+        keys.append(i)
+        orders.append(daily_orders)
+        spends.append(np.bincount(day[in_type], spend[in_type], minlength=HORIZON_DAYS))
+        counts.append(int(((scores[:, 1] & (1 << i)) > 0).sum()))
+        behind.append(_customers_behind(history, run, member))
+    return _Daily(
+        keys=keys,
+        orders=np.array(orders).reshape(len(keys), HORIZON_DAYS),
+        spend=np.array(spends).reshape(len(keys), HORIZON_DAYS),
+        labels=[TYPE_LABELS[i] for i in keys],
+        customer_counts=counts,
+        behind=behind,
     )
-    cells: dict = {}
-    for row in rows:
-        key = row[fields[0]] if len(fields) == 1 else tuple(row[f] for f in fields)
-        offset = (row["day"] - first_day).days
-        # A type key is a bit mask: its orders count in each of its labels.
-        labels = range(len(TYPE_LABELS)) if kind == "type" else ()
-        for k in [i for i in labels if key & (1 << i)] if kind == "type" else [key]:
-            cells.setdefault(k, []).append((offset, row["n"], float(row["spend"] or 0.0)))
-    keys = sorted(cells)
-    order_matrix = np.zeros((len(keys), horizon_days))
-    spend_matrix = np.zeros((len(keys), horizon_days))
-    for i, k in enumerate(keys):
-        offsets, counts, spends = (np.array(c) for c in zip(*cells[k]))
-        offsets = offsets.astype(np.int64)
-        np.add.at(order_matrix[i], offsets, counts)
-        np.add.at(spend_matrix[i], offsets, spends)
-    return _Daily(keys=keys, orders=order_matrix, spend=spend_matrix)
+
+
+def _market_daily(history: OrderHistory, run: ScoringRun, lookups: _Lookups) -> _Daily:
+    """Each market (country and city, both set): its customers' purchases."""
+    pks, market, markets = lookups.markets
+    of_customer = np.full(history.n_customers, -1, dtype=np.int64)
+    position = np.searchsorted(history.customer_pks, pks)
+    known = position < history.n_customers
+    known[known] = history.customer_pks[position[known]] == pks[known]
+    of_customer[position[known]] = market[known]
+    first_day, rows = _horizon(history, run)
+    segment = of_customer[history.customer[rows]]
+    in_market = segment >= 0
+    day = history.day[rows][in_market] - first_day
+    segment = segment[in_market]
+    orders = _per_day(segment, day, history.purchases[rows][in_market], len(markets))
+    spend = _per_day(segment, day, history.spend[rows][in_market], len(markets))
+    # Markets in Python's order of (country, city), as sorted keys; those without a purchase in
+    # the horizon are no segment to test.
+    kept = [i for i in sorted(range(len(markets)), key=markets.__getitem__) if orders[i].any()]
+    customer_counts = np.bincount(market, minlength=len(markets))
+    return _Daily(
+        keys=[markets[i] for i in kept],
+        orders=orders[kept],
+        spend=spend[kept],
+        labels=[f"{markets[i][1]}, {markets[i][0]}" for i in kept],
+        customer_counts=[int(customer_counts[i]) for i in kept],
+        behind=[_customers_behind(history, run, of_customer == i) for i in kept],
+    )
+
+
+def _markets() -> tuple[np.ndarray, np.ndarray, list[tuple[str, str]]]:
+    """The customers with a market (country and city), their market's index and the markets."""
+    query = "SELECT id, country, city FROM customers_customer WHERE country > '' AND city > ''"
+    if connection.vendor == "postgresql":  # the markets first, then their customers as numbers
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT DISTINCT country, city FROM customers_customer "
+                "WHERE country > '' AND city > ''"
+            )
+            markets = [(country, city) for country, city in cursor.fetchall()]
+        matrix = fetch_numeric(
+            "SELECT c.id, m.k - 1 FROM customers_customer c JOIN "
+            "unnest(%s::text[], %s::text[]) WITH ORDINALITY AS m(country, city, k) "
+            "ON c.country = m.country AND c.city = m.city",
+            2,
+            [[m[0] for m in markets], [m[1] for m in markets]],
+        ).astype(np.int64)
+        return matrix[:, 0], matrix[:, 1], markets
+    with connection.cursor() as cursor:
+        cursor.execute(query)
+        rows = cursor.fetchall()
+    index: dict[tuple[str, str], int] = {}
+    market = [index.setdefault((country, city), len(index)) for _, country, city in rows]
+    return (
+        np.array([row[0] for row in rows], dtype=np.int64),
+        np.array(market, dtype=np.int64),
+        list(index),
+    )
+
+
+def _reseller_daily(history: OrderHistory, run: ScoringRun, lookups: _Lookups) -> _Daily:
+    """Each reseller: the purchases through it (customers: those who bought through it)."""
+    first_day = run.as_of.toordinal() - HORIZON_DAYS + 1
+    day, day_params = day_sql("o.ordered_at")
+    spend, spend_params = purchase_spend_sql()
+    start = day_start(run.as_of - timedelta(days=HORIZON_DAYS - 1))
+    end = day_start(run.as_of + timedelta(days=1))
+    rows = fetch_numeric(
+        f"SELECT o.reseller_id, o.customer_id, {day}, {spend} FROM sales_order o "
+        "WHERE o.reseller_id IS NOT NULL AND o.amount >= 0 "
+        "AND o.ordered_at >= %s AND o.ordered_at < %s",
+        4,
+        [
+            *day_params,
+            *spend_params,
+            connection.ops.adapt_datetimefield_value(start),
+            connection.ops.adapt_datetimefield_value(end),
+        ],
+    )
+    resellers, reseller = customer_positions(rows[:, 0])
+    customer = rows[:, 1].astype(np.int64)
+    day_of = rows[:, 2].astype(np.int64) + EPOCH_ORDINAL - first_day
+    spend_of = rows[:, 3]
+    n = len(resellers)
+    external = dict(
+        Customer.objects.filter(pk__in=resellers.tolist()).values_list("pk", "external_id")
+    )
+    behind = []
+    counts = []
+    for i in range(n):
+        through = reseller == i
+        counts.append(len(np.unique(customer[through])))
+        behind.append(_through(customer[through], day_of[through], spend_of[through]))
+    return _Daily(
+        keys=resellers.tolist(),
+        orders=_per_day(reseller, day_of, np.ones(len(rows)), n),
+        spend=_per_day(reseller, day_of, spend_of, n),
+        labels=[external[pk] for pk in resellers.tolist()],
+        customer_counts=counts,
+        behind=behind,
+    )
+
+
+def _through(customer: np.ndarray, day: np.ndarray, spend: np.ndarray) -> Behind:
+    """Per customer, its purchases through one reseller (days from the horizon's first)."""
+    pks, position = customer_positions(customer)
+
+    def behind(metric: str, window_days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        weights = np.ones(len(day)) if metric == "orders" else spend
+        start = HORIZON_DAYS - window_days
+        in_window = day >= start
+        in_baseline = (day >= start - BASELINE_DAYS) & ~in_window
+        return (
+            pks,
+            np.bincount(position[in_window], weights[in_window], minlength=len(pks)),
+            np.bincount(position[in_baseline], weights[in_baseline], minlength=len(pks)),
+        )
+
+    return behind
+
+
+_DAILY: dict[str, Callable[[OrderHistory, ScoringRun, _Lookups], _Daily]] = {
+    "type": _type_daily,
+    "market": _market_daily,
+    "reseller": _reseller_daily,
+}
 
 
 def _alerts_of(
@@ -136,7 +312,7 @@ def _alerts_of(
     window_days: int,
     run: ScoringRun,
     config: DropTestConfig,
-    orders: QuerySet,
+    ranks: _ExternalOrder,
 ) -> list[Alert]:
     if not daily.keys:
         return []
@@ -163,72 +339,91 @@ def _alerts_of(
     alerts = []
     for metric, result in tests.items():
         for i in np.flatnonzero(result.significant):
+            pks, window_figures, baseline_figures = daily.behind[i](metric, window_days)
             alerts.append(
-                _alert(kind, daily.keys[i], metric, window_days, result, int(i), run, orders)
+                Alert(
+                    run=run,
+                    as_of=run.as_of,
+                    segment_kind=kind,
+                    segment=daily.labels[i],
+                    metric=metric,
+                    window_days=window_days,
+                    expected=float(result.expected[i]),
+                    observed=float(result.observed[i]),
+                    change=float(result.change[i]),
+                    p_value=float(result.p_value[i]),
+                    customer_count=daily.customer_counts[i],
+                    customers=_biggest_drops(
+                        pks, window_figures, baseline_figures, window_days, ranks
+                    ),
+                )
             )
     return alerts
 
 
-def _alert(
-    kind: str,
-    key,  # noqa: ANN001 - see _Daily.keys
-    metric: str,
+def _biggest_drops(
+    pks: np.ndarray,
+    window: np.ndarray,
+    baseline: np.ndarray,
     window_days: int,
-    tests: DropTests,
-    i: int,
-    run: ScoringRun,
-    orders: QuerySet,
-) -> Alert:
-    members, count, label = _members(kind, key, orders)
-    window_start = day_start(run.as_of - timedelta(days=window_days - 1))
-    baseline_start = day_start(run.as_of - timedelta(days=window_days + BASELINE_DAYS - 1))
-    now, before = Q(ordered_at__gte=window_start), Q(ordered_at__lt=window_start)
-    measure: Callable = Count if metric == "orders" else Sum
-    value = "id" if metric == "orders" else base_amount()
-    per_customer = list(
-        members.filter(ordered_at__gte=baseline_start)
-        .values("customer__external_id")
-        .annotate(window=measure(value, filter=now), baseline=measure(value, filter=before))
-        .order_by("customer__external_id")
-    )
+    ranks: _ExternalOrder,
+) -> list[str]:
+    """The external ids of the customers whose window fell furthest below their scaled
+    baseline; equal shortfalls in the order of their external ids (as the database sorts)."""
+    shortfall = baseline * (window_days / BASELINE_DAYS) - window
+    dropped = shortfall > 0  # only those can be picked: no need of their external ids' order
+    pks, window, baseline = pks[dropped], window[dropped], baseline[dropped]
     picked = biggest_drops(
-        window=np.array([r["window"] or 0.0 for r in per_customer], dtype=np.float64),
-        baseline=np.array([r["baseline"] or 0.0 for r in per_customer], dtype=np.float64),
+        window=window,
+        baseline=baseline,
         window_days=window_days,
         baseline_days=BASELINE_DAYS,
         limit=MAX_CUSTOMERS,
+        tie_rank=ranks.of(pks),
     )
-    return Alert(
-        run=run,
-        as_of=run.as_of,
-        segment_kind=kind,
-        segment=label,
-        metric=metric,
-        window_days=window_days,
-        expected=float(tests.expected[i]),
-        observed=float(tests.observed[i]),
-        change=float(tests.change[i]),
-        p_value=float(tests.p_value[i]),
-        customer_count=count,
-        customers=[per_customer[j]["customer__external_id"] for j in picked],
+    external = dict(
+        Customer.objects.filter(pk__in=pks[picked].tolist()).values_list("pk", "external_id")
     )
+    return [external[pk] for pk in pks[picked].tolist()]
 
 
-def _members(kind: str, key, orders: QuerySet) -> tuple[QuerySet, int, str]:  # noqa: ANN001
-    """The segment's orders, how many customers it has and its label."""
-    if kind == "type":
-        bit = 1 << key
-        in_type = CustomerScore.objects.annotate(bit=F("type_bits").bitand(bit)).filter(bit__gt=0)
-        return (
-            orders.filter(customer__in=in_type.values("customer_id")),
-            in_type.count(),
-            TYPE_LABELS[key],
-        )
-    if kind == "market":
-        country, city = key
-        count = Customer.objects.filter(country=country, city=city).count()
-        in_market = orders.filter(customer__country=country, customer__city=city)
-        return in_market, count, f"{city}, {country}"
-    through = orders.filter(reseller_id=key)
-    reseller = Customer.objects.get(pk=key).external_id
-    return through, through.values("customer_id").distinct().count(), reseller
+class _ExternalOrder:
+    """Each customer's rank by external id in the database's order: of the whole table, read
+    once (at once with `read`, else when more than FEW_CUSTOMERS are asked about)."""
+
+    def __init__(self, *, read: bool = False) -> None:
+        self.rank: np.ndarray | None = None
+        self.pks: np.ndarray | None = None  # when `rank` follows sorted keys, not offsets
+        if read:
+            self._read()
+
+    def _read(self) -> None:
+        ordered = fetch_numeric(
+            "SELECT id, ROW_NUMBER() OVER (ORDER BY external_id) FROM customers_customer", 2
+        ).astype(np.int64)
+        pks, rank = ordered[:, 0], ordered[:, 1]
+        self.low = int(pks.min()) if len(pks) else 0
+        if len(pks) and int(pks.max()) - self.low <= 4 * len(pks) + 1_000_000:
+            self.rank = np.zeros(int(pks.max()) - self.low + 1, dtype=np.int64)
+            self.rank[pks - self.low] = rank  # a rank per key, looked up by offset
+            self.pks = None
+        else:
+            by_pk = np.argsort(pks)
+            self.pks, self.rank = pks[by_pk], rank[by_pk]
+
+    def of(self, pks: np.ndarray) -> np.ndarray:
+        if len(pks) <= 1:
+            return np.zeros(len(pks), dtype=np.int64)
+        if self.rank is None and len(pks) <= FEW_CUSTOMERS:
+            ordered = list(
+                Customer.objects.filter(pk__in=pks.tolist())
+                .order_by("external_id")
+                .values_list("pk", flat=True)
+            )
+            rank = dict(zip(ordered, range(len(ordered)), strict=True))
+            return np.array([rank[pk] for pk in pks.tolist()], dtype=np.int64)
+        if self.rank is None:
+            self._read()
+        if self.pks is None:
+            return self.rank[pks - self.low]
+        return self.rank[np.searchsorted(self.pks, pks)]
