@@ -32,17 +32,16 @@ from daur.customers.models import Customer
 from daur.insights.alerts_history import (
     EPOCH_ORDINAL,
     OrderHistory,
-    can_fetch_in_parallel,
     customer_positions,
     day_sql,
     fetch_orders,
     history_of,
     purchase_spend_sql,
-    run_beside,
 )
 from daur.insights.alerts_rfm import rfm_alerts
 from daur.insights.extract import fetch_numeric
 from daur.insights.models import Alert, ScoringRun
+from daur.insights.parallel import can_fetch_in_parallel, run_beside
 from daur.insights.period import day_start
 
 SEGMENT_KINDS = ("rfm_segment", "type", "market", "reseller")

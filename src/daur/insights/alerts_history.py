@@ -12,18 +12,17 @@ bincount over that window's rows, and the orders up to a day a prefix.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import numpy as np
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from daur.analytics.rfm import segment_codes
 from daur.insights.extract import exchange_rates, fetch_numeric
+from daur.insights.parallel import SharedSnapshot, can_fetch_in_parallel
 from daur.insights.period import day_start
 
 T = TypeVar("T")
@@ -170,51 +169,11 @@ def history_of(rows: OrderRows) -> OrderHistory:
 
 def fetch_in_parallel(queries: list[tuple[str, int, list]]) -> list[np.ndarray]:
     """`fetch_numeric` of each (sql, width, params); on PostgreSQL outside a transaction, all at
-    once on as many connections, in one REPEATABLE READ snapshot (exported by the first)."""
-    if not can_fetch_in_parallel() or len(queries) < 2:
-        return [fetch_numeric(*query) for query in queries]
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            cursor.execute("SELECT pg_export_snapshot()")
-            snapshot = cursor.fetchone()[0]
-        with ThreadPoolExecutor(len(queries) - 1, thread_name_prefix="daur-alerts") as pool:
-            others = [
-                pool.submit(_on_own_connection, fetch_numeric, *query, snapshot=snapshot)
-                for query in queries[1:]
-            ]
-            first = fetch_numeric(*queries[0])
-            return [first, *(other.result() for other in others)]
-
-
-def run_beside(function: Callable[[], T]) -> Callable[[], T]:
-    """Start `function` (its queries) on another connection, beside the caller's work; the
-    returned callable waits for its result. Where fetches can't run in parallel: at once."""
-    if not can_fetch_in_parallel():
-        value = function()
-        return lambda: value
-    pool = ThreadPoolExecutor(1, thread_name_prefix="daur-alerts")
-    future = pool.submit(_on_own_connection, function)
-    pool.shutdown(wait=False)
-    return future.result
-
-
-def can_fetch_in_parallel() -> bool:
-    """On PostgreSQL outside a transaction (one under way may have written, and other
-    connections would not see it)."""
-    return connection.vendor == "postgresql" and not connection.in_atomic_block
-
-
-def _on_own_connection(function: Callable[..., T], *args: Any, snapshot: str = "") -> T:
-    try:
-        if not snapshot:
-            return function(*args)
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
-            return function(*args)
-    finally:
-        connection.close()  # this thread's own connection
+    once on as many connections, in one REPEATABLE READ snapshot (daur.insights.parallel)."""
+    with SharedSnapshot(enabled=len(queries) > 1, workers=max(1, len(queries) - 1)) as snapshot:
+        others = [snapshot.run(fetch_numeric, *query) for query in queries[1:]]
+        first = fetch_numeric(*queries[0])
+        return [first, *(other() for other in others)]
 
 
 def day_sql(moment: str) -> tuple[str, list]:

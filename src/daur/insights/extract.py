@@ -7,17 +7,16 @@ every query to a few customers, which is how one customer is re-scored in real t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import psycopg
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from psycopg.abc import Buffer
 from psycopg.adapt import Loader
 from psycopg.pq import Format
@@ -36,6 +35,7 @@ from daur.analytics.events import (
     TicketEvents,
 )
 from daur.analytics.scoring import BaseEvents
+from daur.insights.parallel import SharedSnapshot
 
 T = TypeVar("T")
 FETCH_ROWS = 100_000
@@ -71,7 +71,7 @@ def base_records(*, customers: Sequence[int] | None = None) -> BaseRecords:
     orders are read on the first (two server processes at work).
     """
     sql = _Sql(customers)
-    with _SharedSnapshot(enabled=sql.postgres and customers is None) as snapshot:
+    with SharedSnapshot(enabled=customers is None) as snapshot:
         lines = snapshot.run(
             fetch_numeric,
             sql.render(
@@ -237,51 +237,6 @@ class _Sql:
 
     def numeric(self, template: str, width: int) -> np.ndarray:
         return fetch_numeric(self.render(template), width)
-
-
-class _SharedSnapshot:
-    """Queries run beside the caller's, on another connection, in the same REPEATABLE READ
-    snapshot (exported by the caller's transaction). Disabled: they run at once, in line.
-
-    Only outside a transaction (a transaction already under way may have read or written,
-    and cannot change its isolation)."""
-
-    def __init__(self, *, enabled: bool) -> None:
-        self.enabled = enabled and not connection.in_atomic_block
-        self.pool: ThreadPoolExecutor | None = None
-        self.snapshot = ""
-
-    def __enter__(self) -> _SharedSnapshot:
-        if self.enabled:
-            self.atomic = transaction.atomic()
-            self.atomic.__enter__()
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                cursor.execute("SELECT pg_export_snapshot()")
-                self.snapshot = cursor.fetchone()[0]
-            self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="daur-read")
-        return self
-
-    def run(self, function: Callable[..., T], *args: Any) -> Callable[[], T]:
-        if self.pool is None:
-            value = function(*args)
-            return lambda: value
-        future = self.pool.submit(self._in_snapshot, function, *args)
-        return future.result
-
-    def _in_snapshot(self, function: Callable[..., T], *args: Any) -> T:
-        try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                cursor.execute("SET TRANSACTION SNAPSHOT %s", [self.snapshot])
-                return function(*args)
-        finally:
-            connection.close()  # this thread's own connection
-
-    def __exit__(self, kind: Any, error: Any, trace: Any) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True)
-            self.atomic.__exit__(kind, error, trace)
 
 
 def fetch_numeric(sql: str, width: int, params: Sequence[object] = ()) -> np.ndarray:
