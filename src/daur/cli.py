@@ -88,7 +88,6 @@ def cmd_score(args: argparse.Namespace) -> int:
     _setup_django()
     from datetime import date
 
-    from daur.insights.alerts import alerts_detect
     from daur.insights.services import ScoringFailed, rules_config, scores_compute
 
     try:
@@ -107,12 +106,8 @@ def cmd_score(args: argparse.Namespace) -> int:
         print(f"daur score: {failure}", file=sys.stderr)
         return 1
     print(run_report(run))
-    # The dashboard's figures, once per run: a dashboard request then reads one small row.
-    from daur.web.dashboard_facts import dashboard_facts_store
-
-    facts = dashboard_facts_store(run=run)
+    facts, alerts = scoring_followups(run)
     print(f"  Dashboard figures stored in {facts.seconds:.1f} s.")
-    alerts = alerts_detect(run=run)
     print(f"  Behaviour-change alerts: {len(alerts):,} open.")
     for alert in alerts:
         print(
@@ -121,6 +116,19 @@ def cmd_score(args: argparse.Namespace) -> int:
             f"p {alert.p_value:.2g})"
         )
     return 0
+
+
+def scoring_followups(run):  # noqa: ANN001, ANN201 - a ScoringRun -> (DashboardFacts, alerts)
+    """What a successful run is followed by: the dashboard's figures (a dashboard request then
+    reads one small row) and the behaviour-change alerts — on PostgreSQL at the same time, on
+    two connections."""
+    from daur.insights.alerts import alerts_detect
+    from daur.insights.parallel import run_beside
+    from daur.web.dashboard_facts import dashboard_facts_store
+
+    facts = run_beside(lambda: dashboard_facts_store(run=run))
+    alerts = alerts_detect(run=run)
+    return facts(), alerts
 
 
 def settings_rules_file() -> str:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from daur import cli
 from daur.demo.load import demo_load
 from daur.insights import shadow
-from daur.insights.models import CustomerScore
+from daur.insights.models import Alert, CustomerScore
 from daur.insights.services import scores_compute
+from daur.web.models import DashboardFacts
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -72,3 +74,12 @@ def test_a_failure_while_loading_keeps_the_old_table():
         shadow.table_replace(TABLE, load)
     assert _scores() == kept
     assert _schema() == schema
+
+
+def test_the_followups_of_a_run_store_the_dashboard_figures_beside_the_alerts():
+    demo_load(customers=150, seed=5)
+    run = scores_compute()
+    facts, alerts = cli.scoring_followups(run)  # on PostgreSQL: two connections at once
+    assert facts.run_id == run.pk
+    assert DashboardFacts.objects.filter(run=run, scope=DashboardFacts.ALL).exists()
+    assert len(alerts) == Alert.objects.filter(run=run).count()

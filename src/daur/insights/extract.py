@@ -119,7 +119,7 @@ def base_records(*, customers: Sequence[int] | None = None) -> BaseRecords:
         order_rows, order_pks = order_rows[by_pk], order_pks[by_pk]
     order_rate = order_rows[:, 5]
     line_order = _indexer(order_pks)(line_rows[:, 0])
-    product = _products()
+    product = _products(sql)
     line_product = np.searchsorted(product["pk"], line_rows[:, 1].astype(np.int64))
     quantity, spend = line_rows[:, 2], line_rows[:, 3] * order_rate[line_order]
     units = np.bincount(line_order, weights=quantity, minlength=len(order_pks))
@@ -355,10 +355,17 @@ def _customers(sql: _Sql) -> tuple[np.ndarray, CustomerAttributes]:
     )
 
 
-def _products() -> dict[str, np.ndarray]:
+def _products(sql: _Sql) -> dict[str, np.ndarray]:
+    """The products (for a few customers: only those on their order lines)."""
+    bought = ""
+    if sql.customers is not None:
+        bought = sql.render(
+            "WHERE id IN (SELECT l.product_id FROM sales_orderline l {where_l})"
+        )
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id, category, tier, unit_cost, launched_on FROM catalog_product ORDER BY id"
+            "SELECT id, category, tier, unit_cost, launched_on FROM catalog_product "
+            f"{bought} ORDER BY id"
         )
         rows = cursor.fetchall()
     if not rows:

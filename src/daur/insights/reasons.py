@@ -56,15 +56,31 @@ def strategy_reasons(
             continue
         sentence = sentences[name]
         if isinstance(sentence, str):
-            out[chosen] = (
-                [sentence.format(stage=s) for s in stage_text[chosen]]
-                if "{stage}" in sentence
-                else sentence
-            )
-        else:
-            out[chosen] = [
-                str(t).format(stage=s) for t, s in zip(sentence[chosen], stage_text[chosen])
-            ]
+            sentence = np.full(len(codes), sentence, dtype=object)
+        # Each distinct sentence is formatted once (a handful per strategy, not one per customer).
+        _format_each_distinct(out, chosen, sentence, stage_text)
     none = codes < 0
-    out[none] = [f"no strategy rule fires for a customer in stage {s}" for s in stage_text[none]]
+    _format_each_distinct(
+        out,
+        none,
+        np.full(len(codes), "no strategy rule fires for a customer in stage {stage}", dtype=object),
+        stage_text,
+    )
     return out.tolist()
+
+
+def _format_each_distinct(
+    out: np.ndarray, chosen: np.ndarray, templates: np.ndarray, stages: np.ndarray
+) -> None:
+    if not chosen.any():
+        return
+    formatted: dict[tuple[str, str], str] = {}
+
+    def text(template: str, stage: str) -> str:
+        key = (template, stage)
+        value = formatted.get(key)
+        if value is None:
+            value = formatted[key] = str(template).format(stage=stage)
+        return value
+
+    out[chosen] = list(map(text, templates[chosen].tolist(), stages[chosen].tolist()))

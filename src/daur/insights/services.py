@@ -106,7 +106,13 @@ def scores_compute(*, as_of: date | None = None) -> ScoringRun:
 
 
 def latest_run() -> ScoringRun | None:
-    return ScoringRun.objects.filter(status=ScoringRun.Status.SUCCEEDED).order_by("-id").first()
+    """The last successful run, with what re-scoring needs (not its configuration copy)."""
+    return (
+        ScoringRun.objects.filter(status=ScoringRun.Status.SUCCEEDED)
+        .defer("config", "events_after_as_of")
+        .order_by("-id")
+        .first()
+    )
 
 
 def customers_rescore(*, customer_ids: Iterable[int]) -> int:
