@@ -93,8 +93,6 @@ class CustomerScore(models.Model):
             models.Index(fields=["lifecycle_stage", "customer"], name="score_stage_idx"),
             models.Index(fields=["rfm_segment", "customer"], name="score_segment_idx"),
             models.Index(fields=["strategy", "customer"], name="score_strategy_idx"),
-            models.Index(fields=["rfm_r", "rfm_f"], name="score_rfm_grid_idx"),
-            models.Index(fields=["-clv_12m"], name="score_clv_idx"),
         ]
 
     def __str__(self) -> str:

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from psycopg.copy import QueuedLibpqWriter
 
 from daur.analytics.features import CustomerFeatures
 from daur.analytics.lifecycle import LIFECYCLE_STAGES, stage_transitions
@@ -266,7 +267,11 @@ def _rows_insert(table: str, names: tuple[str, ...], columns: list[list[Any]]) -
     listed = ", ".join(names)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({listed}) FROM STDIN") as copy:
+            # The queued writer sends from a thread of its own: the server takes in one chunk
+            # while the next is formatted here.
+            raw = cursor.cursor
+            statement = f"COPY {table} ({listed}) FROM STDIN"
+            with raw.copy(statement, writer=QueuedLibpqWriter(raw)) as copy:
                 for start in range(0, len(columns[0]), COPY_ROWS):
                     copy.write(copy_text([c[start : start + COPY_ROWS] for c in columns]))
         else:
