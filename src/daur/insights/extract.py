@@ -81,14 +81,15 @@ def base_records(*, customers: Sequence[int] | None = None) -> BaseRecords:
             ),
             4,
         )
-        pks, attributes = _customers(sql)
+        customers_read = snapshot.run(_customers, sql)
         # Rows come in any order (an ORDER BY would walk the primary key: several times slower
         # on millions of orders than sorting here); amounts are converted with their rates here.
+        # The day and the discount flag travel as one number (2 x day + flag): one array less.
         order_rows = sql.numeric(
-            "SELECT o.id, o.customer_id, {day_ordered}, CAST(o.amount AS REAL), "
-            "CASE WHEN o.discount_amount > 0 OR o.coupon_code <> '' THEN 1 ELSE 0 END, {rate} "
-            "FROM sales_order o {where_o}",
-            6,
+            "SELECT o.id, o.customer_id, 2 * {day_ordered} + "
+            "CASE WHEN o.discount_amount > 0 OR o.coupon_code <> '' THEN 1 ELSE 0 END, "
+            "CAST(o.amount AS REAL), {rate} FROM sales_order o {where_o}",
+            5,
         )
         interactions = snapshot.run(
             sql.numeric,
@@ -111,13 +112,15 @@ def base_records(*, customers: Sequence[int] | None = None) -> BaseRecords:
             3,
         )
         line_rows = lines()
+        pks, attributes = customers_read()
         interactions, tickets, surveys = interactions(), tickets(), surveys()
     index_of = _indexer(pks)
     order_pks = order_rows[:, 0].astype(np.int64)
     if len(order_pks) > 1 and (np.diff(order_pks) < 0).any():
         by_pk = np.argsort(order_pks, kind="stable")
         order_rows, order_pks = order_rows[by_pk], order_pks[by_pk]
-    order_rate = order_rows[:, 5]
+    order_rate = order_rows[:, 4]
+    day_and_flag = order_rows[:, 2].astype(np.int64)
     line_order = _indexer(order_pks)(line_rows[:, 0])
     product = _products(sql)
     line_product = np.searchsorted(product["pk"], line_rows[:, 1].astype(np.int64))
@@ -142,9 +145,9 @@ def base_records(*, customers: Sequence[int] | None = None) -> BaseRecords:
             margin_rate=margin_rate,
             orders=OrderEvents(
                 customer_index=order_customer,
-                ordered_day=_days(order_rows[:, 2]),
+                ordered_day=_days(day_and_flag // 2),
                 amount=order_rows[:, 3] * order_rate,
-                discounted=order_rows[:, 4] > 0,
+                discounted=day_and_flag % 2 == 1,
                 units=np.where(has_lines, units, np.nan),
             ),
             lines=LineEvents(
