@@ -150,7 +150,7 @@ def bench(label: str, customers: int, per_customer: int, reuse: bool = False) ->
     started = time.perf_counter()
     run = scores_compute()
     total = time.perf_counter() - started
-    # What `daur score` does after scoring: the dashboard's figures and the alerts (at once).
+    # What `daur score` does after scoring: the dashboard's figures, then the alerts.
     started = time.perf_counter()
     facts, alerts = scoring_followups(run)
     alerting = time.perf_counter() - started

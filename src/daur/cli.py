@@ -120,15 +120,12 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 def scoring_followups(run):  # noqa: ANN001, ANN201 - a ScoringRun -> (DashboardFacts, alerts)
     """What a successful run is followed by: the dashboard's figures (a dashboard request then
-    reads one small row) and the behaviour-change alerts — on PostgreSQL at the same time, on
-    two connections."""
+    reads one small row) and the behaviour-change alerts. One after the other: at the same time,
+    on two connections, they were slower on two cores (the alerts read on two already)."""
     from daur.insights.alerts import alerts_detect
-    from daur.insights.parallel import run_beside
     from daur.web.dashboard_facts import dashboard_facts_store
 
-    facts = run_beside(lambda: dashboard_facts_store(run=run))
-    alerts = alerts_detect(run=run)
-    return facts(), alerts
+    return dashboard_facts_store(run=run), alerts_detect(run=run)
 
 
 def settings_rules_file() -> str:

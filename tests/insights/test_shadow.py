@@ -76,10 +76,10 @@ def test_a_failure_while_loading_keeps_the_old_table():
     assert _schema() == schema
 
 
-def test_the_followups_of_a_run_store_the_dashboard_figures_beside_the_alerts():
+def test_the_followups_of_a_run_store_the_dashboard_figures_and_the_alerts():
     demo_load(customers=150, seed=5)
     run = scores_compute()
-    facts, alerts = cli.scoring_followups(run)  # on PostgreSQL: two connections at once
+    facts, alerts = cli.scoring_followups(run)
     assert facts.run_id == run.pk
     assert DashboardFacts.objects.filter(run=run, scope=DashboardFacts.ALL).exists()
     assert len(alerts) == Alert.objects.filter(run=run).count()
