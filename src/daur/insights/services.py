@@ -12,7 +12,6 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 from psycopg.copy import QueuedLibpqWriter
 
@@ -106,14 +105,32 @@ def scores_compute(*, as_of: date | None = None) -> ScoringRun:
     return run
 
 
+# The last run read, by (id, finished at): a finished run does not change.
+_RUNS: dict[tuple[Any, Any], ScoringRun] = {}
+
+
 def latest_run() -> ScoringRun | None:
-    """The last successful run, with what re-scoring needs (not its configuration copy)."""
-    return (
-        ScoringRun.objects.filter(status=ScoringRun.Status.SUCCEEDED)
-        .defer("config", "events_after_as_of")
-        .order_by("-id")
-        .first()
-    )
+    """The last successful run, with what re-scoring needs (not its configuration copy).
+
+    Looked up on every call (one index probe); its fits and cut-offs are parsed once per
+    process."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, finished_at FROM {ScoringRun._meta.db_table} WHERE status = %s "
+            "ORDER BY id DESC LIMIT 1",
+            [ScoringRun.Status.SUCCEEDED],
+        )
+        found = cursor.fetchone()
+    if found is None:
+        return None
+    key = (found[0], found[1])
+    if key not in _RUNS:
+        run = ScoringRun.objects.defer("config", "events_after_as_of").filter(pk=key[0]).first()
+        if run is None:
+            return None
+        _RUNS.clear()
+        _RUNS[key] = run
+    return _RUNS[key]
 
 
 def customers_rescore(*, customer_ids: Iterable[int]) -> int:
@@ -129,7 +146,11 @@ def customers_rescore(*, customer_ids: Iterable[int]) -> int:
     scores, records = _score_few(run, pks, config)
     with transaction.atomic():
         _stage_changes_record(run, records.customer_pks, scores, realtime=True)
-        CustomerScore.objects.filter(customer_id__in=pks).delete()
+        with connection.cursor() as cursor:
+            listed = ",".join(str(pk) for pk in pks)
+            cursor.execute(
+                f"DELETE FROM {CustomerScore._meta.db_table} WHERE customer_id IN ({listed})"
+            )
         _scores_insert(run, records.customer_pks, scores, config, realtime=True)
     return records.n_customers
 
@@ -187,13 +208,12 @@ def _neighbourhood(pks: np.ndarray) -> _Neighbourhood:
             f"WHERE c.referred_by_id IN ({listed}) GROUP BY c.referred_by_id"
         )
         counts = {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
-    door_bit = 1 << TYPE_LABELS.index("door_opener")
-    openers = set(
-        CustomerScore.objects.filter(customer_id__in=pks.tolist())
-        .annotate(door=F("type_bits").bitand(door_bit))
-        .filter(door__gt=0)
-        .values_list("customer_id", flat=True)
-    )
+        door_bit = 1 << TYPE_LABELS.index("door_opener")
+        cursor.execute(
+            f"SELECT customer_id FROM {CustomerScore._meta.db_table} "
+            f"WHERE customer_id IN ({listed}) AND (type_bits & {door_bit}) > 0"
+        )
+        openers = {row[0] for row in cursor.fetchall()}
     return _Neighbourhood(
         referrals=np.array([counts.get(int(pk), (0, 0))[0] for pk in pks], dtype=np.int64),
         converted_referrals=np.array(
