@@ -32,9 +32,9 @@ def test_the_shared_snapshot_read_equals_the_read_in_line(monkeypatch):
     threads = []
     fetch = extract.fetch_numeric
 
-    def spy(sql, width, params=()):
+    def spy(sql, width, params=(), **options):
         threads.append(threading.current_thread().name)
-        return fetch(sql, width, params)
+        return fetch(sql, width, params, **options)
 
     monkeypatch.setattr(extract, "fetch_numeric", spy)
     shared = extract.base_records()

@@ -239,12 +239,17 @@ class _Sql:
         return sql
 
     def numeric(self, template: str, width: int) -> np.ndarray:
-        return fetch_numeric(self.render(template), width)
+        return fetch_numeric(self.render(template), width, few=self.customers is not None)
 
 
-def fetch_numeric(sql: str, width: int, params: Sequence[object] = ()) -> np.ndarray:
-    """All rows of a query whose columns are numbers (NULL -> NaN), as a float64 matrix."""
-    if connection.vendor == "postgresql":
+def fetch_numeric(
+    sql: str, width: int, params: Sequence[object] = (), *, few: bool = False
+) -> np.ndarray:
+    """All rows of a query whose columns are numbers (NULL -> NaN), as a float64 matrix.
+
+    `few`: the query is about a few customers; rows through the driver cost less than arrays
+    there."""
+    if connection.vendor == "postgresql" and not few:
         return _arrays_numeric(sql, width, params)
     parts = []
     with connection.cursor() as cursor:

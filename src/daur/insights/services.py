@@ -339,6 +339,7 @@ def _stored_stages(pks: np.ndarray, *, realtime: bool) -> np.ndarray:
         f"SELECT customer_id, CASE lifecycle_stage {codes} ELSE -1 END "
         f"FROM {CustomerScore._meta.db_table} {where}",
         2,
+        few=realtime,
     )
     names = np.array([*LIFECYCLE_STAGES, ""], dtype=object)  # code -1 -> ""
     before = np.full(len(pks), "", dtype=object)
