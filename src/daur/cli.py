@@ -125,7 +125,8 @@ def scoring_followups(run):  # noqa: ANN001, ANN201 - a ScoringRun -> (Dashboard
     from daur.insights.alerts import alerts_detect
     from daur.web.dashboard_facts import dashboard_facts_store
 
-    return dashboard_facts_store(run=run), alerts_detect(run=run)
+    orders = getattr(run, "order_rows", None)  # what scoring read, where it can be reused
+    return dashboard_facts_store(run=run), alerts_detect(run=run, orders=orders)
 
 
 def settings_rules_file() -> str:

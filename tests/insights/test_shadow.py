@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from django.db import IntegrityError, connection, transaction
 
 from daur import cli
+from daur.customers.models import Customer
 from daur.demo.load import demo_load
 from daur.insights import shadow
+from daur.insights.alerts_history import fetch_orders, history_of
 from daur.insights.models import Alert, CustomerScore
 from daur.insights.services import scores_compute
+from daur.sales.models import Order
 from daur.web.models import DashboardFacts
+
+from .factories import order
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -83,3 +89,17 @@ def test_the_followups_of_a_run_store_the_dashboard_figures_and_the_alerts():
     assert facts.run_id == run.pk
     assert DashboardFacts.objects.filter(run=run, scope=DashboardFacts.ALL).exists()
     assert len(alerts) == Alert.objects.filter(run=run).count()
+
+
+def test_the_orders_scoring_read_are_the_alerts_history(settings):
+    settings.TIME_ZONE = "Asia/Jakarta"  # late-evening UTC orders fall on the next local day
+    demo_load(customers=150, seed=5)
+    someone = Customer.objects.order_by("id").first()
+    order(someone, "2026-10-20", -125000.0, hour=20)  # a refund, late in the UTC evening
+    order(someone, "2026-10-21", 310.5, currency="EUR", hour=23)
+    run = scores_compute()
+    assert run.order_rows is not None
+    reused, read = history_of(run.order_rows), history_of(fetch_orders(run.as_of))
+    for name in ("customer_pks", "customer", "day", "purchases", "spend"):
+        np.testing.assert_array_equal(getattr(reused, name), getattr(read, name), err_msg=name)
+    assert len(read.day) == Order.objects.filter(ordered_at__date__lte=run.as_of).count()

@@ -32,6 +32,7 @@ from daur.customers.models import Customer
 from daur.insights.alerts_history import (
     EPOCH_ORDINAL,
     OrderHistory,
+    OrderRows,
     customer_positions,
     day_sql,
     fetch_orders,
@@ -94,12 +95,16 @@ class _Lookups:
         )
 
 
-def alerts_detect(*, run: ScoringRun, config: DropTestConfig | None = None) -> list[Alert]:
-    """Test every segment, close the alerts of the previous runs and store the new ones."""
+def alerts_detect(
+    *, run: ScoringRun, config: DropTestConfig | None = None, orders: OrderRows | None = None
+) -> list[Alert]:
+    """Test every segment, close the alerts of the previous runs and store the new ones.
+
+    `orders`: the run's orders as scoring read them (`run.order_rows`), else read here."""
     if run.as_of is None:
         return []
     config = config or alert_config()
-    rows = fetch_orders(run.as_of)  # on PostgreSQL both cores at work
+    rows = orders if orders is not None else fetch_orders(run.as_of)  # PostgreSQL: both cores
     # Who is in which type and market and the order of the external ids: read on another
     # connection while numpy sorts the orders and tests the RFM segments.
     lookups = run_beside(_Lookups.read)

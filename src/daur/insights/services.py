@@ -23,7 +23,8 @@ from daur.analytics.scoring import BaseScores, ScoringError, score_base
 from daur.analytics.strategy import STRATEGIES
 from daur.analytics.typology import TYPE_LABELS
 from daur.insights import shadow
-from daur.insights.extract import base_records, fetch_numeric
+from daur.insights.alerts_history import OrderRows
+from daur.insights.extract import BaseRecords, base_records, fetch_numeric
 from daur.insights.models import CustomerScore, ScoringRun, StageChange
 from daur.insights.reasons import strategy_reasons
 from daur.interchange.copytext import copy_text
@@ -102,7 +103,28 @@ def scores_compute(*, as_of: date | None = None) -> ScoringRun:
         run.events_after_as_of = dict(scores.features.events_after_as_of)
         run.finished_at, run.seconds = timezone.now(), time.perf_counter() - started
         run.save()
+    run.order_rows = _order_rows(records, scores.as_of_day)
     return run
+
+
+def _order_rows(records: BaseRecords, as_of_day: int) -> OrderRows | None:
+    """The orders the run read, as the alerts read them (customer, day, spend or NaN for a
+    refund; up to the as-of day), so that they need not be read again. PostgreSQL only: there
+    the days are the same computation as the alerts' (in SQLite scoring shifts by today's UTC
+    offset where the alerts use Django's time-zone functions)."""
+    if connection.vendor != "postgresql":
+        return None
+    orders = records.events.orders
+    kept = orders.ordered_day <= as_of_day
+    amount = orders.amount[kept]
+    matrix = np.column_stack(
+        (
+            records.customer_pks[orders.customer_index[kept]].astype(np.float64),
+            orders.ordered_day[kept].astype(np.float64),
+            np.where(amount >= 0, amount, np.nan),
+        )
+    )
+    return OrderRows(parts=[matrix], packed=False)
 
 
 # The last run read, by (id, finished at): a finished run does not change.
