@@ -6,8 +6,9 @@ import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 from django.conf import settings
@@ -109,10 +110,11 @@ def scores_compute(*, as_of: date | None = None) -> ScoringRun:
 
 def _order_rows(records: BaseRecords, as_of_day: int) -> OrderRows | None:
     """The orders the run read, as the alerts read them (customer, day, spend or NaN for a
-    refund; up to the as-of day), so that they need not be read again. PostgreSQL only: there
-    the days are the same computation as the alerts' (in SQLite scoring shifts by today's UTC
-    offset where the alerts use Django's time-zone functions)."""
-    if connection.vendor != "postgresql":
+    refund; up to the as-of day), so that they need not be read again. On PostgreSQL the days
+    are the same computation as the alerts'; on SQLite scoring shifts moments by today's UTC
+    offset where the alerts use Django's time-zone functions, which agree when the zone kept
+    one offset over the years of the data (no daylight saving: UTC, Asia/Jakarta, ...)."""
+    if connection.vendor != "postgresql" and not _one_offset(day_of(as_of_day).year):
         return None
     orders = records.events.orders
     kept = orders.ordered_day <= as_of_day
@@ -125,6 +127,16 @@ def _order_rows(records: BaseRecords, as_of_day: int) -> OrderRows | None:
         )
     )
     return OrderRows(parts=[matrix], packed=False)
+
+
+def _one_offset(last_year: int, years: int = 10) -> bool:
+    zone = ZoneInfo(settings.TIME_ZONE)
+    now = datetime.now(zone).utcoffset()
+    return all(
+        datetime(year, month, 1, 12, tzinfo=zone).utcoffset() == now
+        for year in range(last_year - years, last_year + 2)
+        for month in (1, 4, 7, 10)
+    )
 
 
 # The last run read, by (id, finished at): a finished run does not change.
