@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -73,7 +74,7 @@ def base_records(*, customers: Sequence[int] | None = None) -> BaseRecords:
     sql = _Sql(customers)
     with SharedSnapshot(enabled=customers is None) as snapshot:
         lines = snapshot.run(
-            fetch_numeric,
+            partial(fetch_numeric, few=customers is not None),
             sql.render(
                 "SELECT l.order_id, l.product_id, CAST(l.quantity AS REAL), "
                 "CAST(l.quantity AS REAL) * CAST(l.unit_price AS REAL) "
