@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
 
 from django.db import connection
+
+from daur.interchange.bulk import foreign_key_definitions, index_definitions
 
 INDEX_DEFINITION = re.compile(r"^(CREATE (?:UNIQUE )?INDEX )(\S+)( ON (?:ONLY )?)(\S+)( .*)$", re.S)
 
@@ -41,7 +42,8 @@ def table_replace(table: str, load: Callable[[str], None]) -> None:
     replaces it with the same indexes and constraints."""
     shadow = _shadow_name(table)
     with connection.cursor() as cursor:
-        indexes, foreign_keys = _definitions(cursor, table)
+        indexes = index_definitions(cursor, table, primary_key=True)
+        foreign_keys = foreign_key_definitions(cursor, table)
         cursor.execute(f'DROP TABLE IF EXISTS "{shadow}"')
         # Columns, NOT NULL, defaults and CHECK constraints (same names); no index, no key.
         cursor.execute(
@@ -75,26 +77,6 @@ def table_replace(table: str, load: Callable[[str], None]) -> None:
 
 def _shadow_name(name: str) -> str:
     return f"{name[:57]}_shadow"
-
-
-def _definitions(cursor: Any, table: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    # Each index with the constraint it backs, if any (primary key, unique): those are added
-    # back as constraints, so that they are the objects the migrations know.
-    cursor.execute(
-        "SELECT c.relname, pg_get_indexdef(i.indexrelid), k.conname, "
-        "pg_get_constraintdef(k.oid) FROM pg_index i "
-        "JOIN pg_class c ON c.oid = i.indexrelid "
-        "LEFT JOIN pg_constraint k ON k.conindid = i.indexrelid AND k.conrelid = i.indrelid "
-        "WHERE i.indrelid = %s::regclass ORDER BY i.indisprimary DESC, c.relname",
-        [table],
-    )
-    indexes = cursor.fetchall()
-    cursor.execute(
-        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-        "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
-        [table],
-    )
-    return indexes, cursor.fetchall()
 
 
 def _index_on(definition: str, name: str, table: str) -> str:

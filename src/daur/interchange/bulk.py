@@ -23,6 +23,38 @@ def worth_it(cursor: Any, table: str, new_rows: int) -> bool:
     return new_rows >= int(cursor.fetchone()[0])
 
 
+def index_definitions(
+    cursor: Any, table: str, *, primary_key: bool
+) -> list[tuple[str, str, str | None, str | None]]:
+    """Each index of `table` (name, definition) with the constraint it backs, if any (name,
+    definition: a primary key or unique constraint is re-added as a constraint, so that it is the
+    same object the migrations know). Primary key first, then unique ones, then by name; indexes
+    that a foreign key of another table relies on are left out."""
+    cursor.execute(
+        "SELECT c.relname, pg_get_indexdef(i.indexrelid), k.conname, "
+        "pg_get_constraintdef(k.oid) FROM pg_index i "
+        "JOIN pg_class c ON c.oid = i.indexrelid "
+        "LEFT JOIN pg_constraint k ON k.conindid = i.indexrelid AND k.conrelid = i.indrelid "
+        "WHERE i.indrelid = %s::regclass "
+        + ("" if primary_key else "AND NOT i.indisprimary ")
+        + "AND NOT EXISTS (SELECT 1 FROM pg_constraint f "
+        "WHERE f.contype = 'f' AND f.conindid = i.indexrelid) "
+        "ORDER BY i.indisprimary DESC, i.indisunique DESC, c.relname",
+        [table],
+    )
+    return cursor.fetchall()
+
+
+def foreign_key_definitions(cursor: Any, table: str) -> list[tuple[str, str]]:
+    """The foreign keys of `table`: (name, definition), by name."""
+    cursor.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
+        [table],
+    )
+    return cursor.fetchall()
+
+
 class SetAside:
     """Drops the table's indexes but its primary key, and its foreign keys; recreates them all.
 
@@ -37,26 +69,8 @@ class SetAside:
     def __init__(self, cursor: Any, table: str) -> None:
         self.cursor = cursor
         self.table = table
-        # Each index with the constraint it backs, if any (a unique constraint is re-added as a
-        # constraint, so that it is the same object the migrations know).
-        cursor.execute(
-            "SELECT c.relname, pg_get_indexdef(i.indexrelid), k.conname, "
-            "pg_get_constraintdef(k.oid) FROM pg_index i "
-            "JOIN pg_class c ON c.oid = i.indexrelid "
-            "LEFT JOIN pg_constraint k ON k.conindid = i.indexrelid AND k.conrelid = i.indrelid "
-            "WHERE i.indrelid = %s::regclass AND NOT i.indisprimary "
-            "AND NOT EXISTS (SELECT 1 FROM pg_constraint f "
-            "WHERE f.contype = 'f' AND f.conindid = i.indexrelid) "
-            "ORDER BY i.indisunique DESC, c.relname",
-            [table],
-        )
-        self.indexes: list[tuple[str, str, str | None, str | None]] = cursor.fetchall()
-        cursor.execute(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
-            [table],
-        )
-        self.foreign_keys: list[tuple[str, str]] = cursor.fetchall()
+        self.indexes = index_definitions(cursor, table, primary_key=False)
+        self.foreign_keys = foreign_key_definitions(cursor, table)
 
     def __enter__(self) -> SetAside:
         for name, _ in self.foreign_keys:
