@@ -93,9 +93,36 @@ def list_sort(filters: CustomerFilters) -> str:
     return "name"
 
 
+@dataclass(frozen=True, slots=True)
+class ListedCustomer:
+    """What a list row shows of a customer: its own columns, its owner's name and its score
+    (the score's fields are None for a customer never scored)."""
+
+    pk: int
+    name: str
+    external_id: str
+    city: str
+    country: str
+    owner: str  # the owner's full name, else user name; "" for nobody
+    lifecycle_stage: str | None
+    types: str | None  # ";"-separated
+    rfm_segment: str | None
+    p_alive: float | None
+    clv_12m: float | None
+    strategy: str | None
+
+    @property
+    def scored(self) -> bool:
+        return self.lifecycle_stage is not None
+
+    @property
+    def type_list(self) -> list[str]:
+        return [t for t in (self.types or "").split(";") if t]
+
+
 @dataclass(frozen=True)
 class CustomerPage:
-    customers: list[Customer]
+    customers: list[ListedCustomer]
     next_cursor: str  # empty on the last page
     sort: str
 
@@ -206,23 +233,26 @@ def _after_cursor(
     )
 
 
-def _cursor_of(customer: Customer, order: tuple[str, str]) -> str:
+def _cursor_of(value: Any, pk: int, order: tuple[str, str]) -> str:
     column, _ = order
-    value: Any = customer
-    for part in column.split("__"):
-        value = getattr(value, part)
     if column == "created_at":
         value = value.isoformat()
-    return signing.dumps([value, customer.pk], salt=CURSOR_SALT, compress=True)
+    return signing.dumps([value, pk], salt=CURSOR_SALT, compress=True)
 
 
-# What a list row shows, and the keys of its orders: the rest of the three rows stays unread.
+# What a list row shows: read as values (no model instances), in ListedCustomer's order, with
+# the owner's name parts after it.
 LIST_FIELDS = (
-    "name", "external_id", "city", "country", "created_at",
-    "owner__username", "owner__first_name", "owner__last_name",
+    "id", "name", "external_id", "city", "country", "owner__username",
     "score__lifecycle_stage", "score__types", "score__rfm_segment", "score__p_alive",
-    "score__clv_12m", "score__strategy",
+    "score__clv_12m", "score__strategy", "owner__first_name", "owner__last_name",
 )
+
+
+def _listed(row: tuple) -> ListedCustomer:
+    pk, name, external_id, city, country, username, *score, first, last = row[: len(LIST_FIELDS)]
+    owner = f"{first} {last}".strip() or username if username is not None else ""
+    return ListedCustomer(pk, name, external_id, city, country, owner, *score)
 
 
 def customer_list(*, user: User, filters: CustomerFilters, limit: int = PAGE_SIZE) -> CustomerPage:
@@ -232,11 +262,12 @@ def customer_list(*, user: User, filters: CustomerFilters, limit: int = PAGE_SIZ
     qs = _ordered(qs, order)
     if filters.cursor:
         qs = _after_cursor(qs, order, filters.cursor)
-    rows = list(qs.select_related("score", "owner").only(*LIST_FIELDS)[: limit + 1])
+    rows = list(qs.values_list(*LIST_FIELDS, order[0])[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
-    next_cursor = _cursor_of(rows[-1], order) if more and rows else ""
-    return CustomerPage(customers=rows, next_cursor=next_cursor, sort=sort)
+    next_cursor = _cursor_of(rows[-1][-1], rows[-1][0], order) if more and rows else ""
+    customers = [_listed(row) for row in rows]
+    return CustomerPage(customers=customers, next_cursor=next_cursor, sort=sort)
 
 
 EXPORT_COLUMNS = (
@@ -269,11 +300,13 @@ def customer_export_rows(*, user: User, filters: CustomerFilters) -> Iterator[tu
 
 
 def customer_get(*, user: User, customer_id: int) -> Customer:
-    """One customer the user may see, with its score and owner; Http404 for anyone else's."""
-    # [:1] rather than first(): one row by primary key needs no ORDER BY over four joins.
+    """One customer the user may see, with its score and owner, and the names of who referred
+    it (`referred_by_name`) and of its campaign (`campaign_name`); Http404 for anyone else's."""
+    # [:1] rather than first(): one row by primary key needs no ORDER BY over the joins.
     found = list(
         customers_visible_to(user)
-        .select_related("score", "owner", "referred_by", "campaign")
+        .select_related("score", "owner")
+        .annotate(referred_by_name=F("referred_by__name"), campaign_name=F("campaign__name"))
         .filter(pk=customer_id)[:1]
     )
     if not found:
@@ -281,7 +314,15 @@ def customer_get(*, user: User, customer_id: int) -> Customer:
     return found[0]
 
 
-def customer_referrals(*, user: User, customer: Customer, limit: int = 20) -> list[Customer]:
-    """The customers this one referred, among those the user may see."""
-    qs = customers_visible_to(user).filter(referred_by=customer).select_related("score")
-    return list(qs.order_by("-created_at", "-id")[:limit])
+@dataclass(frozen=True, slots=True)
+class Referral:
+    pk: int
+    name: str
+    lifecycle_stage: str | None  # None: not scored
+
+
+def customer_referrals(*, user: User, customer: Customer, limit: int = 20) -> list[Referral]:
+    """The customers this one referred, among those the user may see, newest first."""
+    qs = customers_visible_to(user).filter(referred_by=customer).order_by("-created_at", "-id")
+    rows = qs.values_list("pk", "name", "score__lifecycle_stage")[:limit]
+    return [Referral(*row) for row in rows]

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from daur.analytics.evidence import Evidence
+
+if TYPE_CHECKING:
+    from daur.insights.models import CustomerScore, ScoringRun
 
 
 @dataclass(frozen=True)
@@ -30,14 +34,21 @@ class Explanation:
     actions: tuple[str, ...] = ()
 
 
-def customer_explanation(*, customer_id: int) -> Explanation | None:
+def customer_explanation(
+    *, customer_id: int, score: CustomerScore | None = None, run: ScoringRun | None = None
+) -> Explanation | None:
     """The evidence for one customer, recomputed from its records with the last run's fit and
-    cut-offs (the same computation as a real-time re-score); None when it was never scored."""
+    cut-offs (the same computation as a real-time re-score); None when it was never scored.
+
+    `score` and `run` are the customer's stored score and the last successful run, when the
+    caller has them already."""
     from daur.insights.models import CustomerScore
     from daur.insights.services import latest_run, rescore_results, rules_config
 
-    score = CustomerScore.objects.filter(customer_id=customer_id).first()
-    run = latest_run()
+    if score is None:
+        score = CustomerScore.objects.filter(customer_id=customer_id).first()
+    if run is None:
+        run = latest_run()
     if score is None or run is None:
         return None
     s = rescore_results(run, [customer_id], rules_config())

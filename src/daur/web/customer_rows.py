@@ -8,15 +8,15 @@ every value passing through `escape`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape  # the standard library's: Django's adds a lazy-string wrapper a call
 
 from django.urls import reverse
-from django.utils.formats import number_format
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from daur.customers.models import Customer
-from daur.web.labels import label
-from daur.web.templatetags.daur import money, person
+from daur.customers.selectors import ListedCustomer
+from daur.web.labels import label, translated_names
+from daur.web.templatetags.daur import NumberStyle, money
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,33 +34,27 @@ class CustomerRow:
     owner: str
 
 
-def customer_rows(customers: list[Customer], *, currency: str) -> list[CustomerRow]:
-    """One row per customer (its score and owner already joined)."""
+def customer_rows(customers: list[ListedCustomer], *, currency: str) -> list[CustomerRow]:
+    """One row per listed customer."""
     # One reverse() for the page; the customer's id goes in place of the placeholder.
     url = reverse("web:customer", args=[0])[:-2] + "{}/"
-    names: dict[tuple[str, str], str] = {}  # a page repeats a handful of labels
-
-    def name(kind: str, code: str) -> str:
-        if (kind, code) not in names:
-            names[kind, code] = label(kind, code)
-        return names[kind, code]
-
+    names, style = translated_names(), NumberStyle.active()
     rows = []
     for c in customers:
-        s = score_of(c)
+        scored = c.scored
         rows.append(
             CustomerRow(
                 url=url.format(c.pk),
                 name=c.name,
                 external_id=c.external_id,
                 market=", ".join(part for part in (c.city, c.country) if part),
-                stage=name("stage", s.lifecycle_stage) if s else "",
-                types=[name("type", t) for t in s.type_list] if s else [],
-                segment=name("segment", s.rfm_segment) if s else "",
-                p_alive="–" if s is None or s.p_alive is None else number_format(s.p_alive, 2),
-                clv=money(s.clv_12m if s else None, currency),
-                strategy=name("strategy", s.strategy) if s else "",
-                owner=person(c.owner),
+                stage=label("stage", c.lifecycle_stage, names) if scored else "",
+                types=[label("type", t, names) for t in c.type_list],
+                segment=label("segment", c.rfm_segment, names) if scored else "",
+                p_alive="–" if c.p_alive is None else style.number(c.p_alive, 2),
+                clv=money(c.clv_12m, currency, style),
+                strategy=label("strategy", c.strategy, names) if scored else "",
+                owner=c.owner or "–",
             )
         )
     return rows

@@ -181,9 +181,11 @@ def settings_currency() -> str:
     return getattr(settings, "DAUR_DEFAULT_CURRENCY", "IDR")
 
 
-def base_currency() -> str:
-    """The currency scores are in: the last successful run's, else the configured default."""
-    _, run = dashboard_as_of()
+def base_currency(run: ScoringRun | None = None) -> str:
+    """The currency scores are in: the last successful run's (`run`, else looked up), else the
+    configured default."""
+    if run is None:
+        _, run = dashboard_as_of()
     return run.base_currency if run else settings_currency()
 
 

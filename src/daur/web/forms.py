@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from html import escape  # the standard library's: Django's adds a lazy-string wrapper a call
+
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from daur import vocabulary
-from daur.accounts.models import Role, User
+from daur.accounts.models import User
+from daur.accounts.selectors import owner_choices
 from daur.analytics.lifecycle import LIFECYCLE_STAGES
 from daur.analytics.orientation import ORIENTATIONS
 from daur.analytics.rfm import SEGMENTS
@@ -19,6 +23,20 @@ from daur.customers.selectors import SORTS, CustomerFilters, sees_all_customers
 from daur.web.labels import label_choices
 
 ANY = [("", _("Any"))]
+
+
+def _coded_choices() -> dict[str, list[tuple[str, str]]]:
+    """The choices of the coded fields, named in the active language."""
+    any_ = [("", gettext("Any"))]
+    return {
+        "stage": any_ + label_choices("stage", LIFECYCLE_STAGES),
+        "type": any_ + label_choices("type", TYPE_LABELS),
+        "orientation": any_ + label_choices("orientation", ORIENTATIONS),
+        "segment": any_ + label_choices("segment", SEGMENTS),
+        "strategy": any_ + label_choices("strategy", STRATEGIES),
+        "relationship": any_ + label_choices("relationship", vocabulary.RELATIONSHIPS),
+        "sort": [("", gettext("Default")), *label_choices("sort", tuple(SORTS))],
+    }
 
 
 class QuickSelect(forms.Select):
@@ -31,73 +49,83 @@ class QuickSelect(forms.Select):
         for key, text in self.choices:
             key = "" if key is None else str(key)
             selected = " selected" if key in chosen else ""
-            options.append(f'<option value="{escape(key)}"{selected}>{escape(text)}</option>')
+            options.append(f'<option value="{escape(key)}"{selected}>{escape(str(text))}</option>')
         attrs = self.build_attrs(self.attrs, attrs)
         return format_html(
             '<select name="{}"{}>{}</select>', name, flatatt(attrs), mark_safe("".join(options))  # noqa: S308 - escaped above
         )
 
 
+class QuickInput(forms.TextInput):
+    """An <input> built in Python, for the same reason."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        attrs = self.build_attrs(self.attrs, attrs)
+        value = self.format_value(value)
+        if value is not None:
+            attrs["value"] = value
+        return format_html('<input type="{}" name="{}"{}>', self.input_type, name, flatatt(attrs))
+
+
+class QuickHidden(QuickInput):
+    input_type = "hidden"
+
+
+def _select(**kwargs) -> QuickSelect:
+    return QuickSelect(attrs={"class": "form-select"}, **kwargs)
+
+
+def _text(**attrs) -> QuickInput:
+    return QuickInput(attrs={"class": "form-control", **attrs})
+
+
 SCORES = [(n, str(n)) for n in range(1, 6)]
 
 
 class CustomerFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=_text(type="search", placeholder=_("name, e-mail, phone or customer id")),
+    )
     match = forms.ChoiceField(
         label=_("Name match"),
         required=False,
         choices=[("prefix", _("starts with")), ("contains", _("contains"))],
+        widget=_select(),
     )
-    stage = forms.ChoiceField(label=_("Stage"), required=False)
-    type = forms.ChoiceField(label=_("Type"), required=False)
-    orientation = forms.ChoiceField(label=_("Orientation"), required=False)
-    segment = forms.ChoiceField(label=_("RFM segment"), required=False)
-    strategy = forms.ChoiceField(label=_("Strategy"), required=False)
+    stage = forms.ChoiceField(label=_("Stage"), required=False, widget=_select())
+    type = forms.ChoiceField(label=_("Type"), required=False, widget=_select())
+    orientation = forms.ChoiceField(label=_("Orientation"), required=False, widget=_select())
+    segment = forms.ChoiceField(label=_("RFM segment"), required=False, widget=_select())
+    strategy = forms.ChoiceField(label=_("Strategy"), required=False, widget=_select())
     rfm_r = forms.TypedChoiceField(
-        label=_("R score"), required=False, coerce=int, empty_value=None, choices=ANY + SCORES
+        label=_("R score"), required=False, coerce=int, empty_value=None, choices=ANY + SCORES,
+        widget=_select(),
     )
     rfm_f = forms.TypedChoiceField(
-        label=_("F score"), required=False, coerce=int, empty_value=None, choices=ANY + SCORES
+        label=_("F score"), required=False, coerce=int, empty_value=None, choices=ANY + SCORES,
+        widget=_select(),
     )
     owner = forms.TypedChoiceField(
-        label=_("Owner"), required=False, coerce=int, empty_value=None
+        label=_("Owner"), required=False, coerce=int, empty_value=None, widget=_select()
     )
-    country = forms.CharField(label=_("Country"), required=False, max_length=64)
-    city = forms.CharField(label=_("City"), required=False, max_length=128)
-    relationship = forms.ChoiceField(label=_("Relationship"), required=False)
-    sort = forms.ChoiceField(label=_("Sort by"), required=False)
-    cursor = forms.CharField(required=False, widget=forms.HiddenInput)
+    country = forms.CharField(label=_("Country"), required=False, max_length=64, widget=_text())
+    city = forms.CharField(label=_("City"), required=False, max_length=128, widget=_text())
+    relationship = forms.ChoiceField(label=_("Relationship"), required=False, widget=_select())
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, widget=_select())
+    cursor = forms.CharField(required=False, widget=QuickHidden)
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         f = self.fields
-        f["stage"].choices = ANY + label_choices("stage", LIFECYCLE_STAGES)
-        f["type"].choices = ANY + label_choices("type", TYPE_LABELS)
-        f["orientation"].choices = ANY + label_choices("orientation", ORIENTATIONS)
-        f["segment"].choices = ANY + label_choices("segment", SEGMENTS)
-        f["strategy"].choices = ANY + label_choices("strategy", STRATEGIES)
-        f["relationship"].choices = ANY + label_choices("relationship", vocabulary.RELATIONSHIPS)
-        f["sort"].choices = [("", _("Default"))] + label_choices("sort", tuple(SORTS))
+        for name, choices in _coded_choices().items():
+            f[name].choices = choices
         if sees_all_customers(user):
-            # Users who may own customers; no join on the (large) customer table.
-            owners = User.objects.filter(is_active=True).exclude(role=Role.SUPPORT_AGENT)
-            rows = owners.order_by("username").values_list(
-                "pk", "first_name", "last_name", "username"
-            )
-            # As User.get_full_name(), without building the users.
-            f["owner"].choices = ANY + [
-                (pk, f"{first} {last}".strip() or username) for pk, first, last, username in rows
-            ]
+            f["owner"].choices = ANY + owner_choices()
         else:
             del f["owner"]
-        for field in f.values():
-            if type(field.widget) is forms.Select:
-                field.widget = QuickSelect(attrs=field.widget.attrs, choices=field.choices)
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)
-        f["q"].widget.attrs.update(
-            type="search", placeholder=_("name, e-mail, phone or customer id")
-        )
 
     def filters(self) -> CustomerFilters:
         """The valid filters; a bad value is dropped rather than failing the whole page."""

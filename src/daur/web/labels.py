@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import get_language, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop, pgettext_lazy
 
 LABELS = {
     "stage": {
@@ -102,16 +102,41 @@ LABELS = {
 }
 
 
-def label(kind: str, code: str) -> str:
-    """The display name of a code; the code itself (made readable) when it has none."""
+# Translated names per language: the catalogues do not change while the process runs, and a
+# list page shows a few hundred names (each lazy translation looks the language up again).
+_TRANSLATED: dict[str | None, dict[tuple[str, str], str]] = {}
+
+
+def translated_names() -> dict[tuple[str, str], str]:
+    """The table of names in the active language, (kind, code) -> name, filled as asked: a page
+    that names many codes looks the language up once and passes it to `label`."""
+    language = get_language()
+    names = _TRANSLATED.get(language)
+    if names is None:
+        names = _TRANSLATED.setdefault(language, {})
+    return names
+
+
+def label(kind: str, code: str, names: dict[tuple[str, str], str] | None = None) -> str:
+    """The display name of a code in the active language; the code itself (made readable) when
+    it has none. `names`: translated_names(), when the caller has it."""
     if not code:
         return ""
-    found = LABELS.get(kind, {}).get(code)
-    return str(found) if found is not None else code.replace("_", " ").capitalize()
+    if names is None:
+        names = translated_names()
+    try:
+        return names[kind, code]
+    except KeyError:
+        found = LABELS.get(kind, {}).get(code)
+        name = str(found) if found is not None else code.replace("_", " ").capitalize()
+        names[kind, code] = name
+        return name
 
 
 def label_choices(kind: str, codes: tuple[str, ...]) -> list[tuple[str, str]]:
-    return [(code, LABELS.get(kind, {}).get(code, code)) for code in codes]
+    """(code, name in the active language) pairs for a <select>."""
+    names = translated_names()
+    return [(code, label(kind, code, names)) for code in codes]
 
 
 CHANNEL_LABELS = {

@@ -24,7 +24,7 @@ from daur.customers.selectors import (
 )
 from daur.customers.timeline import customer_timeline
 from daur.insights.explain import customer_explanation
-from daur.insights.models import StageChange
+from daur.insights.services import latest_run
 from daur.web.customer_rows import customer_rows, customer_rows_html, score_of
 from daur.web.dashboard import base_currency, dashboard_summary
 from daur.web.forms import CustomerFilterForm
@@ -53,7 +53,7 @@ def customers(request: HttpRequest) -> HttpResponse:
         "sees_all": sees_all_customers(request.user),
         "first_page": not filters.cursor,
     }
-    context["rows"] = customer_rows(page.customers, currency=base_currency())
+    context["rows"] = customer_rows(page.customers, currency=base_currency(latest_run()))
     context["rows_html"] = customer_rows_html(context["rows"])
     return render_page(
         request, "web/customers/list.html", "web/customers/_table.html", context
@@ -101,24 +101,26 @@ def customers_export(request: HttpRequest) -> StreamingHttpResponse:
 def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = customer_get(user=request.user, customer_id=customer_id)
     score = score_of(customer)
-    explanation = customer_explanation(customer_id=customer.pk)
+    run = latest_run()
+    explanation = (
+        customer_explanation(customer_id=customer.pk, score=score, run=run) if score else None
+    )
+    timeline = customer_timeline(customer_id=customer.pk)
     strategy = (explanation.strategy if explanation else "") or (score.strategy if score else "")
     actions = (explanation.actions if explanation and explanation.actions else None) or ACTIONS.get(
         strategy, ()
     )
     context = {
-        "base_currency": base_currency(),
+        "base_currency": base_currency(run),
         "customer": customer,
         "score": score,
         "explanation": explanation,
         "strategy": strategy,
         "actions": actions,
         "reasons": score.strategy_reasons if score else "",
-        "stage_changes": StageChange.objects.filter(customer=customer).order_by(
-            "-changed_on", "-id"
-        )[:20],
-        "timeline": customer_timeline(customer_id=customer.pk),
-        "consumers": list(customer.consumers.all()[:20]),
+        "stage_changes": timeline.stage_history,
+        "timeline": timeline,
+        "consumers": list(customer.consumers.values_list("name", "relation")[:20]),
         "referrals": customer_referrals(user=request.user, customer=customer),
     }
     return render(request, "web/customers/detail.html", context)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django import template
-from django.utils.formats import number_format
-from django.utils.translation import gettext
+from django.utils import numberformat
+from django.utils.formats import get_format, number_format
+from django.utils.translation import get_language, gettext
 
 from daur.web.labels import label
 
@@ -16,15 +18,40 @@ register = template.Library()
 NO_DECIMALS = {"IDR", "JPY", "KRW", "VND", "CLP", "ISK", "HUF"}
 
 
+@dataclass(frozen=True, slots=True)
+class NumberStyle:
+    """The active language's decimal mark and grouping, looked up once for a page of numbers
+    (number_format looks them up again for every number)."""
+
+    decimal_separator: str
+    thousand_separator: str
+    grouping: int | tuple
+
+    @classmethod
+    def active(cls) -> NumberStyle:
+        language = get_language()
+        return cls(
+            get_format("DECIMAL_SEPARATOR", language, use_l10n=True),
+            get_format("THOUSAND_SEPARATOR", language, use_l10n=True),
+            get_format("NUMBER_GROUPING", language, use_l10n=True),
+        )
+
+    def number(self, value, places: int | None = None, *, grouping: bool = False) -> str:
+        return numberformat.format(
+            value, self.decimal_separator, places, self.grouping, self.thousand_separator,
+            force_grouping=grouping, use_l10n=True,
+        )
+
+
 @register.filter
-def money(value, currency: str = "") -> str:
+def money(value, currency: str = "", style: NumberStyle | None = None) -> str:
     """`IDR 1.250.000` / `EUR 12,50`: grouping and decimal mark of the active language."""
     if value is None or value == "":
         return "–"
     code = (currency or "").upper()
     places = 0 if code in NO_DECIMALS else 2
     number = Decimal(str(value)).quantize(Decimal(1) if places == 0 else Decimal("0.01"))
-    text = number_format(number, decimal_pos=places, use_l10n=True, force_grouping=True)
+    text = (style or NumberStyle.active()).number(number, places, grouping=True)
     return f"{code} {text}".strip()
 
 
