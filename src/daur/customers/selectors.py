@@ -299,13 +299,27 @@ def customer_export_rows(*, user: User, filters: CustomerFilters) -> Iterator[tu
     yield from qs.values_list(*(path for _, path in EXPORT_COLUMNS)).iterator(chunk_size=2000)
 
 
+# What the 360 page shows of a customer, its score and its owner: the rest stays unread.
+PROFILE_FIELDS = (
+    "external_id", "name", "kind", "relationship", "email", "phone", "country", "city",
+    "acquired_via", "created_at", "owner__username", "owner__first_name", "owner__last_name",
+    "score__as_of", "score__lifecycle_stage", "score__types", "score__orientation",
+    "score__loyalty_score", "score__rfm_r", "score__rfm_f", "score__rfm_m", "score__rfm_segment",
+    "score__p_alive", "score__expected_orders_90d", "score__expected_order_value",
+    "score__clv_12m", "score__strategy", "score__strategy_reasons",
+)
+
+
 def customer_get(*, user: User, customer_id: int) -> Customer:
     """One customer the user may see, with its score and owner, and the names of who referred
-    it (`referred_by_name`) and of its campaign (`campaign_name`); Http404 for anyone else's."""
+    it (`referred_by_name`) and of its campaign (`campaign_name`); Http404 for anyone else's.
+
+    Only the columns of PROFILE_FIELDS are read (another one is read when first used)."""
     # [:1] rather than first(): one row by primary key needs no ORDER BY over the joins.
     found = list(
         customers_visible_to(user)
         .select_related("score", "owner")
+        .only(*PROFILE_FIELDS)
         .annotate(referred_by_name=F("referred_by__name"), campaign_name=F("campaign__name"))
         .filter(pk=customer_id)[:1]
     )
@@ -321,8 +335,37 @@ class Referral:
     lifecycle_stage: str | None  # None: not scored
 
 
-def customer_referrals(*, user: User, customer: Customer, limit: int = 20) -> list[Referral]:
-    """The customers this one referred, among those the user may see, newest first."""
-    qs = customers_visible_to(user).filter(referred_by=customer).order_by("-created_at", "-id")
-    rows = qs.values_list("pk", "name", "score__lifecycle_stage")[:limit]
-    return [Referral(*row) for row in rows]
+@dataclass(frozen=True)
+class CustomerPeople:
+    consumers: list[tuple[str, str]]  # (name, relation)
+    referrals: list[Referral]  # the customers it referred that the user may see, newest first
+
+
+def customer_people(*, user: User, customer: Customer, limit: int = 20) -> CustomerPeople:
+    """Who uses what the customer buys, and whom it referred: one query for the 360 page.
+
+    The referrals follow the role rule of customers_visible_to (a sales rep sees the ones they
+    own), written here in SQL."""
+    if not user.is_authenticated or not user.is_active:
+        return CustomerPeople([], [])
+    owned, params = "", [customer.pk, customer.pk]
+    if not sees_all_customers(user):
+        owned = "AND c.owner_id = %s"
+        params.append(user.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT * FROM (SELECT 0, id, name, relation, NULL FROM customers_consumer "
+            f"WHERE customer_id = %s ORDER BY id LIMIT {int(limit)}) AS consumers "
+            "UNION ALL "
+            "SELECT * FROM (SELECT 1, c.id, c.name, '', s.lifecycle_stage "
+            "FROM customers_customer c "
+            "LEFT JOIN insights_customerscore s ON s.customer_id = c.id "
+            f"WHERE c.referred_by_id = %s {owned} "
+            f"ORDER BY c.created_at DESC, c.id DESC LIMIT {int(limit)}) AS referrals",
+            params,
+        )
+        rows = cursor.fetchall()
+    return CustomerPeople(
+        consumers=[(name, relation) for kind, _, name, relation, _ in rows if kind == 0],
+        referrals=[Referral(pk, name, stage) for kind, pk, name, _, stage in rows if kind == 1],
+    )

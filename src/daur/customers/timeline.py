@@ -33,7 +33,6 @@ class OrderLineEntry:
 
 @dataclass(frozen=True, slots=True)
 class OrderEntry:
-    id: int
     external_id: str
     amount: Decimal
     currency: str
@@ -87,17 +86,55 @@ _TICKET_KINDS = dict(Ticket._meta.get_field("kind").flatchoices)
 _TICKET_STATUSES = dict(Ticket._meta.get_field("status").flatchoices)
 
 
+# Events are listed newest first by (moment, kind's rank, id): events at the same moment (orders
+# imported with a date only all fall on midnight) keep a fixed order, and a page ends exactly.
+RANKS = {"order": 4, "interaction": 3, "ticket": 2, "survey": 1, "stage_change": 0}
+
+
 @dataclass(frozen=True, slots=True)
 class TimelineEvent:
     kind: str  # order, interaction, ticket, survey, stage_change
     at: datetime
     record: Any
+    id: int = 0  # the record's id in its own table
+
+    @property
+    def key(self) -> tuple[datetime, int, int]:
+        return (self.at, RANKS[self.kind], self.id)
+
+
+@dataclass(frozen=True)
+class TimelinePosition:
+    """Where a page of the timeline ended: the next page starts after this event."""
+
+    at: datetime
+    rank: int
+    id: int
+
+    def token(self) -> str:
+        return f"{self.at.isoformat()}~{self.rank}~{self.id}"
+
+    @classmethod
+    def parse(cls, text: str) -> TimelinePosition | None:
+        """The position of a token; None for anything else (the timeline starts at the newest)."""
+        try:
+            moment, rank, pk = text.split("~")
+            at = parse_datetime(moment)
+            if at is None or at.tzinfo is None:
+                return None
+            return cls(at, int(rank), int(pk))
+        except ValueError:
+            return None
+
+    @property
+    def key(self) -> tuple[datetime, int, int]:
+        return (self.at, self.rank, self.id)
 
 
 @dataclass(frozen=True)
 class Timeline:
     events: list[TimelineEvent]
-    more_before: datetime | None  # pass it back as `before` for the next, older events
+    more: TimelinePosition | None  # pass its token back as `before` for the next, older events
     # The customer's newest stage changes (at most HISTORY_LIMIT), read with the events when the
     # timeline starts at the newest; empty for a later page.
     stage_history: list[StageChangeEntry] = field(default_factory=list)
@@ -122,44 +159,54 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
 
 
-# Per kind: its table, time column, the columns its record needs (after the time) and how one
-# row becomes a record. `{before}` is replaced by the condition on the time column, if any.
+# Per kind: its table, time column, the columns its record needs (after the time and the id)
+# and how one row becomes a record.
 _SOURCES: tuple[tuple[str, str, str, str, Any], ...] = (
     (
         "order",
         "sales_order o",
         "o.ordered_at",
-        "o.id, o.external_id, o.amount, o.currency, o.discount_amount, o.coupon_code, o.channel",
-        lambda r: OrderEntry(r[1], r[2], _decimal(r[3]), r[4], _decimal(r[5]), r[6], r[7]),
+        "o.external_id, o.amount, o.currency, o.discount_amount, o.coupon_code, o.channel",
+        lambda r: OrderEntry(r[2], _decimal(r[3]), r[4], _decimal(r[5]), r[6], r[7]),
     ),
     (
         "interaction",
         "engagement_interaction o LEFT JOIN accounts_user u ON u.id = o.user_id",
         "o.occurred_at",
         "o.kind, o.channel, u.username, o.note",
-        lambda r: InteractionEntry(r[1], r[2], r[3] or "", r[4]),
+        lambda r: InteractionEntry(r[2], r[3], r[4] or "", r[5]),
     ),
     (
         "ticket",
         "servicedesk_ticket o",
         "o.opened_at",
         "o.external_id, o.kind, o.status, o.satisfaction",
-        lambda r: TicketEntry(r[1], r[2], r[3], r[4]),
+        lambda r: TicketEntry(r[2], r[3], r[4], r[5]),
     ),
     (
         "survey",
         "surveys_surveyanswer o",
         "o.answered_at",
         "o.nps, o.comment",
-        lambda r: SurveyEntry(r[1], r[2]),
+        lambda r: SurveyEntry(r[2], r[3]),
     ),
 )
 
 
+def _older(column: str, rank: int, before: TimelinePosition) -> tuple[str, list[Any]]:
+    """The SQL condition for rows of a kind of this rank that come after `before`."""
+    moment = connection.ops.adapt_datetimefield_value(before.at)
+    if rank < before.rank:
+        return f"{column} <= %s", [moment]
+    if rank > before.rank:
+        return f"{column} < %s", [moment]
+    return f"({column} < %s OR ({column} = %s AND o.id < %s))", [moment, moment, before.id]
+
+
 def customer_timeline(
-    *, customer_id: int, before: datetime | None = None, limit: int = TIMELINE_LIMIT
+    *, customer_id: int, before: TimelinePosition | None = None, limit: int = TIMELINE_LIMIT
 ) -> Timeline:
-    """The newest `limit` events (older than `before`), merged newest first: one query a kind."""
+    """The newest `limit` events (after `before`), merged newest first: one query a kind."""
     n = limit + 1
     events: list[TimelineEvent] = []
     orders: dict[int, OrderEntry] = {}
@@ -167,49 +214,56 @@ def customer_timeline(
         for kind, table, at, columns, make in _SOURCES:
             condition, params = "o.customer_id = %s", [customer_id]
             if before is not None:
-                condition += f" AND {at} < %s"
-                params.append(connection.ops.adapt_datetimefield_value(before))
+                older, values = _older(at, RANKS[kind], before)
+                condition += f" AND {older}"
+                params += values
             cursor.execute(
-                f"SELECT {at}, {columns} FROM {table} WHERE {condition} "
-                f"ORDER BY {at} DESC LIMIT {n}",
+                f"SELECT {at}, o.id, {columns} FROM {table} WHERE {condition} "
+                f"ORDER BY {at} DESC, o.id DESC LIMIT {n}",
                 params,
             )
             for row in cursor.fetchall():
                 record = make(row)
-                events.append(TimelineEvent(kind=kind, at=_aware(row[0]), record=record))
+                events.append(TimelineEvent(kind, _aware(row[0]), record, row[1]))
                 if kind == "order":
-                    orders[record.id] = record
+                    orders[row[1]] = record
         changes, history = _stage_changes(cursor, customer_id, before, n)
     events += changes
-    events.sort(key=lambda event: event.at, reverse=True)
+    events.sort(key=lambda event: event.key, reverse=True)
     more = len(events) > limit
     events = events[:limit]
-    shown = [event.record.id for event in events if event.kind == "order"]
+    shown = [event.id for event in events if event.kind == "order"]
     if shown:
         _lines_attach(shown, orders)
-    return Timeline(
-        events=events, more_before=events[-1].at if more and events else None, stage_history=history
-    )
+    last = events[-1] if more and events else None
+    position = TimelinePosition(last.at, RANKS[last.kind], last.id) if last else None
+    return Timeline(events=events, more=position, stage_history=history)
 
 
-def _stage_changes(cursor, customer_id: int, before: datetime | None, n: int):
-    """The stage changes before `before` (at most n) as events, and the newest ones for the
+def _stage_changes(cursor, customer_id: int, before: TimelinePosition | None, n: int):
+    """The stage changes after `before` (at most n) as events, and the newest ones for the
     stage history when the timeline starts at the newest."""
     condition, params = "customer_id = %s", [customer_id]
-    if before is not None:  # the day `before` falls on, in the current time zone, and earlier
-        condition += " AND changed_on <= %s"
-        params.append(connection.ops.adapt_datefield_value(timezone.localdate(before)))
+    if before is not None:
+        # A change's moment is the start of its day, in the current time zone.
+        day = timezone.localdate(before.at)
+        params.append(connection.ops.adapt_datefield_value(day))
+        if _day_start(day) < before.at or before.rank > RANKS["stage_change"]:
+            condition += " AND changed_on <= %s"  # every change of that day comes after it
+        else:
+            condition += " AND (changed_on < %s OR (changed_on = %s AND id < %s))"
+            params += [params[-1], before.id]
     cursor.execute(
-        "SELECT changed_on, from_stage, to_stage, regained FROM insights_stagechange "
+        "SELECT changed_on, from_stage, to_stage, regained, id FROM insights_stagechange "
         f"WHERE {condition} ORDER BY changed_on DESC, id DESC LIMIT {max(n, HISTORY_LIMIT)}",
         params,
     )
-    entries = [StageChangeEntry(_day(r[0]), r[1], r[2], bool(r[3])) for r in cursor.fetchall()]
-    events = []
-    for entry in entries:
-        at = _day_start(entry.changed_on)
-        if before is None or at < before:
-            events.append(TimelineEvent(kind="stage_change", at=at, record=entry))
+    rows = cursor.fetchall()
+    entries = [StageChangeEntry(_day(r[0]), r[1], r[2], bool(r[3])) for r in rows]
+    events = [
+        TimelineEvent("stage_change", _day_start(entry.changed_on), entry, row[4])
+        for entry, row in zip(entries, rows, strict=True)
+    ]
     return events[:n], (entries[:HISTORY_LIMIT] if before is None else [])
 
 

@@ -354,6 +354,7 @@ def _customers(sql: _Sql) -> tuple[np.ndarray, CustomerAttributes]:
         f"IS NOT NULL AND stage IN ({QUALIFIED_SQL})"
         + sql.where("converted_customer_id").replace("WHERE", " AND"),
         1,
+        few=sql.customers is not None,
     )[:, 0].astype(np.int64)
     return pks, CustomerAttributes(
         geo_market_id=_factorize(market),

@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET
 
 from daur.analytics.strategy import ACTIONS
@@ -18,17 +17,18 @@ from daur.customers.selectors import (
     customer_export_rows,
     customer_get,
     customer_list,
-    customer_referrals,
+    customer_people,
     customers_exportable_by,
     sees_all_customers,
 )
-from daur.customers.timeline import customer_timeline
+from daur.customers.timeline import TimelinePosition, customer_timeline
 from daur.insights.explain import customer_explanation
 from daur.insights.services import latest_run
 from daur.web.customer_rows import customer_rows, customer_rows_html, score_of
 from daur.web.dashboard import base_currency, dashboard_summary
 from daur.web.forms import CustomerFilterForm
 from daur.web.htmx import render_page
+from daur.web.timeline_rows import timeline_rows_html
 
 
 @login_required
@@ -120,8 +120,8 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         "reasons": score.strategy_reasons if score else "",
         "stage_changes": timeline.stage_history,
         "timeline": timeline,
-        "consumers": list(customer.consumers.values_list("name", "relation")[:20]),
-        "referrals": customer_referrals(user=request.user, customer=customer),
+        "timeline_html": timeline_rows_html(timeline),
+        "people": customer_people(user=request.user, customer=customer),
     }
     return render(request, "web/customers/detail.html", context)
 
@@ -130,8 +130,11 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
 @require_GET
 def customer_timeline_more(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = customer_get(user=request.user, customer_id=customer_id)
-    before = parse_datetime(request.GET.get("before", ""))
+    before = TimelinePosition.parse(request.GET.get("before", ""))
     timeline = customer_timeline(customer_id=customer.pk, before=before)
-    return render(
-        request, "web/customers/_timeline.html", {"customer": customer, "timeline": timeline}
-    )
+    context = {
+        "customer": customer,
+        "timeline": timeline,
+        "timeline_html": timeline_rows_html(timeline),
+    }
+    return render(request, "web/customers/_timeline.html", context)

@@ -1,0 +1,186 @@
+"""The 360 page's timeline (every kind, paging, the stage history), its people and the list rows,
+read with plain SQL on both databases."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone, translation
+
+from daur.customers.models import Consumer
+from daur.customers.selectors import CustomerFilters, customer_list, customer_people
+from daur.customers.timeline import TimelinePosition, customer_timeline
+from daur.engagement.models import Interaction
+from daur.servicedesk.models import Ticket
+from daur.surveys.models import SurveyAnswer
+from daur.web.customer_rows import customer_rows
+from daur.web.timeline_rows import timeline_rows_html
+from tests.web.factories import (
+    customer_make,
+    order_make,
+    score_make,
+    stage_change_make,
+    user_make,
+)
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = "<script>alert('x')</script>"
+
+
+def at(day: int, hour: int = 12) -> datetime:
+    return timezone.make_aware(datetime(2025, 3, day, hour))
+
+
+@pytest.fixture
+def history(manager):
+    """One customer with one event of every kind on known days (newest: the survey)."""
+    customer = customer_make("Rina")
+    order = order_make(
+        customer, at=at(1), amount="250000", lines=2, discount_amount=Decimal("5000"),
+        coupon_code="HEMAT", channel="web",
+    )
+    Interaction.objects.create(
+        customer=customer, kind="call", occurred_at=at(2), channel="phone", user=manager,
+        note=HOSTILE, natural_key="k1",
+    )
+    Ticket.objects.create(
+        external_id="T1", customer=customer, kind="complaint", opened_at=at(3),
+        status="in_progress", satisfaction=4,
+    )
+    stage_change_make(customer, on=date(2025, 3, 4), to="retention", frm="conversion")
+    SurveyAnswer.objects.create(customer=customer, answered_at=at(5), nps=9, comment="Great")
+    return customer, order
+
+
+def test_every_kind_comes_newest_first_with_its_fields(history, manager):
+    customer, order = history
+    timeline = customer_timeline(customer_id=customer.pk)
+    assert [e.kind for e in timeline.events] == [
+        "survey", "stage_change", "ticket", "interaction", "order",
+    ]
+    survey, change, ticket, interaction, first = (e.record for e in timeline.events)
+    assert (survey.nps, survey.comment) == (9, "Great")
+    assert (change.from_stage, change.to_stage, change.regained) == (
+        "conversion", "retention", False,
+    )
+    assert (ticket.external_id, ticket.get_kind_display(), ticket.get_status_display()) == (
+        "T1", "Complaint", "In progress",
+    )
+    assert (interaction.get_kind_display(), interaction.username) == ("Call", manager.username)
+    assert (first.external_id, first.amount, first.currency) == (
+        order.external_id, Decimal("250000"), "IDR",
+    )
+    assert (first.discount_amount, first.coupon_code, first.channel) == (
+        Decimal("5000"), "HEMAT", "web",
+    )
+    assert sorted(line.product_name for line in first.lines) == sorted(
+        line.product.name for line in order.lines.all()
+    )
+    assert all(e.at.tzinfo is not None for e in timeline.events)
+    assert timeline.events[0].at == at(5)
+    assert timeline.more is None
+    assert [c.to_stage for c in timeline.stage_history] == ["retention"]
+
+
+def test_the_rows_are_escaped_and_formatted_per_language(history):
+    customer, _ = history
+    html = timeline_rows_html(customer_timeline(customer_id=customer.pk))
+    assert HOSTILE not in html and "&lt;script&gt;" in html
+    assert "IDR 250,000" in html and "coupon HEMAT" in html and "satisfaction 4/5" in html
+    assert "Conversion → Retention" in html
+    with translation.override("it"):
+        html = timeline_rows_html(customer_timeline(customer_id=customer.pk))
+    assert "IDR 250.000" in html and "Conversione" in html
+
+
+def test_pages_follow_each_other_without_gaps_or_repeats(manager):
+    customer = customer_make("Busy")
+    start = at(1, 9)
+    for i in range(45):
+        order_make(customer, at=start + timedelta(hours=i), lines=0)
+    for day in (1, 2):
+        stage_change_make(customer, on=date(2025, 3, day), to="retention", frm="conversion")
+    seen, before = [], None
+    while True:
+        page = customer_timeline(customer_id=customer.pk, before=before, limit=10)
+        seen += [(e.kind, e.at) for e in page.events]
+        # The stage history comes with the first page only.
+        assert bool(page.stage_history) == (before is None)
+        if page.more is None:
+            break
+        before = TimelinePosition.parse(page.more.token())
+    assert len(seen) == len(set(seen)) == 47
+    assert [moment for _, moment in seen] == sorted((moment for _, moment in seen), reverse=True)
+
+
+def test_the_stage_history_keeps_the_newest_twenty(manager):
+    customer = customer_make("Mover")
+    for i in range(25):
+        stage_change_make(customer, on=date(2024, 1, 1) + timedelta(days=i), to="retention")
+    history = customer_timeline(customer_id=customer.pk).stage_history
+    assert len(history) == 20
+    assert history[0].changed_on == date(2024, 1, 25)
+    assert history[-1].changed_on == date(2024, 1, 6)
+
+
+def test_people_follow_the_role_rule():
+    rep, other = user_make("rep1"), user_make("rep2")
+    manager = user_make("boss", role="manager")
+    customer = customer_make("Referrer", owner=rep)
+    mine = customer_make("Mine", owner=rep, referred_by=customer)
+    score_make(mine, stage="conversion")
+    customer_make("Theirs", owner=other, referred_by=customer)
+    Consumer.objects.create(customer=customer, name="Sari", relation="daughter")
+    seen_by_rep = customer_people(user=rep, customer=customer)
+    assert seen_by_rep.consumers == [("Sari", "daughter")]
+    assert [(r.name, r.lifecycle_stage) for r in seen_by_rep.referrals] == [
+        ("Mine", "conversion")
+    ]
+    seen_by_manager = customer_people(user=manager, customer=customer)
+    assert sorted(r.name for r in seen_by_manager.referrals) == ["Mine", "Theirs"]
+    inactive = user_make("gone", role="manager", is_active=False)
+    assert customer_people(user=inactive, customer=customer).referrals == []
+
+
+def test_list_rows_show_owner_names_and_blank_scores(manager):
+    rep = user_make("rep7", first_name="Dewi", last_name="Lestari")
+    scored = customer_make("Aa scored", owner=rep, city="Bandung", country="ID")
+    score_make(scored, types=("loyal", "discount"), p_alive=0.5, clv=1_234_567.0)
+    customer_make("Ab unscored")
+    page = customer_list(user=manager, filters=CustomerFilters())
+    rows = {r.name: r for r in customer_rows(page.customers, currency="IDR")}
+    assert rows["Aa scored"].owner == "Dewi Lestari"
+    assert rows["Aa scored"].market == "Bandung, ID"
+    assert rows["Aa scored"].types == ["Loyal", "Discount-driven"]
+    assert (rows["Aa scored"].p_alive, rows["Aa scored"].clv) == ("0.50", "IDR 1,234,567")
+    blank = rows["Ab unscored"]
+    assert (blank.stage, blank.types, blank.p_alive, blank.clv, blank.owner) == (
+        "", [], "–", "–", "–",
+    )
+
+
+def test_events_at_the_same_moment_page_without_loss(manager, client):
+    """Orders imported with a date only all fall on midnight, like that day's stage change."""
+    customer = customer_make("Same day")
+    midnight = timezone.make_aware(datetime(2025, 3, 2))
+    for _ in range(35):
+        order_make(customer, at=midnight, lines=0)
+    stage_change_make(customer, on=date(2025, 3, 2), to="retention", frm="conversion")
+    ids, before, pages = [], None, 0
+    while True:
+        page = customer_timeline(customer_id=customer.pk, before=before, limit=10)
+        ids += [(e.kind, e.id) for e in page.events]
+        pages += 1
+        if page.more is None:
+            break
+        before = page.more
+    assert len(ids) == len(set(ids)) == 36 and pages == 4
+    assert ids[-1][0] == "stage_change"  # the day's start, after the orders of that moment
+    # The page's "Show more" link carries the position through the URL.
+    body = client.get(f"/customers/{customer.pk}/").content.decode()
+    more = body.split('hx-get="')[-1].split('"')[0].replace("&amp;", "&")
+    assert client.get(more).content.decode().count("<tr") == 6  # 36 events, 30 a page
+    assert client.get(f"/customers/{customer.pk}/timeline/?before=junk").status_code == 200
