@@ -1,9 +1,9 @@
 """One customer's history: orders, interactions, tickets, survey answers and stage changes.
 
-Read with one plain SQL query a kind (and one for the shown orders' lines) into small records:
-the 360 page is opened far more often than anything is written, and building its thirty events
-through the ORM (a compiled query and a model instance a row, JSON fields decoded) cost several
-times the queries themselves.
+Read with one plain SQL query for every kind (each kind's newest, merged here) and one for the
+shown orders' lines, into small records: the 360 page is opened far more often than anything is
+written, and building its thirty events through the ORM (a query a kind, a model instance a row,
+JSON fields decoded) cost several times reading them.
 """
 
 from __future__ import annotations
@@ -159,38 +159,46 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
 
 
-# Per kind: its table, time column, the columns its record needs (after the time and the id)
-# and how one row becomes a record.
-_SOURCES: tuple[tuple[str, str, str, str, Any], ...] = (
+# Per kind: its table, time column, and the columns its record needs, as text (the kinds share
+# one query: a column holds an amount for an order and a comment for a survey answer).
+_SOURCES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     (
         "order",
         "sales_order o",
         "o.ordered_at",
-        "o.external_id, o.amount, o.currency, o.discount_amount, o.coupon_code, o.channel",
-        lambda r: OrderEntry(r[2], _decimal(r[3]), r[4], _decimal(r[5]), r[6], r[7]),
+        ("o.external_id", "CAST(o.amount AS TEXT)", "o.currency",
+         "CAST(o.discount_amount AS TEXT)", "o.coupon_code", "o.channel"),
     ),
     (
         "interaction",
         "engagement_interaction o LEFT JOIN accounts_user u ON u.id = o.user_id",
         "o.occurred_at",
-        "o.kind, o.channel, u.username, o.note",
-        lambda r: InteractionEntry(r[2], r[3], r[4] or "", r[5]),
+        ("o.kind", "o.channel", "u.username", "o.note"),
     ),
     (
         "ticket",
         "servicedesk_ticket o",
         "o.opened_at",
-        "o.external_id, o.kind, o.status, o.satisfaction",
-        lambda r: TicketEntry(r[2], r[3], r[4], r[5]),
+        ("o.external_id", "o.kind", "o.status", "CAST(o.satisfaction AS TEXT)"),
     ),
     (
         "survey",
         "surveys_surveyanswer o",
         "o.answered_at",
-        "o.nps, o.comment",
-        lambda r: SurveyEntry(r[2], r[3]),
+        ("CAST(o.nps AS TEXT)", "o.comment"),
     ),
 )
+_WIDTH = 6
+
+
+def _record(kind: str, c: tuple) -> Any:
+    if kind == "order":
+        return OrderEntry(c[0], _decimal(c[1]), c[2], _decimal(c[3]), c[4], c[5])
+    if kind == "interaction":
+        return InteractionEntry(c[0], c[1], c[2] or "", c[3])
+    if kind == "ticket":
+        return TicketEntry(c[0], c[1], c[2], int(c[3]) if c[3] is not None else None)
+    return SurveyEntry(int(c[0]), c[1])
 
 
 def _older(column: str, rank: int, before: TimelinePosition) -> tuple[str, list[Any]]:
@@ -203,32 +211,60 @@ def _older(column: str, rank: int, before: TimelinePosition) -> tuple[str, list[
     return f"({column} < %s OR ({column} = %s AND o.id < %s))", [moment, moment, before.id]
 
 
+def _arm(rank: int, table: str, at: str, columns: tuple[str, ...], condition: str, order: str,
+         n: int) -> str:
+    listed = ", ".join([*columns, *(["NULL"] * (_WIDTH - len(columns)))])
+    return (
+        f"SELECT * FROM (SELECT {rank} AS k, {at} AS at, o.id AS id, {listed} FROM {table} "
+        f"WHERE {condition} ORDER BY {order} LIMIT {n}) AS e{rank}"
+    )
+
+
 def customer_timeline(
     *, customer_id: int, before: TimelinePosition | None = None, limit: int = TIMELINE_LIMIT
 ) -> Timeline:
-    """The newest `limit` events (after `before`), merged newest first: one query a kind."""
+    """The newest `limit` events (after `before`), merged newest first: one query for every
+    kind (each kind's newest, then merged here), one more for the shown orders' lines."""
     n = limit + 1
+    arms, params = [], []
+    for kind, table, at, columns in _SOURCES:
+        condition = "o.customer_id = %s"
+        params.append(customer_id)
+        if before is not None:
+            older, values = _older(at, RANKS[kind], before)
+            condition += f" AND {older}"
+            params += values
+        arms.append(_arm(RANKS[kind], table, at, columns, condition, f"{at} DESC, o.id DESC", n))
+    condition, values = _stage_change_condition(customer_id, before)
+    params += values
+    # A stage change is dated, not timed: its day travels as text, its moment is made here.
+    arms.append(
+        _arm(
+            RANKS["stage_change"], "insights_stagechange o", "CAST(NULL AS timestamptz)",
+            ("CAST(o.changed_on AS TEXT)", "o.from_stage", "o.to_stage",
+             "CASE WHEN o.regained THEN 'y' ELSE '' END"),
+            condition, "o.changed_on DESC, o.id DESC", max(n, HISTORY_LIMIT),
+        )
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(arms), params)
+        rows = cursor.fetchall()
+    kinds = {rank: kind for kind, rank in RANKS.items()}
     events: list[TimelineEvent] = []
     orders: dict[int, OrderEntry] = {}
-    with connection.cursor() as cursor:
-        for kind, table, at, columns, make in _SOURCES:
-            condition, params = "o.customer_id = %s", [customer_id]
-            if before is not None:
-                older, values = _older(at, RANKS[kind], before)
-                condition += f" AND {older}"
-                params += values
-            cursor.execute(
-                f"SELECT {at}, o.id, {columns} FROM {table} WHERE {condition} "
-                f"ORDER BY {at} DESC, o.id DESC LIMIT {n}",
-                params,
-            )
-            for row in cursor.fetchall():
-                record = make(row)
-                events.append(TimelineEvent(kind, _aware(row[0]), record, row[1]))
-                if kind == "order":
-                    orders[row[1]] = record
-        changes, history = _stage_changes(cursor, customer_id, before, n)
-    events += changes
+    history: list[tuple[date, int, StageChangeEntry]] = []
+    for rank, moment, pk, *columns in rows:
+        kind = kinds[rank]
+        if kind == "stage_change":
+            entry = StageChangeEntry(_day(columns[0]), columns[1], columns[2], bool(columns[3]))
+            history.append((entry.changed_on, pk, entry))
+            events.append(TimelineEvent(kind, _day_start(entry.changed_on), entry, pk))
+            continue
+        record = _record(kind, columns)
+        events.append(TimelineEvent(kind, _aware(moment), record, pk))
+        if kind == "order":
+            orders[pk] = record
+    history.sort(key=lambda change: change[:2], reverse=True)
     events.sort(key=lambda event: event.key, reverse=True)
     more = len(events) > limit
     events = events[:limit]
@@ -237,34 +273,27 @@ def customer_timeline(
         _lines_attach(shown, orders)
     last = events[-1] if more and events else None
     position = TimelinePosition(last.at, RANKS[last.kind], last.id) if last else None
-    return Timeline(events=events, more=position, stage_history=history)
-
-
-def _stage_changes(cursor, customer_id: int, before: TimelinePosition | None, n: int):
-    """The stage changes after `before` (at most n) as events, and the newest ones for the
-    stage history when the timeline starts at the newest."""
-    condition, params = "customer_id = %s", [customer_id]
-    if before is not None:
-        # A change's moment is the start of its day, in the current time zone.
-        day = timezone.localdate(before.at)
-        params.append(connection.ops.adapt_datefield_value(day))
-        if _day_start(day) < before.at or before.rank > RANKS["stage_change"]:
-            condition += " AND changed_on <= %s"  # every change of that day comes after it
-        else:
-            condition += " AND (changed_on < %s OR (changed_on = %s AND id < %s))"
-            params += [params[-1], before.id]
-    cursor.execute(
-        "SELECT changed_on, from_stage, to_stage, regained, id FROM insights_stagechange "
-        f"WHERE {condition} ORDER BY changed_on DESC, id DESC LIMIT {max(n, HISTORY_LIMIT)}",
-        params,
+    return Timeline(
+        events=events,
+        more=position,
+        stage_history=[entry for *_, entry in history[:HISTORY_LIMIT]] if before is None else [],
     )
-    rows = cursor.fetchall()
-    entries = [StageChangeEntry(_day(r[0]), r[1], r[2], bool(r[3])) for r in rows]
-    events = [
-        TimelineEvent("stage_change", _day_start(entry.changed_on), entry, row[4])
-        for entry, row in zip(entries, rows, strict=True)
-    ]
-    return events[:n], (entries[:HISTORY_LIMIT] if before is None else [])
+
+
+def _stage_change_condition(
+    customer_id: int, before: TimelinePosition | None
+) -> tuple[str, list[Any]]:
+    """The stage changes after `before`: a change's moment is the start of its day, in the
+    current time zone."""
+    if before is None:
+        return "o.customer_id = %s", [customer_id]
+    day = connection.ops.adapt_datefield_value(timezone.localdate(before.at))
+    if _day_start(timezone.localdate(before.at)) < before.at or before.rank > RANKS["stage_change"]:
+        return "o.customer_id = %s AND o.changed_on <= %s", [customer_id, day]
+    return (
+        "o.customer_id = %s AND (o.changed_on < %s OR (o.changed_on = %s AND o.id < %s))",
+        [customer_id, day, day, before.id],
+    )
 
 
 def _lines_attach(order_ids: list[int], orders: dict[int, OrderEntry]) -> None:

@@ -235,19 +235,19 @@ def _neighbourhood(pks: np.ndarray) -> _Neighbourhood:
     """Counted in SQL for the few customers: referrals made (and those that ordered); the
     door-opener label is kept from the last batch run (it depends on the whole market)."""
     listed = ",".join(str(int(pk)) for pk in pks) or "NULL"
+    door_bit = 1 << TYPE_LABELS.index("door_opener")
     with connection.cursor() as cursor:
+        # One query: the referral counts, then (with a count of -1) the door openers.
         cursor.execute(
             "SELECT c.referred_by_id, COUNT(*), SUM(CASE WHEN EXISTS (SELECT 1 FROM sales_order o "
             "WHERE o.customer_id = c.id) THEN 1 ELSE 0 END) FROM customers_customer c "
-            f"WHERE c.referred_by_id IN ({listed}) GROUP BY c.referred_by_id"
-        )
-        counts = {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
-        door_bit = 1 << TYPE_LABELS.index("door_opener")
-        cursor.execute(
-            f"SELECT customer_id FROM {CustomerScore._meta.db_table} "
+            f"WHERE c.referred_by_id IN ({listed}) GROUP BY c.referred_by_id "
+            f"UNION ALL SELECT customer_id, -1, 0 FROM {CustomerScore._meta.db_table} "
             f"WHERE customer_id IN ({listed}) AND (type_bits & {door_bit}) > 0"
         )
-        openers = {row[0] for row in cursor.fetchall()}
+        rows = cursor.fetchall()
+    counts = {row[0]: (row[1], row[2]) for row in rows if row[1] >= 0}
+    openers = {row[0] for row in rows if row[1] < 0}
     return _Neighbourhood(
         referrals=np.array([counts.get(int(pk), (0, 0))[0] for pk in pks], dtype=np.int64),
         converted_referrals=np.array(
