@@ -195,3 +195,6 @@ def test_the_filter_selects_escape_and_keep_the_choice(client, manager):
     assert '<option value="retention" selected>' in body
     assert '<option value="5" selected>5</option>' in body
     assert '<select name="stage" class="form-select" id="id_stage">' in body
+    assert '<label class="form-label small mb-0" for="id_stage">Stage</label>' in body
+    body = client.get('/customers/?q="><script>x').content.decode()
+    assert '<script>x' not in body and 'value="&quot;&gt;&lt;script&gt;x"' in body
