@@ -14,10 +14,10 @@ from django.views.decorators.http import require_GET
 from daur.analytics.strategy import ACTIONS
 from daur.customers.selectors import (
     EXPORT_COLUMNS,
+    customer_connections,
     customer_export_rows,
     customer_get,
     customer_list,
-    customer_people,
     customers_exportable_by,
     sees_all_customers,
 )
@@ -121,7 +121,7 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         "stage_changes": timeline.stage_history,
         "timeline": timeline,
         "timeline_html": timeline_rows_html(timeline),
-        "people": customer_people(user=request.user, customer=customer),
+        "connections": customer_connections(user=request.user, customer=customer),
     }
     return render(request, "web/customers/detail.html", context)
 

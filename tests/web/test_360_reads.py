@@ -1,5 +1,5 @@
-"""The 360 page's timeline (every kind, paging, the stage history), its people and the list rows,
-read with plain SQL on both databases."""
+"""The 360 page's timeline (every kind, paging, the stage history), its connections (referrer,
+campaign, consumers, referrals) and the list rows, read with plain SQL on both databases."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone, translation
 
+from daur.campaigns.models import Campaign
 from daur.customers.models import Consumer
-from daur.customers.selectors import CustomerFilters, customer_list, customer_people
+from daur.customers.selectors import CustomerFilters, customer_connections, customer_list
 from daur.customers.timeline import TimelinePosition, customer_timeline
 from daur.engagement.models import Interaction
 from daur.servicedesk.models import Ticket
@@ -134,15 +135,28 @@ def test_people_follow_the_role_rule():
     score_make(mine, stage="conversion")
     customer_make("Theirs", owner=other, referred_by=customer)
     Consumer.objects.create(customer=customer, name="Sari", relation="daughter")
-    seen_by_rep = customer_people(user=rep, customer=customer)
+    seen_by_rep = customer_connections(user=rep, customer=customer)
     assert seen_by_rep.consumers == [("Sari", "daughter")]
     assert [(r.name, r.lifecycle_stage) for r in seen_by_rep.referrals] == [
         ("Mine", "conversion")
     ]
-    seen_by_manager = customer_people(user=manager, customer=customer)
+    seen_by_manager = customer_connections(user=manager, customer=customer)
     assert sorted(r.name for r in seen_by_manager.referrals) == ["Mine", "Theirs"]
     inactive = user_make("gone", role="manager", is_active=False)
-    assert customer_people(user=inactive, customer=customer).referrals == []
+    assert customer_connections(user=inactive, customer=customer).referrals == []
+
+
+def test_connections_name_the_referrer_and_the_campaign(client, manager):
+    campaign = Campaign.objects.create(
+        external_id="K1", name="Ramadan <sale>", channel="email", purpose="acquisition"
+    )
+    referrer = customer_make("Old friend")
+    customer = customer_make("Newcomer", referred_by=referrer, campaign=campaign)
+    found = customer_connections(user=manager, customer=customer)
+    assert (found.referred_by, found.campaign) == ("Old friend", "Ramadan <sale>")
+    assert customer_connections(user=manager, customer=referrer).referred_by == ""
+    body = client.get(f"/customers/{customer.pk}/").content.decode()
+    assert "Old friend" in body and "Ramadan &lt;sale&gt;" in body
 
 
 def test_list_rows_show_owner_names_and_blank_scores(manager):
