@@ -24,6 +24,7 @@ from daur.customers.selectors import (
 from daur.customers.timeline import TimelinePosition, customer_timeline
 from daur.insights.explain import customer_explanation
 from daur.insights.services import latest_run
+from daur.web.customer_profile import customer_facts_html, value_facts_html
 from daur.web.customer_rows import customer_rows, customer_rows_html, score_of
 from daur.web.dashboard import base_currency, dashboard_summary
 from daur.web.forms import CustomerFilterForm
@@ -106,12 +107,14 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         customer_explanation(customer_id=customer.pk, score=score, run=run) if score else None
     )
     timeline = customer_timeline(customer_id=customer.pk)
+    connections = customer_connections(user=request.user, customer=customer)
+    currency = base_currency(run)
     strategy = (explanation.strategy if explanation else "") or (score.strategy if score else "")
     actions = (explanation.actions if explanation and explanation.actions else None) or ACTIONS.get(
         strategy, ()
     )
     context = {
-        "base_currency": base_currency(run),
+        "base_currency": currency,
         "customer": customer,
         "score": score,
         "explanation": explanation,
@@ -121,7 +124,9 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         "stage_changes": timeline.stage_history,
         "timeline": timeline,
         "timeline_html": timeline_rows_html(timeline),
-        "connections": customer_connections(user=request.user, customer=customer),
+        "connections": connections,
+        "customer_facts": customer_facts_html(customer, connections),
+        "value_facts": value_facts_html(score, currency) if score else "",
     }
     return render(request, "web/customers/detail.html", context)
 

@@ -1,0 +1,76 @@
+"""The 360 page's "Customer" and "Value" cards, formatted and escaped once in Python (as the list's
+rows and the timeline are): sixteen terms with labels, dates and money through template filters
+cost as much as the page's reads.
+"""
+
+from __future__ import annotations
+
+from html import escape  # the standard library's: Django's adds a lazy-string wrapper a call
+
+from django.template.defaultfilters import floatformat
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+
+from daur.customers.models import Customer
+from daur.customers.selectors import CustomerConnections
+from daur.web.labels import label, translated_names
+from daur.web.templatetags.daur import NumberStyle, money, person
+
+DASH = "–"
+
+
+def _pairs_html(pairs: list[tuple[str, str]], term_class: str, value_class: str) -> SafeString:
+    return mark_safe(  # noqa: S308 - every term and value escaped here
+        "".join(
+            f'<dt class="{term_class}">{escape(term)}</dt><dd class="{value_class}">{value}</dd>'
+            for term, value in pairs
+        )
+    )
+
+
+def customer_facts_html(customer: Customer, connections: CustomerConnections) -> SafeString:
+    """The "Customer" card's terms: id, kind, relationship, contacts, market, acquisition,
+    referrer, owner, creation date."""
+    names = translated_names()
+    market = ", ".join(part for part in (customer.city, customer.country) if part)
+    acquired = label("channel", customer.acquired_via, names) or DASH
+    if connections.campaign:
+        acquired += f" · {connections.campaign}"
+    created = dateformat.format(timezone.localtime(customer.created_at), get_format("DATE_FORMAT"))
+    pairs = [
+        (gettext("Customer id"), customer.external_id),
+        (gettext("Kind"), str(customer.get_kind_display())),
+        (gettext("Relationship"), label("relationship", customer.relationship, names)),
+        (gettext("Email"), customer.email or DASH),
+        (gettext("Phone"), customer.phone or DASH),
+        (gettext("Market"), market or DASH),
+        (gettext("Acquired via"), acquired),
+        (gettext("Referred by"), connections.referred_by or DASH),
+        (gettext("Owner"), person(customer.owner)),
+        (gettext("Created"), created),
+    ]
+    return _pairs_html([(t, escape(v)) for t, v in pairs], "col-5", "col-7")
+
+
+def value_facts_html(score, currency: str) -> SafeString:  # noqa: ANN001 - a CustomerScore
+    """The "Value" card's terms: RFM, P(alive), expected orders and order value, CLV, as-of."""
+    names, style = translated_names(), NumberStyle.active()
+    rfm = "-".join(str(v) if v else DASH for v in (score.rfm_r, score.rfm_f, score.rfm_m))
+    segment = label("segment", score.rfm_segment, names) or DASH
+    order_value = money(score.expected_order_value, currency, style)
+    clv = money(score.clv_12m, currency, style)
+    as_of = dateformat.format(score.as_of, get_format("DATE_FORMAT"))
+    pairs = [
+        (gettext("RFM"), escape(f"{rfm} · {segment}")),
+        (gettext("P(alive)"), escape(floatformat(score.p_alive, 2) or DASH)),
+        (
+            gettext("Expected orders in 90 days"),
+            escape(floatformat(score.expected_orders_90d, 2) or DASH),
+        ),
+        (gettext("Expected order value"), escape(order_value)),
+        (gettext("12-month CLV"), f"<strong>{escape(clv)}</strong>"),
+        (gettext("Scored as of"), escape(as_of)),
+    ]
+    return _pairs_html(pairs, "col-7", "col-5")
