@@ -75,14 +75,21 @@ INSERT INTO insights_customerscore (customer_id, as_of, lifecycle_stage, types, 
     expected_order_value, clv_12m, strategy, strategy_reasons, scored_at, realtime)
 SELECT c.id, date '2025-06-30',
     (ARRAY['reaching','acquisition','conversion','retention','inspiration','lapsed','lost'])
-      [1 + c.id % 7],
-    CASE WHEN c.id % 4 = 0 THEN 'loyal' WHEN c.id % 4 = 1 THEN 'discount' ELSE '' END,
-    CASE WHEN c.id % 4 = 0 THEN 1 WHEN c.id % 4 = 1 THEN 2 ELSE 0 END,
-    '', c.id % 5, 1 + c.id % 5, 1 + (c.id / 5) % 5, 1 + (c.id / 25) % 5, 'Need Attention',
-    (c.id % 1000) / 1000.0, (c.id % 30) / 10.0, 250000, exp(8 + (c.id % 997) / 100.0),
-    (ARRAY['regain','end','protect','start','enhance','re_engineer','harvest'])[1 + c.id % 7],
+      [1 + r.h1 % 7],
+    CASE WHEN r.h2 % 4 = 0 THEN 'loyal' WHEN r.h2 % 4 = 1 THEN 'discount' ELSE '' END,
+    CASE WHEN r.h2 % 4 = 0 THEN 1 WHEN r.h2 % 4 = 1 THEN 2 ELSE 0 END,
+    '', r.h3 % 5, 1 + r.h4 % 5, 1 + (r.h4 / 5) % 5, 1 + (r.h4 / 25) % 5, 'Need Attention',
+    (r.h5 % 1000) / 1000.0, (r.h6 % 30) / 10.0, 250000, exp(8 + (r.h7 % 997) / 100.0),
+    (ARRAY['regain','end','protect','start','enhance','re_engineer','harvest'])[1 + r.h8 % 7],
     'Generated for the benchmark', now(), false
-FROM customers_customer c;
+FROM customers_customer c,
+    -- A score's values are drawn independently of each other and of the customer's columns
+    -- (hashes of the id, not the id modulo small numbers, which tied them all together).
+    LATERAL (SELECT hashint8(c.id) & 2147483647 AS h1,
+        hashint8(c.id + 1000003) & 2147483647 AS h2, hashint8(c.id + 2000003) & 2147483647 AS h3,
+        hashint8(c.id + 3000017) & 2147483647 AS h4, hashint8(c.id + 4000037) & 2147483647 AS h5,
+        hashint8(c.id + 5000011) & 2147483647 AS h6, hashint8(c.id + 6000047) & 2147483647 AS h7,
+        hashint8(c.id + 7000003) & 2147483647 AS h8) r;
 UPDATE insights_customerscore SET rfm_segment = CASE
     WHEN rfm_r >= 4 AND rfm_f >= 4 THEN 'Champions' WHEN rfm_r <= 2 AND rfm_f <= 2 THEN
     'Hibernating' ELSE 'Need Attention' END;
