@@ -65,6 +65,29 @@ def test_money_follows_the_locale_and_the_currency():
         assert money(1250000.4, "IDR") == "IDR 1,250,000"
 
 
+@pytest.mark.parametrize("language", ["en", "id", "it"])
+def test_the_page_number_style_writes_what_django_writes(language):
+    """NumberStyle formats groups of three itself; Django's number_format is the reference."""
+    import random
+    from decimal import Decimal
+
+    from django.utils import translation
+    from django.utils.formats import number_format
+
+    from daur.web.templatetags.daur import NumberStyle
+
+    rng = random.Random(language)
+    with translation.override(language):
+        style = NumberStyle.active()
+        for _ in range(3000):
+            places = rng.choice([0, 2])
+            value = Decimal(rng.randint(-(10**15), 10**15)).scaleb(-places)
+            assert style.number(value, places, grouping=True) == number_format(
+                value, decimal_pos=places, use_l10n=True, force_grouping=True
+            ), value
+        assert style.number(0.456, 2) == number_format(0.46, 2)  # rounded, not cut
+
+
 def test_every_evidence_template_of_the_analytics_is_listed_for_translation():
     from daur.analytics import lifecycle, loyalty, orientation, strategy, typology
     from daur.web.evidence_messages import EVIDENCE_TEMPLATES

@@ -37,6 +37,13 @@ class NumberStyle:
         )
 
     def number(self, value, places: int | None = None, *, grouping: bool = False) -> str:
+        """The number with `places` decimals (rounded) in the language's marks."""
+        if places is not None and self.grouping == 3 and value is not None:
+            # Groups of three (English, Indonesian, Italian): Python's own format, marks swapped.
+            text = f"{value:{',' if grouping else ''}.{places}f}"
+            return text.translate(
+                {ord(","): self.thousand_separator, ord("."): self.decimal_separator}
+            )
         return numberformat.format(
             value, self.decimal_separator, places, self.grouping, self.thousand_separator,
             force_grouping=grouping, use_l10n=True,
