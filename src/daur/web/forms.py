@@ -5,8 +5,6 @@ from __future__ import annotations
 from html import escape  # the standard library's: Django's adds a lazy-string wrapper a call
 
 from django import forms
-from django.forms.utils import flatatt
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -39,6 +37,16 @@ def _coded_choices() -> dict[str, list[tuple[str, str]]]:
     }
 
 
+def _flat(attrs: dict) -> str:
+    """HTML attributes as Django's flatatt writes them (True: the name alone; False, None: left
+    out), escaped with the standard library's escape."""
+    return "".join(
+        f" {key}" if value is True else f' {key}="{escape(str(value))}"'
+        for key, value in attrs.items()
+        if value is not False and value is not None
+    )
+
+
 class QuickSelect(forms.Select):
     """A <select> built in Python: Django renders each <option> through a template, which for
     the list's filters (a hundred options) cost more than the list's query."""
@@ -50,10 +58,8 @@ class QuickSelect(forms.Select):
             key = "" if key is None else str(key)
             selected = " selected" if key in chosen else ""
             options.append(f'<option value="{escape(key)}"{selected}>{escape(str(text))}</option>')
-        attrs = self.build_attrs(self.attrs, attrs)
-        return format_html(
-            '<select name="{}"{}>{}</select>', name, flatatt(attrs), mark_safe("".join(options))  # noqa: S308 - escaped above
-        )
+        attrs = _flat(self.build_attrs(self.attrs, attrs))
+        return mark_safe(f'<select name="{escape(name)}"{attrs}>{"".join(options)}</select>')  # noqa: S308 - escaped above
 
 
 class QuickInput(forms.TextInput):
@@ -64,7 +70,9 @@ class QuickInput(forms.TextInput):
         value = self.format_value(value)
         if value is not None:
             attrs["value"] = value
-        return format_html('<input type="{}" name="{}"{}>', self.input_type, name, flatatt(attrs))
+        return mark_safe(  # noqa: S308 - escaped by _flat
+            f'<input type="{escape(self.input_type)}" name="{escape(name)}"{_flat(attrs)}>'
+        )
 
 
 class QuickHidden(QuickInput):
