@@ -198,6 +198,30 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 
+# Caches. With Redis (DAUR_CACHE_URL, else DAUR_REDIS_URL) every web process shares the cache:
+# the dashboard's figures are computed once for all, and sessions are read from it (a look-up
+# instead of a query on every page; they are still written to the database). Without Redis each
+# process keeps its own cache and sessions stay in the database. "local" holds rendered fragments
+# that do not change while the process runs (the navigation), next to the code that uses them.
+CACHE_URL = os.environ.get("DAUR_CACHE_URL", REDIS_URL)
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "daur",
+        }
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "daur"}
+    ),
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "local"},
+}
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if CACHE_URL
+    else "django.contrib.sessions.backends.db"
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
