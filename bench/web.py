@@ -7,6 +7,8 @@ clients (urllib with a cookie jar) and times each page.
 
     PYTHONPATH=src python bench/web.py [--customers 1000000] [--rebuild] [--requests 200]
         [--workers 4]   (0: Django's threaded development server, one process)
+        [--cache-url redis://127.0.0.1:6379/9]   (the deployment with Redis: a shared cache,
+                                                   sessions read from it)
 """
 
 from __future__ import annotations
@@ -161,9 +163,10 @@ def build(n: int, rebuild: bool) -> None:
           f"{time.perf_counter() - started:.0f} s")
 
 
-def start_server(cache_seconds: int, workers: int) -> subprocess.Popen:
+def start_server(cache_seconds: int, workers: int, cache_url: str = "") -> subprocess.Popen:
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k not in ("DAUR_REDIS_URL", "DAUR_CACHE_URL")},
+        "DAUR_CACHE_URL": cache_url,
         "DAUR_DATABASE_URL": DB_URL,
         "PYTHONPATH": str(ROOT / "src"),
         "DAUR_DASHBOARD_CACHE_SECONDS": str(cache_seconds),
@@ -230,6 +233,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--cache-url", default="")
     args = parser.parse_args()
     build(args.customers, args.rebuild)
     with psycopg.connect(DB_URL) as conn:
@@ -245,7 +249,7 @@ def main() -> None:
     }
     rows = []
     for cache_seconds in (0, 60):
-        server = start_server(cache_seconds, args.workers)
+        server = start_server(cache_seconds, args.workers, args.cache_url)
         try:
             openers = [logged_in_opener() for _ in range(args.clients)]
             label = "dashboard, cached 60 s" if cache_seconds else "dashboard, uncached"
@@ -268,7 +272,8 @@ def main() -> None:
             server.terminate()
             server.wait()
     server = f"`daur serve --workers {args.workers}`" if args.workers else "`daur serve`"
-    print(f"{args.customers:,} customers, {args.clients} concurrent clients, {server}")
+    cache = f", cache and sessions in {args.cache_url}" if args.cache_url else ""
+    print(f"{args.customers:,} customers, {args.clients} concurrent clients, {server}{cache}")
     print("| page | requests | p50 ms | p95 ms |\n|---|---|---|---|")
     print("\n".join(rows))
 
