@@ -1,6 +1,8 @@
 """Full scoring and real-time re-scoring at scale, on PostgreSQL and SQLite.
 
     python bench/score.py [--customers 1000000] [--orders-per-customer 10] [--only postgresql|sqlite]
+        [--reuse]  (PostgreSQL: keep the database of an earlier run of the same size)
+        [--rescore-only]  (with --reuse: time the re-scores alone, with the stored run)
 
 Builds a base in a fresh database with SQL alone (customers, 500 products, ~10 orders with one
 line each per customer, some interactions, tickets and NPS answers, all spread over three years),
@@ -125,7 +127,21 @@ def build_sqlite(cursor, customers: int, per_customer: int) -> None:
         FROM s""")
 
 
-def bench(label: str, customers: int, per_customer: int, reuse: bool = False) -> None:
+def rescore_latencies(customers: int) -> list[float]:
+    """Re-score 200 random customers one at a time with the stored fit; ms each, sorted."""
+    from daur.insights.services import customers_rescore
+
+    pks = random.Random(1).sample(range(1, customers + 1), 200)
+    latencies = []
+    for pk in pks:
+        t = time.perf_counter()
+        customers_rescore(customer_ids=[pk])
+        latencies.append((time.perf_counter() - t) * 1000)
+    return sorted(latencies)
+
+
+def bench(label: str, customers: int, per_customer: int, reuse: bool = False,
+          rescore_only: bool = False) -> None:
     import django
     from django.core.management import call_command
     from django.db import connection
@@ -139,9 +155,15 @@ def bench(label: str, customers: int, per_customer: int, reuse: bool = False) ->
         if not built_before:
             (build_postgres if label == "postgresql" else build_sqlite)(cursor, customers, per_customer)
     built = time.perf_counter() - started
+    if rescore_only:
+        latencies = rescore_latencies(customers)
+        print(f"\n{label}: {customers:,} customers, {customers * per_customer:,} orders")
+        print(f"  real-time re-score p50 {latencies[100]:.1f} ms, p95 {latencies[190]:.1f} ms, "
+              f"max {latencies[-1]:.1f} ms")
+        return
     from daur.cli import scoring_followups
     from daur.insights.extract import base_records
-    from daur.insights.services import customers_rescore, scores_compute
+    from daur.insights.services import scores_compute
 
     started = time.perf_counter()
     records = base_records()
@@ -154,13 +176,7 @@ def bench(label: str, customers: int, per_customer: int, reuse: bool = False) ->
     started = time.perf_counter()
     facts, alerts = scoring_followups(run)
     alerting = time.perf_counter() - started
-    pks = random.Random(1).sample(range(1, customers + 1), 200)
-    latencies = []
-    for pk in pks:
-        t = time.perf_counter()
-        customers_rescore(customer_ids=[pk])
-        latencies.append((time.perf_counter() - t) * 1000)
-    latencies.sort()
+    latencies = rescore_latencies(customers)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\n{label}: {customers:,} customers, {customers * per_customer:,} orders (built in {built:.0f} s)")
     print(f"  scoring           {total:7.1f} s  (reading the base alone: {read:.1f} s); peak {peak:,.0f} MB")
@@ -178,9 +194,13 @@ def main() -> None:
     parser.add_argument("--child", choices=("postgresql", "sqlite"))
     parser.add_argument("--reuse", action="store_true",
                         help="PostgreSQL: keep the database of an earlier run of the same size")
+    parser.add_argument("--rescore-only", action="store_true",
+                        help="with --reuse: time the real-time re-scores alone")
     args = parser.parse_args()
+    if args.rescore_only and not args.reuse:
+        parser.error("--rescore-only needs --reuse (a scored database)")
     if args.child:
-        bench(args.child, args.customers, args.orders_per_customer, args.reuse)
+        bench(args.child, args.customers, args.orders_per_customer, args.reuse, args.rescore_only)
         return
     import subprocess
 
@@ -204,7 +224,8 @@ def main() -> None:
                 env.pop("DAUR_DATABASE_URL", None)
             subprocess.run([sys.executable, __file__, "--child", label, "--customers", str(args.customers),
                             "--orders-per-customer", str(args.orders_per_customer)]
-                           + (["--reuse"] if args.reuse else []), env=env, check=True)
+                           + (["--reuse"] if args.reuse else [])
+                           + (["--rescore-only"] if args.rescore_only else []), env=env, check=True)
 
 
 if __name__ == "__main__":
