@@ -128,8 +128,9 @@ def label(kind: str, code: str, names: dict[tuple[str, str], str] | None = None)
         return names[kind, code]
     except KeyError:
         found = LABELS.get(kind, {}).get(code)
-        name = str(found) if found is not None else code.replace("_", " ").capitalize()
-        names[kind, code] = name
+        if found is None:  # not kept: the table holds the domain's codes only
+            return code.replace("_", " ").capitalize()
+        names[kind, code] = name = str(found)
         return name
 
 
