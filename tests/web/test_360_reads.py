@@ -198,3 +198,19 @@ def test_events_at_the_same_moment_page_without_loss(manager, client):
     more = body.split('hx-get="')[-1].split('"')[0].replace("&amp;", "&")
     assert client.get(more).content.decode().count("<tr") == 6  # 36 events, 30 a page
     assert client.get(f"/customers/{customer.pk}/timeline/?before=junk").status_code == 200
+
+
+def test_stage_change_days_do_not_depend_on_the_servers_date_style(manager):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: its DateStyle setting")
+    customer = customer_make("Styled")
+    stage_change_make(customer, on=date(2025, 3, 4), to="retention", frm="conversion")
+    with connection.cursor() as cursor:
+        cursor.execute("SET DateStyle = 'SQL, DMY'")
+        try:
+            history = customer_timeline(customer_id=customer.pk).stage_history
+        finally:
+            cursor.execute("SET DateStyle = 'ISO, MDY'")
+    assert [change.changed_on for change in history] == [date(2025, 3, 4)]

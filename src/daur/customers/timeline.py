@@ -241,7 +241,7 @@ def customer_timeline(
     arms.append(
         _arm(
             RANKS["stage_change"], "insights_stagechange o", "CAST(NULL AS timestamptz)",
-            ("CAST(o.changed_on AS TEXT)", "o.from_stage", "o.to_stage",
+            (_day_text("o.changed_on"), "o.from_stage", "o.to_stage",
              "CASE WHEN o.regained THEN 'y' ELSE '' END"),
             condition, "o.changed_on DESC, o.id DESC", max(n, HISTORY_LIMIT),
         )
@@ -278,6 +278,13 @@ def customer_timeline(
         more=position,
         stage_history=[entry for *_, entry in history[:HISTORY_LIMIT]] if before is None else [],
     )
+
+
+def _day_text(column: str) -> str:
+    """A date column as ISO text (a CAST to text follows the server's DateStyle on PostgreSQL)."""
+    if connection.vendor == "postgresql":
+        return f"to_char({column}, 'YYYY-MM-DD')"
+    return f"CAST({column} AS TEXT)"
 
 
 def _stage_change_condition(
