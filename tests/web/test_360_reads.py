@@ -214,3 +214,20 @@ def test_stage_change_days_do_not_depend_on_the_servers_date_style(manager):
         finally:
             cursor.execute("SET DateStyle = 'ISO, MDY'")
     assert [change.changed_on for change in history] == [date(2025, 3, 4)]
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("it", ("Id cliente", "Segnalato da", "CLV a 12 mesi", "IDR 1.000.000", "coupon")),
+        ("id", ("Id pelanggan", "Direferensikan oleh", "CLV 12 bulan", "IDR 1.000.000", "kupon")),
+    ],
+)
+def test_the_cards_and_timeline_written_in_python_are_translated(client, manager, language, words):
+    customer = customer_make("Bahasa")
+    score_make(customer)
+    order_make(customer, lines=0, coupon_code="HEMAT")
+    client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    body = client.get(f"/customers/{customer.pk}/").content.decode()
+    for word in words:
+        assert word in body, word
