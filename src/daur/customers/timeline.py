@@ -294,8 +294,9 @@ def _stage_change_condition(
     current time zone."""
     if before is None:
         return "o.customer_id = %s", [customer_id]
-    day = connection.ops.adapt_datefield_value(timezone.localdate(before.at))
-    if _day_start(timezone.localdate(before.at)) < before.at or before.rank > RANKS["stage_change"]:
+    local_day = timezone.localdate(before.at)
+    day = connection.ops.adapt_datefield_value(local_day)
+    if _day_start(local_day) < before.at or before.rank > RANKS["stage_change"]:
         return "o.customer_id = %s AND o.changed_on <= %s", [customer_id, day]
     return (
         "o.customer_id = %s AND (o.changed_on < %s OR (o.changed_on = %s AND o.id < %s))",

@@ -345,17 +345,14 @@ def _alerts_of(
         for i in np.flatnonzero(result.significant):
             pks, window_figures, baseline_figures = daily.behind[i](metric, window_days)
             alerts.append(
-                Alert(
+                Alert.of_drop(
                     run=run,
-                    as_of=run.as_of,
                     segment_kind=kind,
                     segment=daily.labels[i],
                     metric=metric,
                     window_days=window_days,
-                    expected=float(result.expected[i]),
-                    observed=float(result.observed[i]),
-                    change=float(result.change[i]),
-                    p_value=float(result.p_value[i]),
+                    result=result,
+                    index=i,
                     customer_count=daily.customer_counts[i],
                     customers=_biggest_drops(
                         pks, window_figures, baseline_figures, window_days, ranks

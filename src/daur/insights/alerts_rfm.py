@@ -107,17 +107,14 @@ def rfm_alerts(
             for i in segments[result.significant]:
                 customers = _behind(history, codes(start) == i, start, window_days, metric)
                 found.append(
-                    Alert(
+                    Alert.of_drop(
                         run=run,
-                        as_of=run.as_of,
                         segment_kind=KIND,
                         segment=SEGMENTS[i],
                         metric=metric,
                         window_days=window_days,
-                        expected=float(result.expected[i]),
-                        observed=float(result.observed[i]),
-                        change=float(result.change[i]),
-                        p_value=float(result.p_value[i]),
+                        result=result,
+                        index=i,
                         customer_count=int(now.members[i]),
                         customers=customers,
                     )

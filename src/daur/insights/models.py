@@ -1,5 +1,9 @@
 """What scoring stores: current scores, each run with its fits, stage history and alerts."""
 
+from __future__ import annotations
+
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -160,3 +164,25 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.segment_kind} {self.segment}: {self.metric} {self.change:+.0%}"
+
+    @classmethod
+    def of_drop(
+        cls, *, run: ScoringRun, segment_kind: str, segment: str, metric: str, window_days: int,
+        result: Any, index: int, customer_count: int, customers: list,
+    ) -> Alert:
+        """An unsaved alert for segment `index` of a drop test's result (daur.analytics.alerts:
+        arrays of expected, observed, change and p-value, one entry a segment)."""
+        return cls(
+            run=run,
+            as_of=run.as_of,
+            segment_kind=segment_kind,
+            segment=segment,
+            metric=metric,
+            window_days=window_days,
+            expected=float(result.expected[index]),
+            observed=float(result.observed[index]),
+            change=float(result.change[index]),
+            p_value=float(result.p_value[index]),
+            customer_count=customer_count,
+            customers=customers,
+        )
