@@ -30,3 +30,23 @@ def write_csv(tmp_path: Path):
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, and before it is dropped, no session left on it.
+
+    A test whose ORM calls run while Playwright's event loop is active gets a connection in a
+    context that the teardown cannot reach; PostgreSQL then refuses to drop the database and it
+    would be left behind on the server.
+    """
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
