@@ -56,11 +56,13 @@ def test_the_behaviours_in_the_events_are_recovered(scored_business, tmp_path):
     generate_business(customers=DEMO_CUSTOMERS, seed=DEMO_SEED, directory=tmp_path)
     events = Events(read_business(tmp_path), rates=settings.DAUR_EXCHANGE_RATES)
     truth = behaviours(events)
-    given = collections.defaultdict(set)
+    given, p_alive = collections.defaultdict(set), {}
     rows = Customer.objects.values_list(
-        "external_id", "score__lifecycle_stage", "score__types", "score__orientation"
+        "external_id", "score__lifecycle_stage", "score__types", "score__orientation",
+        "score__p_alive",
     )
-    for customer, stage, types, orientation in rows:
+    for customer, stage, types, orientation, p in rows:
+        p_alive[customer] = p
         for label in {*types.split(";"), stage, orientation} & LABELS:
             given[label].add(customer)
     # The events show every type but high_future_value (a model output), the prospect and
@@ -68,11 +70,15 @@ def test_the_behaviours_in_the_events_are_recovered(scored_business, tmp_path):
     assert set(truth) == LABELS - {"high_future_value", "conversion", "retention", "inspiration"}
     assert min(len(who) for who in truth.values()) >= 20, {k: len(v) for k, v in truth.items()}
     # What the events decide alone must come back exactly: no customer missed, none extra.
-    for label in set(truth) - {"loyal", "lapsed"}:
+    for label in set(truth) - {"loyal", "lapsed", "lost"}:
         assert given[label] == truth[label], (label, truth[label] ^ given[label])
-    # P(alive) may also make a customer lapsed or lost, or keep a loyal one from the label.
+    # P(alive) may also make a customer lapsed or lost (below 0.5), or keep a loyal one from the
+    # label; the silence in the events alone must put a customer there.
+    assert truth["lost"] <= given["lost"]
     assert truth["lapsed"] <= given["lapsed"] | given["lost"]
     assert len(truth["lapsed"] & given["lapsed"]) >= 0.9 * len(truth["lapsed"])
+    by_model = (given["lapsed"] | given["lost"]) - truth["lapsed"] - truth["lost"]
+    assert all(p_alive[c] < 0.5 for c in by_model)
     assert len(truth["loyal"] & given["loyal"]) >= 0.9 * len(truth["loyal"])
     assert all(events.loyalty(c) >= 3 for c in given["loyal"])
 
