@@ -21,7 +21,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
 DATA = BENCH / ".data"
-CDNOW = ROOT / ".." / "shared" / "data" / "cdnow"
+CDNOW = ROOT / "tests" / "data" / "cdnow"
 PEERS = {
     "lifetimes": ["lifetimes==0.11.3", "numpy==1.26.4", "scipy==1.11.4", "pandas==1.5.3",
                   "autograd==1.6.2"],

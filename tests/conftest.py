@@ -8,7 +8,6 @@ import pytest
 
 TESTS = Path(__file__).resolve().parent
 PURE_DIRS = (TESTS / "analytics", TESTS / "demo")
-SHARED = TESTS.parent.parent / "shared"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

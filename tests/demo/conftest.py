@@ -2,32 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
 
 from daur.demo.generate import generate_business
 
-KINDS = (
-    "customers",
-    "products",
-    "orders",
-    "order_lines",
-    "interactions",
-    "tickets",
-    "surveys",
-    "campaigns",
-    "leads",
-)
-
-
-def read_business(directory: Path) -> dict[str, list[dict[str, str]]]:
-    tables = {}
-    for kind in KINDS:
-        with open(directory / f"{kind}.csv", newline="", encoding="utf-8") as handle:
-            tables[kind] = list(csv.DictReader(handle))
-    return tables
+from .behaviour import read_business
 
 
 @pytest.fixture(scope="session")

@@ -27,7 +27,7 @@ from daur.vocabulary import (
     USER_ROLES,
 )
 
-from .conftest import KINDS, read_business
+from .behaviour import KINDS, read_business
 
 SPEC_COLUMNS = {
     "customers": "customer_id name kind relationship email phone country city industry "
@@ -45,7 +45,7 @@ SPEC_COLUMNS = {
     "converted_customer_id converted_at",
 }
 EXTENSIONS = {
-    "customers": ["owner", "persona"],
+    "customers": ["owner"],
     "tickets": ["priority"],
     "leads": ["expected_value", "lost_reason"],
 }

@@ -1,4 +1,4 @@
-"""`daur score` on a generated business: planted behaviours come back, runs are deterministic."""
+"""`daur score` on a generated business: the behaviours in its events come back; runs repeat."""
 
 from __future__ import annotations
 
@@ -6,12 +6,17 @@ import collections
 from datetime import date
 
 import pytest
+from django.conf import settings
 
 from daur.analytics.lifecycle import LIFECYCLE_STAGES
 from daur.analytics.typology import TYPE_LABELS
 from daur.customers.models import Customer
+from daur.demo.generate import generate_business
 from daur.insights.models import CustomerScore, ScoringRun, StageChange
 from daur.insights.services import scores_compute
+
+from ..demo.behaviour import Events, behaviours, read_business
+from .conftest import DEMO_CUSTOMERS, DEMO_SEED
 
 pytestmark = pytest.mark.django_db
 SCORE_FIELDS = (
@@ -44,22 +49,38 @@ def test_every_customer_gets_every_answer(scored_business):
     assert not strategies.filter(strategy_reasons="").exists()
 
 
-def test_the_planted_behaviours_are_recovered(scored_business):
-    found, planted = collections.Counter(), collections.Counter()
+def test_the_behaviours_in_the_events_are_recovered(scored_business, tmp_path):
+    # The truth: SPEC §1's rules applied here, customer by customer, to the rows the generator
+    # wrote (the same seed writes the same rows that demo_load imported); the demo stores no
+    # answer of its own.
+    generate_business(customers=DEMO_CUSTOMERS, seed=DEMO_SEED, directory=tmp_path)
+    events = Events(read_business(tmp_path), rates=settings.DAUR_EXCHANGE_RATES)
+    truth = behaviours(events)
+    given, p_alive = collections.defaultdict(set), {}
     rows = Customer.objects.values_list(
-        "custom_fields", "score__lifecycle_stage", "score__types", "score__orientation"
+        "external_id", "score__lifecycle_stage", "score__types", "score__orientation",
+        "score__p_alive",
     )
-    for custom, stage, types, orientation in rows:
-        labels = set(types.split(";")) | {stage, orientation}
-        for persona in custom["persona"].split(";"):
-            if persona in LABELS:
-                planted[persona] += 1
-                found[persona] += persona in labels
-    # The generator plants every type but high_future_value (a model output, not a behaviour),
-    # the prospect and lapsed/lost stages, and every orientation.
-    assert set(planted) == LABELS - {"high_future_value", "conversion", "retention", "inspiration"}
-    recall = {label: found[label] / planted[label] for label in planted}
-    assert min(recall.values()) >= 0.9, recall
+    for customer, stage, types, orientation, p in rows:
+        p_alive[customer] = p
+        for label in {*types.split(";"), stage, orientation} & LABELS:
+            given[label].add(customer)
+    # The events show every type but high_future_value (a model output), the prospect and
+    # lapsed/lost stages, and every orientation, each in enough customers to count.
+    assert set(truth) == LABELS - {"high_future_value", "conversion", "retention", "inspiration"}
+    assert min(len(who) for who in truth.values()) >= 20, {k: len(v) for k, v in truth.items()}
+    # What the events decide alone must come back exactly: no customer missed, none extra.
+    for label in set(truth) - {"loyal", "lapsed", "lost"}:
+        assert given[label] == truth[label], (label, truth[label] ^ given[label])
+    # P(alive) may also make a customer lapsed or lost (below 0.5), or keep a loyal one from the
+    # label; the silence in the events alone must put a customer there.
+    assert truth["lost"] <= given["lost"]
+    assert truth["lapsed"] <= given["lapsed"] | given["lost"]
+    assert len(truth["lapsed"] & given["lapsed"]) >= 0.9 * len(truth["lapsed"])
+    by_model = (given["lapsed"] | given["lost"]) - truth["lapsed"] - truth["lost"]
+    assert all(p_alive[c] < 0.5 for c in by_model)
+    assert len(truth["loyal"] & given["loyal"]) >= 0.9 * len(truth["loyal"])
+    assert all(events.loyalty(c) >= 3 for c in given["loyal"])
 
 
 def test_a_second_run_is_deterministic_and_records_no_stage_change(scored_business):

@@ -3,16 +3,14 @@
 `python -m daur.demo.generate --customers N --seed S OUTDIR` writes them for manual use; the
 `daur demo` command imports them. Pure Python and numpy: no Django here.
 
-Extension columns beyond SPEC §3: customers end with `owner` (a DEMO_USERS username or empty)
-and `persona`; tickets end with `priority`; leads end with `expected_value` and `lost_reason`.
+Extension columns beyond SPEC §3: customers end with `owner` (a DEMO_USERS username or empty);
+tickets end with `priority`; leads end with `expected_value` and `lost_reason`.
 
-`persona` is the ground truth of what was planted, `;`-separated: one generating behaviour
-(reaching, acquisition, wanderer, need_oriented, discount, impulsive, loyal, lapsed, lost,
-affluent, high_volume, technology, new_customer, reseller, internal, regular), then `loyal` for
-loyal need-oriented buyers, the orientation it implies (discount -> cost, affluent -> value,
-technology is its own), `high_volume` for resellers, and the overlays benchmark, door_opener,
-sophisticated, difficult, inspiring. Other customers may meet a rule by chance; the planted ones
-meet it by construction (tests/demo/test_personas.py checks them on the rows).
+Each customer is generated from one behaviour (people.PRIMARY: need-oriented, discount,
+impulsive, loyal, lapsed, ...) with overlays on top (benchmark, door_opener, sophisticated,
+difficult, inspiring). The files carry no record of that plan: like a real business's export,
+they hold only what the customers did, and the tests judge the behaviours from those events
+(tests/demo/behaviour.py).
 """
 
 from __future__ import annotations
@@ -33,7 +31,7 @@ from daur.demo.activity import (
 from daur.demo.catalog import build_campaigns, build_catalog, campaign_rows, product_rows
 from daur.demo.leads import assign_campaigns, build_leads
 from daur.demo.orders import build_orders
-from daur.demo.people import PRIMARY, Population, build_population
+from daur.demo.people import Population, build_population
 from daur.demo.timeline import datetime_strings, money_strings, optional_datetime_strings
 from daur.vocabulary import (
     ACQUISITION_CHANNELS,
@@ -73,7 +71,6 @@ HEADERS = {
         "referred_by",
         "created_at",
         "owner",
-        "persona",
     ),
     "products": ("sku", "name", "category", "tier", "price", "unit_cost", "launched_on"),
     "orders": (
@@ -119,14 +116,6 @@ HEADERS = {
         "lost_reason",
     ),
 }
-# The persona written for each primary behaviour; orientation follows from it.
-PRIMARY_PERSONA = {
-    "b2b": "regular",
-    "reseller": "reseller;high_volume",
-    "affluent": "affluent;value",
-    "discount": "discount;cost",
-}
-OVERLAY_ORDER = ("benchmark", "door_opener", "sophisticated", "difficult", "inspiring")
 INTERACTION_CHANNEL = {
     "visit": "store",
     "inquiry": "whatsapp",
@@ -202,14 +191,6 @@ def generate_business(*, customers: int, seed: int, directory: Path) -> dict[str
 
     # customers
     created = datetime_strings(pop.created_minute)
-    personas = []
-    for c in range(pop.size):
-        primary = PRIMARY[pop.primary[c]]
-        tokens = [PRIMARY_PERSONA.get(primary, primary)]
-        if pop.loyal[c] and primary != "loyal":
-            tokens.append("loyal")
-        tokens += [name for name in OVERLAY_ORDER if pop.overlays[name][c]]
-        personas.append(";".join(tokens))
     rows = [
         (
             customer_id[c],
@@ -226,7 +207,6 @@ def generate_business(*, customers: int, seed: int, directory: Path) -> dict[str
             customer_id[pop.referred_by[c]] if pop.referred_by[c] >= 0 else "",
             created[c],
             pop.owner[c],
-            personas[c],
         )
         for c in range(pop.size)
     ]

@@ -9,7 +9,7 @@ import numpy as np
 from daur.vocabulary import ACQUISITION_CHANNELS, B2B_CHANNELS
 
 # The behaviour each customer is generated from (exactly one per customer). Overlays such as
-# difficult or benchmark are added on top; the written `persona` lists both.
+# difficult or benchmark are added on top.
 PRIMARY_SHARES = {
     "reaching": 0.07,
     "acquisition": 0.06,
