@@ -115,6 +115,16 @@ def test_the_calibration_plot_has_one_point_per_bin_and_series(client, manager):
     order = sorted(range(bins), key=values.__getitem__)
     assert [ys[i] for i in order] == sorted(ys, reverse=True)
     assert "<script" not in body.split("<main")[1].split("</main>")[0]
+    # Every point and gridline inside the drawing area; the ticks even steps up past the top.
+    from daur.web.model_page import PLOT_BOTTOM, PLOT_TOP
+
+    for y in re.findall(r'(?:cy|y1)="(-?[0-9.]+)"', svg):
+        assert PLOT_TOP - 0.05 <= float(y) <= PLOT_BOTTOM + 0.05, y
+    ticks = [float(t) for t in re.findall(r'text-anchor="end">([0-9.]+)</text>', svg)]
+    steps = {round(b - a, 9) for a, b in zip(ticks, ticks[1:])}
+    assert ticks[0] == 0 and len(steps) == 1 and 2 <= len(ticks) <= 6
+    top = max(max(values), *(max(v) for v in fits["calibration_plot"]["predicted"].values()))
+    assert ticks[-2] < top <= ticks[-1]
 
 
 def test_an_old_run_reads_as_bgnbd_without_a_model_choice(client, manager):

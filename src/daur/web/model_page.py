@@ -110,7 +110,7 @@ class Selection:
     calibration_end: date | None
     holdout_days: int | None
     n_customers: int | None
-    chosen: str
+    chosen: str  # the chosen model's name
     reason: str
     candidates: list[Candidate]
 
@@ -131,7 +131,7 @@ class Plot:
     bin_x: list[tuple[float, str]]  # each bin's x and name
     customers: list[int | None]
     series: list[Series]
-    y_ticks: list[tuple[float, float]]  # (y, value)
+    y_ticks: list[tuple[float, float, int]]  # (y, value, decimals)
 
     @property
     def rows(self) -> list[tuple[str, int | None, list[float | None]]]:
@@ -294,7 +294,7 @@ def _selection(stored: Any, chosen: str) -> Selection | None:
         calibration_end=EPOCH + timedelta(days=day) if day is not None else None,
         holdout_days=_count(stored.get("holdout_days")),
         n_customers=_count(stored.get("n_customers")),
-        chosen=str(stored.get("chosen") or ""),
+        chosen=MODEL_NAMES.get(stored.get("chosen") or chosen, ""),
         reason=str(stored.get("reason") or ""),
         candidates=candidates,
     )
@@ -312,9 +312,12 @@ def _plot(stored: Any, chosen: str) -> Plot | None:
     values = {code: [_number(v) for v in list(column)[:n]] for code, _name, column in columns}
     for code in values:
         values[code] += [None] * (n - len(values[code]))
-    top = _nice_top(max((v for vs in values.values() for v in vs if v is not None), default=0))
-    step = (PLOT_RIGHT - PLOT_LEFT) / n
-    xs = [round(PLOT_LEFT + (i + 0.5) * step, 1) for i in range(n)]
+    step, ticks, places = _ticks(
+        max((v for vs in values.values() for v in vs if v is not None), default=0)
+    )
+    top = step * ticks
+    width = (PLOT_RIGHT - PLOT_LEFT) / n
+    xs = [round(PLOT_LEFT + (i + 0.5) * width, 1) for i in range(n)]
     bins = [
         "–" if f is None else (f"{f}+" if i == n - 1 else str(f)) for i, f in enumerate(frequency)
     ]
@@ -331,16 +334,20 @@ def _plot(stored: Any, chosen: str) -> Plot | None:
         series.append(Series(code, name, code == chosen, values[code], points, path))
     customers = [_count(c) for c in stored.get("customers") or []]
     customers += [None] * (n - len(customers))
-    ticks = [(y_of(top * k / 4), top * k / 4) for k in range(5)]
-    return Plot(bins, list(zip(xs, bins)), customers[:n], series, ticks)
+    y_ticks = [(y_of(step * k), step * k, places) for k in range(ticks + 1)]
+    return Plot(bins, list(zip(xs, bins)), customers[:n], series, y_ticks)
 
 
-def _nice_top(value: float) -> float:
-    """The smallest 1, 2, 2.5 or 5 times a power of ten at or above `value` (1 for nothing)."""
+def _ticks(value: float) -> tuple[float, int, int]:
+    """The y axis up to `value`: a step of 1, 2, 2.5 or 5 times a power of ten, the fewest
+    steps (at most five) that reach it, and the decimals the ticks need."""
     if not value > 0:
-        return 1.0
-    power = 10 ** math.floor(math.log10(value))
-    for factor in (1, 2, 2.5, 5, 10):
-        if factor * power >= value:
-            return factor * power
-    return 10 * power
+        return 1.0, 1, 0
+    magnitude = math.floor(math.log10(value))
+    for power in range(magnitude - 1, magnitude + 2):
+        for factor in (1, 2, 2.5, 5):
+            step = factor * 10.0**power
+            count = math.ceil(value / step - 1e-9)
+            if count <= 5:
+                return step, count, max(0, -power) + (1 if factor == 2.5 else 0)
+    return 10.0 ** (magnitude + 2), 1, 0  # not reached: 10 ** (magnitude + 1) covers value
