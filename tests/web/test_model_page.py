@@ -178,12 +178,21 @@ def test_a_purchase_part_on_the_rules_is_named(client, manager):
     assert "chosen purchase model" not in body
 
 
+def test_a_failed_run_after_the_last_success_is_named(client, manager):
+    run_with(old_shape())
+    ScoringRun.objects.create(status=ScoringRun.Status.FAILED, message="disk full")
+    body = page(client)
+    assert "last run that succeeded" in body and "disk full" in body
+    assert "BG/NBD" in body
+
+
 def test_no_run_yet_says_how_to_get_one(client, manager):
     ScoringRun.objects.create(status=ScoringRun.Status.FAILED, message="the fit exploded")
     body = page(client)
     assert "No scoring run yet" in body and "daur score" in body
     assert 'href="/"' in body
-    assert "the fit exploded" in body
+    assert "the fit exploded" in body and "The last run, started on" in body
+    assert "last run that succeeded" not in body
 
 
 @pytest.mark.parametrize(
