@@ -160,8 +160,9 @@ def test_fallbacks_boundary_solutions_and_failed_candidates_in_plain_words(clien
 
 def test_a_rules_only_run_says_so_and_why(client, manager):
     message = "12 buyers, 3 with a repeat purchase: too few to fit the models"
-    run_with({}, rules_only=True, message=message)
+    run_with({}, rules_only=True, message=message + " <script>x</script>")
     body = page(client)
+    assert "<script>x" not in body and "&lt;script&gt;x" in body
     assert "scored the base by the rules alone" in body
     assert message in body
     assert "Fitted models" not in body
