@@ -158,6 +158,29 @@ def test_fallbacks_boundary_solutions_and_failed_candidates_in_plain_words(clien
     assert "Not fitted:" in body and "the likelihood could not be evaluated" in body
 
 
+def test_a_candidate_that_could_not_be_tested_and_bgnbd_passed_over(client, manager):
+    fits = copy.deepcopy(full_fits())
+    candidates = fits["selection"]["candidates"]
+    candidates["pareto"] = {"failed": "the calibration fit did not converge"}
+    fits["calibration_plot"]["predicted"]["pareto"] = [None] * 8
+    candidates["bgnbd"]["holdout_mae"] = candidates["mbgnbd"]["holdout_mae"] / 2
+    fits["selection"]["chosen"] = fits["purchase_model"] = "mbgnbd"
+    fits["ggamma"] = {"failed": "ggamma: 3 customers with a repeat purchase"}
+    fits["fallbacks"] = [{"part": "spend", "model": "ggamma", "step": "rules",
+                          "reason": "ggamma: 3 customers with a repeat purchase"}]
+    fits["notes"] = ["purchase model mbgnbd: lowest holdout error"]
+    run_with(fits)
+    body = page(client)
+    assert "the calibration fit did not converge" in body
+    assert 'data-series="pareto"' not in body and 'data-series="mbgnbd"' in body
+    assert "BG/NBD had the lowest holdout error but is not chosen" in body
+    assert "each customer's expected order value is their own mean order value" in body
+    assert "Notes from the run" in body and "purchase model mbgnbd" in body
+    fits["selection"]["candidates"]["bgnbd"]["holdout_mae"] = 99.0
+    run_with(fits)
+    assert "BG/NBD had the lowest holdout error" not in page(client)
+
+
 def test_a_rules_only_run_says_so_and_why(client, manager):
     message = "12 buyers, 3 with a repeat purchase: too few to fit the models"
     run_with({}, rules_only=True, message=message + " <script>x</script>")

@@ -103,6 +103,7 @@ class Candidate:
     holdout_actual: float | None
     log_likelihood: float | None
     converged: bool | None
+    failed: str = ""  # why the candidate could not be tested
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,14 @@ class Selection:
     chosen: str  # the chosen model's name
     reason: str
     candidates: list[Candidate]
+
+    @property
+    def bgnbd_passed_over(self) -> bool:
+        """BG/NBD had the lowest holdout error and another model was chosen (it holds every
+        customer without a repeat purchase alive, which a CRM acting on P(alive) must not)."""
+        tested = [c for c in self.candidates if c.holdout_mae is not None]
+        best = min(tested, key=lambda c: c.holdout_mae, default=None)
+        return best is not None and best.code == "bgnbd" and not best.chosen
 
 
 @dataclass(frozen=True)
@@ -288,6 +297,7 @@ def _selection(stored: Any, chosen: str) -> Selection | None:
                     "log_likelihood",
                 )),
                 converged if isinstance(converged, bool) else None,
+                str(figures.get("failed") or ""),
             )
         )
     return Selection(
@@ -308,7 +318,11 @@ def _plot(stored: Any, chosen: str) -> Plot | None:
     n = len(frequency)
     columns = [("actual", _("Actual"), stored.get("actual") or [])]
     predicted = stored.get("predicted") or {}
-    columns += [(code, MODEL_NAMES.get(code, code), predicted[code]) for code in predicted]
+    columns += [  # a candidate that could not be tested has no values: not drawn
+        (code, MODEL_NAMES.get(code, code), predicted[code])
+        for code in predicted
+        if any(_number(v) is not None for v in predicted[code] or ())
+    ]
     values = {code: [_number(v) for v in list(column)[:n]] for code, _name, column in columns}
     for code in values:
         values[code] += [None] * (n - len(values[code]))
