@@ -47,7 +47,7 @@ PARAMETERS = {
 DAYS_PER_YEAR = 365.25
 EPOCH = date(1970, 1, 1)
 # The calibration plot's drawing area inside its 480 x 270 viewBox.
-PLOT_LEFT, PLOT_RIGHT, PLOT_TOP, PLOT_BOTTOM = 44.0, 472.0, 22.0, 220.0
+PLOT_LEFT, PLOT_RIGHT, PLOT_TOP, PLOT_BOTTOM = 44.0, 472.0, 34.0, 220.0
 
 
 def model_page_in_navigation(user: User) -> bool:
