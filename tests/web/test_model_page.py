@@ -57,6 +57,8 @@ def test_every_role_may_read_it_and_the_navigation_lists_it_for_some(client, rol
     assert "BG/NBD" in page(client)
     dashboard = client.get("/").content.decode()
     assert ('href="/model/"' in dashboard) == (role in IN_NAVIGATION)
+    whole_base = "The models are fitted on the whole base" in page(client)
+    assert whole_base == (role == "sales_rep")  # the one role that sees only its customers
 
 
 def test_a_full_run_shows_every_fit_with_parameters_errors_and_convergence(client, manager):

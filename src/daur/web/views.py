@@ -43,7 +43,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 def models(request: HttpRequest) -> HttpResponse:
     """The last run's fits, model choice and calibration plot: read-only, for every role."""
-    return render(request, "web/model/page.html", {"m": model_page(latest_run())})
+    context = {"m": model_page(latest_run()), "sees_all": sees_all_customers(request.user)}
+    return render(request, "web/model/page.html", context)
 
 
 @login_required
