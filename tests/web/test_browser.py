@@ -1,4 +1,5 @@
-"""In a real browser: headless Chromium logs in, filters the list, opens a 360, switches language."""
+"""In a real browser: headless Chromium logs in, filters the list, opens a 360, switches language,
+opens the model page."""
 
 from __future__ import annotations
 
@@ -88,3 +89,18 @@ def test_a_manager_logs_in_filters_opens_a_customer_and_switches_language(
     page.wait_for_selector("html[lang=it]")
     assert page.get_by_text("Cosa fare ora").count() == 1
     page.screenshot(path=str(ARTIFACTS / "customer-360-it.png"), full_page=True)
+
+    from django.utils import timezone
+
+    from tests.web.model_fits import full_fits
+
+    run.fits, run.finished_at = full_fits(), timezone.now()  # a new finish: read afresh
+    run.save()
+    page.click("text=Modelli")
+    page.wait_for_url(f"{live_server.url}/model/")
+    assert page.locator("h1").inner_text() == "Modelli"
+    assert page.locator("svg.model-plot circle").count() == 4 * 8  # actual and three models
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.reload()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=str(ARTIFACTS / "model-it-390.png"), full_page=True)

@@ -92,6 +92,15 @@ LABELS = {
         "low-cost channels": _("low-cost channels"),
         "keep cheap automated contact only": _("keep cheap automated contact only"),
     },
+    "fit_method": {
+        "newton": _("Newton"),
+        "quasi_newton": _("Quasi-Newton (L-BFGS-B)"),
+        "boundary": _("Boundary solution"),
+    },
+    "model_part": {
+        "purchase": _("purchases"),
+        "spend": _("order value"),
+    },
     "event": {
         "order": _("Order"),
         "interaction": _("Interaction"),

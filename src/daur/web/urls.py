@@ -9,6 +9,7 @@ from daur.web.auth import LoginForm
 app_name = "web"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("model/", views.models, name="model"),
     path("customers/", views.customers, name="customers"),
     path("customers/export.csv", views.customers_export, name="customers_export"),
     path("customers/<int:customer_id>/", views.customer_detail, name="customer"),

@@ -29,6 +29,7 @@ from daur.web.customer_rows import customer_rows, customer_rows_html, score_of
 from daur.web.dashboard import base_currency, dashboard_summary
 from daur.web.forms import CustomerFilterForm
 from daur.web.htmx import render_page
+from daur.web.model_page import model_page
 from daur.web.timeline_rows import timeline_rows_html
 
 
@@ -36,6 +37,14 @@ from daur.web.timeline_rows import timeline_rows_html
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "web/dashboard/page.html", {"d": dashboard_summary(user=request.user)})
+
+
+@login_required
+@require_GET
+def models(request: HttpRequest) -> HttpResponse:
+    """The last run's fits, model choice and calibration plot: read-only, for every role."""
+    context = {"m": model_page(latest_run()), "sees_all": sees_all_customers(request.user)}
+    return render(request, "web/model/page.html", context)
 
 
 @login_required

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ from django.utils.formats import get_format, number_format
 from django.utils.translation import get_language, gettext
 
 from daur.web.labels import label
+from daur.web.model_page import model_page_in_navigation
 
 register = template.Library()
 
@@ -70,6 +72,35 @@ def amount(value, places: int = 0) -> str:
     return number_format(value, decimal_pos=int(places), use_l10n=True, force_grouping=True)
 
 
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+@register.filter
+def figure(value, digits: int = 4) -> str:
+    """A measured number (an estimate, an error) to `digits` significant digits in the active
+    language's marks: 0.2431, 4.412, 1,234,567; below 1e-5 as 1.234 × 10⁻⁶. A dash for
+    nothing, text or a non-finite value."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return "–"
+    value = float(value)
+    if not math.isfinite(value):
+        return "–"
+    if value == 0:
+        return "0"
+    digits = max(1, int(digits))
+    magnitude = math.floor(math.log10(abs(value)))
+    places = max(0, digits - 1 - magnitude)
+    if magnitude < -5:
+        mantissa = round(value / 10**magnitude, digits - 1)
+        if abs(mantissa) >= 10:  # 9.9996 rounded up
+            mantissa, magnitude = mantissa / 10, magnitude + 1
+        mantissa = number_format(mantissa, digits - 1, use_l10n=True)
+        return f"{mantissa} × 10{str(magnitude).translate(SUPERSCRIPT)}"
+    return number_format(
+        round(value, places), decimal_pos=places, use_l10n=True, force_grouping=True
+    )
+
+
 @register.filter
 def percent(value, places: int = 0) -> str:
     if value is None:
@@ -125,3 +156,9 @@ def person(user) -> str:
     if user is None:
         return "–"
     return user.get_full_name() or user.get_username()
+
+
+@register.filter
+def model_in_navigation(user) -> bool:
+    """Whether the navigation links the model page for this user."""
+    return model_page_in_navigation(user)
