@@ -42,8 +42,26 @@ DEBUG = env_bool("DAUR_DEBUG", False)
 ALLOWED_HOSTS = env_list("DAUR_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DAUR_CSRF_TRUSTED_ORIGINS", "")
 
+# A PostgreSQL session idle inside a transaction this long is ended by the server (0: never):
+# a process stopped or hung mid-transaction must not hold its locks and old snapshot for ever.
+DAUR_DB_IDLE_IN_TRANSACTION_SECONDS = int(
+    os.environ.get("DAUR_DB_IDLE_IN_TRANSACTION_SECONDS", "600")
+)
+
+
+def database_config(url: str, **parsed: object) -> dict:
+    """A DATABASES entry from a URL, with the session settings Daur's PostgreSQL sessions carry."""
+    config = dj_database_url.parse(url, **parsed)
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        options = config.setdefault("OPTIONS", {})
+        timeout_ms = DAUR_DB_IDLE_IN_TRANSACTION_SECONDS * 1000
+        session = f"-c idle_in_transaction_session_timeout={timeout_ms}"
+        options["options"] = f"{options.get('options', '')} {session}".strip()
+    return config
+
+
 DATABASE_URL = os.environ.get("DAUR_DATABASE_URL") or f"sqlite:///{DAUR_HOME / 'daur.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+DATABASES = {"default": database_config(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
