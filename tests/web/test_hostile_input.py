@@ -30,7 +30,9 @@ def test_a_timeline_token_at_the_ends_of_the_calendar_or_of_integers(manager, cl
     order_make(customer)
     stage_change_make(customer, on=date(2025, 3, 2), to="retention", frm="conversion")
     response = client.get(f"/customers/{customer.pk}/timeline/", {"before": before})
+    newest = client.get(f"/customers/{customer.pk}/timeline/")
     assert response.status_code == 200  # a token naming no event: the newest page
+    assert response.content == newest.content and b"<tr" in newest.content
 
 
 ADMIN_URLS = [

@@ -10,6 +10,7 @@ from typing import Any
 
 from daur import vocabulary
 from daur.engagement.models import interaction_natural_key
+from daur.interchange import dates
 from daur.interchange import values as v
 
 ID_MAX = 64
@@ -83,11 +84,11 @@ def _note() -> Callable[[ParseContext], v.Parser]:
 
 
 def _moment(required: bool = False) -> Callable[[ParseContext], v.Parser]:
-    return lambda c: v.moment(zone=c.zone, now=c.now, required=required, store=c.store_moment)
+    return lambda c: dates.moment(zone=c.zone, now=c.now, required=required, store=c.store_moment)
 
 
 def _day() -> Callable[[ParseContext], v.Parser]:
-    return lambda c: v.day(today=c.now.date(), store=c.store_day)
+    return lambda c: dates.day(today=c.now.date(), store=c.store_day)
 
 
 def _currency() -> Callable[[ParseContext], v.Parser]:
