@@ -63,6 +63,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     except ImportFailed as failure:
         print(failure.report(), file=sys.stderr)
         return 1
+    except OSError as error:  # no such file, a directory, no permission: nothing was written
+        print(f"daur import: {error.filename or args.file}: {error.strerror}", file=sys.stderr)
+        return 2
     print(result.report())
     return 0
 

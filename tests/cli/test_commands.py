@@ -65,6 +65,15 @@ def test_import_command_reports_problems_and_exits_non_zero(tmp_path, capsys):
         assert [row["name"] for row in csv.DictReader(handle)] == ["Ani"]
 
 
+@pytest.mark.django_db
+def test_import_of_a_missing_file_or_a_directory_is_one_line_and_exit_code_2(tmp_path, capsys):
+    for given, reason in ((tmp_path / "none.csv", "No such file"), (tmp_path, "Is a directory")):
+        assert cli.main(["import", "customers", str(given)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and reason in err and str(given) in err
+        assert "Traceback" not in err
+
+
 def test_a_fresh_directory_gets_a_database_and_a_secret_key(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("DAUR_")}
     env.update(DAUR_HOME=str(tmp_path), DJANGO_SETTINGS_MODULE="daur.config.settings")

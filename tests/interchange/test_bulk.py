@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from daur.customers.models import Customer
 from daur.interchange import bulk
@@ -84,3 +84,45 @@ def test_a_failed_or_dry_bulk_load_leaves_the_schema_as_it_was(
         import_file(kind="orders", path=sample_files["orders"])
     assert _schema("sales_order") == before
     assert not Order.objects.exists()
+
+
+
+def test_a_bulk_load_that_also_moves_orders_to_another_customer(rep, sample_files, bulk_always):
+    # Moving an order queues a deferred foreign-key check on the table whose constraints the
+    # bulk load then sets aside: the check must run first, not block the ALTER TABLE.
+    for kind in IMPORT_ORDER:
+        import_file(kind=kind, path=sample_files[kind])
+    orders = sample_files["orders"].read_text()
+    moved = orders.replace("O2,C1,", "O2,C3,").replace("O4,C2,", "O4,C1,") + "".join(
+        f"N{i},C2,2025-03-0{i}T10:00:00Z,{i}00,,,,,\n" for i in range(1, 6)
+    )
+    path = sample_files["orders"].with_name("moved.csv")
+    path.write_text(moved)
+    result = import_file(kind="orders", path=path)
+    assert (result.created, result.updated, result.unchanged) == (5, 2, 2)
+    owners = dict(Order.objects.values_list("external_id", "customer__external_id"))
+    assert (owners["O2"], owners["O4"], owners["N3"]) == ("C3", "C1", "C2")
+
+
+def test_large_imports_in_one_transaction_each_set_constraints_aside(
+    rep, sample_files, bulk_always
+):
+    # As the demo loader does: every import in one transaction, each leaving deferred checks
+    # (new lines, moved orders) behind for the next one's ALTER TABLE.
+    with transaction.atomic():
+        for kind in IMPORT_ORDER:
+            import_file(kind=kind, path=sample_files[kind])
+        orders = sample_files["orders"].read_text().replace("O2,C1,", "O2,C3,") + "".join(
+            f"N{i},C2,2025-03-0{i}T10:00:00Z,{i}00,,,,,\n" for i in range(1, 9)
+        )
+        path = sample_files["orders"].with_name("moved.csv")
+        path.write_text(orders)
+        import_file(kind="orders", path=path)
+        lines = sample_files["order_lines"].read_text() + "".join(
+            f"N{i},SKU-1,1,{i}00,0\n" for i in range(1, 9)
+        )
+        lines_path = sample_files["order_lines"].with_name("more_lines.csv")
+        lines_path.write_text(lines)
+        import_file(kind="order_lines", path=lines_path)
+    assert Order.objects.get(external_id="O2").customer.external_id == "C3"
+    assert OrderLine.objects.filter(order__external_id__startswith="N").count() == 8

@@ -159,6 +159,25 @@ def test_connections_name_the_referrer_and_the_campaign(client, manager):
     assert "Old friend" in body and "Ramadan &lt;sale&gt;" in body
 
 
+def test_a_rep_sees_the_referrers_name_only_when_the_rep_may_open_it(client):
+    rep, other = user_make("rep1"), user_make("rep2")
+    marketer = user_make("mk", role="marketer")
+    theirs = customer_make("Secret Referrer", owner=other)
+    mine = customer_make("Open Referrer", owner=rep)
+    by_theirs = customer_make("Newcomer", owner=rep, referred_by=theirs)
+    by_mine = customer_make("Second", owner=rep, referred_by=mine)
+    hidden = customer_connections(user=rep, customer=by_theirs)
+    assert (hidden.referred_by, hidden.referred_by_hidden) == ("", True)
+    shown = customer_connections(user=rep, customer=by_mine)
+    assert (shown.referred_by, shown.referred_by_hidden) == ("Open Referrer", False)
+    every = customer_connections(user=marketer, customer=by_theirs)  # marketers see them all
+    assert (every.referred_by, every.referred_by_hidden) == ("Secret Referrer", False)
+    client.force_login(rep)
+    body = client.get(f"/customers/{by_theirs.pk}/").content.decode()
+    assert "Secret Referrer" not in body and "another customer" in body
+    assert "Open Referrer" in client.get(f"/customers/{by_mine.pk}/").content.decode()
+
+
 def test_list_rows_show_owner_names_and_blank_scores(manager):
     rep = user_make("rep7", first_name="Dewi", last_name="Lestari")
     scored = customer_make("Aa scored", owner=rep, city="Bandung", country="ID")

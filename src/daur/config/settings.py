@@ -42,8 +42,26 @@ DEBUG = env_bool("DAUR_DEBUG", False)
 ALLOWED_HOSTS = env_list("DAUR_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DAUR_CSRF_TRUSTED_ORIGINS", "")
 
+# A PostgreSQL session idle inside a transaction this long is ended by the server (0: never):
+# a process stopped or hung mid-transaction must not hold its locks and old snapshot for ever.
+DAUR_DB_IDLE_IN_TRANSACTION_SECONDS = int(
+    os.environ.get("DAUR_DB_IDLE_IN_TRANSACTION_SECONDS", "600")
+)
+
+
+def database_config(url: str, **parsed: object) -> dict:
+    """A DATABASES entry from a URL, with the session settings Daur's PostgreSQL sessions carry."""
+    config = dj_database_url.parse(url, **parsed)
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        options = config.setdefault("OPTIONS", {})
+        timeout_ms = DAUR_DB_IDLE_IN_TRANSACTION_SECONDS * 1000
+        session = f"-c idle_in_transaction_session_timeout={timeout_ms}"
+        options["options"] = f"{options.get('options', '')} {session}".strip()
+    return config
+
+
 DATABASE_URL = os.environ.get("DAUR_DATABASE_URL") or f"sqlite:///{DAUR_HOME / 'daur.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+DATABASES = {"default": database_config(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
@@ -80,6 +98,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "daur.web.middleware.ContentSecurityPolicy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -89,6 +108,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "daur.web.middleware.OutOfRangeIsNotFound",
     # Last, as django-axes asks: it turns a locked-out login into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -165,6 +185,38 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 DAUR_DASHBOARD_CACHE_SECONDS = int(os.environ.get("DAUR_DASHBOARD_CACHE_SECONDS", "60"))
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+
+def proxy_ssl_header(value: str) -> tuple[str, str] | None:
+    """SECURE_PROXY_SSL_HEADER from "X-Forwarded-Proto" (meaning "=https") or "Header=value"."""
+    name, _, secure = value.partition("=")
+    if not name.strip():
+        return None
+    return "HTTP_" + name.strip().upper().replace("-", "_"), secure.strip() or "https"
+
+
+# HTTPS (README, "Production"): behind a proxy that ends TLS, the header it sets on HTTPS
+# requests; HTTP requests redirected to HTTPS; HSTS, which tells browsers to use nothing else.
+SECURE_PROXY_SSL_HEADER = proxy_ssl_header(os.environ.get("DAUR_PROXY_SSL_HEADER", ""))
+SECURE_SSL_REDIRECT = env_bool("DAUR_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = int(os.environ.get("DAUR_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DAUR_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("DAUR_HSTS_PRELOAD", False)
+# The client's address behind a proxy: the header the proxy appends it to ("X-Forwarded-For";
+# empty: the connection's address, as with no proxy a client could write the header itself), and
+# how many proxies append to it (the address is read that many places from the right, so that
+# whatever a client wrote there itself is never taken). The login lock-out counts per address.
+DAUR_FORWARDED_FOR_HEADER = os.environ.get("DAUR_FORWARDED_FOR_HEADER", "").strip()
+DAUR_PROXY_COUNT = max(int(os.environ.get("DAUR_PROXY_COUNT", "1")), 1)
+AXES_CLIENT_IP_CALLABLE = "daur.web.auth.client_address"
+# Every response's Content-Security-Policy (empty: none). The pages load scripts, styles and
+# images from the site alone, with no inline script, style or event handler.
+DAUR_CONTENT_SECURITY_POLICY = os.environ.get(
+    "DAUR_CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'",
+).strip()
 
 # Money: the base currency of values, and rates into it for the others ("EUR=17500,USD=16000").
 DAUR_DEFAULT_CURRENCY = os.environ.get("DAUR_DEFAULT_CURRENCY", "IDR").upper()

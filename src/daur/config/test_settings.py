@@ -2,9 +2,8 @@
 
 import os
 
-import dj_database_url
-
 from daur.config.settings import *  # noqa: F403
+from daur.config.settings import database_config
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -14,7 +13,7 @@ CELERY_RESULT_BACKEND = "cache+memory://"
 
 _test_url = os.environ.get("DAUR_TEST_DATABASE_URL", "")
 if _test_url:
-    DATABASES = {"default": dj_database_url.parse(_test_url)}
+    DATABASES = {"default": database_config(_test_url)}
 else:
     DATABASES = {
         "default": {

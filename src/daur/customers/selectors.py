@@ -339,6 +339,8 @@ class CustomerConnections:
     campaign: str  # the name of the campaign that acquired it ("" for none)
     consumers: list[tuple[str, str]]  # (name, relation) of who uses what it buys
     referrals: list[Referral]  # the customers it referred that the user may see, newest first
+    # A referrer the user may not open: its name is not shown (referred_by is then "").
+    referred_by_hidden: bool = False
 
 
 def customer_connections(
@@ -348,12 +350,13 @@ def customer_connections(
     whom it referred: one query for the 360 page (joins to the customer table cost more to plan
     than these lookups by key cost to run).
 
-    The referrals follow the role rule of customers_visible_to (a sales rep sees the ones they
-    own), written here in SQL."""
+    The referrals and the referrer's name follow the role rule of customers_visible_to (a sales
+    rep sees the ones they own), written here in SQL."""
     if not user.is_authenticated or not user.is_active:
         return CustomerConnections("", "", [], [])
     owned, params = "", [customer.pk, customer.pk]
-    if not sees_all_customers(user):
+    sees_all = sees_all_customers(user)
+    if not sees_all:
         owned = "AND c.owner_id = %s"
         params.append(user.pk)
     arms = [
@@ -365,8 +368,9 @@ def customer_connections(
         f"ORDER BY c.created_at DESC, c.id DESC LIMIT {int(limit)}) AS referrals",
     ]
     if customer.referred_by_id is not None:
-        arms.append("SELECT 2, id, name, '', NULL FROM customers_customer WHERE id = %s")
-        params.append(customer.referred_by_id)
+        name = "name" if sees_all else "CASE WHEN owner_id = %s THEN name END"
+        arms.append(f"SELECT 2, id, {name}, '', NULL FROM customers_customer WHERE id = %s")
+        params.extend([customer.referred_by_id] if sees_all else [user.pk, customer.referred_by_id])
     if customer.campaign_id is not None:
         arms.append("SELECT 3, id, name, '', NULL FROM campaigns_campaign WHERE id = %s")
         params.append(customer.campaign_id)
@@ -375,7 +379,8 @@ def customer_connections(
         rows = cursor.fetchall()
     names = {kind: name for kind, _, name, _, _ in rows if kind >= 2}
     return CustomerConnections(
-        referred_by=names.get(2, ""),
+        referred_by=names.get(2) or "",
+        referred_by_hidden=2 in names and names[2] is None,
         campaign=names.get(3, ""),
         consumers=[(name, relation) for kind, _, name, relation, _ in rows if kind == 0],
         referrals=[Referral(pk, name, stage) for kind, pk, name, _, stage in rows if kind == 1],

@@ -89,6 +89,8 @@ _TICKET_STATUSES = dict(Ticket._meta.get_field("status").flatchoices)
 # Events are listed newest first by (moment, kind's rank, id): events at the same moment (orders
 # imported with a date only all fall on midnight) keep a fixed order, and a page ends exactly.
 RANKS = {"order": 4, "interaction": 3, "ticket": 2, "survey": 1, "stage_change": 0}
+_EARLIEST = datetime(2, 1, 1, tzinfo=UTC)
+_LATEST = datetime(9998, 12, 31, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,9 +124,15 @@ class TimelinePosition:
             at = parse_datetime(moment)
             if at is None or at.tzinfo is None:
                 return None
-            return cls(at, int(rank), int(pk))
-        except ValueError:
+            position = cls(at.astimezone(UTC), int(rank), int(pk))
+        except (ValueError, OverflowError):
             return None
+        # A hand-made token may name what no event has: a moment at the calendar's ends (which
+        # the local day and the database's conversions would carry past them), an id past the
+        # database's integers.
+        if not (_EARLIEST <= position.at <= _LATEST and 0 < position.id < 2**63):
+            return None
+        return position if position.rank in RANKS.values() else None
 
     @property
     def key(self) -> tuple[datetime, int, int]:

@@ -64,6 +64,11 @@ class SetAside:
     again, against every row, when they are added back, and so are the foreign keys; the
     caller inserts only rows whose key is not in the table. Indexes that a foreign key of
     another table relies on stay.
+
+    Foreign keys are checked at commit (Django makes them DEFERRABLE INITIALLY DEFERRED), and
+    PostgreSQL refuses to ALTER a table with checks still queued on it (an order moved to another
+    customer, or an earlier import in the same transaction): they are run first, by making the
+    constraints immediate for the time the table is altered, and deferred again afterwards.
     """
 
     def __init__(self, cursor: Any, table: str) -> None:
@@ -73,6 +78,7 @@ class SetAside:
         self.foreign_keys = foreign_key_definitions(cursor, table)
 
     def __enter__(self) -> SetAside:
+        self.cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # runs the queued checks now
         for name, _ in self.foreign_keys:
             self.cursor.execute(f'ALTER TABLE {self.table} DROP CONSTRAINT "{name}"')
         for name, _, constraint, _ in self.indexes:
@@ -97,3 +103,5 @@ class SetAside:
                 self.cursor.execute(definition)
         for name, definition in self.foreign_keys:
             self.cursor.execute(f'ALTER TABLE {self.table} ADD CONSTRAINT "{name}" {definition}')
+        # Every deferrable constraint of the schema is initially deferred: this restores them.
+        self.cursor.execute("SET CONSTRAINTS ALL DEFERRED")

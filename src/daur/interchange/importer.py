@@ -112,11 +112,14 @@ def parse_context() -> ParseContext:
         def store_day(day: date) -> date:
             return day
 
+    base = settings.DAUR_DEFAULT_CURRENCY
     return ParseContext(
         zone=zone,
         store_moment=store_moment,
         store_day=store_day,
-        default_currency=getattr(settings, "DAUR_DEFAULT_CURRENCY", "IDR"),
+        default_currency=base,
+        known_currencies=(base, *(c for c in settings.DAUR_EXCHANGE_RATES if c != base)),
+        now=datetime.now(UTC),
     )
 
 

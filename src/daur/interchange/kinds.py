@@ -10,6 +10,7 @@ from typing import Any
 
 from daur import vocabulary
 from daur.engagement.models import interaction_natural_key
+from daur.interchange import dates
 from daur.interchange import values as v
 
 ID_MAX = 64
@@ -24,6 +25,8 @@ class ParseContext:
     store_moment: Callable[[datetime], Any]
     store_day: Callable[[date], Any]
     default_currency: str
+    known_currencies: tuple[str, ...]  # the base currency first, then those with a rate
+    now: datetime  # the import's start: later events have not happened yet
 
 
 @dataclass(frozen=True)
@@ -81,11 +84,15 @@ def _note() -> Callable[[ParseContext], v.Parser]:
 
 
 def _moment(required: bool = False) -> Callable[[ParseContext], v.Parser]:
-    return lambda c: v.moment(zone=c.zone, required=required, store=c.store_moment)
+    return lambda c: dates.moment(zone=c.zone, now=c.now, required=required, store=c.store_moment)
 
 
 def _day() -> Callable[[ParseContext], v.Parser]:
-    return lambda c: v.day(store=c.store_day)
+    return lambda c: dates.day(today=c.now.date(), store=c.store_day)
+
+
+def _currency() -> Callable[[ParseContext], v.Parser]:
+    return lambda c: v.currency(default=c.default_currency, known=c.known_currencies)
 
 
 def _money(**options: Any) -> Callable[[ParseContext], v.Parser]:
@@ -226,7 +233,7 @@ KINDS: dict[str, Kind] = {
                 Column("customer_id", _id(), "customer", required=True, reference=CUSTOMER),
                 Column("ordered_at", _moment(required=True), "ordered_at", required=True),
                 Column("amount", _money(required=True), "amount", required=True),
-                Column("currency", lambda c: v.currency(default=c.default_currency), "currency"),
+                Column("currency", _currency(), "currency"),
                 Column("discount_amount", _money(default=ZERO, minimum=ZERO), "discount_amount"),
                 Column("coupon_code", _text(64), "coupon_code"),
                 Column("channel", _text(64), "channel"),

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
-from operator import attrgetter, methodcaller
 from typing import Any
 
 Parser = Callable[[str], Any]
@@ -33,7 +31,7 @@ def parse_column(parse: Parser, column: Sequence[str]) -> tuple[list[Any], list[
     if fast is not None:
         try:
             return fast(column), []
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError):
             pass  # some value is bad: the one-value form below says which and why
     values: list[Any] = []
     problems: list[tuple[int, str]] = []
@@ -259,94 +257,29 @@ def boolean() -> Parser:
     return _with_fast(parse, fast)
 
 
-def parse_datetime(raw: str, zone: tzinfo) -> datetime:
-    """An ISO 8601 date or date-time; a bare date or naive time is in `zone`. The one parser."""
-    value = raw.strip()
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError(
-            f"{_shown(value)} is not an ISO 8601 date or date-time (e.g. 2025-03-04 or "
-            "2025-03-04T10:15:00+07:00)"
-        ) from None
-    # A bare date parses as midnight; it and a time without offset are where the business is.
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=zone)
-    return parsed.astimezone(UTC)
+def currency(*, default: str, known: Sequence[str]) -> Parser:
+    """A currency code: `default` when empty; one of `known` (the base currency and those with an
+    exchange rate: any other would be converted at an invented rate)."""
+    known_set = frozenset(known)
+    listed = ", ".join(known)
 
-
-def moment(
-    *, zone: tzinfo, required: bool = False, store: Callable[[datetime], Any] = lambda d: d
-) -> Parser:
-    """A date-time column. `store` turns the UTC datetime into what the database driver takes."""
-
-    def parse(raw: str) -> Any:
-        if not raw.strip():
-            if required:
-                raise Required()
-            return None
-        return store(parse_datetime(raw, zone))
-
-    def fast(column: Sequence[str]) -> list[Any]:
-        stripped = list(map(str.strip, column))
-        if "" not in stripped:  # every value given: parse and convert in C-level passes
-            parsed = list(map(fromisoformat, stripped))
-            if None not in set(map(tzinfo_of, parsed)):
-                return list(map(store, map(to_utc, parsed)))
-        values = []
-        for raw in column:
-            value = raw.strip()
-            if not value:
-                if required:
-                    raise ValueError
-                values.append(None)
-                continue
-            parsed = fromisoformat(value)
-            if parsed.tzinfo is None:
-                parsed = parsed.replace(tzinfo=zone)
-            values.append(store(parsed.astimezone(UTC)))
-        return values
-
-    fromisoformat = datetime.fromisoformat
-    tzinfo_of = attrgetter("tzinfo")
-    to_utc = methodcaller("astimezone", UTC)
-    return _with_fast(parse, fast)
-
-
-def day(*, required: bool = False, store: Callable[[date], Any] = lambda d: d) -> Parser:
-    def parse(raw: str) -> Any:
-        value = raw.strip()
-        if not value:
-            if required:
-                raise Required()
-            return None
-        try:
-            return store(date.fromisoformat(value))
-        except ValueError:
-            raise ValueError(f"{_shown(value)} is not an ISO 8601 date (e.g. 2025-03-04)") from None
-
-    def fast(column: Sequence[str]) -> list[Any]:
-        if required and any(not raw.strip() for raw in column):
-            raise ValueError
-        return [store(date.fromisoformat(raw.strip())) if raw.strip() else None for raw in column]
-
-    return _with_fast(parse, fast)
-
-
-def currency(*, default: str) -> Parser:
     def parse(raw: str) -> str:
         value = raw.strip()
         if not value:
             return default
         if not _CURRENCY.fullmatch(value):
             raise ValueError(f"{_shown(value)} is not a three-letter ISO 4217 currency code")
+        if value.upper() not in known_set:
+            raise ValueError(
+                f"unknown currency {value.upper()} (known: {listed} — set DAUR_EXCHANGE_RATES)"
+            )
         return value.upper()
 
     def fast(column: Sequence[str]) -> list[str]:
-        values = list(map(str.strip, column))
-        if not all(map(_CURRENCY.fullmatch, filter(None, values))):
+        values = [value.upper() if value else default for value in map(str.strip, column)]
+        if not known_set.issuperset(values):
             raise ValueError
-        return [value.upper() if value else default for value in values]
+        return values
 
     return _with_fast(parse, fast)
 

@@ -47,11 +47,17 @@ def customer_facts_html(customer: Customer, connections: CustomerConnections) ->
         (gettext("Phone"), customer.phone or DASH),
         (gettext("Market"), market or DASH),
         (gettext("Acquired via"), acquired),
-        (gettext("Referred by"), connections.referred_by or DASH),
+        (gettext("Referred by"), _referrer(connections)),
         (gettext("Owner"), person(customer.owner)),
         (gettext("Created"), created),
     ]
     return _pairs_html([(t, escape(v)) for t, v in pairs], "col-5", "col-7")
+
+
+def _referrer(connections: CustomerConnections) -> str:
+    if connections.referred_by_hidden:  # one the user may not open: not even its name
+        return gettext("another customer")
+    return connections.referred_by or DASH
 
 
 def value_facts_html(score, currency: str) -> SafeString:  # noqa: ANN001 - a CustomerScore
