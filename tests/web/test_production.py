@@ -121,7 +121,7 @@ def test_every_page_carries_the_csp_and_nothing_inline_it_would_block(client, ro
     order_make(customer)
     pages = ["/", "/customers/", f"/customers/{customer.pk}/",
              f"/customers/{customer.pk}/timeline/", "/customers/?stage=retention",
-             "/customers/999999/"]
+             "/customers/999999/", "/model/"]
     client.force_login(user)
     responses = {url: client.get(url) for url in pages}
     client.logout()
