@@ -249,3 +249,16 @@ def test_bgnbd_expectations_stay_finite_for_a_fit_at_the_dropout_bound():
     assert np.isfinite(expected).all()
     alive = bgnbd.p_alive(params, x, t_x, T)
     assert expected == pytest.approx(alive * (0.5 + x) * 90.0 / 110.0, rel=1e-3)
+
+
+def test_numpy_special_functions_equal_scipys():
+    from scipy.special import digamma, gammaln, polygamma
+
+    from daur.analytics.btyd import _special
+
+    x = np.concatenate([np.geomspace(1e-6, 1e7, 4001), np.linspace(0.01, 30.0, 3001)])
+    np.testing.assert_allclose(_special.log_gamma(x), gammaln(x), rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(_special.digamma(x), digamma(x), rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(_special.trigamma(x), polygamma(1, x), rtol=1e-13)
+    assert _special.digamma(1.0) == pytest.approx(-0.5772156649015329, rel=1e-15)
+    assert _special.trigamma(1.0) == pytest.approx(np.pi**2 / 6, rel=1e-15)
