@@ -143,8 +143,26 @@ def _collapse_on_grid(cols, w, inverse: bool):
         summed = present[ukey].astype(np.float64) if w is None else np.bincount(
             key, weights=w, minlength=cells)[ukey]
     else:
-        ukey, index = np.unique(key, return_inverse=True)
-        summed = np.bincount(index, weights=w, minlength=ukey.size).astype(np.float64)
+        # One sort (half the time of np.unique with its inverse, a third of it without).
+        order = None
+        if w is None and not inverse:
+            sorted_key = np.sort(key)
+        else:
+            order = np.argsort(key, kind="stable")
+            sorted_key = key[order]
+        change = np.empty(key.size, dtype=bool)
+        change[0] = True
+        np.not_equal(sorted_key[1:], sorted_key[:-1], out=change[1:])
+        starts = np.flatnonzero(change)
+        ukey = sorted_key[starts]
+        if w is None:
+            summed = np.diff(starts, append=key.size).astype(np.float64)
+        else:
+            summed = np.add.reduceat(w[order], starts)
+        index = None
+        if inverse:
+            index = np.empty(key.size, dtype=np.intp)
+            index[order] = np.cumsum(change) - 1
     unique_cols = []
     rest = ukey
     for (_, scale, offset), s in zip(coded[::-1], sizes[::-1]):
@@ -153,6 +171,21 @@ def _collapse_on_grid(cols, w, inverse: bool):
     if index is not None:
         index = index.astype(np.intp, copy=False)
     return unique_cols[::-1], summed, index
+
+
+def unique_inverse(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """np.unique(values, return_inverse=True); counted in one pass instead of sorted when the
+    values lie on a grid (days, weeks of days, cents) of few cells."""
+    values = np.asarray(values, dtype=np.float64).ravel()
+    grid = _grid_codes(values) if values.size else None
+    if grid is not None:
+        k, scale, offset = grid
+        cells = int(k.max()) + 1
+        if cells <= _BINCOUNT_CELLS + 4 * k.size:
+            present = np.bincount(k, minlength=cells) > 0
+            rank = np.cumsum(present) - 1
+            return (np.flatnonzero(present) + offset) / scale, rank[k]
+    return np.unique(values, return_inverse=True)
 
 
 def sufficient_stats(x, t_x, T, weights=None) -> SufficientStats:
@@ -289,6 +322,34 @@ def coarse_rows(n_rows: int, target: int = 20_000) -> slice | None:
     if n_rows <= 2 * target:
         return None
     return slice(0, None, n_rows // target)
+
+
+def subset_start(
+    model: str,
+    names: Sequence[str],
+    make_neg_ll: Callable[..., Callable[[np.ndarray, int], tuple]],
+    rows: Sequence[np.ndarray],
+    weights: np.ndarray,
+    start: np.ndarray,
+) -> np.ndarray:
+    """A start for Newton on many rows: the Newton fit on every k-th row, weighted to the same
+    total, or `start` when the rows are few or that fit does not converge.
+
+    From there Newton on all the rows takes two or three steps instead of six to eight; the
+    subset's fit costs about one evaluation on all of them. `make_neg_ll(*rows, weights)`
+    builds the likelihood.
+    """
+    part = coarse_rows(weights.size)
+    if part is None:
+        return start
+    w = weights[part] * (weights.sum() / weights[part].sum())
+    first = newton_maximise(
+        model, names, make_neg_ll(*(r[part] for r in rows), w), start,
+        n_customers=float(w.sum()), n_unique_rows=w.size, started=time.perf_counter(),
+    )
+    if not first.converged:
+        return start
+    return np.array([first.params[n] for n in names])
 
 
 def newton_maximise(

@@ -14,6 +14,8 @@ from daur.analytics.btyd._fit import (
     collapse_rows,
     dot,
     newton_maximise,
+    subset_start,
+    unique_inverse,
 )
 from daur.analytics.btyd._special import digamma, log_gamma, trigamma
 
@@ -40,10 +42,12 @@ def fit(x, mean_value, *, weights=None) -> FitResult:
         raise FitError("the spend model needs at least two customers with a repeat purchase")
     if not np.isfinite(m).all() or (m <= 0).any():
         raise FitError("mean repeat order values must be positive numbers")
-    (x, m), w, _ = collapse_rows(x, m, weights=w, inverse=False)
+    (x, m), w, _ = collapse_rows(x, m, weights=None if weights is None else w, inverse=False)
     mean = float(w @ m / w.sum())
+    start = subset_start(MODEL, PARAM_NAMES, make_neg_log_likelihood, (x, m), w,
+                         np.array([2.0, 3.0, mean]))
     return newton_maximise(
-        MODEL, PARAM_NAMES, make_neg_log_likelihood(x, m, w), np.array([2.0, 3.0, mean]),
+        MODEL, PARAM_NAMES, make_neg_log_likelihood(x, m, w), start,
         n_customers=float(w.sum()), n_unique_rows=x.size, started=started,
     )
 
@@ -54,7 +58,7 @@ def make_neg_log_likelihood(x, m, weights):
     Returns f(theta, order) -> (-LL, -gradient if order >= 1, -Hessian if order == 2); the
     special functions are evaluated once per distinct x.
     """
-    ux, xi = np.unique(x, return_inverse=True)
+    ux, xi = unique_inverse(x)
     wx = np.bincount(xi, weights=weights)
     # Terms constant across iterations are summed once.
     sum_wx_log_mx = dot(weights, x * (np.log(m) + np.log(x)))
