@@ -262,3 +262,42 @@ def test_numpy_special_functions_equal_scipys():
     np.testing.assert_allclose(_special.trigamma(x), polygamma(1, x), rtol=1e-13)
     assert _special.digamma(1.0) == pytest.approx(-0.5772156649015329, rel=1e-15)
     assert _special.trigamma(1.0) == pytest.approx(np.pi**2 / 6, rel=1e-15)
+
+
+def test_newton_from_a_subset_of_many_rows_reaches_the_same_optimum():
+    from daur.analytics.btyd._fit import newton_maximise
+
+    rng = np.random.default_rng(6)
+    T = np.round(rng.uniform(27.0, 39.0, 120_000), 2)  # continuous ages: few rows coincide
+    x, t_x = bgnbd.simulate(CDNOW_BGNBD, T, rng)
+    t_x = np.where(x > 0, np.clip(np.round(t_x, 2), 0.01, T), 0.0)
+    s = sufficient_stats(x, t_x, T)
+    assert s.x.size > 40_000  # enough rows for the subset start
+    neg_ll = bgnbd.make_neg_log_likelihood_newton(s.x, s.t_x, s.T, s.weights)
+    start = bgnbd.newton_start(s)
+    assert not np.allclose(start, bgnbd.start_values(s.x, s.T, s.weights))
+    plain = newton_maximise("bgnbd", bgnbd.PARAM_NAMES, neg_ll,
+                            bgnbd.start_values(s.x, s.T, s.weights),
+                            n_customers=s.n_customers, n_unique_rows=s.x.size, started=0.0)
+    warm = bgnbd.fit(x, t_x, T)
+    assert warm.converged and plain.converged and warm.iterations < plain.iterations
+    for name in bgnbd.PARAM_NAMES:
+        assert warm.params[name] == pytest.approx(plain.params[name], rel=1e-7)
+        assert warm.params[name] == pytest.approx(CDNOW_BGNBD[name], rel=0.1)
+    assert warm.log_likelihood == pytest.approx(plain.log_likelihood, rel=1e-12)
+
+
+@pytest.mark.parametrize("values", [
+    np.array([3.0, 1.0, 3.0, 0.5, 1.0]) / 7,  # days in weeks
+    np.round(np.random.default_rng(7).gamma(2.0, 10.0, 2000), 2),  # cents
+    np.random.default_rng(8).random(500),  # on no grid
+    np.array([-2.0, 5.0, -2.0]),
+])
+def test_unique_inverse_equals_numpys(values):
+    from daur.analytics.btyd._fit import unique_inverse
+
+    unique, inverse = unique_inverse(values)
+    expected_unique, expected_inverse = np.unique(values, return_inverse=True)
+    assert np.array_equal(unique, expected_unique)
+    assert np.array_equal(inverse, expected_inverse)
+    assert np.array_equal(unique[inverse], values)
