@@ -324,6 +324,10 @@ def coarse_rows(n_rows: int, target: int = 20_000) -> slice | None:
     return slice(0, None, n_rows // target)
 
 
+# A subset's fit that needs more Newton steps than this (usually 5-8) is not worth finishing.
+SUBSET_MAX_ITER = 30
+
+
 def subset_start(
     model: str,
     names: Sequence[str],
@@ -346,6 +350,7 @@ def subset_start(
     first = newton_maximise(
         model, names, make_neg_ll(*(r[part] for r in rows), w), start,
         n_customers=float(w.sum()), n_unique_rows=w.size, started=time.perf_counter(),
+        max_iter=SUBSET_MAX_ITER,
     )
     if not first.converged:
         return start
