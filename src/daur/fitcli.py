@@ -1,6 +1,7 @@
 """The body of `daur fit`: read a transaction log or a summary CSV, fit a model, report it.
 
-Pure analytics: imports only daur.analytics, numpy and the standard library (never Django).
+Pure analytics: imports only daur.analytics, numpy, pyarrow's CSV reader (for a large summary)
+and the standard library (never Django).
 Exit codes: 0 fitted and converged; 1 fitted but the optimiser did not converge (the result is
 still printed, with converged false); 2 bad input or data that cannot identify the model.
 From a summary file only the columns the model uses are read and checked: x, t_x and T for the
@@ -14,6 +15,7 @@ import csv
 import io
 import json
 import math
+import os
 import sys
 import warnings
 from dataclasses import dataclass
@@ -32,6 +34,9 @@ SUMMARY_LAYOUTS = {
     ("ID", "x", "t_x", "T"): ("x", "t_x", "T", None),
     ("ID", "x", "t_x", "T", "zbar"): ("x", "t_x", "T", "zbar"),
 }
+# From this size on a summary is read by pyarrow: its import (about 0.05 s) costs less than
+# numpy's loadtxt spends on the file (about 0.03 s a megabyte).
+FAST_READ_BYTES = 2_000_000
 MODEL_TITLES = {"bgnbd": "BG/NBD", "pareto": "Pareto/NBD", "mbgnbd": "MBG/NBD",
                 "ggamma": "Gamma-Gamma"}
 
@@ -168,7 +173,9 @@ def _read_summary(
     else:
         wanted = [n for n in names if n is not None]
     cols = [header.index(n) for n in wanted]
-    arrays = _read_numbers_fast(path, len(header), cols)
+    arrays = None
+    if os.path.getsize(path) >= FAST_READ_BYTES:
+        arrays = _read_numbers_fast(path, len(header), cols)
     if arrays is None:
         arrays = _read_numbers(path, header, wanted)
     if arrays[0].size == 0:

@@ -146,6 +146,28 @@ def test_the_fast_reader_reads_what_numpy_reads(tmp_path):
     assert fitcli._read_numbers_fast(str(path), 5, [1, 2, 3, 4]) is None
 
 
+@pytest.mark.parametrize("model", ["bgnbd", "ggamma", None])
+def test_a_large_summary_reads_as_a_small_one(tmp_path, monkeypatch, model):
+    from daur import fitcli
+
+    rng = np.random.default_rng(9)
+    x = rng.integers(0, 5, 300)
+    T = np.round(rng.uniform(1.0, 40.0, 300), 2)
+    t_x = np.where(x > 0, np.round(T * rng.uniform(0.01, 1.0, 300), 2), 0.0)
+    rows = ["customer_id,frequency,recency,T,monetary_value"]
+    rows += [f"c{i},{x[i]},{t_x[i]:.2f},{T[i]:.2f},{(x[i] > 0) * (5 + i % 9)}.25"
+             for i in range(300)]
+    path = str(write(tmp_path, "\n".join(rows) + "\n"))
+    pytest.importorskip("pyarrow")
+    assert fitcli._read_numbers_fast(path, 5, [1, 2, 3, 4]) is not None
+    small = fitcli.read_fit_data(path, time_unit="week", calibration_end=None, model=model)
+    monkeypatch.setattr(fitcli, "FAST_READ_BYTES", 0)
+    large = fitcli.read_fit_data(path, time_unit="week", calibration_end=None, model=model)
+    for name in ("x", "t_x", "T", "mean_value"):
+        a, b = getattr(small, name), getattr(large, name)
+        assert (a is None and b is None) or np.array_equal(a, b)
+
+
 def test_the_spend_fit_does_not_import_scipy_special(tmp_path):
     rows = ["customer_id,frequency,recency,T,monetary_value"]
     rows += [f"c{i},{1 + i % 4},{1 + i % 4},{10 + i % 7},{5 + (i * 7919) % 113 / 10}"
