@@ -111,27 +111,31 @@ def write_summary(name, ids, x, t_x, T, zbar, time_format="%.17g") -> Path:
     return path
 
 
-def run_process(argv: list[str], env: dict | None = None) -> tuple[float, float, str, int]:
-    """Wall seconds, peak RSS (MB) of the child, stdout and return code."""
+def run_process(
+    argv: list[str], env: dict | None = None
+) -> tuple[float, float, float, str, int]:
+    """Wall seconds, CPU seconds (user + system, all threads), peak RSS (MB) of the child,
+    stdout and return code. On a shared machine the CPU seconds vary less than the wall."""
     wrapper = (
         "import resource, subprocess, sys, time, json;"
         "t = time.perf_counter(); p = subprocess.run(sys.argv[1:], capture_output=True, text=True);"
         "w = time.perf_counter() - t;"
-        "r = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024;"
+        "u = resource.getrusage(resource.RUSAGE_CHILDREN);"
         "sys.stderr.write(p.stderr[-2000:]);"
-        "print(json.dumps({'wall': w, 'rss': r, 'out': p.stdout, 'code': p.returncode}))"
+        "print(json.dumps({'wall': w, 'cpu': u.ru_utime + u.ru_stime, 'rss': u.ru_maxrss / 1024,"
+        " 'out': p.stdout, 'code': p.returncode}))"
     )
     try:
         done = subprocess.run([sys.executable, "-c", wrapper, *argv], capture_output=True,
                               text=True, env=env, timeout=PEER_TIMEOUT_S, cwd=ROOT)
     except subprocess.TimeoutExpired:
-        return float("nan"), float("nan"), "", -9
+        return float("nan"), float("nan"), float("nan"), "", -9
     if done.returncode != 0 or not done.stdout.strip():
-        return float("nan"), float("nan"), done.stderr[-2000:], done.returncode or 1
+        return float("nan"), float("nan"), float("nan"), done.stderr[-2000:], done.returncode or 1
     result = json.loads(done.stdout.strip().splitlines()[-1])
     if result["code"] != 0:
         sys.stderr.write(done.stderr[-2000:])
-    return result["wall"], result["rss"], result["out"], result["code"]
+    return result["wall"], result["cpu"], result["rss"], result["out"], result["code"]
 
 
 def daur_env() -> dict:
@@ -139,14 +143,14 @@ def daur_env() -> dict:
 
 
 def peer_run(peer: str, python: Path, path: Path, env=None) -> dict | None:
-    wall, rss, out, code = run_process(
+    wall, cpu, rss, out, code = run_process(
         [str(python), str(BENCH / "peers" / f"{peer}_peer.py"), str(path)], env=env
     )
     if code != 0:
         print(f"  {peer}: failed (exit {code})")
         return None
     report = json.loads(out.strip().splitlines()[-1])
-    report["process_s"], report["process_rss_mb"] = wall, rss
+    report["process_s"], report["process_cpu_s"], report["process_rss_mb"] = wall, cpu, rss
     return report
 
 
@@ -160,31 +164,35 @@ def compare(name: str, path: Path, pythons: dict) -> list[str]:
     for peer, python in pythons.items():
         reports[peer] = peer_run(peer, python, path) if python else None
     # Whole command-line processes: `daur fit` twice (BG/NBD, Gamma-Gamma) vs the peer script.
-    fit_wall = 0.0
-    fit_rss = 0.0
+    fit_wall = fit_cpu = fit_rss = 0.0
     for model in ("bgnbd", "ggamma"):
-        wall, rss, _, code = run_process(
+        wall, cpu, rss, _, code = run_process(
             [sys.executable, "-m", "daur.cli", "fit", str(path), "--model", model, "--json"],
             env=daur_env(),
         )
+        if code != 0:
+            print(f"  daur fit --model {model}: exit {code}")
         fit_wall += wall
+        fit_cpu += cpu
         fit_rss = max(fit_rss, rss)
     rows.append("| tool | BG/NBD fit s | GG fit s | P(alive)+CLV 12m s | whole process s "
-                "| peak RSS MB | r | alpha | a | b | p | q | gamma |")
-    rows.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+                "| its CPU s | peak RSS MB | r | alpha | a | b | p | q | gamma |")
+    rows.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for tool, rep in reports.items():
         if rep is None:
-            rows.append(f"| {tool} | failed or not run | | | | | | | | | | | |")
+            rows.append(f"| {tool} | failed or not run | | | | | | | | | | | | |")
             continue
         bg, gg = rep["bgnbd"], rep["ggamma"]
         g = gg.get("gamma", gg.get("v"))
         rows.append(
             f"| {tool} | {rep['bgnbd_fit_s']:.3f} | {rep['ggamma_fit_s']:.3f} | "
-            f"{rep['score_s']:.3f} | {rep['process_s']:.2f} | {rep['process_rss_mb']:.0f} | "
+            f"{rep['score_s']:.3f} | {rep['process_s']:.2f} | {rep['process_cpu_s']:.2f} | "
+            f"{rep['process_rss_mb']:.0f} | "
             f"{bg['r']:.4g} | {bg['alpha']:.4g} | {bg['a']:.4g} | {bg['b']:.4g} | "
             f"{gg['p']:.4g} | {gg['q']:.4g} | {g:.4g} |"
         )
-    rows.append(f"| daur fit (2 processes) | | | | {fit_wall:.2f} | {fit_rss:.0f} | | | | | | | |")
+    rows.append(f"| daur fit (2 processes) | | | | {fit_wall:.2f} | {fit_cpu:.2f} | {fit_rss:.0f} "
+                "| | | | | | | |")
     rows.append("")
     ours = reports["daur"]
     for peer in pythons:
@@ -199,7 +207,8 @@ def compare(name: str, path: Path, pythons: dict) -> list[str]:
         rows += [
             f"- vs {peer}: fit (BG/NBD + GG, in process) {fit_ratio:.1f}x faster; "
             f"P(alive) + 12-month CLV {rep['score_s'] / ours['score_s']:.1f}x faster; "
-            f"whole process {rep['process_s'] / fit_wall:.1f}x faster; "
+            f"whole process {rep['process_s'] / fit_wall:.1f}x faster "
+            f"(CPU {rep['process_cpu_s'] / fit_cpu:.1f}x less); "
             f"peak RSS {rep['process_rss_mb']:.0f} MB vs "
             f"{max(ours['process_rss_mb'], fit_rss):.0f} MB; "
             f"parameters equal to 3 significant digits: BG/NBD "
