@@ -222,7 +222,7 @@ def test_gamma_gamma_hessian_matches_its_gradient():
 
 
 def test_grid_collapse_equals_the_sorting_collapse(monkeypatch):
-    from daur.analytics.btyd import _fit
+    from daur.analytics.btyd import _rows
 
     rng = np.random.default_rng(5)
     n = 3000
@@ -232,9 +232,9 @@ def test_grid_collapse_equals_the_sorting_collapse(monkeypatch):
     off_grid = rng.random(n)
     weights = rng.random(n)
     cases = [(x, days, days + 1), (x, cents), (x, off_grid), (days,)]
-    on = [_fit.collapse_rows(*c, weights=weights) for c in cases]
-    monkeypatch.setattr(_fit, "_collapse_on_grid", lambda cols, w, inverse: None)
-    off = [_fit.collapse_rows(*c, weights=weights) for c in cases]
+    on = [_rows.collapse_rows(*c, weights=weights) for c in cases]
+    monkeypatch.setattr(_rows, "_collapse_on_grid", lambda cols, w, inverse: None)
+    off = [_rows.collapse_rows(*c, weights=weights) for c in cases]
     for (cols_a, w_a, inv_a), (cols_b, w_b, inv_b) in zip(on, off):
         assert all(np.array_equal(a, b) for a, b in zip(cols_a, cols_b))
         np.testing.assert_allclose(w_a, w_b, rtol=1e-12)
@@ -294,7 +294,7 @@ def test_newton_from_a_subset_of_many_rows_reaches_the_same_optimum():
     np.array([-2.0, 5.0, -2.0]),
 ])
 def test_unique_inverse_equals_numpys(values):
-    from daur.analytics.btyd._fit import unique_inverse
+    from daur.analytics.btyd._rows import unique_inverse
 
     unique, inverse = unique_inverse(values)
     expected_unique, expected_inverse = np.unique(values, return_inverse=True)

@@ -22,8 +22,8 @@ from daur.analytics.btyd._fit import (
     newton_maximise,
     subset_start,
     sufficient_stats,
-    unique_inverse,
 )
+from daur.analytics.btyd._rows import unique_inverse
 from daur.analytics.btyd._special import hyp2f1_guarded
 
 MODEL = "bgnbd"

@@ -11,12 +11,11 @@ import numpy as np
 from daur.analytics.btyd._fit import (
     FitError,
     FitResult,
-    collapse_rows,
     dot,
     newton_maximise,
     subset_start,
-    unique_inverse,
 )
+from daur.analytics.btyd._rows import collapse_rows, unique_inverse
 from daur.analytics.btyd._special import digamma, log_gamma, trigamma
 
 MODEL = "ggamma"
