@@ -136,9 +136,7 @@ def read_fit_data(
     (every column when `model` is None)."""
     with open(path, encoding="utf-8-sig", newline="") as handle:
         header_line = handle.readline()
-        while header_line and not header_line.strip():
-            header_line = handle.readline()
-        if not header_line.strip():
+        if not header_line.strip() and not handle.read().strip():
             raise InputError(f"{path}: the file is empty")
     header_line = header_line.rstrip("\r\n")
     header = tuple(cell.strip() for cell in next(csv.reader([header_line])))
