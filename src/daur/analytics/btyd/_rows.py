@@ -43,14 +43,19 @@ def collapse_rows(
 GRID_SCALES = (1.0, 7.0, 100.0)
 # Dense keys up to this many cells are counted with bincount instead of sorted.
 _BINCOUNT_CELLS = 1 << 20
+# A grid is tried on this many leading values before the whole column.
+_GRID_PROBE = 1000
 
 
 def _grid_codes(column: np.ndarray) -> tuple[np.ndarray, float, int] | None:
     """Integer codes k with (k + offset) / scale == value exactly, or None off every grid."""
     lo, hi = column.min(), column.max()
+    head = column[:_GRID_PROBE]
     for scale in GRID_SCALES:
         if not (abs(lo) * scale < 2**50 and abs(hi) * scale < 2**50):
             continue
+        if not np.array_equal(np.rint(head * scale) / scale, head):
+            continue  # off this grid already in the first values: no pass over the column
         k = np.rint(column * scale)
         if np.array_equal(k / scale, column):
             offset = k.min()
