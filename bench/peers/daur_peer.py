@@ -5,16 +5,16 @@ import resource
 import sys
 import time
 
-import numpy as np
 import scipy.optimize  # noqa: F401  (Daur imports it lazily; the peers import theirs up front)
 
 from daur.analytics import clv
 from daur.analytics.btyd import bgnbd, gamma_gamma
+from daur.fitcli import read_fit_data
 
 path = sys.argv[1]
 started = time.perf_counter()
-table = np.loadtxt(path, delimiter=",", skiprows=1, usecols=(1, 2, 3, 4), ndmin=2)
-x, t_x, T, m = table.T
+data = read_fit_data(path, time_unit="week", calibration_end=None)
+x, t_x, T, m = data.x, data.t_x, data.T, data.mean_value
 read = time.perf_counter() - started
 t0 = time.perf_counter()
 bg = bgnbd.fit(x, t_x, T)

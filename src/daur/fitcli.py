@@ -1,6 +1,7 @@
 """The body of `daur fit`: read a transaction log or a summary CSV, fit a model, report it.
 
-Pure analytics: imports only daur.analytics, numpy and the standard library (never Django).
+Pure analytics: imports only daur.analytics, numpy, pyarrow's CSV reader (for a large summary)
+and the standard library (never Django).
 Exit codes: 0 fitted and converged; 1 fitted but the optimiser did not converge (the result is
 still printed, with converged false); 2 bad input or data that cannot identify the model.
 From a summary file only the columns the model uses are read and checked: x, t_x and T for the
@@ -14,6 +15,7 @@ import csv
 import io
 import json
 import math
+import os
 import sys
 import warnings
 from dataclasses import dataclass
@@ -32,6 +34,9 @@ SUMMARY_LAYOUTS = {
     ("ID", "x", "t_x", "T"): ("x", "t_x", "T", None),
     ("ID", "x", "t_x", "T", "zbar"): ("x", "t_x", "T", "zbar"),
 }
+# From this size on a summary is read by pyarrow: its import (about 0.05 s) costs less than
+# numpy's loadtxt spends on the file (about 0.03 s a megabyte).
+FAST_READ_BYTES = 2_000_000
 MODEL_TITLES = {"bgnbd": "BG/NBD", "pareto": "Pareto/NBD", "mbgnbd": "MBG/NBD",
                 "ggamma": "Gamma-Gamma"}
 
@@ -130,28 +135,32 @@ def read_fit_data(
     """The data in a transaction log or a summary; of a summary, the columns `model` uses
     (every column when `model` is None)."""
     with open(path, encoding="utf-8-sig", newline="") as handle:
-        text = handle.read()
-    if not text.strip():
-        raise InputError(f"{path}: the file is empty")
-    end = text.find("\n")
-    header_line = (text if end < 0 else text[:end]).rstrip("\r")
+        header_line = handle.readline()
+        if not header_line.strip() and not handle.read().strip():
+            raise InputError(f"{path}: the file is empty")
+    header_line = header_line.rstrip("\r\n")
     header = tuple(cell.strip() for cell in next(csv.reader([header_line])))
     if set(header) == set(TRANSACTION_COLUMNS) and len(header) == 3:
-        return _read_transactions(path, text, header, time_unit, calibration_end)
+        return _read_transactions(path, _read_text(path), header, time_unit, calibration_end)
     if header in SUMMARY_LAYOUTS:
         if calibration_end is not None:
             raise InputError(
                 f"{path}: --calibration-end needs a transaction log; a summary has no dates"
             )
-        return _read_summary(path, text, header, time_unit, model)
+        return _read_summary(path, header, time_unit, model)
     raise InputError(
         f"{path}, line 1: unknown header {','.join(header)!r}; expected customer_id,date,amount "
         "or customer_id,frequency,recency,T[,monetary_value] (or ID,x,t_x,T[,zbar])"
     )
 
 
+def _read_text(path: str) -> str:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return handle.read()
+
+
 def _read_summary(
-    path: str, text: str, header: tuple[str, ...], time_unit: str, model: str | None = None
+    path: str, header: tuple[str, ...], time_unit: str, model: str | None = None
 ) -> FitData:
     names = SUMMARY_LAYOUTS[header]
     spend_only = model == "ggamma" and names[3] is not None
@@ -162,23 +171,19 @@ def _read_summary(
     else:
         wanted = [n for n in names if n is not None]
     cols = [header.index(n) for n in wanted]
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            table = np.loadtxt(
-                io.StringIO(text), delimiter=",", skiprows=1, usecols=cols, ndmin=2,
-                dtype=np.float64,
-            )
-    except ValueError:
-        _raise_first_bad_number(path, text, header, wanted)
-        raise
-    if table.shape[0] == 0:
+    arrays = None
+    if os.path.getsize(path) >= FAST_READ_BYTES:
+        arrays = _read_numbers_fast(path, len(header), cols)
+    if arrays is None:
+        arrays = _read_numbers(path, header, wanted)
+    if arrays[0].size == 0:
         raise InputError(f"{path}: no data rows after the header")
-    bad = ~np.isfinite(table)
-    if bad.any():
-        row, col = np.argwhere(bad)[0]
-        raise InputError(f"{path}, line {row + 2}, column {wanted[col]}: not a finite number")
-    columns = dict(zip(wanted, np.ascontiguousarray(table.T)))
+    for name, values in zip(wanted, arrays):
+        bad = ~np.isfinite(values)
+        if bad.any():
+            row = int(np.argmax(bad))
+            raise InputError(f"{path}, line {row + 2}, column {name}: not a finite number")
+    columns = dict(zip(wanted, arrays))
     x, t_x, T = (columns.get(name) for name in names[:3])
     mean_value = columns.get(names[3]) if names[3] is not None else None
     checks = [((x < 0) | (np.floor(x) != x), names[0], "must be a whole number >= 0")]
@@ -196,6 +201,52 @@ def _read_summary(
             line = int(np.argmax(mask)) + 2
             raise InputError(f"{path}, line {line}, column {column}: {reason}")
     return FitData(x, t_x, T, mean_value, None, None, None, 0.0, ())
+
+
+def _read_numbers_fast(path: str, n_columns: int, cols: list[int]) -> list[np.ndarray] | None:
+    """The columns `cols` (after the header) as float64 arrays, by pyarrow's CSV reader.
+
+    None when pyarrow is not installed or the file is not plain numbers in those columns (a
+    blank cell, a short row, a word): `_read_numbers` then reads it and names the line.
+    On a million rows this takes a tenth of numpy's loadtxt's time.
+    """
+    try:
+        import pyarrow as pa
+        from pyarrow import csv as pa_csv
+    except ImportError:
+        return None
+    names = [f"c{i}" for i in range(n_columns)]
+    wanted = [names[c] for c in cols]
+    try:
+        table = pa_csv.read_csv(
+            path,
+            read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1),
+            convert_options=pa_csv.ConvertOptions(
+                include_columns=wanted, column_types=dict.fromkeys(wanted, pa.float64()),
+                null_values=[], quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowException, ValueError):
+        return None
+    return [np.ascontiguousarray(table.column(name).to_numpy(), dtype=np.float64)
+            for name in wanted]
+
+
+def _read_numbers(path: str, header, wanted) -> list[np.ndarray]:
+    """The columns `wanted` as float64 arrays, by numpy; a bad cell is an InputError."""
+    text = _read_text(path)
+    cols = [header.index(n) for n in wanted]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            table = np.loadtxt(
+                io.StringIO(text), delimiter=",", quotechar='"', skiprows=1, usecols=cols, ndmin=2,
+                dtype=np.float64,
+            )
+    except ValueError:
+        _raise_first_bad_number(path, text, header, wanted)
+        raise
+    return list(np.ascontiguousarray(table.T))
 
 
 def _raise_first_bad_number(path: str, text: str, header, wanted) -> None:

@@ -222,7 +222,7 @@ def test_gamma_gamma_hessian_matches_its_gradient():
 
 
 def test_grid_collapse_equals_the_sorting_collapse(monkeypatch):
-    from daur.analytics.btyd import _fit
+    from daur.analytics.btyd import _rows
 
     rng = np.random.default_rng(5)
     n = 3000
@@ -232,9 +232,9 @@ def test_grid_collapse_equals_the_sorting_collapse(monkeypatch):
     off_grid = rng.random(n)
     weights = rng.random(n)
     cases = [(x, days, days + 1), (x, cents), (x, off_grid), (days,)]
-    on = [_fit.collapse_rows(*c, weights=weights) for c in cases]
-    monkeypatch.setattr(_fit, "_collapse_on_grid", lambda cols, w, inverse: None)
-    off = [_fit.collapse_rows(*c, weights=weights) for c in cases]
+    on = [_rows.collapse_rows(*c, weights=weights) for c in cases]
+    monkeypatch.setattr(_rows, "_collapse_on_grid", lambda cols, w, inverse: None)
+    off = [_rows.collapse_rows(*c, weights=weights) for c in cases]
     for (cols_a, w_a, inv_a), (cols_b, w_b, inv_b) in zip(on, off):
         assert all(np.array_equal(a, b) for a, b in zip(cols_a, cols_b))
         np.testing.assert_allclose(w_a, w_b, rtol=1e-12)
@@ -249,3 +249,55 @@ def test_bgnbd_expectations_stay_finite_for_a_fit_at_the_dropout_bound():
     assert np.isfinite(expected).all()
     alive = bgnbd.p_alive(params, x, t_x, T)
     assert expected == pytest.approx(alive * (0.5 + x) * 90.0 / 110.0, rel=1e-3)
+
+
+def test_numpy_special_functions_equal_scipys():
+    from scipy.special import digamma, gammaln, polygamma
+
+    from daur.analytics.btyd import _special
+
+    x = np.concatenate([np.geomspace(1e-6, 1e7, 4001), np.linspace(0.01, 30.0, 3001)])
+    np.testing.assert_allclose(_special.log_gamma(x), gammaln(x), rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(_special.digamma(x), digamma(x), rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(_special.trigamma(x), polygamma(1, x), rtol=1e-13)
+    assert _special.digamma(1.0) == pytest.approx(-0.5772156649015329, rel=1e-15)
+    assert _special.trigamma(1.0) == pytest.approx(np.pi**2 / 6, rel=1e-15)
+
+
+def test_newton_from_a_subset_of_many_rows_reaches_the_same_optimum():
+    from daur.analytics.btyd._fit import newton_maximise
+
+    rng = np.random.default_rng(6)
+    T = np.round(rng.uniform(27.0, 39.0, 120_000), 2)  # continuous ages: few rows coincide
+    x, t_x = bgnbd.simulate(CDNOW_BGNBD, T, rng)
+    t_x = np.where(x > 0, np.clip(np.round(t_x, 2), 0.01, T), 0.0)
+    s = sufficient_stats(x, t_x, T)
+    assert s.x.size > 40_000  # enough rows for the subset start
+    neg_ll = bgnbd.make_neg_log_likelihood_newton(s.x, s.t_x, s.T, s.weights)
+    start = bgnbd.newton_start(s)
+    assert not np.allclose(start, bgnbd.start_values(s.x, s.T, s.weights))
+    plain = newton_maximise("bgnbd", bgnbd.PARAM_NAMES, neg_ll,
+                            bgnbd.start_values(s.x, s.T, s.weights),
+                            n_customers=s.n_customers, n_unique_rows=s.x.size, started=0.0)
+    warm = bgnbd.fit(x, t_x, T)
+    assert warm.converged and plain.converged and warm.iterations < plain.iterations
+    for name in bgnbd.PARAM_NAMES:
+        assert warm.params[name] == pytest.approx(plain.params[name], rel=1e-7)
+        assert warm.params[name] == pytest.approx(CDNOW_BGNBD[name], rel=0.1)
+    assert warm.log_likelihood == pytest.approx(plain.log_likelihood, rel=1e-12)
+
+
+@pytest.mark.parametrize("values", [
+    np.array([3.0, 1.0, 3.0, 0.5, 1.0]) / 7,  # days in weeks
+    np.round(np.random.default_rng(7).gamma(2.0, 10.0, 2000), 2),  # cents
+    np.random.default_rng(8).random(500),  # on no grid
+    np.array([-2.0, 5.0, -2.0]),
+])
+def test_unique_inverse_equals_numpys(values):
+    from daur.analytics.btyd._rows import unique_inverse
+
+    unique, inverse = unique_inverse(values)
+    expected_unique, expected_inverse = np.unique(values, return_inverse=True)
+    assert np.array_equal(unique, expected_unique)
+    assert np.array_equal(inverse, expected_inverse)
+    assert np.array_equal(unique[inverse], values)

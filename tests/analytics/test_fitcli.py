@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from daur.cli import main
@@ -126,3 +127,58 @@ def test_a_summary_is_read_only_in_the_columns_the_model_uses(capsys, tmp_path):
     # ... but is reported for the spend model, which reads no recency or age.
     code, out, err = run(capsys, path, "--model", "ggamma")
     assert code == 2 and "line 5, column monetary_value" in err
+
+
+def test_the_fast_reader_reads_what_numpy_reads(tmp_path):
+    from daur import fitcli
+
+    pytest.importorskip("pyarrow")
+    header = ("customer_id", "frequency", "recency", "T", "monetary_value")
+    rows = ['"c,1",2,3.25,10,"4.5"', "c2,0,0,7.5,0", "", "c3,1,1e-2,2.0,1.234567890123"]
+    path = write(tmp_path, "\ufeff" + ",".join(header) + "\r\n" + "\r\n".join(rows) + "\r\n")
+    fast = fitcli._read_numbers_fast(str(path), 5, [1, 2, 3, 4])
+    careful = fitcli._read_numbers(str(path), header, list(header[1:]))
+    assert fast is not None
+    for a, b in zip(fast, careful):
+        assert a.dtype == np.float64 and np.array_equal(a, b)
+    # Anything but plain numbers is left to the careful reader, which names the line.
+    path = write(tmp_path, ",".join(header) + "\nc1,2,3,10,4\nc2,1,,9,3\n")
+    assert fitcli._read_numbers_fast(str(path), 5, [1, 2, 3, 4]) is None
+
+
+@pytest.mark.parametrize("model", ["bgnbd", "ggamma", None])
+def test_a_large_summary_reads_as_a_small_one(tmp_path, monkeypatch, model):
+    from daur import fitcli
+
+    rng = np.random.default_rng(9)
+    x = rng.integers(0, 5, 300)
+    T = np.round(rng.uniform(1.0, 40.0, 300), 2)
+    t_x = np.where(x > 0, np.round(T * rng.uniform(0.01, 1.0, 300), 2), 0.0)
+    rows = ["customer_id,frequency,recency,T,monetary_value"]
+    rows += [f"c{i},{x[i]},{t_x[i]:.2f},{T[i]:.2f},{(x[i] > 0) * (5 + i % 9)}.25"
+             for i in range(300)]
+    path = str(write(tmp_path, "\n".join(rows) + "\n"))
+    pytest.importorskip("pyarrow")
+    assert fitcli._read_numbers_fast(path, 5, [1, 2, 3, 4]) is not None
+    small = fitcli.read_fit_data(path, time_unit="week", calibration_end=None, model=model)
+    monkeypatch.setattr(fitcli, "FAST_READ_BYTES", 0)
+    large = fitcli.read_fit_data(path, time_unit="week", calibration_end=None, model=model)
+    for name in ("x", "t_x", "T", "mean_value"):
+        a, b = getattr(small, name), getattr(large, name)
+        assert (a is None and b is None) or np.array_equal(a, b)
+
+
+def test_the_spend_fit_does_not_import_scipy_special(tmp_path):
+    rows = ["customer_id,frequency,recency,T,monetary_value"]
+    rows += [f"c{i},{1 + i % 4},{1 + i % 4},{10 + i % 7},{5 + (i * 7919) % 113 / 10}"
+             for i in range(200)]
+    path = write(tmp_path, "\n".join(rows) + "\n")
+    script = (
+        "import sys; from daur.cli import main; "
+        f"code = main(['fit', {str(path)!r}, '--model', 'ggamma', '--json']); "
+        "assert 'scipy.special' not in sys.modules, 'scipy.special imported'; sys.exit(code)"
+    )
+    env = dict(os.environ, PYTHONPATH=str(SRC))
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+    assert done.returncode in (0, 1), done.stderr
+    assert json.loads(done.stdout)["n_customers"] == 200

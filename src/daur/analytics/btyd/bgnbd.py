@@ -20,8 +20,10 @@ from daur.analytics.btyd._fit import (
     dot,
     maximise,
     newton_maximise,
+    subset_start,
     sufficient_stats,
 )
+from daur.analytics.btyd._rows import unique_inverse
 from daur.analytics.btyd._special import hyp2f1_guarded
 
 MODEL = "bgnbd"
@@ -45,7 +47,7 @@ def fit(x, t_x, T, *, weights=None) -> FitResult:
         return newton_maximise(
             MODEL, PARAM_NAMES,
             make_neg_log_likelihood_newton(stats.x, stats.t_x, stats.T, stats.weights),
-            start_values(stats.x, stats.T, stats.weights),
+            newton_start(stats),
             n_customers=stats.n_customers, n_unique_rows=stats.x.size, started=started,
         )
     neg_ll = make_neg_log_likelihood(stats.x, stats.t_x, stats.T, stats.weights)
@@ -74,6 +76,14 @@ def check_identifiable(x: np.ndarray, weights: np.ndarray) -> None:
 def start_values(x, T, weights) -> np.ndarray:
     rate = float(np.sum(weights * x) / np.sum(weights * T))
     return np.array([1.0, 1.0 / max(rate, 1e-6), 1.0, 2.0])
+
+
+def newton_start(stats) -> np.ndarray:
+    """Newton's start: on many rows the fit on a subset of them, else `start_values`."""
+    return subset_start(
+        MODEL, PARAM_NAMES, make_neg_log_likelihood_newton, (stats.x, stats.t_x, stats.T),
+        stats.weights, start_values(stats.x, stats.T, stats.weights),
+    )
 
 
 def make_neg_log_likelihood(x, t_x, T, weights):
@@ -130,15 +140,15 @@ def make_neg_log_likelihood_newton(x, t_x, T, weights):
     tail = np.cumsum(np.bincount(x.astype(np.int64), weights=weights)[::-1])[::-1][1:]
     ks = np.arange(max_x, dtype=np.float64)
     # -(r + x) log(alpha + T) for every row, summed per distinct T.
-    uT, T_index = np.unique(T, return_inverse=True)
+    uT, T_index = unique_inverse(T)
     w_T = np.bincount(T_index, weights=weights, minlength=uT.size)
     wx_T = np.bincount(T_index, weights=weights * x, minlength=uT.size)
     # The mixing term, for rows with x > 0.
     rep = x > 0
     w1, x1 = weights[rep], x[rep]
     T_rep = T_index[rep]
-    ut, t_rep = np.unique(t_x[rep], return_inverse=True)
-    ux, x_rep = np.unique(x1, return_inverse=True)
+    ut, t_rep = unique_inverse(t_x[rep])
+    ux, x_rep = unique_inverse(x1)
     uxm1 = ux - 1.0
 
     def neg_ll(theta: np.ndarray, order: int = 2):

@@ -7,15 +7,16 @@ import time
 from collections.abc import Mapping
 
 import numpy as np
-from scipy.special import digamma, gammaln, polygamma
 
 from daur.analytics.btyd._fit import (
     FitError,
     FitResult,
-    collapse_rows,
     dot,
     newton_maximise,
+    subset_start,
 )
+from daur.analytics.btyd._rows import collapse_rows, unique_inverse
+from daur.analytics.btyd._special import digamma, log_gamma, trigamma
 
 MODEL = "ggamma"
 PARAM_NAMES = ("p", "q", "gamma")
@@ -40,10 +41,12 @@ def fit(x, mean_value, *, weights=None) -> FitResult:
         raise FitError("the spend model needs at least two customers with a repeat purchase")
     if not np.isfinite(m).all() or (m <= 0).any():
         raise FitError("mean repeat order values must be positive numbers")
-    (x, m), w, _ = collapse_rows(x, m, weights=w, inverse=False)
+    (x, m), w, _ = collapse_rows(x, m, weights=None if weights is None else w, inverse=False)
     mean = float(w @ m / w.sum())
+    start = subset_start(MODEL, PARAM_NAMES, make_neg_log_likelihood, (x, m), w,
+                         np.array([2.0, 3.0, mean]))
     return newton_maximise(
-        MODEL, PARAM_NAMES, make_neg_log_likelihood(x, m, w), np.array([2.0, 3.0, mean]),
+        MODEL, PARAM_NAMES, make_neg_log_likelihood(x, m, w), start,
         n_customers=float(w.sum()), n_unique_rows=x.size, started=started,
     )
 
@@ -54,7 +57,7 @@ def make_neg_log_likelihood(x, m, weights):
     Returns f(theta, order) -> (-LL, -gradient if order >= 1, -Hessian if order == 2); the
     special functions are evaluated once per distinct x.
     """
-    ux, xi = np.unique(x, return_inverse=True)
+    ux, xi = unique_inverse(x)
     wx = np.bincount(xi, weights=weights)
     # Terms constant across iterations are summed once.
     sum_wx_log_mx = dot(weights, x * (np.log(m) + np.log(x)))
@@ -69,7 +72,7 @@ def make_neg_log_likelihood(x, m, weights):
         log_xm_g = np.log(xm + g)
         sum_w_log, sum_wx_log = dot(weights, log_xm_g), dot(w_x, log_xm_g)
         px = p * ux
-        per_x = gammaln(px + q) - gammaln(px) - gammaln(q)
+        per_x = log_gamma(px + q) - log_gamma(px) - math.lgamma(q)
         log_g = math.log(g)
         ll = (
             dot(wx, per_x) + n * q * log_g + p * sum_wx_log_mx - sum_w_log_m
@@ -82,19 +85,19 @@ def make_neg_log_likelihood(x, m, weights):
         sum_w_inv, sum_wx_inv = dot(weights, inv), dot(w_x, inv)
         grad = np.array([
             dot(wx, ux * (psi_pxq - digamma(px))) + sum_wx_log_mx - sum_wx_log,
-            dot(wx, psi_pxq - digamma(q)) + n * log_g - sum_w_log,
+            dot(wx, psi_pxq) - n * float(digamma(q)) + n * log_g - sum_w_log,
             n * q / g - p * sum_wx_inv - q * sum_w_inv,
         ])
         if order == 1:
             return -ll, -grad
-        tri_pxq = polygamma(1, px + q)
+        tri_pxq = trigamma(px + q)
         inv2 = inv * inv
         h_pq = dot(wx, ux * tri_pxq)
         h_pg = -sum_wx_inv
         h_qg = n / g - sum_w_inv
         hess = np.array([
-            [dot(wx, ux * ux * (tri_pxq - polygamma(1, px))), h_pq, h_pg],
-            [h_pq, dot(wx, tri_pxq) - n * float(polygamma(1, q)), h_qg],
+            [dot(wx, ux * ux * (tri_pxq - trigamma(px))), h_pq, h_pg],
+            [h_pq, dot(wx, tri_pxq) - n * float(trigamma(q)), h_qg],
             [h_pg, h_qg, -n * q / g**2 + p * dot(w_x, inv2) + q * dot(weights, inv2)],
         ])
         return -ll, -grad, -hess
