@@ -86,7 +86,9 @@ def _direct(customers):
         "recent": Counter(
             c.acquired_via for c in customers if c.acquired_via and year_ago <= c.created_at < end
         ),
-        "acquired": sum(c.campaign_id is not None for c in customers),
+        "acquired": sum(
+            c.campaign_id is not None and year_ago <= c.created_at < end for c in customers
+        ),
     }
 
 
@@ -94,7 +96,7 @@ def _assert_equal(d, want):
     assert d.customers == want["customers"] and d.new_customers == want["new"]
     assert d.active == want["active"]
     assert d.clv_total == pytest.approx(want["clv"])
-    shown = {s: n for s, n, _ in d.funnel} | dict(d.inactive)
+    shown = {row.stage: row.now for row in d.funnel} | dict(d.inactive)
     assert {s: n for s, n in shown.items() if n} == dict(want["stages"])
     assert {(r, f): n for row in d.rfm_grid for r, f, n, _ in row if n} == dict(want["rfm"])
     histogram = {round(math.log10(low) * 4): n for low, _, n in d.clv_histogram if n}
@@ -107,6 +109,10 @@ def _assert_equal(d, want):
         want["recent"]
     )
     assert sum(row.campaign_customers for row in d.channels) == want["acquired"]
+    # K1 cost 3,000,000 and acquired 6 customers over its life: 500,000 each
+    assert sum(row.campaign_cost for row in d.channels) == pytest.approx(
+        500_000 * want["acquired"]
+    )
 
 
 @pytest.fixture
