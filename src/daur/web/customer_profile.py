@@ -108,6 +108,8 @@ def value_facts_html(score, currency: str, own: str = "") -> SafeString:  # noqa
         (gettext("Scored as of"), escape(as_of)),
     ]
     if rate:
-        rate_text = f"{money(1, own, style)} = {money(rate, currency, style)}"
-        pairs.append((gettext("Exchange rate"), escape(rate_text)))
+        one, worth = escape(money(1, own, style)), escape(money(rate, currency, style))
+        nowrap = '<span class="text-nowrap">'
+        rate_html = f"{nowrap}{one} =</span> {nowrap}{worth}</span>"
+        pairs.append((gettext("Exchange rate"), rate_html))
     return _pairs_html(pairs, "col-7", "col-5")
