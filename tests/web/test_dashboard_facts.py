@@ -174,3 +174,13 @@ def test_daur_score_stores_the_figures_of_its_run(capsys):
     run = ScoringRun.objects.get(status="succeeded")
     facts = DashboardFacts.objects.get(run=run, scope="all").facts
     assert facts["figures"]["scored"] == 150 and facts["as_of"] == run.as_of.isoformat()
+    # On the demo too, the funnel's rows never grow and its conversions are shares, and the
+    # owners' campaign costs add up to the company's: each cost is counted once.
+    d = dashboard_summary(user=user_make("boss", role="manager"))
+    reached = [row.reached for row in d.funnel]
+    assert reached[0] == 150 and reached == sorted(reached, reverse=True)
+    assert all(0 <= row.conversion <= 1 for row in d.funnel[1:] if row.conversion is not None)
+    owners = DashboardFacts.objects.filter(run=run).exclude(scope="all")
+    by_owner = sum(cost for o in owners for _, cost in o.facts["figures"]["campaigns"].values())
+    assert by_owner == pytest.approx(sum(row.campaign_cost for row in d.channels))
+    assert by_owner > 0
