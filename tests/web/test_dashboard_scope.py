@@ -174,3 +174,19 @@ def test_a_rep_sees_the_alerts_about_its_customers_with_how_many(client, two_rep
     client.force_login(a)
     body = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "2 of your customers behind it" in body and "Hibernating" not in body
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence"),
+    [
+        ("en", "1 customer with a CLV below 1 is not drawn."),
+        ("it", "1 cliente con CLV inferiore a 1 non è disegnato."),
+    ],
+)
+def test_one_customer_below_the_histogram_is_one(client, language, sentence):
+    run = run_make()
+    score_make(customer_make(), clv=0.5, run=run)
+    score_make(customer_make(), clv=5000.0, run=run)
+    client.force_login(user_make("boss", role="manager"))
+    client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    assert sentence in client.get("/").content.decode()
