@@ -12,8 +12,10 @@ import pytest
 from daur.campaigns.models import Campaign
 from daur.customers.models import Customer
 from daur.insights.models import Alert
+from daur.web import dashboard
 from daur.web.dashboard import dashboard_summary
 from daur.web.dashboard_facts import dashboard_facts_store, dashboard_window
+from daur.web.models import DashboardFacts
 from tests.web.factories import (
     AS_OF,
     customer_make,
@@ -190,3 +192,27 @@ def test_one_customer_below_the_histogram_is_one(client, language, sentence):
     client.force_login(user_make("boss", role="manager"))
     client.post("/i18n/setlang/", {"language": language, "next": "/"})
     assert sentence in client.get("/").content.decode()
+
+
+def test_figures_stored_by_an_older_version_are_computed_again(two_reps):
+    run, a, _ = two_reps
+    dashboard_facts_store(run=run)
+    for row in DashboardFacts.objects.filter(run=run):  # as an older version stored them
+        figures = {
+            k: v for k, v in row.facts["figures"].items() if k not in ("campaigns", "furthest")
+        }
+        row.facts = {"as_of": row.facts["as_of"], "marks": row.facts["marks"], "figures": figures}
+        row.save()
+    assert dashboard_summary(user=a).cac == pytest.approx(650_000 / 3)
+
+
+def test_a_reps_alerts_are_found_in_batches(two_reps, monkeypatch):
+    run, a, _ = two_reps
+    monkeypatch.setattr(dashboard, "ID_BATCH", 2)
+    ids = list(Customer.objects.order_by("external_id").values_list("external_id", flat=True))
+    alert = _alert("At Risk", ids)
+    yours = Customer.objects.filter(owner=a).count()
+    dashboard_facts_store(run=run)
+    assert [(row.alert.pk, row.yours) for row in dashboard_summary(user=a).alerts] == [
+        (alert.pk, yours)
+    ]

@@ -17,6 +17,7 @@ from daur.customers.selectors import sees_all_customers
 from daur.insights.models import Alert, ScoringRun
 from daur.web.dashboard_facts import (
     CLV_BUCKETS_PER_DECADE,
+    FACTS_VERSION,
     FUNNEL_STAGES,
     dashboard_facts_compute,
     dashboard_facts_of,
@@ -28,6 +29,7 @@ from daur.web.models import DashboardFacts
 from daur.web.selectors import base_counts
 
 MAX_ALERTS = 8
+ID_BATCH = 900
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,7 @@ def dashboard_summary(*, user: User) -> Dashboard:
     """The dashboard of what the user may see, cached for DAUR_DASHBOARD_CACHE_SECONDS."""
     as_of, run = dashboard_as_of()
     seconds = getattr(settings, "DAUR_DASHBOARD_CACHE_SECONDS", 0)
-    key = f"daur:dashboard:{_scope_key(user)}:{run.pk if run else 0}:{as_of}"
+    key = f"daur:dashboard:v{FACTS_VERSION}:{_scope_key(user)}:{run.pk if run else 0}:{as_of}"
     if seconds:
         cached = cache.get(key)
         if cached is not None:
@@ -241,12 +243,14 @@ def _alerts(owner_id: int | None) -> list[AlertRow]:
     if owner_id is None:
         return [AlertRow(alert) for alert in alerts[:MAX_ALERTS]]
     alerts = [alert for alert in alerts if alert.customers]
-    behind = {external_id for alert in alerts for external_id in alert.customers}
-    yours = set(
-        Customer.objects.filter(owner_id=owner_id, external_id__in=behind).values_list(
-            "external_id", flat=True
+    behind = sorted({external_id for alert in alerts for external_id in alert.customers})
+    yours: set[str] = set()
+    for start in range(0, len(behind), ID_BATCH):  # SQLite's limit on a query's parameters
+        yours.update(
+            Customer.objects.filter(
+                owner_id=owner_id, external_id__in=behind[start : start + ID_BATCH]
+            ).values_list("external_id", flat=True)
         )
-    )
     rows = []
     for alert in alerts:
         n = sum(external_id in yours for external_id in alert.customers)

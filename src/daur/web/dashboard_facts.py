@@ -48,6 +48,8 @@ from daur.web.models import DashboardFacts
 CLV_BUCKETS_PER_DECADE = 4
 P_ALIVE_ACTIVE = 0.5
 NO_OWNER = "-"
+# Stored with the figures: figures stored by an older version are computed again when read.
+FACTS_VERSION = 2
 FUNNEL_STAGES = ("reaching", "acquisition", "conversion", "retention", "inspiration")
 # The furthest funnel stage a customer now lapsed or lost has surely reached: it has bought.
 INACTIVE_REACHED = "conversion"
@@ -310,7 +312,7 @@ def dashboard_facts_store(*, run: ScoringRun) -> DashboardFacts:
     started = clock.perf_counter()
     computed = dashboard_facts_compute(as_of=run.as_of)
     seconds = clock.perf_counter() - started
-    meta = {"as_of": computed["as_of"], "marks": computed["marks"]}
+    meta = {"as_of": computed["as_of"], "marks": computed["marks"], "version": FACTS_VERSION}
     scopes = {DashboardFacts.ALL: facts_fold(computed["owners"], None), **computed["owners"]}
     with transaction.atomic():
         DashboardFacts.objects.filter(run=run).delete()
@@ -324,14 +326,15 @@ def dashboard_facts_store(*, run: ScoringRun) -> DashboardFacts:
 
 def dashboard_facts_of(run: ScoringRun, *, scope: str) -> dict:
     """The stored figures of a run for a scope ("all" or an owner key), stored now if the run
-    has none yet; {"as_of", "marks", "figures"} (no figures: the owner had no customers)."""
+    has none yet or has those of an older version; {"as_of", "marks", "figures"} (no figures:
+    the owner had no customers)."""
     rows = {
         row.scope: row.facts
         for row in DashboardFacts.objects.filter(run=run, scope__in=[scope, DashboardFacts.ALL])
     }
-    if rows.get(DashboardFacts.ALL, {}).get("as_of") != run.as_of.isoformat():
+    whole = rows.get(DashboardFacts.ALL, {})
+    if whole.get("as_of") != run.as_of.isoformat() or whole.get("version") != FACTS_VERSION:
         dashboard_facts_store(run=run)
         return dashboard_facts_of(run, scope=scope)
-    whole = rows[DashboardFacts.ALL]
     return rows.get(scope) or {"as_of": whole["as_of"], "marks": whole["marks"],
                                "figures": _empty()}
