@@ -19,6 +19,7 @@ from daur.web.models import DashboardFacts
 from tests.web.factories import (
     AS_OF,
     customer_make,
+    order_make,
     run_make,
     score_make,
     stage_change_make,
@@ -116,38 +117,42 @@ def test_the_page_states_the_period_and_the_reps_figures(client, two_reps):
 def test_the_funnel_counts_who_reached_each_stage_and_its_conversion_is_a_share():
     rep = user_make("rep-f")
     run = run_make()
-    # (current stage, stage history): the furthest stage each reached is in brackets
+    # (current stage, stage history, purchases): the furthest stage each reached is in brackets
     customers = [
-        ("reaching", ()),  # (reaching)
-        ("acquisition", ("reaching",)),  # (acquisition)
-        ("conversion", ()),  # (conversion)
-        ("retention", ("conversion",)),  # (retention)
-        ("lapsed", ("conversion", "retention")),  # (retention)
-        ("lost", ()),  # (conversion: it has bought)
-        ("inspiration", ()),  # (inspiration)
-        ("lapsed", ("retention", "inspiration")),  # (inspiration)
-        ("retention", ()),  # (retention)
+        ("reaching", (), ()),  # (reaching)
+        ("acquisition", ("reaching",), ()),  # (acquisition)
+        ("conversion", (), ("100",)),  # (conversion)
+        ("retention", ("conversion",), ("100", "100")),  # (retention)
+        ("lapsed", ("conversion", "retention"), ("100", "100")),  # (retention)
+        ("lost", (), ("100",)),  # (conversion: it has bought)
+        ("inspiration", (), ("100", "100", "100")),  # (inspiration)
+        ("lapsed", ("retention", "inspiration"), ("100", "100")),  # (inspiration)
+        ("retention", (), ("100", "100")),  # (retention)
+        ("lapsed", (), ("100", "100")),  # (retention: it bought again)
+        ("lost", (), ("100", "-100")),  # (conversion: a refund is no purchase)
     ]
-    for i, (stage, history) in enumerate(customers):
+    for i, (stage, history, amounts) in enumerate(customers):
         c = customer_make(owner=rep)
         score_make(c, stage=stage, run=run)
         for k, earlier in enumerate((*history, stage)):
             stage_change_make(c, on=AS_OF - timedelta(days=300 - 30 * k - i), to=earlier)
+        for k, amount in enumerate(amounts):
+            order_make(c, at=END - timedelta(days=400 - 50 * k), amount=amount, lines=0)
     other = customer_make(owner=user_make("rep-g"))  # another rep's: not in rep-f's funnel
     score_make(other, stage="inspiration", run=run)
     dashboard_facts_store(run=run)
     funnel = {row.stage: row for row in dashboard_summary(user=rep).funnel}
     reached = {stage: row.reached for stage, row in funnel.items()}
-    assert reached == {"reaching": 9, "acquisition": 8, "conversion": 7, "retention": 5,
+    assert reached == {"reaching": 11, "acquisition": 10, "conversion": 9, "retention": 6,
                        "inspiration": 2}
     conversion = [row.conversion for row in funnel.values()]
     assert conversion[0] is None
-    assert conversion[1:] == pytest.approx([8 / 9, 7 / 8, 5 / 7, 2 / 5])
+    assert conversion[1:] == pytest.approx([10 / 11, 9 / 10, 6 / 9, 2 / 6])
     assert {stage: row.now for stage, row in funnel.items()} == {
         "reaching": 1, "acquisition": 1, "conversion": 1, "retention": 2, "inspiration": 1,
     }
     whole = dashboard_summary(user=user_make("boss", role="manager")).funnel
-    assert [row.reached for row in whole] == [10, 9, 8, 6, 3]
+    assert [row.reached for row in whole] == [12, 11, 10, 7, 3]
     assert all(row.conversion is None or 0 <= row.conversion <= 1 for row in whole)
 
 

@@ -8,7 +8,8 @@ stored marks) are tallied at request time over the same windows, a range scan of
 key; the score-based figures (funnel, RFM, CLV, strategies, channels) are those of the run.
 
 The funnel counts each customer once at the furthest stage it ever reached (its stage history and
-its current stage; a lapsed or lost customer has bought, so it reached conversion at least). The
+its current stage; a lapsed or lost customer has bought, so it reached conversion at least, and
+retention if it bought twice or more). The
 channels count the customers acquired in the 12 months up to the as-of date and the share of the
 acquisition campaigns' cost they carry (daur.insights.campaign_cost), so every column of the
 channel table covers the same 12 months and a sales rep's cost is that of the rep's customers.
@@ -49,7 +50,7 @@ CLV_BUCKETS_PER_DECADE = 4
 P_ALIVE_ACTIVE = 0.5
 NO_OWNER = "-"
 # Stored with the figures: figures stored by an older version are computed again when read.
-FACTS_VERSION = 2
+FACTS_VERSION = 3
 FUNNEL_STAGES = ("reaching", "acquisition", "conversion", "retention", "inspiration")
 # The furthest funnel stage a customer now lapsed or lost has surely reached: it has bought.
 INACTIVE_REACHED = "conversion"
@@ -227,7 +228,11 @@ def _stage_rank_sql(column: str) -> str:
 
 def _tally_furthest(owners, last_customer: int) -> None:
     """Each customer counted once at the furthest funnel stage it ever reached: the furthest of
-    its stage history and its current stage (one pass over both, grouped in the database)."""
+    its stage history, its current stage and, for a lapsed or lost one with two purchases or
+    more, retention (it was retained when it bought again). Grouped in the database; the
+    purchases are counted up to two per inactive customer, through the order index."""
+    inactive = ", ".join(f"'{stage}'" for stage in INACTIVE_STAGES)
+    retention = FUNNEL_STAGES.index("retention")
     sql = (
         "SELECT c.owner_id, f.furthest, COUNT(*) FROM ("
         " SELECT customer_id, MAX(stage_rank) AS furthest FROM ("
@@ -236,6 +241,11 @@ def _tally_furthest(owners, last_customer: int) -> None:
         "  UNION ALL"
         f"  SELECT customer_id, {_stage_rank_sql('lifecycle_stage')}"
         f"  FROM {CustomerScore._meta.db_table}"
+        "  UNION ALL"
+        f"  SELECT s.customer_id, {retention} FROM {CustomerScore._meta.db_table} s"
+        f"  WHERE s.lifecycle_stage IN ({inactive}) AND (SELECT COUNT(*) FROM ("
+        f"   SELECT 1 FROM {Order._meta.db_table} o"
+        "   WHERE o.customer_id = s.customer_id AND o.amount >= 0 LIMIT 2) two) = 2"
         " ) stages GROUP BY customer_id"
         f") f JOIN {Customer._meta.db_table} c ON c.id = f.customer_id "
         "WHERE c.id <= %s AND f.furthest IS NOT NULL GROUP BY c.owner_id, f.furthest"
