@@ -77,6 +77,28 @@ def test_acquisition_cost_value_and_clv_to_cac_per_campaign_and_channel():
     assert acquisition.by_campaign[-1].key == "" and acquisition.by_campaign[-1].acquired == 1
 
 
+def test_a_channels_cost_and_cac_cover_the_period_like_its_acquired_count():
+    # Given an advertising campaign costing 400 that acquired two customers in 2025 and two in
+    # 2026 (100 each), and a free one (no cost) with one customer in 2026
+    ads = Campaign.objects.create(
+        external_id="ADS", name="Ads", channel="advertising", cost=Decimal("400")
+    )
+    free = Campaign.objects.create(external_id="FREE", name="Free", channel="advertising")
+    for i, day in enumerate(("2025-03-01", "2025-09-01", "2026-02-01", "2026-08-01")):
+        customer(f"A{i}", day, acquired_via="advertising", campaign=ads)
+    customer("F", "2026-05-01", acquired_via="advertising", campaign=free)
+
+    acquisition = acquisition_compute(period=YEAR_2026)
+
+    [channel] = acquisition.by_channel
+    assert channel.acquired == 3  # the period's customers
+    assert (channel.cost_acquired, channel.cost) == (2, pytest.approx(200.0))  # 2 x 100
+    assert channel.cac == pytest.approx(100.0)
+    campaigns = {r.key: r for r in acquisition.by_campaign}
+    assert (campaigns["ADS"].cost, campaigns["ADS"].cost_acquired) == (400.0, 4)  # its whole life
+    assert campaigns["FREE"].cac is None
+
+
 def test_retention_from_orders_when_nothing_was_scored():
     # Given: A buys twice in 2026, B once; O bought in 2025 and in 2026; P only in 2025
     a, b, o, p = (customer(x) for x in "ABOP")

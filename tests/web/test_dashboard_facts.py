@@ -86,7 +86,9 @@ def _direct(customers):
         "recent": Counter(
             c.acquired_via for c in customers if c.acquired_via and year_ago <= c.created_at < end
         ),
-        "acquired": sum(c.campaign_id is not None for c in customers),
+        "acquired": sum(
+            c.campaign_id is not None and year_ago <= c.created_at < end for c in customers
+        ),
     }
 
 
@@ -94,7 +96,7 @@ def _assert_equal(d, want):
     assert d.customers == want["customers"] and d.new_customers == want["new"]
     assert d.active == want["active"]
     assert d.clv_total == pytest.approx(want["clv"])
-    shown = {s: n for s, n, _ in d.funnel} | dict(d.inactive)
+    shown = {row.stage: row.now for row in d.funnel} | dict(d.inactive)
     assert {s: n for s, n in shown.items() if n} == dict(want["stages"])
     assert {(r, f): n for row in d.rfm_grid for r, f, n, _ in row if n} == dict(want["rfm"])
     histogram = {round(math.log10(low) * 4): n for low, _, n in d.clv_histogram if n}
@@ -107,6 +109,10 @@ def _assert_equal(d, want):
         want["recent"]
     )
     assert sum(row.campaign_customers for row in d.channels) == want["acquired"]
+    # K1 cost 3,000,000 and acquired 6 customers over its life: 500,000 each
+    assert sum(row.campaign_cost for row in d.channels) == pytest.approx(
+        500_000 * want["acquired"]
+    )
 
 
 @pytest.fixture
@@ -168,3 +174,13 @@ def test_daur_score_stores_the_figures_of_its_run(capsys):
     run = ScoringRun.objects.get(status="succeeded")
     facts = DashboardFacts.objects.get(run=run, scope="all").facts
     assert facts["figures"]["scored"] == 150 and facts["as_of"] == run.as_of.isoformat()
+    # On the demo too, the funnel's rows never grow and its conversions are shares, and the
+    # owners' campaign costs add up to the company's: each cost is counted once.
+    d = dashboard_summary(user=user_make("boss", role="manager"))
+    reached = [row.reached for row in d.funnel]
+    assert reached[0] == 150 and reached == sorted(reached, reverse=True)
+    assert all(0 <= row.conversion <= 1 for row in d.funnel[1:] if row.conversion is not None)
+    owners = DashboardFacts.objects.filter(run=run).exclude(scope="all")
+    by_owner = sum(cost for o in owners for _, cost in o.facts["figures"]["campaigns"].values())
+    assert by_owner == pytest.approx(sum(row.campaign_cost for row in d.channels))
+    assert by_owner > 0

@@ -15,6 +15,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
 
 from daur.campaigns.models import Campaign
 from daur.customers.models import Customer
+from daur.insights.campaign_cost import campaign_unit_costs
 from daur.insights.kpi_activity import (
     Resellers,
     SalesActivity,
@@ -46,8 +47,11 @@ class AcquisitionRow:
     first_order_value: float  # sum of their first orders
     scored: int  # of them, those with a predicted CLV
     predicted_clv: float | None  # sum of clv_12m over the scored ones
-    cost: float | None  # the campaigns' cost (a channel: its listed campaigns')
-    cost_acquired: int  # customers those campaigns acquired over their whole life
+    # A campaign: its whole cost and every customer it acquired over its life. A channel: the
+    # cost the period's customers of its costed campaigns carry (daur.insights.campaign_cost)
+    # and those customers, so both cover the period.
+    cost: float | None
+    cost_acquired: int
     cac: float | None  # cost / cost_acquired
     clv_to_cac: float | None  # mean predicted CLV of the acquired / cac
 
@@ -154,7 +158,8 @@ def acquisition_compute(*, period: Period) -> Acquisition:
 
     A campaign's CAC is its whole cost over every customer it ever acquired (a cost is not spread
     over time); the campaigns listed are those that acquired a customer in the period or started
-    in it. A channel's CAC pools its listed campaigns (by the campaign's channel).
+    in it. A channel's cost is what the customers its costed campaigns acquired in the period
+    carry (each its campaign's CAC), its CAC that cost over those customers.
     """
     first_value = Subquery(
         Order.objects.filter(customer=OuterRef("pk"), amount__gte=0)
@@ -196,23 +201,42 @@ def acquisition_compute(*, period: Period) -> Acquisition:
         campaign_rows.append(
             _acquisition_row(key="", name="", figures=by_campaign[None], cost=None, cost_acquired=0)
         )
-    channel_rows = []
-    for channel in sorted({*by_channel, *(c.channel for c in campaigns)}):
-        costed = [c for c in campaigns if c.channel == channel and c.cost is not None]
-        channel_rows.append(
-            _acquisition_row(
-                key=channel,
-                name=channel,
-                figures=by_channel.get(channel),
-                cost=sum(float(c.cost) for c in costed) if costed else None,
-                cost_acquired=sum(c.cost_acquired for c in costed),
-            )
+    carried = _carried_by_channel(period)
+    channel_rows = [
+        _acquisition_row(
+            key=channel,
+            name=channel,
+            figures=by_channel.get(channel),
+            cost=carried[channel][1] if channel in carried else None,
+            cost_acquired=carried[channel][0] if channel in carried else 0,
         )
+        for channel in sorted({*by_channel, *(c.channel for c in campaigns)})
+    ]
     return Acquisition(
         acquired=sum(r["acquired"] for r in by_channel.values()),
         by_channel=tuple(sorted(channel_rows, key=lambda r: (-r.acquired, r.key))),
         by_campaign=tuple(campaign_rows),
     )
+
+
+def _carried_by_channel(period: Period) -> dict[str, tuple[int, float]]:
+    """Per campaign channel: the customers acquired in the period by its costed acquisition
+    campaigns, and the cost they carry."""
+    units = campaign_unit_costs()
+    rows = (
+        Customer.objects.filter(
+            created_at__gte=period.start, created_at__lt=period.end, campaign_id__in=list(units)
+        )
+        .values("campaign_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    carried: dict[str, tuple[int, float]] = {}
+    for row in rows:
+        unit = units[row["campaign_id"]]
+        n, cost = carried.get(unit.channel, (0, 0.0))
+        carried[unit.channel] = (n + row["n"], cost + row["n"] * unit.cost)
+    return carried
 
 
 def _acquisition_row(

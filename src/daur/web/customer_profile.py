@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from html import escape  # the standard library's: Django's adds a lazy-string wrapper a call
 
+from django.conf import settings
+from django.db.models import Count, Max
 from django.template.defaultfilters import floatformat
 from django.utils import dateformat, timezone
 from django.utils.formats import get_format
@@ -15,6 +17,8 @@ from django.utils.translation import gettext
 
 from daur.customers.models import Customer
 from daur.customers.selectors import CustomerConnections
+from daur.insights.extract import exchange_rates
+from daur.sales.models import Order
 from daur.web.labels import label, translated_names
 from daur.web.templatetags.daur import NumberStyle, money, person
 
@@ -60,13 +64,43 @@ def _referrer(connections: CustomerConnections) -> str:
     return connections.referred_by or DASH
 
 
-def value_facts_html(score, currency: str) -> SafeString:  # noqa: ANN001 - a CustomerScore
-    """The "Value" card's terms: RFM, P(alive), expected orders and order value, CLV, as-of."""
+def customer_currency(customer_id: int) -> str:
+    """The currency of the customer's orders: the one most of them are in (a tie: the one of the
+    latest); "" for a customer without orders."""
+    row = (
+        Order.objects.filter(customer_id=customer_id)
+        .values("currency")
+        .annotate(n=Count("id"), latest=Max("ordered_at"))
+        .order_by("-n", "-latest")
+        .first()
+    )
+    return row["currency"] if row else ""
+
+
+def _rate(currency: str, own: str) -> float | None:
+    """The rate of `own` into `currency` (DAUR_EXCHANGE_RATES), when both differ and it is known."""
+    if not own or own == currency or currency != settings.DAUR_DEFAULT_CURRENCY:
+        return None
+    rate = exchange_rates().get(own)
+    return float(rate) if rate else None
+
+
+def value_facts_html(score, currency: str, own: str = "") -> SafeString:  # noqa: ANN001 - a CustomerScore
+    """The "Value" card's terms: RFM, P(alive), expected orders and order value, CLV, as-of; the
+    money in the base `currency` and, for a customer whose orders are in another currency `own`
+    with a known rate, in that one beside it."""
     names, style = translated_names(), NumberStyle.active()
+    rate = _rate(currency, own)
+
+    def amount(value: float | None) -> str:
+        text = escape(money(value, currency, style))
+        if rate and value is not None:
+            own_text = escape(money(value / rate, own, style))
+            text += f'<span class="d-block text-body-secondary text-nowrap">{own_text}</span>'
+        return text
+
     rfm = "-".join(str(v) if v else DASH for v in (score.rfm_r, score.rfm_f, score.rfm_m))
     segment = label("segment", score.rfm_segment, names) or DASH
-    order_value = money(score.expected_order_value, currency, style)
-    clv = money(score.clv_12m, currency, style)
     as_of = dateformat.format(score.as_of, get_format("DATE_FORMAT"))
     pairs = [
         (gettext("RFM"), escape(f"{rfm} · {segment}")),
@@ -75,8 +109,13 @@ def value_facts_html(score, currency: str) -> SafeString:  # noqa: ANN001 - a Cu
             gettext("Expected orders in 90 days"),
             escape(floatformat(score.expected_orders_90d, 2) or DASH),
         ),
-        (gettext("Expected order value"), escape(order_value)),
-        (gettext("12-month CLV"), f"<strong>{escape(clv)}</strong>"),
+        (gettext("Expected order value"), amount(score.expected_order_value)),
+        (gettext("12-month CLV"), f"<strong>{amount(score.clv_12m)}</strong>"),
         (gettext("Scored as of"), escape(as_of)),
     ]
+    if rate:
+        one, worth = escape(money(1, own, style)), escape(money(rate, currency, style))
+        nowrap = '<span class="text-nowrap">'
+        rate_html = f"{nowrap}{one} =</span> {nowrap}{worth}</span>"
+        pairs.append((gettext("Exchange rate"), rate_html))
     return _pairs_html(pairs, "col-7", "col-5")

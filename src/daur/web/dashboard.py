@@ -7,37 +7,62 @@ from datetime import date
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Sum
 from django.utils import timezone
 
 from daur.accounts.models import User
 from daur.analytics.rfm import SEGMENT_GRID
 from daur.analytics.strategy import STRATEGIES
-from daur.campaigns.models import Campaign
+from daur.customers.models import Customer
 from daur.customers.selectors import sees_all_customers
 from daur.insights.models import Alert, ScoringRun
 from daur.web.dashboard_facts import (
     CLV_BUCKETS_PER_DECADE,
+    FACTS_VERSION,
+    FUNNEL_STAGES,
     dashboard_facts_compute,
     dashboard_facts_of,
     dashboard_facts_since,
+    dashboard_window,
     facts_fold,
 )
 from daur.web.models import DashboardFacts
 from daur.web.selectors import base_counts
 
-FUNNEL_STAGES = ("reaching", "acquisition", "conversion", "retention", "inspiration")
+MAX_ALERTS = 8
+ID_BATCH = 900
+
+
+@dataclass(frozen=True)
+class FunnelRow:
+    """A stage of the funnel: the customers in it now, those who ever reached it or a later one,
+    and of the customers who reached the previous stage, the share who reached this one."""
+
+    stage: str
+    now: int
+    reached: int
+    conversion: float | None  # reached / the previous stage's reached (<= 1); none for the first
 
 
 @dataclass(frozen=True)
 class ChannelRow:
+    """One channel over the 12 months up to the as-of date (every column the same period)."""
+
     channel: str
-    customers: int  # acquired in the last 12 months
-    campaign_cost: float
-    campaign_customers: int  # ever acquired with a campaign of this channel
+    customers: int  # acquired in the 12 months, by their `acquired_via`
+    campaign_cost: float  # the cost those of them acquired by costed campaigns carry
+    campaign_customers: int  # acquired in the 12 months by a costed campaign of this channel
     cac: float | None
     clv_avg: float | None
     clv_to_cac: float | None
+
+
+@dataclass(frozen=True)
+class AlertRow:
+    """An open alert, and for a sales rep how many of the customers behind it are the rep's
+    (None for a user who sees every customer)."""
+
+    alert: Alert
+    yours: int | None = None
 
 
 @dataclass(frozen=True)
@@ -52,10 +77,10 @@ class Dashboard:
     revenue_by_currency: dict[str, float]  # as recorded, one entry per currency
     revenue_unconverted: list[str]  # currencies with no exchange rate: left out of revenue_base
     clv_total: float
-    cac: float | None
+    cac: float | None  # over the same 12 months as the channel table
     nps: float | None
     nps_answers: int
-    funnel: list[tuple[str, int, float | None]]  # stage, count, share of the previous stage
+    funnel: list[FunnelRow]
     inactive: list[tuple[str, int]]
     rfm_grid: list[list[tuple[int, int, int, str]]]  # rows R=5..1 of (r, f, count, segment)
     rfm_max: int
@@ -63,12 +88,14 @@ class Dashboard:
     clv_zero: int  # customers with a CLV below 1 (zero, or no future margin)
     strategies: list[tuple[str, int]]
     channels: list[ChannelRow]
-    alerts: list[Alert] = field(default_factory=list)
+    channels_from: date  # the channel table's (and the CAC's) first day; the last is as_of
+    alerts: list[AlertRow] = field(default_factory=list)
+    alerts_scoped: bool = False  # the alerts are those about a sales rep's customers
     counts: list[tuple[str, int, str]] = field(default_factory=list)
 
     @property
     def funnel_max(self) -> int:
-        return max([n for _, n, _ in self.funnel] + [n for _, n in self.inactive] + [0])
+        return max([row.reached for row in self.funnel] + [n for _, n in self.inactive] + [0])
 
     @property
     def clv_max(self) -> int:
@@ -113,7 +140,7 @@ def dashboard_summary(*, user: User) -> Dashboard:
     """The dashboard of what the user may see, cached for DAUR_DASHBOARD_CACHE_SECONDS."""
     as_of, run = dashboard_as_of()
     seconds = getattr(settings, "DAUR_DASHBOARD_CACHE_SECONDS", 0)
-    key = f"daur:dashboard:{_scope_key(user)}:{run.pk if run else 0}:{as_of}"
+    key = f"daur:dashboard:v{FACTS_VERSION}:{_scope_key(user)}:{run.pk if run else 0}:{as_of}"
     if seconds:
         cached = cache.get(key)
         if cached is not None:
@@ -149,7 +176,8 @@ def _assemble(*, user: User, as_of: date, run: ScoringRun | None) -> Dashboard:
     n_nps, promoters, detractors = d["nps"]
     stages, buckets = d["stages"], {int(k): n for k, n in d["buckets"].items()}
     rfm = {tuple(int(x) for x in k.split(",")): n for k, n in d["rfm"].items()}
-    channels, cac = _channels(d["recent"], d["acquired"])
+    channels, cac = _channels(d["recent"], d["campaigns"])
+    _, year_ago, _ = dashboard_window(as_of)
     return Dashboard(
         as_of=as_of,
         scored=bool(d["scored"]),
@@ -164,7 +192,7 @@ def _assemble(*, user: User, as_of: date, run: ScoringRun | None) -> Dashboard:
         cac=cac,
         nps=100.0 * (promoters - detractors) / n_nps if n_nps else None,
         nps_answers=n_nps,
-        funnel=_funnel(stages),
+        funnel=_funnel(stages, d["furthest"]),
         inactive=[(s, stages.get(s, 0)) for s in ("lapsed", "lost")],
         rfm_grid=_rfm_grid(rfm),
         rfm_max=max(rfm.values(), default=0),
@@ -172,7 +200,9 @@ def _assemble(*, user: User, as_of: date, run: ScoringRun | None) -> Dashboard:
         clv_zero=buckets.get(-1, 0),
         strategies=[(s, d["strategies"].get(s, 0)) for s in STRATEGIES],
         channels=channels,
-        alerts=list(Alert.objects.filter(status=Alert.Status.OPEN)[:8]),
+        channels_from=timezone.localtime(year_ago).date(),
+        alerts=_alerts(owner_id) if scope is not None else [],
+        alerts_scoped=owner_id is not None,
         counts=[] if d["scored"] else base_counts(),
     )
 
@@ -189,13 +219,44 @@ def base_currency(run: ScoringRun | None = None) -> str:
     return run.base_currency if run else settings_currency()
 
 
-def _funnel(stages: dict[str, int]) -> list[tuple[str, int, float | None]]:
-    funnel, previous = [], None
+def _funnel(stages: dict[str, int], furthest: dict[str, int]) -> list[FunnelRow]:
+    """The "reached at least" funnel: a stage's `reached` counts the customers whose furthest
+    stage is it or a later one, so each row is at most the previous and its conversion a share."""
+    rows, later = [], 0
+    reached = {}
+    for stage in reversed(FUNNEL_STAGES):
+        later += furthest.get(stage, 0)
+        reached[stage] = later
+    previous = None
     for stage in FUNNEL_STAGES:
-        n = stages.get(stage, 0)
-        funnel.append((stage, n, (n / previous) if previous else None))
+        n = reached[stage]
+        share = n / previous if previous else None
+        rows.append(FunnelRow(stage, stages.get(stage, 0), n, share))
         previous = n
-    return funnel
+    return rows
+
+
+def _alerts(owner_id: int | None) -> list[AlertRow]:
+    """The open alerts; for a sales rep, those with some of the rep's customers among the
+    customers behind them, each with how many."""
+    alerts = Alert.objects.filter(status=Alert.Status.OPEN)
+    if owner_id is None:
+        return [AlertRow(alert) for alert in alerts[:MAX_ALERTS]]
+    alerts = [alert for alert in alerts if alert.customers]
+    behind = sorted({external_id for alert in alerts for external_id in alert.customers})
+    yours: set[str] = set()
+    for start in range(0, len(behind), ID_BATCH):  # SQLite's limit on a query's parameters
+        yours.update(
+            Customer.objects.filter(
+                owner_id=owner_id, external_id__in=behind[start : start + ID_BATCH]
+            ).values_list("external_id", flat=True)
+        )
+    rows = []
+    for alert in alerts:
+        n = sum(external_id in yours for external_id in alert.customers)
+        if n:
+            rows.append(AlertRow(alert, n))
+    return rows[:MAX_ALERTS]
 
 
 def _rfm_grid(cells: dict[tuple[int, int], int]) -> list[list[tuple[int, int, int, str]]]:
@@ -216,24 +277,19 @@ def _histogram(buckets: dict[int, int]) -> list[tuple[float, float, int]]:
     ]
 
 
-def _channels(recent: dict, acquired: dict) -> tuple[list[ChannelRow], float | None]:
-    """Per acquisition channel: customers of the last 12 months, campaign cost, CAC, CLV:CAC."""
-    cost = (
-        Campaign.objects.filter(purpose="acquisition")
-        .values("channel")
-        .annotate(cost=Sum("cost"))
-        .order_by()
-    )
-    by_cost = {row["channel"]: float(row["cost"] or 0) for row in cost}
+def _channels(recent: dict, campaigns: dict) -> tuple[list[ChannelRow], float | None]:
+    """Per acquisition channel, over the 12 months: customers acquired (with their mean CLV),
+    those acquired by costed campaigns and the cost they carry, CAC and CLV:CAC; and the CAC of
+    all of them (docs/kpis.md)."""
     rows = []
-    for channel in sorted(set(recent) | set(acquired) | set(by_cost)):
+    for channel in sorted(set(recent) | set(campaigns)):
         n, clv_sum, clv_n = recent.get(channel, (0, 0.0, 0))
         clv_avg = clv_sum / clv_n if clv_n else None
-        won, spent = acquired.get(channel, 0), by_cost.get(channel, 0.0)
-        cac = spent / won if won and spent else None
+        won, spent = campaigns.get(channel, (0, 0.0))
+        cac = spent / won if won else None
         ratio = clv_avg / cac if clv_avg is not None and cac else None
         rows.append(ChannelRow(channel, n, spent, won, cac, clv_avg, ratio))
-    rows.sort(key=lambda row: -row.customers)
-    total_won, total_cost = sum(acquired.values()), sum(by_cost.values())
-    cac = total_cost / total_won if total_won and total_cost else None
-    return rows, cac
+    rows.sort(key=lambda row: (-row.customers, -row.campaign_customers, row.channel))
+    total_won = sum(won for won, _ in campaigns.values())
+    total_cost = sum(spent for _, spent in campaigns.values())
+    return rows, (total_cost / total_won if total_won else None)

@@ -6,6 +6,13 @@ or the sales rep's own) instead of scanning a million scores and ten million ord
 customers, orders and survey answers written after the figures were computed (ids above the
 stored marks) are tallied at request time over the same windows, a range scan of the primary
 key; the score-based figures (funnel, RFM, CLV, strategies, channels) are those of the run.
+
+The funnel counts each customer once at the furthest stage it ever reached (its stage history and
+its current stage; a lapsed or lost customer has bought, so it reached conversion at least, and
+retention if it bought twice or more). The
+channels count the customers acquired in the 12 months up to the as-of date and the share of the
+acquisition campaigns' cost they carry (daur.insights.campaign_cost), so every column of the
+channel table covers the same 12 months and a sales rep's cost is that of the rep's customers.
 """
 
 from __future__ import annotations
@@ -30,9 +37,11 @@ from django.db.models import (
 from django.db.models.functions import Cast, Floor, Log
 from django.utils import timezone
 
-from daur.analytics.lifecycle import ACTIVE_STAGES
+from daur.analytics.lifecycle import ACTIVE_STAGES, INACTIVE_STAGES
 from daur.customers.models import Customer
-from daur.insights.models import CustomerScore, ScoringRun
+from daur.insights.campaign_cost import campaign_unit_costs
+from daur.insights.models import CustomerScore, ScoringRun, StageChange
+from daur.insights.period import raw_rows
 from daur.sales.models import Order
 from daur.surveys.models import SurveyAnswer
 from daur.web.models import DashboardFacts
@@ -40,6 +49,11 @@ from daur.web.models import DashboardFacts
 CLV_BUCKETS_PER_DECADE = 4
 P_ALIVE_ACTIVE = 0.5
 NO_OWNER = "-"
+# Stored with the figures: figures stored by an older version are computed again when read.
+FACTS_VERSION = 3
+FUNNEL_STAGES = ("reaching", "acquisition", "conversion", "retention", "inspiration")
+# The furthest funnel stage a customer now lapsed or lost has surely reached: it has bought.
+INACTIVE_REACHED = "conversion"
 
 
 def dashboard_window(as_of: date) -> tuple[datetime, datetime, datetime]:
@@ -56,7 +70,7 @@ def _empty() -> dict:
     return {
         "customers": 0, "new": 0, "scored": 0, "active": 0, "clv": 0.0,
         "stages": {}, "strategies": {}, "rfm": {}, "buckets": {},
-        "revenue": {}, "nps": [0, 0, 0], "recent": {}, "acquired": {},
+        "revenue": {}, "nps": [0, 0, 0], "recent": {}, "campaigns": {}, "furthest": {},
     }
 
 
@@ -72,13 +86,14 @@ def facts_fold(owners: dict[str, dict], keys: list[str] | None) -> dict:
             continue
         for name in ("customers", "new", "scored", "active", "clv"):
             out[name] += part[name]
-        for name in ("stages", "strategies", "rfm", "buckets", "revenue", "acquired"):
-            for k, n in part[name].items():
+        for name in ("stages", "strategies", "rfm", "buckets", "revenue", "furthest"):
+            for k, n in part.get(name, {}).items():
                 _add(out[name], k, n)
         out["nps"] = [a + b for a, b in zip(out["nps"], part["nps"])]
-        for channel, triple in part["recent"].items():
-            mine = out["recent"].setdefault(channel, [0, 0.0, 0])
-            out["recent"][channel] = [a + b for a, b in zip(mine, triple)]
+        for name in ("recent", "campaigns"):  # per channel: lists of figures, added up
+            for channel, figures in part.get(name, {}).items():
+                mine = out[name].setdefault(channel, [0] * len(figures))
+                out[name][channel] = [a + b for a, b in zip(mine, figures)]
     return out
 
 
@@ -175,10 +190,12 @@ def _tally_scores(owners, scores) -> None:
 
 
 def _tally_channels(owners, customers, year_ago, end) -> None:
-    """Customers acquired in the last 12 months per channel (with their CLV), and per campaign."""
+    """The customers acquired in the 12 months, per channel: all of them (by `acquired_via`, with
+    their CLV), and those of acquisition campaigns with a cost (by the campaign's channel, with
+    the cost they carry)."""
+    in_window = customers.filter(created_at__gte=year_ago, created_at__lt=end)
     recent = (
-        customers.filter(created_at__gte=year_ago, created_at__lt=end)
-        .exclude(acquired_via="")
+        in_window.exclude(acquired_via="")
         .values("owner_id", "acquired_via")
         .annotate(n=Count("id"), clv_sum=Sum("score__clv_12m"), clv_n=Count("score__clv_12m"))
         .order_by()
@@ -186,14 +203,55 @@ def _tally_channels(owners, customers, year_ago, end) -> None:
     for row in recent:
         part = owners[_owner_key(row["owner_id"])]
         part["recent"][row["acquired_via"]] = [row["n"], row["clv_sum"] or 0.0, row["clv_n"]]
+    units = campaign_unit_costs()
     acquired = (
-        customers.filter(campaign__purpose="acquisition")
-        .values("owner_id", "campaign__channel")
+        in_window.filter(campaign_id__in=list(units))
+        .values("owner_id", "campaign_id")
         .annotate(n=Count("id"))
         .order_by()
     )
     for row in acquired:
-        _add(owners[_owner_key(row["owner_id"])]["acquired"], row["campaign__channel"], row["n"])
+        unit = units[row["campaign_id"]]
+        channels = owners[_owner_key(row["owner_id"])]["campaigns"]
+        figures = channels.setdefault(unit.channel, [0, 0.0])
+        figures[0] += row["n"]
+        figures[1] += row["n"] * unit.cost
+
+
+def _stage_rank_sql(column: str) -> str:
+    """An SQL CASE giving a stage's place in the funnel (a lapsed or lost one: conversion's)."""
+    ranks = {stage: i for i, stage in enumerate(FUNNEL_STAGES)}
+    ranks |= dict.fromkeys(INACTIVE_STAGES, ranks[INACTIVE_REACHED])
+    whens = " ".join(f"WHEN '{stage}' THEN {rank}" for stage, rank in ranks.items())
+    return f"CASE {column} {whens} END"
+
+
+def _tally_furthest(owners, last_customer: int) -> None:
+    """Each customer counted once at the furthest funnel stage it ever reached: the furthest of
+    its stage history, its current stage and, for a lapsed or lost one with two purchases or
+    more, retention (it was retained when it bought again). Grouped in the database; the
+    purchases are counted up to two per inactive customer, through the order index."""
+    inactive = ", ".join(f"'{stage}'" for stage in INACTIVE_STAGES)
+    retention = FUNNEL_STAGES.index("retention")
+    sql = (
+        "SELECT c.owner_id, f.furthest, COUNT(*) FROM ("
+        " SELECT customer_id, MAX(stage_rank) AS furthest FROM ("
+        f"  SELECT customer_id, {_stage_rank_sql('to_stage')} AS stage_rank"
+        f"  FROM {StageChange._meta.db_table}"
+        "  UNION ALL"
+        f"  SELECT customer_id, {_stage_rank_sql('lifecycle_stage')}"
+        f"  FROM {CustomerScore._meta.db_table}"
+        "  UNION ALL"
+        f"  SELECT s.customer_id, {retention} FROM {CustomerScore._meta.db_table} s"
+        f"  WHERE s.lifecycle_stage IN ({inactive}) AND (SELECT COUNT(*) FROM ("
+        f"   SELECT 1 FROM {Order._meta.db_table} o"
+        "   WHERE o.customer_id = s.customer_id AND o.amount >= 0 LIMIT 2) two) = 2"
+        " ) stages GROUP BY customer_id"
+        f") f JOIN {Customer._meta.db_table} c ON c.id = f.customer_id "
+        "WHERE c.id <= %s AND f.furthest IS NOT NULL GROUP BY c.owner_id, f.furthest"
+    )
+    for owner_id, furthest, n in raw_rows(sql, [last_customer]):
+        _add(owners[_owner_key(owner_id)]["furthest"], FUNNEL_STAGES[int(furthest)], n)
 
 
 def _max_id(model) -> int:
@@ -218,6 +276,7 @@ def dashboard_facts_compute(*, as_of: date) -> dict:
             owners, SurveyAnswer.objects.filter(pk__lte=marks["answer"]), year_ago, end
         )
         _tally_channels(owners, customers, year_ago, end)
+        _tally_furthest(owners, marks["customer"])
     return {"as_of": as_of.isoformat(), "marks": marks, "owners": dict(owners)}
 
 
@@ -263,7 +322,7 @@ def dashboard_facts_store(*, run: ScoringRun) -> DashboardFacts:
     started = clock.perf_counter()
     computed = dashboard_facts_compute(as_of=run.as_of)
     seconds = clock.perf_counter() - started
-    meta = {"as_of": computed["as_of"], "marks": computed["marks"]}
+    meta = {"as_of": computed["as_of"], "marks": computed["marks"], "version": FACTS_VERSION}
     scopes = {DashboardFacts.ALL: facts_fold(computed["owners"], None), **computed["owners"]}
     with transaction.atomic():
         DashboardFacts.objects.filter(run=run).delete()
@@ -277,14 +336,15 @@ def dashboard_facts_store(*, run: ScoringRun) -> DashboardFacts:
 
 def dashboard_facts_of(run: ScoringRun, *, scope: str) -> dict:
     """The stored figures of a run for a scope ("all" or an owner key), stored now if the run
-    has none yet; {"as_of", "marks", "figures"} (no figures: the owner had no customers)."""
+    has none yet or has those of an older version; {"as_of", "marks", "figures"} (no figures:
+    the owner had no customers)."""
     rows = {
         row.scope: row.facts
         for row in DashboardFacts.objects.filter(run=run, scope__in=[scope, DashboardFacts.ALL])
     }
-    if rows.get(DashboardFacts.ALL, {}).get("as_of") != run.as_of.isoformat():
+    whole = rows.get(DashboardFacts.ALL, {})
+    if whole.get("as_of") != run.as_of.isoformat() or whole.get("version") != FACTS_VERSION:
         dashboard_facts_store(run=run)
         return dashboard_facts_of(run, scope=scope)
-    whole = rows[DashboardFacts.ALL]
     return rows.get(scope) or {"as_of": whole["as_of"], "marks": whole["marks"],
                                "figures": _empty()}

@@ -24,7 +24,11 @@ from daur.customers.selectors import (
 from daur.customers.timeline import TimelinePosition, customer_timeline
 from daur.insights.explain import customer_explanation
 from daur.insights.services import latest_run
-from daur.web.customer_profile import customer_facts_html, value_facts_html
+from daur.web.customer_profile import (
+    customer_currency,
+    customer_facts_html,
+    value_facts_html,
+)
 from daur.web.customer_rows import customer_rows, customer_rows_html, score_of
 from daur.web.dashboard import base_currency, dashboard_summary
 from daur.web.forms import CustomerFilterForm
@@ -135,7 +139,9 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         "timeline_html": timeline_rows_html(timeline),
         "connections": connections,
         "customer_facts": customer_facts_html(customer, connections),
-        "value_facts": value_facts_html(score, currency) if score else "",
+        "value_facts": (
+            value_facts_html(score, currency, customer_currency(customer.pk)) if score else ""
+        ),
     }
     return render(request, "web/customers/detail.html", context)
 

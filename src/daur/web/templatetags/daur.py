@@ -9,7 +9,7 @@ from decimal import Decimal
 from django import template
 from django.utils import numberformat
 from django.utils.formats import get_format, number_format
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language
 
 from daur.web.labels import label
 from daur.web.model_page import model_page_in_navigation
@@ -115,17 +115,12 @@ def label_filter(code: str, kind: str) -> str:
 
 
 @register.filter
-def evidence(item) -> str:
-    """One Evidence in the active language: its template translated, then filled in."""
-    template_text = getattr(item, "template", "")
-    try:
-        return gettext(template_text).format(**item.values)
-    except (KeyError, IndexError, ValueError, TypeError):
-        pass
-    try:
-        return item.text
-    except (AttributeError, KeyError, IndexError, ValueError, TypeError):
-        return template_text
+def evidence(item, currency: str = "") -> str:
+    """One Evidence in the active language, numbers as the language writes them and money in
+    `currency` (`{{ e|evidence:base_currency }}`; daur.web.evidence_text)."""
+    from daur.web.evidence_text import evidence_text  # it formats money with this module's
+
+    return evidence_text(item, currency)
 
 
 @register.simple_tag
