@@ -49,12 +49,31 @@ def test_managers_and_marketers_see_everyone(client):
 def test_search_by_name_prefix_contains_email_phone_and_id(client, manager):
     a = customer_make("Andi Wijaya", email="andi@example.com", phone="+62811000")
     customer_make("Budi Andika")
-    assert names(client.get("/customers/?q=andi")) == ["Andi Wijaya"]
+    # By default a word typed finds the names with a word starting so (issue 12: a surname
+    # typed found nothing when the default was the start of the whole name).
+    assert sorted(names(client.get("/customers/?q=andi"))) == ["Andi Wijaya", "Budi Andika"]
+    assert names(client.get("/customers/?q=andi&match=prefix")) == ["Andi Wijaya"]
     assert sorted(names(client.get("/customers/?q=andi&match=contains"))) == [
         "Andi Wijaya", "Budi Andika"]
     assert names(client.get("/customers/?q=andi@exa")) == ["Andi Wijaya"]
     assert names(client.get("/customers/?q=%2B62811")) == ["Andi Wijaya"]
     assert names(client.get(f"/customers/?q={a.external_id}")) == ["Andi Wijaya"]
+
+
+def test_a_surname_or_any_word_of_the_name_finds_the_customer(client, manager):
+    customer_make("Adi Putra")
+    customer_make("Putri Sari")
+    customer_make("Komputra Jaya")  # "putra" inside a word, not starting one
+    customer_make("Dewi Lestari Putranto")
+    assert sorted(names(client.get("/customers/?q=Putra"))) == ["Adi Putra", "Dewi Lestari Putranto"]
+    assert names(client.get("/customers/?q=putra+adi")) == ["Adi Putra"]
+    assert names(client.get("/customers/?q=lest")) == ["Dewi Lestari Putranto"]
+    assert names(client.get("/customers/?q=Putra&match=prefix")) == []
+    assert sorted(names(client.get("/customers/?q=putra&match=contains"))) == [
+        "Adi Putra", "Dewi Lestari Putranto", "Komputra Jaya"]
+    # Listed by name, by CLV and by date alike.
+    for sort in ("name", "created"):
+        assert len(names(client.get(f"/customers/?q=putra&sort={sort}"))) == 2, sort
 
 
 def test_filters_by_score_market_and_relationship(client, manager):
@@ -198,3 +217,20 @@ def test_the_filter_selects_escape_and_keep_the_choice(client, manager):
     assert '<label class="form-label small mb-0" for="id_stage">Stage</label>' in body
     body = client.get('/customers/?q="><script>x').content.decode()
     assert '<script>x' not in body and 'value="&quot;&gt;&lt;script&gt;x"' in body
+
+
+def test_on_postgresql_the_word_search_can_use_the_trigram_index(manager):
+    from django.db import connection
+
+    from daur.customers.models import Customer
+    from daur.customers.selectors import name_words_q
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigram index is PostgreSQL's")
+    qs = Customer.objects.filter(name_words_q("putra"))
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "customer_name_trgm_idx" in plan

@@ -57,7 +57,7 @@ class CustomerFilters:
     """What the list is narrowed to; empty values mean "any"."""
 
     q: str = ""
-    match: str = "prefix"  # or "contains" (name only)
+    match: str = "words"  # name search: "words" (each typed word starts one), "prefix", "contains"
     stage: str = ""
     type: str = ""
     orientation: str = ""
@@ -131,8 +131,20 @@ def _looks_like_phone(text: str) -> bool:
     return text.lstrip("+").replace(" ", "").replace("-", "").isdigit()
 
 
-def customer_search_q(text: str, *, match: str = "prefix") -> Q:
-    """Search by customer id (exact), e-mail or phone (prefix) or name (prefix or contains)."""
+def name_words_q(text: str) -> Q:
+    """Each word of `text` starts a word of the name ("putra" finds "Adi Putra", "adi pu" too).
+
+    On PostgreSQL both lookups are served by the trigram index on UPPER(name)
+    (customers migration 0003); on SQLite they scan the names."""
+    q = Q()
+    for word in text.split():
+        q &= Q(name__istartswith=word) | Q(name__icontains=f" {word}")
+    return q
+
+
+def customer_search_q(text: str, *, match: str = "words") -> Q:
+    """Search by customer id (exact), e-mail or phone (prefix) or name (by its words, its
+    beginning or anywhere in it)."""
     text = text.strip()
     if not text:
         return Q()
@@ -141,7 +153,12 @@ def customer_search_q(text: str, *, match: str = "prefix") -> Q:
     by_id = Q(external_id=text)
     if _looks_like_phone(text):
         return by_id | Q(phone__startswith=text)
-    by_name = Q(name__icontains=text) if match == "contains" else Q(name__istartswith=text)
+    if match == "contains":
+        by_name = Q(name__icontains=text)
+    elif match == "prefix":
+        by_name = Q(name__istartswith=text)
+    else:
+        by_name = name_words_q(text)
     return by_id | by_name
 
 
@@ -164,7 +181,7 @@ def _searched(
         if by_id.exists():
             return by_id, False
     name_prefix = (
-        by_name and match != "contains" and "@" not in text and not _looks_like_phone(text)
+        by_name and match == "prefix" and "@" not in text and not _looks_like_phone(text)
         and connection.vendor == "postgresql"
     )
     if not text or not name_prefix:

@@ -100,7 +100,11 @@ class CustomerFilterForm(forms.Form):
     match = forms.ChoiceField(
         label=_("Name match"),
         required=False,
-        choices=[("prefix", _("starts with")), ("contains", _("contains"))],
+        choices=[
+            ("words", _("a word starts with")),
+            ("prefix", _("starts with")),
+            ("contains", _("contains")),
+        ],
         widget=_select(),
     )
     stage = forms.ChoiceField(label=_("Stage"), required=False, widget=_select())
