@@ -234,3 +234,61 @@ def test_on_postgresql_the_word_search_can_use_the_trigram_index(manager):
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "customer_name_trgm_idx" in plan
+
+
+def test_the_list_counts_its_customers_in_the_languages_format(client, manager):
+    for n in range(3):
+        customer_make(f"Counted {n}")
+    customer_make("Other")
+    body = client.get("/customers/?q=counted").content.decode()
+    assert "3 customers" in body
+    assert "1 customer<" in client.get("/customers/?q=other").content.decode()
+
+
+def test_a_huge_result_is_counted_up_to_the_cap(manager):
+    from daur.customers.selectors import customer_count
+
+    for n in range(5):
+        customer_make(f"Many {n}")
+    assert customer_count(user=manager, filters=CustomerFilters(q="many"), cap=3) == 4
+    assert customer_count(user=manager, filters=CustomerFilters(q="many"), cap=10) == 5
+
+
+def test_the_count_is_in_the_languages_number_format(client, manager):
+    from daur.customers.models import Customer
+
+    Customer.objects.bulk_create(
+        Customer(external_id=f"B{n:05d}", name=f"Bulk {n}") for n in range(1234)
+    )
+    assert "1,234 customers" in client.get("/customers/").content.decode()
+    client.cookies["django_language"] = "it"
+    assert "1.234 clienti" in client.get("/customers/").content.decode()
+
+
+def test_sortable_headers_set_the_order_and_say_which_is_active(client, manager):
+    import re
+
+    a = customer_make("Zeta")
+    score_make(a, clv=5.0, p_alive=0.9)
+    b = customer_make("Alpha")
+    score_make(b, clv=9.0, p_alive=0.1)
+    body = client.get("/customers/?stage=retention").content.decode()
+    assert re.search(r'aria-sort="descending"><a [^>]*sort=clv', body)
+    assert re.search(r'aria-sort="none"><a [^>]*sort=name', body)
+    assert "stage=retention" in re.search(r'href="([^"]*sort=name[^"]*)"', body).group(1)
+    # Following the name heading orders by name.
+    link = re.search(r'href="(/customers/\?[^"]*sort=name[^"]*)"', body).group(1)
+    body = client.get(link.replace("&amp;", "&")).content.decode()
+    assert [c.name for c in client.get(link.replace("&amp;", "&")).context["page"].customers] == [
+        "Alpha", "Zeta"]
+    assert re.search(r'aria-sort="ascending"><a [^>]*sort=name', body)
+    link = re.search(r'href="(/customers/\?[^"]*sort=p_alive[^"]*)"', body).group(1)
+    assert names(client.get(link.replace("&amp;", "&"))) == ["Zeta", "Alpha"]
+
+
+def test_an_empty_result_says_how_to_clear_the_filters(client, manager):
+    customer_make("Someone")
+    body = client.get("/customers/?q=nobody-at-all").content.decode()
+    assert "No customers match these filters." in body
+    assert "Clear the filters" in body
+    assert "0 customers" in body

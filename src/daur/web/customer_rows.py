@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from daur.customers.models import Customer
-from daur.customers.selectors import ListedCustomer
+from daur.customers.selectors import SORTS, ListedCustomer
 from daur.web.labels import label, translated_names
 from daur.web.templatetags.daur import NumberStyle, money
 
@@ -83,6 +83,26 @@ def customer_rows_html(rows: list[CustomerRow]) -> SafeString:
             )
         )
     return mark_safe("".join(out))  # noqa: S308 - built from escaped values above
+
+
+@dataclass(frozen=True, slots=True)
+class SortHeader:
+    """A sortable column heading: the list's query ordered by it, and its aria-sort value
+    ("none" unless the list is ordered by it)."""
+
+    query: str
+    aria_sort: str
+
+
+def sort_headers(query, current: str) -> dict[str, SortHeader]:
+    """The heading of each sort key, for a list query (a QueryDict without its cursor)."""
+    headers = {}
+    for key, (_, direction) in SORTS.items():
+        q = query.copy()
+        q["sort"] = key
+        active = "ascending" if direction == "asc" else "descending"
+        headers[key] = SortHeader(q.urlencode(), active if key == current else "none")
+    return headers
 
 
 def score_of(customer: Customer):  # noqa: ANN201 - a CustomerScore or None

@@ -13,8 +13,10 @@ from django.views.decorators.http import require_GET
 
 from daur.analytics.strategy import ACTIONS
 from daur.customers.selectors import (
+    COUNT_CAP,
     EXPORT_COLUMNS,
     customer_connections,
+    customer_count,
     customer_export_rows,
     customer_get,
     customer_list,
@@ -29,7 +31,7 @@ from daur.web.customer_profile import (
     customer_facts_html,
     value_facts_html,
 )
-from daur.web.customer_rows import customer_rows, customer_rows_html, score_of
+from daur.web.customer_rows import customer_rows, customer_rows_html, score_of, sort_headers
 from daur.web.dashboard import base_currency, dashboard_summary
 from daur.web.forms import CustomerFilterForm
 from daur.web.htmx import render_page
@@ -59,10 +61,15 @@ def customers(request: HttpRequest) -> HttpResponse:
     page = customer_list(user=request.user, filters=filters)
     query = request.GET.copy()
     query.pop("cursor", None)
+    count = customer_count(user=request.user, filters=filters)
     context = {
         "form": form,
         "page": page,
         "query": query.urlencode(),
+        "count": min(count, COUNT_CAP),
+        "count_capped": count > COUNT_CAP,
+        "sort_headers": sort_headers(query, page.sort),
+        "filtered": any(v for k, v in request.GET.items() if k not in ("cursor", "sort", "match")),
         "can_export": customers_exportable_by(request.user),
         "sees_all": sees_all_customers(request.user),
         "first_page": not filters.cursor,
