@@ -70,7 +70,7 @@ def test_every_kind_comes_newest_first_with_its_fields(history, manager):
     assert (ticket.external_id, ticket.get_kind_display(), ticket.get_status_display()) == (
         "T1", "Complaint", "In progress",
     )
-    assert (interaction.get_kind_display(), interaction.username) == ("Call", manager.username)
+    assert (interaction.get_kind_display(), interaction.user_name) == ("Call", manager.username)
     assert (first.external_id, first.amount, first.currency) == (
         order.external_id, Decimal("250000"), "IDR",
     )

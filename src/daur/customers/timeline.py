@@ -46,7 +46,7 @@ class OrderEntry:
 class InteractionEntry:
     kind: str
     channel: str
-    username: str
+    user_name: str  # who recorded it: full name, else user name ("" for nobody)
     note: str
 
     def get_kind_display(self) -> str:
@@ -181,7 +181,9 @@ _SOURCES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
         "interaction",
         "engagement_interaction o LEFT JOIN accounts_user u ON u.id = o.user_id",
         "o.occurred_at",
-        ("o.kind", "o.channel", "u.username", "o.note"),
+        # The user by full name, else user name (portable SQL: || and TRIM on both databases).
+        ("o.kind", "o.channel",
+         "COALESCE(NULLIF(TRIM(u.first_name || ' ' || u.last_name), ''), u.username)", "o.note"),
     ),
     (
         "ticket",

@@ -6,6 +6,7 @@ cost as much as the page's reads.
 from __future__ import annotations
 
 from html import escape  # the standard library's: Django's adds a lazy-string wrapper a call
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db.models import Count, Max
@@ -44,18 +45,27 @@ def customer_facts_html(customer: Customer, connections: CustomerConnections) ->
         acquired += f" · {connections.campaign}"
     created = dateformat.format(timezone.localtime(customer.created_at), get_format("DATE_FORMAT"))
     pairs = [
-        (gettext("Customer id"), customer.external_id),
-        (gettext("Kind"), str(customer.get_kind_display())),
-        (gettext("Relationship"), label("relationship", customer.relationship, names)),
-        (gettext("Email"), customer.email or DASH),
-        (gettext("Phone"), customer.phone or DASH),
-        (gettext("Market"), market or DASH),
-        (gettext("Acquired via"), acquired),
-        (gettext("Referred by"), _referrer(connections)),
-        (gettext("Owner"), person(customer.owner)),
-        (gettext("Created"), created),
+        (gettext("Customer id"), escape(customer.external_id)),
+        (gettext("Kind"), escape(str(customer.get_kind_display()))),
+        (gettext("Relationship"), escape(label("relationship", customer.relationship, names))),
+        (gettext("Email"), _contact_link("mailto:", customer.email)),
+        (gettext("Phone"), _contact_link("tel:", customer.phone)),
+        (gettext("Market"), escape(market or DASH)),
+        (gettext("Acquired via"), escape(acquired)),
+        (gettext("Referred by"), escape(_referrer(connections))),
+        (gettext("Owner"), escape(person(customer.owner))),
+        (gettext("Created"), escape(created)),
     ]
-    return _pairs_html([(t, escape(v)) for t, v in pairs], "col-5", "col-7")
+    return _pairs_html(pairs, "col-5", "col-7 text-break")
+
+
+def _contact_link(scheme: str, value: str) -> str:
+    """An e-mail address or phone number as a link that writes or calls (a dash for none)."""
+    if not value:
+        return DASH
+    target = value if scheme == "mailto:" else "".join(c for c in value if c.isdigit() or c == "+")
+    return f'<a href="{escape(scheme + quote(target, safe="@+"))}">{escape(value)}</a>'
+
 
 
 def _referrer(connections: CustomerConnections) -> str:

@@ -172,6 +172,20 @@ CHANNEL_LABELS = {
 }
 LABELS["channel"] = CHANNEL_LABELS
 
+# Where an order was placed or a contact happened (orders.channel, interactions.channel): the
+# demo's and the common ones; another code reads as itself, made readable.
+LABELS["touchpoint"] = {
+    "web": _("Web shop"),
+    "store": _("Store"),
+    "marketplace": _("Marketplace"),
+    "phone": _("Phone"),
+    "whatsapp": _("WhatsApp"),
+    "sales_rep": _("Sales rep"),
+    "email": _("Email"),
+    "onsite": _("On site"),
+    "event": _("Event"),
+}
+
 # The display names daur.records.vocabulary_choices builds at run time, for makemessages.
 VOCABULARY_DISPLAY = (
     gettext_noop("Person"),

@@ -36,7 +36,7 @@ class _Formatter:
     def __init__(self) -> None:
         self.names = translated_names()
         self.style = NumberStyle.active()
-        self.date_format = get_format("SHORT_DATE_FORMAT")
+        self.date_format = get_format("DATE_FORMAT")  # as every other date of the pages
         self.words = {
             word: escape(gettext(word))
             for word in ("discount", "coupon", "satisfaction", "regained")
@@ -44,6 +44,9 @@ class _Formatter:
 
     def money(self, value, currency: str) -> str:
         return escape(money(value, currency, self.style))
+
+    def touchpoint(self, code: str) -> str:
+        return escape(label("touchpoint", code, self.names))
 
     def stage(self, code: str) -> str:
         return escape(label("stage", code, self.names)) if code else "–"
@@ -58,7 +61,7 @@ class _Formatter:
             if r.coupon_code:
                 parts.append(f" · {w['coupon']} {escape(r.coupon_code)}")
             if r.channel:
-                parts.append(f" · {escape(r.channel)}")
+                parts.append(f" · {self.touchpoint(r.channel)}")
             if r.lines:
                 items = "".join(
                     f"<li>{escape(floatformat(line.quantity, '-3'))} × "
@@ -69,9 +72,10 @@ class _Formatter:
             return "".join(parts)
         if event.kind == "interaction":
             text = escape(r.get_kind_display())
-            for extra in (r.channel, r.username):
-                if extra:
-                    text += f" · {escape(extra)}"
+            if r.channel:
+                text += f" · {self.touchpoint(r.channel)}"
+            if r.user_name:
+                text += f" · {escape(r.user_name)}"
             return text + (f"<br>{_short(r.note)}" if r.note else "")
         if event.kind == "ticket":
             text = (

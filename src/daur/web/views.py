@@ -135,6 +135,7 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     )
     context = {
         "base_currency": currency,
+        "can_export": customers_exportable_by(request.user),
         "customer": customer,
         "score": score,
         "explanation": explanation,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django import template
 from django.utils import numberformat
@@ -145,6 +146,21 @@ def person(user) -> str:
     if user is None:
         return "–"
     return user.get_full_name() or user.get_username()
+
+
+@register.filter
+def alert_customers_query(alert) -> str:  # noqa: ANN001 - an insights Alert
+    """The customer-list query of an alert's segment ("" when the list has no such filter):
+    an RFM segment, a customer type or a market ("City, Country")."""
+    kind, segment = alert.segment_kind, alert.segment
+    if kind == "rfm_segment":
+        return urlencode({"segment": segment})
+    if kind == "type":
+        return urlencode({"type": segment})
+    if kind == "market" and ", " in segment:
+        city, country = segment.rsplit(", ", 1)
+        return urlencode({"country": country, "city": city})
+    return ""
 
 
 @register.filter
