@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -66,3 +68,14 @@ def test_the_error_pages_speak_the_users_language(client):
     client.cookies["django_language"] = "it"
     body = client.get("/no/such/page/").content.decode()
     assert '<html lang="it">' in body
+
+
+@pytest.mark.django_db
+def test_every_page_links_the_favicon_and_it_is_served(client):
+    from django.contrib.staticfiles import finders
+
+    body = client.get("/login/").content.decode()
+    assert '<link rel="icon" href="/static/web/favicon.svg" type="image/svg+xml">' in body
+    path = finders.find("web/favicon.svg")
+    assert path
+    assert Path(path).read_text().startswith("<svg")

@@ -6,6 +6,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from django.contrib.auth.models import Permission
 from django.db import transaction
 
 from daur.accounts.models import Role, User
@@ -24,6 +25,11 @@ IMPORT_ORDER = (
     "tickets",
     "surveys",
 )
+# The apps whose records a manager works on in the admin (not accounts: the users).
+MANAGED_APPS = (
+    "campaigns", "customers", "catalog", "leads", "sales", "engagement", "servicedesk", "surveys",
+    "insights",
+)
 DEMO_PASSWORD = "demo"  # noqa: S105 - demo-only accounts, marked as such
 
 
@@ -37,12 +43,21 @@ def demo_users_ensure() -> list[User]:
         user.email = f"{username}@demo.daur.invalid"
         user.is_demo = True
         user.is_staff = role in (Role.ADMIN, Role.MANAGER)
-        # Managers run the business: in the admin they may see and change everything.
-        user.is_superuser = role in (Role.ADMIN, Role.MANAGER)
+        # Only the admin is a superuser. Managers run the business: in the admin they may work
+        # on its records, not on the users (demo_manager_permissions).
+        user.is_superuser = role == Role.ADMIN
         user.set_password(DEMO_PASSWORD)
         user.save()
+        user.user_permissions.set(demo_manager_permissions() if role == Role.MANAGER else [])
         users.append(user)
     return users
+
+
+def demo_manager_permissions() -> list[Permission]:
+    """Every permission on the business's records (customers, orders, catalogue, campaigns,
+    contacts, tickets, surveys, leads; the computed tables are read-only whatever the
+    permission); none on the users."""
+    return list(Permission.objects.filter(content_type__app_label__in=MANAGED_APPS))
 
 
 def demo_load(*, customers: int = 2000, seed: int = 7, progress: bool = False) -> str:

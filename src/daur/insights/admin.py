@@ -1,13 +1,14 @@
-"""Admin for scores, runs, stage changes and alerts (read mostly)."""
+"""Admin for scores, runs, stage changes and alerts: read-only (daur.readonly_admin)."""
 
 from django.contrib import admin
 
 from daur.insights.models import Alert, CustomerScore, ScoringRun, StageChange
 from daur.insights.realtime import customers_rescore_on_commit
+from daur.readonly_admin import ReadOnlyAdmin
 
 
 @admin.register(ScoringRun)
-class ScoringRunAdmin(admin.ModelAdmin):
+class ScoringRunAdmin(ReadOnlyAdmin):
     list_display = (
         "started_at",
         "as_of",
@@ -22,7 +23,7 @@ class ScoringRunAdmin(admin.ModelAdmin):
 
 
 @admin.register(CustomerScore)
-class CustomerScoreAdmin(admin.ModelAdmin):
+class CustomerScoreAdmin(ReadOnlyAdmin):
     list_display = ("customer", "lifecycle_stage", "rfm_segment", "strategy", "p_alive", "clv_12m")
     list_filter = ("lifecycle_stage", "strategy", "rfm_segment", "orientation", "realtime")
     search_fields = ("=customer__external_id", "customer__name")
@@ -32,7 +33,7 @@ class CustomerScoreAdmin(admin.ModelAdmin):
 
 
 @admin.register(StageChange)
-class StageChangeAdmin(admin.ModelAdmin):
+class StageChangeAdmin(ReadOnlyAdmin):
     list_display = ("customer", "changed_on", "from_stage", "to_stage", "regained")
     list_filter = ("to_stage", "regained")
     search_fields = ("=customer__external_id",)
@@ -42,7 +43,7 @@ class StageChangeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Alert)
-class AlertAdmin(admin.ModelAdmin):
+class AlertAdmin(ReadOnlyAdmin):
     list_display = (
         "created_at",
         "segment_kind",
