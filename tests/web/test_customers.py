@@ -154,7 +154,49 @@ def test_the_csv_export_streams_the_current_filter(client, manager):
     assert rows[0][:3] == ["customer_id", "name", "kind"]
     assert len(rows) == 2
     assert rows[1][1] == "'=HYPERLINK(1)"  # a spreadsheet will not run it
-    assert rows[1][rows[0].index("lifecycle_stage")] == "retention"
+    # The stage by name, its code beside it (issue 12: names for people, codes for machines).
+    assert rows[1][rows[0].index("lifecycle_stage")] == "Retention"
+    assert rows[1][rows[0].index("lifecycle_stage_code")] == "retention"
+
+
+def _export(client, query: str = "") -> list[dict[str, str]]:
+    response = client.get(f"/customers/export.csv{query}")
+    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+def test_the_export_rounds_labels_in_the_users_language_and_names_the_currency(client, manager):
+    from tests.web.factories import run_make
+
+    run_make(currency="IDR")
+    owner = user_make("sr9", first_name="Siti", last_name="Rahma")
+    customer = customer_make("Rounded", owner=owner, relationship="intermediary")
+    score_make(customer, types=("loyal", "affluent"), p_alive=0.123456, clv=1234567.891,
+               strategy="protect", stage="retention")
+    [row] = _export(client)
+    assert row["p_alive"] == "0.123"
+    assert row["clv_12m"] == "1234568"  # IDR: no minor unit
+    assert row["currency"] == "IDR"
+    assert (row["lifecycle_stage"], row["lifecycle_stage_code"]) == ("Retention", "retention")
+    assert (row["strategy"], row["strategy_code"]) == ("Protect", "protect")
+    assert (row["types"], row["types_code"]) == ("Loyal;Affluent", "loyal;affluent")
+    assert (row["relationship"], row["relationship_code"]) == ("Intermediary", "intermediary")
+    assert (row["owner"], row["owner_username"]) == ("Siti Rahma", "sr9")
+    client.cookies["django_language"] = "it"
+    [row] = _export(client)
+    assert (row["lifecycle_stage"], row["lifecycle_stage_code"]) == ("Fidelizzazione", "retention")
+    assert row["clv_12m"] == "1234568"  # numbers for machines: no grouping, a point
+
+
+def test_the_export_keeps_two_decimals_for_a_currency_with_cents(client, manager):
+    from tests.web.factories import run_make
+
+    run_make(currency="EUR")
+    score_make(customer_make("Cents"), clv=12.3456, p_alive=0.9999)
+    [row] = _export(client)
+    assert (row["clv_12m"], row["currency"], row["p_alive"]) == ("12.35", "EUR", "1.000")
+    customer_make("Unscored")
+    unscored = next(r for r in _export(client) if r["name"] == "Unscored")
+    assert (unscored["clv_12m"], unscored["currency"], unscored["lifecycle_stage"]) == ("", "", "")
 
 
 def test_a_reps_export_holds_only_their_customers(client, rep):

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-from datetime import datetime
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -14,7 +11,6 @@ from django.views.decorators.http import require_GET
 from daur.analytics.strategy import ACTIONS
 from daur.customers.selectors import (
     COUNT_CAP,
-    EXPORT_COLUMNS,
     customer_connections,
     customer_count,
     customer_export_rows,
@@ -26,6 +22,7 @@ from daur.customers.selectors import (
 from daur.customers.timeline import TimelinePosition, customer_timeline
 from daur.insights.explain import customer_explanation
 from daur.insights.services import latest_run
+from daur.web.customer_export import export_lines
 from daur.web.customer_profile import (
     customer_currency,
     customer_facts_html,
@@ -81,38 +78,15 @@ def customers(request: HttpRequest) -> HttpResponse:
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _safe_cell(value) -> str:
-    """A cell a spreadsheet will not run as a formula (CSV injection)."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return str(value)
-
-
 @login_required
 @require_GET
 def customers_export(request: HttpRequest) -> StreamingHttpResponse:
     if not customers_exportable_by(request.user):
         raise PermissionDenied
     filters = CustomerFilterForm(request.GET, user=request.user).filters().without_cursor()
-    writer = csv.writer(_Echo())
-    header = [name for name, _ in EXPORT_COLUMNS]
     rows = customer_export_rows(user=request.user, filters=filters)
-
-    def stream():
-        yield writer.writerow(header)
-        for row in rows:
-            yield writer.writerow([_safe_cell(value) for value in row])
-
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    stream = export_lines(rows, currency=base_currency(latest_run()))
+    response = StreamingHttpResponse(stream, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="customers.csv"'
     return response
 
