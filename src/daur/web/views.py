@@ -22,6 +22,7 @@ from daur.customers.selectors import (
 from daur.customers.timeline import TimelinePosition, customer_timeline
 from daur.insights.explain import customer_explanation
 from daur.insights.services import latest_run
+from daur.sales.selectors import reseller_customers, resold_orders
 from daur.web.customer_export import export_lines
 from daur.web.customer_profile import (
     customer_currency,
@@ -121,11 +122,23 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         "timeline_html": timeline_rows_html(timeline),
         "connections": connections,
         "customer_facts": customer_facts_html(customer, connections),
+        "resold": _resold(request, customer),
         "value_facts": (
             value_facts_html(score, currency, customer_currency(customer.pk)) if score else ""
         ),
     }
     return render(request, "web/customers/detail.html", context)
+
+
+def _resold(request: HttpRequest, customer) -> dict | None:  # noqa: ANN001 - a Customer
+    """A reseller's resold orders and served customers, each paged by its own parameter."""
+    if customer.relationship != "intermediary":
+        return None
+    args = {"user": request.user, "reseller": customer}
+    return {
+        "orders": resold_orders(**args, page=request.GET.get("orders_page")),
+        "customers": reseller_customers(**args, page=request.GET.get("served_page")),
+    }
 
 
 @login_required
