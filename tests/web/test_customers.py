@@ -71,6 +71,8 @@ def test_a_surname_or_any_word_of_the_name_finds_the_customer(client, manager):
     assert names(client.get("/customers/?q=Putra&match=prefix")) == []
     assert sorted(names(client.get("/customers/?q=putra&match=contains"))) == [
         "Adi Putra", "Dewi Lestari Putranto", "Komputra Jaya"]
+    # One or two letters: the names starting so (no trigram to look up; typed as one starts).
+    assert names(client.get("/customers/?q=pu")) == ["Putri Sari"]
     # Listed by name, by CLV and by date alike.
     for sort in ("name", "created"):
         assert len(names(client.get(f"/customers/?q=putra&sort={sort}"))) == 2, sort

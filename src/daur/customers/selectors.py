@@ -155,11 +155,24 @@ def customer_search_q(text: str, *, match: str = "words") -> Q:
         return by_id | Q(phone__startswith=text)
     if match == "contains":
         by_name = Q(name__icontains=text)
-    elif match == "prefix":
+    elif _name_match(text, match) == "prefix":
         by_name = Q(name__istartswith=text)
     else:
         by_name = name_words_q(text)
     return by_id | by_name
+
+
+# Shorter than this, a word search is the name's prefix: one or two letters have no trigram
+# to look up (the search would read every name) and, typed as the user starts, read best as
+# the names starting so (a range of the name index).
+WORD_SEARCH_MIN = 3
+
+
+def _name_match(text: str, match: str) -> str:
+    """The name match in effect: "words" falls back to "prefix" for one short word."""
+    if match == "words" and len(text) < WORD_SEARCH_MIN and len(text.split()) == 1:
+        return "prefix"
+    return match
 
 
 # The name's search key on PostgreSQL: upper case, compared byte by byte (customer_name_key_idx).
@@ -181,8 +194,8 @@ def _searched(
         if by_id.exists():
             return by_id, False
     name_prefix = (
-        by_name and match == "prefix" and "@" not in text and not _looks_like_phone(text)
-        and connection.vendor == "postgresql"
+        by_name and _name_match(text, match) == "prefix" and "@" not in text
+        and not _looks_like_phone(text) and connection.vendor == "postgresql"
     )
     if not text or not name_prefix:
         return qs.filter(customer_search_q(text, match=match)), False
