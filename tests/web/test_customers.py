@@ -267,7 +267,7 @@ def test_on_postgresql_the_word_search_can_use_the_trigram_index(manager):
     from django.db import connection
 
     from daur.customers.models import Customer
-    from daur.customers.selectors import name_words_q
+    from daur.customers.search import name_words_q
 
     if connection.vendor != "postgresql":
         pytest.skip("the trigram index is PostgreSQL's")
