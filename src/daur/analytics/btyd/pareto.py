@@ -8,18 +8,28 @@ from collections.abc import Mapping
 import numpy as np
 from scipy.special import betaln, expit, gammaln, hyp2f1
 
-from daur.analytics.btyd._fit import FitResult, check_btyd_data, maximise, sufficient_stats
-from daur.analytics.btyd.bgnbd import check_identifiable
+from daur.analytics.btyd._fit import (
+    FitResult,
+    check_btyd_data,
+    fit_with_fallbacks,
+    sufficient_stats,
+)
+from daur.analytics.btyd.bgnbd import NO_DROPOUT, ONE_RATE, check_identifiable
 
 MODEL = "pareto"
 PARAM_NAMES = ("r", "alpha", "s", "beta")
 # Central differences in log-parameters: the derivatives of 2F1 in its parameters have no
 # closed form in scipy, so Pareto/NBD is the one model whose gradient is numerical.
 GRADIENT_STEP = 1e-5
+LIMITS = {("s", "lower"): NO_DROPOUT, ("beta", "upper"): NO_DROPOUT,
+          ("r", "upper"): ONE_RATE, ("alpha", "upper"): ONE_RATE}
 
 
 def fit(x, t_x, T, *, weights=None) -> FitResult:
-    """Maximum-likelihood fit on (x, t_x, T); identical rows are collapsed into weights."""
+    """Maximum-likelihood fit on (x, t_x, T); identical rows are collapsed into weights.
+
+    No analytic Hessian: the fallback order of `fit_with_fallbacks` starts at quasi-Newton.
+    """
     started = time.perf_counter()
     stats = sufficient_stats(x, t_x, T, weights)
     check_btyd_data(stats.x, stats.t_x, stats.T)
@@ -36,15 +46,15 @@ def fit(x, t_x, T, *, weights=None) -> FitResult:
             up, down = theta.copy(), theta.copy()
             up[i] *= np.exp(GRADIENT_STEP)
             down[i] *= np.exp(-GRADIENT_STEP)
-            # d/dlog(theta) divided by theta gives d/dtheta, which maximise() expects.
+            # d/dlog(theta) divided by theta gives d/dtheta, which the optimisers expect.
             grad[i] = (total(up) - total(down)) / (2 * GRADIENT_STEP) / theta[i]
         return -value, -grad
 
     rate = float(w @ x / (w @ T))
     start = np.array([1.0, 1.0 / max(rate, 1e-6), 1.0, float(w @ T / w.sum())])
-    return maximise(
+    return fit_with_fallbacks(
         MODEL, PARAM_NAMES, neg_ll, start,
-        n_customers=stats.n_customers, n_unique_rows=x.size, started=started,
+        n_customers=stats.n_customers, n_unique_rows=x.size, started=started, limits=LIMITS,
     )
 
 
