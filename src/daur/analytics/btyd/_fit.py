@@ -206,6 +206,9 @@ START_SHIFTS = (1.0, -1.0)
 # A parameter within this of its bound in log space (1 %) is at its limit: an optimiser that
 # stops there has followed a likelihood still rising towards the limit.
 BOUND_MARGIN = 1e-2
+# Iterations of a quasi-Newton run from the model's own start, and from each further start
+# (a likelihood that keeps rising towards a bound is followed there in fewer).
+QUASI_NEWTON_ITERATIONS = (2000, 300)
 
 
 def fit_with_fallbacks(
@@ -249,7 +252,9 @@ def fit_with_fallbacks(
     starts += [(np.exp(np.log(start) + sign * pattern), None) for sign in (1.0, -1.0)]
     best = None
     for k, (point, warm) in enumerate(starts, start=1):
-        found = quasi_newton(neg_ll, point, n_customers=n_customers, coarse=warm)
+        own = point is starts[-3][0]  # the model's start
+        found = quasi_newton(neg_ll, point, n_customers=n_customers, coarse=warm,
+                             max_iter=QUASI_NEWTON_ITERATIONS[0 if own else 1])
         result = _result(model, names, found, "quasi_newton", n_customers, n_unique_rows, started)
         if result.converged:
             if steps:

@@ -109,6 +109,7 @@ def newton(
 def quasi_newton(
     neg_ll: Callable[[np.ndarray], tuple[float, np.ndarray]], start: np.ndarray, *,
     n_customers: float, coarse: Callable[[np.ndarray], tuple[float, np.ndarray]] | None = None,
+    max_iter: int = 2000,
 ) -> Optimum:
     """Minimise -LL over log-parameters with L-BFGS-B inside |log theta| <= LOG_BOUND.
 
@@ -140,7 +141,7 @@ def quasi_newton(
             x0 = warm.x
     res = minimize(
         objective, x0, jac=True, method="L-BFGS-B", bounds=bounds,
-        options={"maxiter": 2000, "ftol": 1e-14, "gtol": 1e-9, "maxcor": 20},
+        options={"maxiter": max_iter, "ftol": 1e-14, "gtol": 1e-9, "maxcor": 20},
     )
     log_theta = np.asarray(res.x, dtype=np.float64)
     value = float(neg_ll(np.exp(log_theta))[0])

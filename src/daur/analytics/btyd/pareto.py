@@ -21,6 +21,7 @@ PARAM_NAMES = ("r", "alpha", "s", "beta")
 # Central differences in log-parameters: the derivatives of 2F1 in its parameters have no
 # closed form in scipy, so Pareto/NBD is the one model whose gradient is numerical.
 GRADIENT_STEP = 1e-5
+LOOP_TERMS = 200
 MAX_SERIES_TERMS = 20_000
 LIMITS = {("s", "lower"): NO_DROPOUT, ("beta", "upper"): NO_DROPOUT,
           ("r", "upper"): ONE_RATE, ("alpha", "upper"): ONE_RATE}
@@ -85,34 +86,41 @@ def _positive_series(b, c, z):
     """2F1(1, b; c; z) = sum_n (b)_n / (c)_n z^n for 0 < b < c and 0 <= z < 1.
 
     Each term is below z times the previous one, so a row stops after about log(eps)/log(z)
-    terms. The terms are formed in blocks (a cumulative product per row) and rows that have
-    stopped leave. After MAX_SERIES_TERMS (z within about 2e-3 of 1: only at extreme
-    parameters) the rest of a row's series is summed as a geometric series at the ratio of the
-    terms where most of that rest lies.
+    terms. The first LOOP_TERMS terms are added one at a time over all rows; the few rows that
+    need more (z near 1) continue alone, their terms formed in blocks (a cumulative product per
+    row). After MAX_SERIES_TERMS (z within about 2e-3 of 1: only at extreme parameters) the
+    rest of a row's series is summed as a geometric series at the ratio of the terms where
+    most of that rest lies.
     """
     b, c, z = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (b, c, z)))
+    term = np.ones(z.shape)
     total = np.ones(z.shape)
+    n = 0.0
+    active = np.ones(z.shape, dtype=bool)
+    while active.any() and n < LOOP_TERMS:
+        term = np.where(active, term * (b + n) / (c + n) * z, 0.0)
+        total += term
+        active = term > 1e-17 * total
+        n += 1.0
+    if not active.any():
+        return total
+    rows = np.flatnonzero(active.reshape(-1))
     flat = total.reshape(-1)
-    rows = np.flatnonzero(z.reshape(-1) > 0)
-    b, c, z = (v.reshape(-1)[rows] for v in (b, c, z))
-    term = np.ones(rows.size)
-    acc = np.ones(rows.size)
-    n = 0
-    block = 16
+    b, c, z, term, acc = (v.reshape(-1)[rows] for v in (b, c, z, term, total))
+    block = 64
     while rows.size and n < MAX_SERIES_TERMS:
-        k = np.arange(n, n + block, dtype=np.float64)
+        k = np.arange(n, n + block)
         terms = term[:, None] * np.cumprod((b[:, None] + k) / (c[:, None] + k) * z[:, None],
                                            axis=1)
         partial = acc[:, None] + np.cumsum(terms, axis=1)
         stop = terms <= 1e-17 * partial
         done = stop.any(axis=1)
-        if done.any():
-            flat[rows[done]] = partial[done, np.argmax(stop[done], axis=1)]
+        flat[rows[done]] = partial[done, np.argmax(stop[done], axis=1)]
         going = ~done
         rows, b, c, z = rows[going], b[going], c[going], z[going]
         term, acc = terms[going, -1], partial[going, -1]
         n += block
-        block = int(min(2 * block, 4096, max(16, (1 << 20) // max(rows.size, 1))))
+        block = int(min(2 * block, 4096, max(64, (1 << 20) // max(rows.size, 1))))
     if rows.size:
         ratio = (b + n) / (c + n) * z
         ratio = (b + n + 1.0 / (1.0 - ratio)) / (c + n + 1.0 / (1.0 - ratio)) * z
