@@ -231,14 +231,15 @@ def fit_with_fallbacks(
     2. A bounded quasi-Newton (L-BFGS-B on `neg_ll(theta) -> (-LL, -gradient)`, with every
        |log parameter| <= LOG_BOUND) from several starts: where Newton stopped, `start` (with
        the `coarse` warm start for large data) and `start` shifted by a factor e either way.
-       The first interior maximum is returned (method "quasi_newton"); otherwise the best.
+       The first interior maximum is returned (method "quasi_newton") unless an earlier start
+       reached a higher likelihood; otherwise the best point of all.
     3. When the best sits with a parameter at its bound, the likelihood rises towards that limit:
        a boundary solution, reported as such (method "boundary", converged False, a message
        naming the parameter and what the limit means: `limits[(name, "upper"|"lower")]`).
     Anything else is method "quasi_newton" with converged False and the reason.
     """
     steps = []
-    starts = []
+    starts = []  # (point, coarse warm start, iteration limit)
     if newton_neg_ll is not None:
         found = newton(newton_neg_ll, start, n_customers=n_customers)
         result = _result(model, names, found, "newton", n_customers, n_unique_rows, started)
@@ -246,17 +247,20 @@ def fit_with_fallbacks(
             return result
         steps.append(f"Newton stopped ({result.message})")
         if np.isfinite(found.neg_ll) and np.isfinite(found.log_theta).all():
-            starts.append((np.exp(found.log_theta), None))
-    starts.append((np.asarray(start, dtype=np.float64), coarse))
+            starts.append((np.exp(found.log_theta), None, QUASI_NEWTON_ITERATIONS[1]))
+    starts.append((np.asarray(start, dtype=np.float64), coarse, QUASI_NEWTON_ITERATIONS[0]))
     pattern = np.resize(np.array(START_SHIFTS), len(names))
-    starts += [(np.exp(np.log(start) + sign * pattern), None) for sign in (1.0, -1.0)]
+    starts += [(np.exp(np.log(start) + sign * pattern), None, QUASI_NEWTON_ITERATIONS[1])
+               for sign in (1.0, -1.0)]
+    # An interior maximum is kept unless another start found a higher likelihood (beyond
+    # rounding): then the likelihood rises elsewhere, towards a bound or a better maximum.
+    tolerance = 1e-8 * max(n_customers, 1.0)
     best = None
-    for k, (point, warm) in enumerate(starts, start=1):
-        own = point is starts[-3][0]  # the model's start
+    for k, (point, warm, max_iter) in enumerate(starts, start=1):
         found = quasi_newton(neg_ll, point, n_customers=n_customers, coarse=warm,
-                             max_iter=QUASI_NEWTON_ITERATIONS[0 if own else 1])
+                             max_iter=max_iter)
         result = _result(model, names, found, "quasi_newton", n_customers, n_unique_rows, started)
-        if result.converged:
+        if result.converged and (best is None or found.neg_ll <= best[0].neg_ll + tolerance):
             if steps:
                 message = "; ".join(steps) + f"; quasi-Newton from start {k}: " + result.message
                 result = _with_message(result, message, started)
@@ -266,7 +270,7 @@ def fit_with_fallbacks(
     if best is None:
         raise FitError("the likelihood cannot be evaluated on these data")
     found, result = best
-    steps.append(f"quasi-Newton from {len(starts)} starts found no interior maximum")
+    steps.append(f"quasi-Newton from {len(starts)} starts: the best is no interior maximum")
     if result.at_bound:
         meaning = []
         for name in result.at_bound:
