@@ -2,8 +2,10 @@
 
 Pure analytics: imports only daur.analytics, numpy, pyarrow's CSV reader (for a large summary)
 and the standard library (never Django).
-Exit codes: 0 fitted and converged; 1 fitted but the optimiser did not converge (the result is
-still printed, with converged false); 2 bad input or data that cannot identify the model.
+Exit codes: 0 fitted and converged (by Newton or, after it, by quasi-Newton); 1 fitted but not at
+an interior maximum: a boundary solution (a parameter at its limit, named in the message) or no
+convergence (the result is still printed, with converged false and the method); 2 bad input or
+data that cannot identify the model (nothing fitted).
 From a summary file only the columns the model uses are read and checked: x, t_x and T for the
 purchase models, x and the mean repeat value for ggamma (reading a million rows is most of the
 time of a `daur fit`).
@@ -39,6 +41,11 @@ SUMMARY_LAYOUTS = {
 FAST_READ_BYTES = 2_000_000
 MODEL_TITLES = {"bgnbd": "BG/NBD", "pareto": "Pareto/NBD", "mbgnbd": "MBG/NBD",
                 "ggamma": "Gamma-Gamma"}
+METHOD_TITLES = {
+    "newton": "Newton",
+    "quasi_newton": "quasi-Newton (L-BFGS-B)",
+    "boundary": "boundary solution (a parameter at its limit; see the message)",
+}
 
 
 class InputError(ValueError):
@@ -69,10 +76,14 @@ def fit_command(
             path, time_unit=time_unit, calibration_end=calibration_end, model=model
         )
         result, holdout = run_fit(data, model=model)
-    except (InputError, FitError, OSError) as error:
+    except FitError as error:
+        print(f"daur fit: error: {error}; nothing was fitted", file=sys.stderr)
+        return 2
+    except (InputError, OSError) as error:
         print(f"daur fit: error: {error}", file=sys.stderr)
         return 2
-    for note in data.notes:
+    notes = [*data.notes, *fit_notes(data, model)]
+    for note in notes:
         print(f"daur fit: warning: {note}", file=sys.stderr)
     report = {
         "model": model,
@@ -82,21 +93,41 @@ def fit_command(
         "standard_errors": result.standard_errors,
         "log_likelihood": result.log_likelihood,
         "converged": result.converged,
+        "method": result.method,
+        "at_bound": list(result.at_bound),
         "iterations": result.iterations,
         "seconds": result.seconds,
         "message": result.message,
-        "warnings": list(data.notes),
+        "warnings": notes,
     }
+    if model == "ggamma":
+        from daur.analytics.btyd.gamma_gamma import population_mean
+
+        report["population_mean"] = population_mean(result.params)
     if holdout is not None:
         report["holdout"] = holdout
     if as_json:
         out.write(json.dumps(_json_safe(report)) + "\n")
     else:
         out.write(format_table(report))
+    if result.method == "boundary":
+        print(f"daur fit: a boundary solution: {result.message}", file=sys.stderr)
+        return 1
     if not result.converged:
         print(f"daur fit: the fit did not converge: {result.message}", file=sys.stderr)
         return 1
     return 0
+
+
+def fit_notes(data: FitData, model: str) -> list[str]:
+    """What the fit will make of the data, for the warnings of the report."""
+    if model == "ggamma" or data.T is None:
+        return []
+    newest = int((data.T == 0).sum())
+    if not newest:
+        return []
+    return [f"{newest} customers first bought at the end of the data (T = 0): they are counted "
+            "but carry no information for the fit"]
 
 
 def run_fit(data: FitData, *, model: str):
@@ -189,7 +220,7 @@ def _read_summary(
     checks = [((x < 0) | (np.floor(x) != x), names[0], "must be a whole number >= 0")]
     if t_x is not None:
         checks += [
-            (T <= 0, names[2], "must be > 0"),
+            (T < 0, names[2], "must be >= 0"),
             ((t_x < 0) | (t_x > T), names[1], f"must be between 0 and {names[2]}"),
             ((x == 0) & (t_x != 0), names[1], f"must be 0 where {names[0]} is 0"),
             ((x > 0) & (t_x == 0), names[1], f"must be > 0 where {names[0]} is > 0"),
@@ -370,7 +401,12 @@ def format_table(report: dict) -> str:
         f"Log-likelihood  {report['log_likelihood']:.4f}",
         f"Converged       {'yes' if report['converged'] else 'NO'} "
         f"({report['iterations']} iterations, {report['seconds']:.3f} s; {report['message']})",
+        f"Method          {METHOD_TITLES.get(report['method'], report['method'])}",
     ]
+    if "population_mean" in report:
+        mean = report["population_mean"]
+        lines.append(f"Population mean {mean:.6g}" if math.isfinite(mean) else
+                     "Population mean infinite (q <= 1: heavy-tailed spend)")
     holdout = report.get("holdout")
     if holdout:
         lines += [

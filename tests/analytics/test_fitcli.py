@@ -182,3 +182,60 @@ def test_the_spend_fit_does_not_import_scipy_special(tmp_path):
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
     assert done.returncode in (0, 1), done.stderr
     assert json.loads(done.stdout)["n_customers"] == 200
+def simulated_log(tmp_path, n=400, seed=4):
+    """A transaction log simulated from BG/NBD in days, with one customer whose first (and
+    only) purchase is on the last day of the log."""
+    from daur.analytics.btyd import bgnbd
+
+    rng = np.random.default_rng(seed)
+    end = np.datetime64("2024-12-31")
+    T = rng.integers(60, 365, n).astype(float)
+    x, t_x = bgnbd.simulate({"r": 0.8, "alpha": 40.0, "a": 0.8, "b": 2.5}, T, rng)
+    rows = ["customer_id,date,amount"]
+    for i in range(n):
+        first = end - np.timedelta64(int(T[i]), "D")
+        # x repeat purchases on distinct days, the last one at t_x.
+        last = max(int(round(t_x[i])), int(x[i])) if x[i] else 0
+        days = [0] + sorted(rng.choice(np.arange(1, last), int(x[i]) - 1, replace=False)
+                            .tolist()) + [last] if x[i] > 1 else [0] + ([last] if x[i] else [])
+        rows += [f"c{i},{first + np.timedelta64(d, 'D')},{10 + i % 7}" for d in days]
+    rows.append(f"newest,{end},25")
+    return write(tmp_path, "\n".join(rows) + "\n", "log.csv")
+
+
+def test_a_first_purchase_on_the_last_day_is_fitted_and_noted(capsys, tmp_path):
+    code, out, err = run(capsys, simulated_log(tmp_path), "--time-unit", "day", "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["n_customers"] == 401 and report["converged"] is True
+    assert report["method"] == "newton" and report["at_bound"] == []
+    assert any("T = 0" in w for w in report["warnings"]) and "T = 0" in err
+
+
+def test_constant_prices_give_a_boundary_spend_fit_reported_as_such(capsys, tmp_path):
+    rng = np.random.default_rng(1)
+    x = rng.integers(1, 10, 5000)
+    prices = rng.choice([9.99, 19.99, 49.5], x.size)  # each customer always pays one price
+    rows = ["customer_id,frequency,recency,T,monetary_value"]
+    rows += [f"c{i},{x[i]},{x[i] * 2},30,{prices[i]}" for i in range(x.size)]
+    path = write(tmp_path, "\n".join(rows) + "\n")
+    code, out, err = run(capsys, path, "--model", "ggamma", "--json")
+    assert code == 1 and "boundary solution" in err and "p at its upper limit" in err
+    report = json.loads(out)
+    assert report["method"] == "boundary" and report["at_bound"] == ["p"]
+    assert report["converged"] is False and report["standard_errors"]["p"] is None
+    assert 9.99 < report["population_mean"] < 49.5
+    code, out, _ = run(capsys, path, "--model", "ggamma")
+    assert code == 1 and "boundary solution" in out and "Population mean" in out
+
+
+def test_a_summary_row_of_age_zero_is_accepted_and_no_repeat_buyer_is_refused(capsys, tmp_path):
+    rows = ["customer_id,frequency,recency,T", "a,0,0,0", "b,2,5,10", "c,0,0,12"]
+    code, out, err = run(capsys, write(tmp_path, "\n".join(rows) + "\n"), "--json")
+    assert code in (0, 1) and json.loads(out)["method"] in ("newton", "quasi_newton", "boundary")
+    assert "T = 0" in err
+    rows = ["customer_id,frequency,recency,T", "a,0,0,0", "b,0,0,10"]
+    code, out, err = run(capsys, write(tmp_path, "\n".join(rows) + "\n", "zero.csv"))
+    assert code == 2 and out == ""
+    assert "every customer has x = 0" in err and "nothing was fitted" in err
+    assert "Traceback" not in err

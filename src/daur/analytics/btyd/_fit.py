@@ -1,26 +1,21 @@
-"""Shared fitting machinery: sufficient statistics, log-space optimisers, fit results.
+"""Shared fitting machinery: sufficient statistics, the fallback order, fit results.
 
-Collapsing identical rows lives in `_rows`.
+Collapsing identical rows lives in `_rows`; the two optimisers in `_optimise`.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from daur.analytics.btyd._optimise import LOG_BOUND, Optimum, newton, quasi_newton
 from daur.analytics.btyd._rows import collapse_rows
 
-# Log-parameter bounds: wide enough for any sane data, narrow enough that exp() never overflows.
-LOG_BOUND = 12.0
-# Newton stops when g' H^-1 g, about twice the distance to the optimum in -LL per customer, is
-# below this: the parameters are then within sqrt(n * 1e-16) standard errors of the optimum
-# (1e-5 for a million customers); the quadratic convergence usually lands far closer.
-NEWTON_TOLERANCE = 1e-16
-# Below this decrement a Newton step (positive definite Hessian) is taken without line search.
-NEWTON_TRUST = 1e-8
+METHODS = ("newton", "quasi_newton", "boundary")
+
 
 
 def dot(a: np.ndarray, b: np.ndarray) -> float:
@@ -68,6 +63,10 @@ class FitResult:
     standard_errors: dict[str, float]
     seconds: float
     message: str = ""
+    # Which step of the fallback order (`fit_with_fallbacks`) produced the result.
+    method: str = "newton"
+    # Parameters at their limit in a boundary solution (their standard errors are NaN).
+    at_bound: tuple[str, ...] = ()
 
 
 def sufficient_stats(x, t_x, T, weights=None) -> SufficientStats:
@@ -87,7 +86,11 @@ def merge_stats(parts: Sequence[SufficientStats]) -> SufficientStats:
 
 
 def check_btyd_data(x, t_x, T) -> None:
-    """Reject data the BTYD models cannot use, with a message a user can act on."""
+    """Reject data the BTYD models cannot use, with a message a user can act on.
+
+    T = 0 (a first purchase on the last day, so x = t_x = 0) is accepted: such a customer has
+    likelihood 1 under every model and adds nothing to the fit.
+    """
     if x.size == 0:
         raise FitError("no customers to fit")
     if not (np.isfinite(x).all() and np.isfinite(t_x).all() and np.isfinite(T).all()):
@@ -100,103 +103,8 @@ def check_btyd_data(x, t_x, T) -> None:
         raise FitError("t_x must be 0 where x = 0")
     if ((x > 0) & (t_x <= 0)).any():
         raise FitError("t_x must be > 0 where x > 0")
-    if (T <= 0).any():
-        raise FitError("T (customer age) must be > 0")
-
-
-def maximise(
-    model: str,
-    names: Sequence[str],
-    neg_ll: Callable[[np.ndarray], tuple[float, np.ndarray]],
-    start: np.ndarray,
-    *,
-    n_customers: float,
-    n_unique_rows: int,
-    started: float,
-    coarse: Callable[[np.ndarray], tuple[float, np.ndarray]] | None = None,
-) -> FitResult:
-    """Minimise a negative log-likelihood over log-parameters; report convergence honestly.
-
-    `neg_ll(theta)` takes the parameters (not their logs) and returns (-LL, -dLL/dtheta);
-    the chain rule to log space is applied here. Standard errors come from a finite-difference
-    Hessian of the analytic gradient, in log space, mapped back by the delta method. `coarse`,
-    the same likelihood on a subset of rows, gives a starting point for large data.
-    """
-    from scipy.optimize import minimize
-
-    scale = 1.0 / max(n_customers, 1.0)
-
-    def objective(log_theta: np.ndarray) -> tuple[float, np.ndarray]:
-        theta = np.exp(log_theta)
-        value, grad = neg_ll(theta)
-        if not np.isfinite(value):
-            return 1e300, np.zeros_like(log_theta)
-        return value * scale, grad * theta * scale
-
-    bounds = [(-LOG_BOUND, LOG_BOUND)] * len(names)
-    x0 = np.clip(np.log(start), -LOG_BOUND + 1, LOG_BOUND - 1)
-    if coarse is not None:
-        def coarse_objective(log_theta):
-            value, grad = coarse(np.exp(log_theta))
-            if not np.isfinite(value):
-                return 1e300, np.zeros_like(log_theta)
-            return value * scale, grad * np.exp(log_theta) * scale
-
-        warm = minimize(coarse_objective, x0, jac=True, method="L-BFGS-B", bounds=bounds,
-                        options={"maxiter": 500, "ftol": 1e-10})
-        if np.isfinite(warm.fun) and np.all(np.abs(warm.x) < LOG_BOUND - 1):
-            x0 = warm.x
-    res = minimize(
-        objective, x0, jac=True, method="L-BFGS-B", bounds=bounds,
-        options={"maxiter": 2000, "ftol": 1e-14, "gtol": 1e-9, "maxcor": 20},
-    )
-    log_theta = res.x
-    theta = np.exp(log_theta)
-    value, _ = neg_ll(theta)
-    hess = _hessian(lambda lt: objective(lt)[1] / scale, log_theta, res.jac / scale)
-    at_bound = np.abs(log_theta) >= LOG_BOUND - 1e-6
-    ses = np.full(len(names), np.nan)
-    positive_definite = False
-    if np.isfinite(hess).all():
-        try:
-            np.linalg.cholesky(hess)
-            positive_definite = True
-            ses = theta * np.sqrt(np.diag(np.linalg.inv(hess)))
-        except np.linalg.LinAlgError:
-            pass
-    finite = bool(np.isfinite(theta).all() and np.isfinite(value))
-    converged = bool(res.success and finite and positive_definite and not at_bound.any())
-    message = str(res.message)
-    if at_bound.any():
-        message = "parameter at its bound: " + ", ".join(
-            n for n, b in zip(names, at_bound) if b
-        )
-    elif not positive_definite:
-        message = "Hessian not positive definite: the maximum is not identified"
-    return FitResult(
-        model=model,
-        params={n: float(v) for n, v in zip(names, theta)},
-        log_likelihood=float(-value),
-        converged=converged,
-        n_customers=int(round(n_customers)),
-        n_unique_rows=int(n_unique_rows),
-        iterations=int(res.nit),
-        standard_errors={n: float(v) for n, v in zip(names, ses)},
-        seconds=time.perf_counter() - started,
-        message=message,
-    )
-
-
-def _hessian(grad: Callable[[np.ndarray], np.ndarray], point: np.ndarray, at_point: np.ndarray):
-    # Forward differences: one gradient per parameter; plenty for standard errors.
-    step = 1e-6
-    k = point.size
-    hess = np.empty((k, k))
-    for i in range(k):
-        e = np.zeros(k)
-        e[i] = step
-        hess[i] = (grad(point + e) - at_point) / step
-    return (hess + hess.T) / 2
+    if (T < 0).any():
+        raise FitError("T (customer age) must be >= 0")
 
 
 def coarse_rows(n_rows: int, target: int = 20_000) -> slice | None:
@@ -211,15 +119,13 @@ SUBSET_MAX_ITER = 30
 
 
 def subset_start(
-    model: str,
-    names: Sequence[str],
     make_neg_ll: Callable[..., Callable[[np.ndarray, int], tuple]],
     rows: Sequence[np.ndarray],
     weights: np.ndarray,
     start: np.ndarray,
 ) -> np.ndarray:
     """A start for Newton on many rows: the Newton fit on every k-th row, weighted to the same
-    total, or `start` when the rows are few or that fit does not converge.
+    total, or `start` when the rows are few or that fit does not reach an interior optimum.
 
     From there Newton on all the rows takes two or three steps instead of six to eight; the
     subset's fit costs about one evaluation on all of them. `make_neg_ll(*rows, weights)`
@@ -229,111 +135,120 @@ def subset_start(
     if part is None:
         return start
     w = weights[part] * (weights.sum() / weights[part].sum())
-    first = newton_maximise(
-        model, names, make_neg_ll(*(r[part] for r in rows), w), start,
-        n_customers=float(w.sum()), n_unique_rows=w.size, started=time.perf_counter(),
-        max_iter=SUBSET_MAX_ITER,
-    )
-    if not first.converged:
+    first = newton(make_neg_ll(*(r[part] for r in rows), w), start,
+                   n_customers=float(w.sum()), max_iter=SUBSET_MAX_ITER)
+    if not first.success or (np.abs(first.log_theta) >= LOG_BOUND - BOUND_MARGIN).any():
         return start
-    return np.array([first.params[n] for n in names])
+    return np.exp(first.log_theta)
 
 
-def newton_maximise(
+# Extra quasi-Newton starts around the model's own start, in log space: one factor e up or down
+# per parameter, in alternating patterns.
+START_SHIFTS = (1.0, -1.0)
+# A parameter within this of its bound in log space (1 %) is at its limit: an optimiser that
+# stops there has followed a likelihood still rising towards the limit.
+BOUND_MARGIN = 1e-2
+# Iterations of a quasi-Newton run from the model's own start, and from each further start
+# (a likelihood that keeps rising towards a bound is followed there in fewer).
+QUASI_NEWTON_ITERATIONS = (2000, 300)
+
+
+def fit_with_fallbacks(
     model: str,
     names: Sequence[str],
-    neg_ll: Callable[[np.ndarray, int], tuple],
+    neg_ll: Callable[[np.ndarray], tuple[float, np.ndarray]],
     start: np.ndarray,
     *,
     n_customers: float,
     n_unique_rows: int,
     started: float,
-    max_iter: int = 200,
+    newton_neg_ll: Callable[[np.ndarray, int], tuple] | None = None,
+    newton_start: np.ndarray | None = None,
+    coarse: Callable[[np.ndarray], tuple[float, np.ndarray]] | None = None,
+    limits: dict[tuple[str, str], str] | None = None,
 ) -> FitResult:
-    """Minimise -LL over log-parameters by Newton steps on the analytic Hessian.
+    """Maximum likelihood by the fallback order every model follows; never fails numerically.
 
-    `neg_ll(theta, order)` takes the parameters (not their logs) and returns -LL (order 0),
-    with -dLL/dtheta (order 1) and -d2LL/dtheta2 (order 2). Where the Hessian in log space is
-    not positive definite its eigenvalues are reflected and floored (a modified Newton step);
-    a backtracking line search keeps every step downhill. Converged means: the Newton
-    decrement is below tolerance, the Hessian at the end is positive definite and no parameter
-    is at its bound. Standard errors come from that Hessian by the delta method.
+    1. Newton on the analytic Hessian (`newton_neg_ll(theta, order)`, for the models that have
+       one) from `newton_start` (default `start`): a converged result is returned as is
+       (method "newton").
+    2. A bounded quasi-Newton (L-BFGS-B on `neg_ll(theta) -> (-LL, -gradient)`, with every
+       |log parameter| <= LOG_BOUND) from several starts: where Newton stopped, `start` (with
+       the `coarse` warm start for large data) and `start` shifted by a factor e either way.
+       The first interior maximum is returned (method "quasi_newton") unless an earlier start
+       reached a higher likelihood; otherwise the best point of all.
+    3. When the best sits with a parameter at its bound, the likelihood rises towards that limit:
+       a boundary solution, reported as such (method "boundary", converged False, a message
+       naming the parameter and what the limit means: `limits[(name, "upper"|"lower")]`).
+    Anything else is method "quasi_newton" with converged False and the reason.
     """
-    scale = 1.0 / max(n_customers, 1.0)
-    k = len(names)
+    steps = []
+    starts = []  # (point, coarse warm start, iteration limit)
+    newton_end = None  # where Newton stopped at a limit: a point the others must beat
+    if newton_neg_ll is not None:
+        found = newton(newton_neg_ll, start if newton_start is None else newton_start,
+                       n_customers=n_customers)
+        result = _result(model, names, found, "newton", n_customers, n_unique_rows, started)
+        if result.converged:
+            return result
+        steps.append(f"Newton stopped ({result.message})")
+        if np.isfinite(found.neg_ll) and np.isfinite(found.log_theta).all():
+            starts.append((np.exp(found.log_theta), None, QUASI_NEWTON_ITERATIONS[1]))
+            if result.at_bound:  # Newton followed a rising likelihood to a limit
+                newton_end = (found, result)
+    starts.append((np.asarray(start, dtype=np.float64), coarse, QUASI_NEWTON_ITERATIONS[0]))
+    pattern = np.resize(np.array(START_SHIFTS), len(names))
+    starts += [(np.exp(np.log(start) + sign * pattern), None, QUASI_NEWTON_ITERATIONS[1])
+               for sign in (1.0, -1.0)]
+    # An interior maximum is kept unless another start found a higher likelihood (beyond
+    # rounding): then the likelihood rises elsewhere, towards a bound or a better maximum.
+    tolerance = 1e-8 * max(n_customers, 1.0)
+    best = newton_end
+    for k, (point, warm, max_iter) in enumerate(starts, start=1):
+        found = quasi_newton(neg_ll, point, n_customers=n_customers, coarse=warm,
+                             max_iter=max_iter)
+        result = _result(model, names, found, "quasi_newton", n_customers, n_unique_rows, started)
+        if result.converged and (best is None or found.neg_ll <= best[0].neg_ll + tolerance):
+            if steps:
+                message = "; ".join(steps) + f"; quasi-Newton from start {k}: " + result.message
+                result = _with_message(result, message, started)
+            return result
+        if np.isfinite(found.neg_ll) and (best is None or found.neg_ll < best[0].neg_ll):
+            best = (found, result)
+    if best is None:
+        raise FitError("the likelihood cannot be evaluated on these data")
+    found, result = best
+    steps.append(f"quasi-Newton from {len(starts)} starts: the best is no interior maximum")
+    if result.at_bound:
+        meaning = []
+        for name in result.at_bound:
+            side = "upper" if result.params[name] > 1.0 else "lower"
+            what = (limits or {}).get((name, side), "the likelihood rises towards this limit")
+            meaning.append(f"{name} at its {side} limit ({result.params[name]:.4g}): {what}")
+        message = "parameter at its bound: " + "; ".join(meaning)
+        message += " (" + "; ".join(steps) + ")"
+        return _with_message(result, message, started, method="boundary")
+    return _with_message(result, result.message + " (" + "; ".join(steps) + ")", started)
 
-    def evaluate(u: np.ndarray, order: int):
-        theta = np.exp(u)
-        out = neg_ll(theta, order)
-        value = float(out[0]) * scale
-        if order == 0:
-            return value, None, None
-        grad = out[1] * theta * scale
-        if order == 1:
-            return value, grad, None
-        # Chain rule to log space: H_u = diag(theta) H diag(theta) + diag(theta * g).
-        hess = (out[2] * np.outer(theta, theta) + np.diag(out[1] * theta)) * scale
-        return value, grad, (hess + hess.T) / 2
 
-    u = np.clip(np.log(start), -LOG_BOUND + 1, LOG_BOUND - 1)
-    value, grad, hess = evaluate(u, 2)
-    iterations = 0  # Newton steps taken
-    decrement = np.inf
-    message = "iteration limit reached"
-    success = False
-    while iterations < max_iter:
-        if not (np.isfinite(value) and np.isfinite(grad).all() and np.isfinite(hess).all()):
-            message = "the likelihood is not finite at the current point"
-            break
-        eigval, eigvec = np.linalg.eigh(hess)
-        floor = 1e-8 * max(1.0, float(np.abs(eigval).max()))
-        modified = np.maximum(np.abs(eigval), floor)
-        step = -(eigvec @ ((eigvec.T @ grad) / modified))
-        decrement = float(-(grad @ step))
-        if decrement < NEWTON_TOLERANCE and (eigval > 0).all():
-            success, message = True, "Newton decrement below tolerance"
-            break
-        # At most a factor e^3 per parameter in one step.
-        longest = float(np.abs(step).max())
-        if longest > 3.0:
-            step *= 3.0 / longest
-        t = 1.0
-        while True:
-            trial = np.clip(u + t * step, -LOG_BOUND, LOG_BOUND)
-            if t == 1.0 and decrement < NEWTON_TRUST and (eigval > 0).all():
-                # Close to the optimum the quadratic model is exact to far below the rounding
-                # of -LL itself (a sum of terms of order 100 per customer): take the full step.
-                break
-            trial_value = evaluate(trial, 0)[0]
-            if np.isfinite(trial_value) and trial_value <= value + 1e-4 * t * (grad @ step):
-                break
-            t *= 0.5
-            if t < 1e-10:
-                break
-        if t < 1e-10:
-            # No downhill progress along the Newton direction: at the optimum to rounding.
-            if (eigval > 0).all() and decrement < 1e-12:
-                success, message = True, "no further decrease (at the optimum to rounding)"
-            else:
-                message = "line search failed"
-            break
-        u = trial
-        iterations += 1
-        value, grad, hess = evaluate(u, 2)
-    theta = np.exp(u)
-    at_bound = np.abs(u) >= LOG_BOUND - 1e-6
-    ses = np.full(k, np.nan)
+def _result(model, names, found: Optimum, method, n_customers, n_unique_rows, started):
+    """A FitResult from an optimum: converged, standard errors and message judged alike."""
+    theta = np.exp(found.log_theta)
+    at_bound = np.abs(found.log_theta) >= LOG_BOUND - BOUND_MARGIN
+    free = ~at_bound
+    ses = np.full(len(names), np.nan)
     positive_definite = False
-    hess_total = hess / scale
-    if np.isfinite(hess_total).all():
+    hess = found.hessian[np.ix_(free, free)]
+    if free.any() and np.isfinite(hess).all():
         try:
-            np.linalg.cholesky(hess_total)
+            np.linalg.cholesky(hess)
             positive_definite = True
-            ses = theta * np.sqrt(np.diag(np.linalg.inv(hess_total)))
+            ses[free] = theta[free] * np.sqrt(np.diag(np.linalg.inv(hess)))
         except np.linalg.LinAlgError:
             pass
-    finite = bool(np.isfinite(theta).all() and np.isfinite(value))
-    converged = bool(success and finite and positive_definite and not at_bound.any())
+    finite = bool(np.isfinite(theta).all() and np.isfinite(found.neg_ll))
+    converged = bool(found.success and finite and positive_definite and not at_bound.any())
+    message = found.message
     if at_bound.any():
         message = "parameter at its bound: " + ", ".join(
             n for n, b in zip(names, at_bound) if b
@@ -343,12 +258,19 @@ def newton_maximise(
     return FitResult(
         model=model,
         params={n: float(v) for n, v in zip(names, theta)},
-        log_likelihood=float(-value / scale),
+        log_likelihood=float(-found.neg_ll),
         converged=converged,
         n_customers=int(round(n_customers)),
         n_unique_rows=int(n_unique_rows),
-        iterations=iterations,
+        iterations=found.iterations,
         standard_errors={n: float(v) for n, v in zip(names, ses)},
         seconds=time.perf_counter() - started,
         message=message,
+        method=method,
+        at_bound=tuple(n for n, b in zip(names, at_bound) if b),
     )
+
+
+def _with_message(result: FitResult, message: str, started: float, method: str | None = None):
+    return replace(result, message=message, method=method or result.method,
+                   seconds=time.perf_counter() - started)

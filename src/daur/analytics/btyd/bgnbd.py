@@ -18,8 +18,7 @@ from daur.analytics.btyd._fit import (
     check_btyd_data,
     coarse_rows,
     dot,
-    maximise,
-    newton_maximise,
+    fit_with_fallbacks,
     subset_start,
     sufficient_stats,
 )
@@ -31,36 +30,39 @@ PARAM_NAMES = ("r", "alpha", "a", "b")
 NEAR_ONE = 1e-4
 # Newton's x-only sums run over k < max(x); beyond this the quasi-Newton path with lgamma is used.
 MAX_X_NEWTON = 1_000_000
+# What a parameter at the optimiser's bound means (for the message of a boundary solution).
+NO_DROPOUT = "no sign of dropout in the data: customers are taken never to drop out"
+ONE_RATE = "customers' purchase rates hardly differ: one purchase rate for everyone"
+LIMITS = {("a", "lower"): NO_DROPOUT, ("b", "upper"): NO_DROPOUT,
+          ("r", "upper"): ONE_RATE, ("alpha", "upper"): ONE_RATE}
 
 
 def fit(x, t_x, T, *, weights=None) -> FitResult:
     """Maximum-likelihood fit on (x, t_x, T); identical rows are collapsed into weights.
 
     `weights` counts customers per row, so merged sufficient statistics can be fitted as is.
-    Raises FitError when the data cannot identify the model.
+    Raises FitError when the data cannot identify the model; otherwise the fallback order of
+    `fit_with_fallbacks` (Newton, then quasi-Newton, then a boundary solution) gives a result.
     """
     started = time.perf_counter()
     stats = sufficient_stats(x, t_x, T, weights)
     check_btyd_data(stats.x, stats.t_x, stats.T)
     check_identifiable(stats.x, stats.weights)
+    start = start_values(stats.x, stats.T, stats.weights)
+    common = {"n_customers": stats.n_customers, "n_unique_rows": stats.x.size,
+              "started": started, "limits": LIMITS}
     if stats.x.max() <= MAX_X_NEWTON:
-        return newton_maximise(
-            MODEL, PARAM_NAMES,
-            make_neg_log_likelihood_newton(stats.x, stats.t_x, stats.T, stats.weights),
-            newton_start(stats),
-            n_customers=stats.n_customers, n_unique_rows=stats.x.size, started=started,
-        )
+        newton = make_neg_log_likelihood_newton(stats.x, stats.t_x, stats.T, stats.weights)
+        return fit_with_fallbacks(MODEL, PARAM_NAMES, lambda theta: newton(theta, 1), start,
+                                  newton_neg_ll=newton, newton_start=newton_start(stats),
+                                  **common)
     neg_ll = make_neg_log_likelihood(stats.x, stats.t_x, stats.T, stats.weights)
     part = coarse_rows(stats.x.size)
     coarse = None
     if part is not None:
         w = stats.weights[part] * (stats.n_customers / stats.weights[part].sum())
         coarse = make_neg_log_likelihood(stats.x[part], stats.t_x[part], stats.T[part], w)
-    return maximise(
-        MODEL, PARAM_NAMES, neg_ll, start_values(stats.x, stats.T, stats.weights),
-        n_customers=stats.n_customers, n_unique_rows=stats.x.size, started=started,
-        coarse=coarse,
-    )
+    return fit_with_fallbacks(MODEL, PARAM_NAMES, neg_ll, start, coarse=coarse, **common)
 
 
 def check_identifiable(x: np.ndarray, weights: np.ndarray) -> None:
@@ -81,8 +83,8 @@ def start_values(x, T, weights) -> np.ndarray:
 def newton_start(stats) -> np.ndarray:
     """Newton's start: on many rows the fit on a subset of them, else `start_values`."""
     return subset_start(
-        MODEL, PARAM_NAMES, make_neg_log_likelihood_newton, (stats.x, stats.t_x, stats.T),
-        stats.weights, start_values(stats.x, stats.T, stats.weights),
+        make_neg_log_likelihood_newton, (stats.x, stats.t_x, stats.T), stats.weights,
+        start_values(stats.x, stats.T, stats.weights),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 
 import numpy as np
 
@@ -12,7 +13,7 @@ from daur.analytics.btyd._fit import (
     FitError,
     FitResult,
     dot,
-    newton_maximise,
+    fit_with_fallbacks,
     subset_start,
 )
 from daur.analytics.btyd._rows import collapse_rows, unique_inverse
@@ -20,6 +21,18 @@ from daur.analytics.btyd._special import digamma, log_gamma, trigamma
 
 MODEL = "ggamma"
 PARAM_NAMES = ("p", "q", "gamma")
+# What a parameter at the optimiser's bound means (for the message of a boundary solution).
+SAME_MEANS = ("customers' mean order values hardly differ: the expected order value is close to "
+              "the population mean for everyone")
+LIMITS = {
+    ("p", "upper"): (
+        "no customer's spend varies between orders, so the likelihood rises towards "
+        "p -> infinity: the expected order value is the customer's own mean (the population "
+        "mean for a customer with no repeat order)"
+    ),
+    ("q", "upper"): SAME_MEANS,
+    ("gamma", "upper"): SAME_MEANS,
+}
 
 
 def fit(x, mean_value, *, weights=None) -> FitResult:
@@ -27,7 +40,10 @@ def fit(x, mean_value, *, weights=None) -> FitResult:
 
     Rows with x = 0 carry no repeat spend and are ignored. Identical (x, zbar) rows are
     collapsed into weights. Raises FitError when fewer than two customers remain or a mean
-    value is not positive.
+    value is not positive; otherwise the fallback order of `fit_with_fallbacks` gives a result
+    (a boundary solution with p at its limit when no customer's spend varies between orders).
+    The values are fitted in units of their mean, so that gamma, a scale, stays inside the
+    optimiser's bounds in any currency; the result is in the values' own unit.
     """
     started = time.perf_counter()
     x = np.asarray(x, dtype=np.float64).ravel()
@@ -42,12 +58,22 @@ def fit(x, mean_value, *, weights=None) -> FitResult:
     if not np.isfinite(m).all() or (m <= 0).any():
         raise FitError("mean repeat order values must be positive numbers")
     (x, m), w, _ = collapse_rows(x, m, weights=None if weights is None else w, inverse=False)
-    mean = float(w @ m / w.sum())
-    start = subset_start(MODEL, PARAM_NAMES, make_neg_log_likelihood, (x, m), w,
-                         np.array([2.0, 3.0, mean]))
-    return newton_maximise(
-        MODEL, PARAM_NAMES, make_neg_log_likelihood(x, m, w), start,
-        n_customers=float(w.sum()), n_unique_rows=x.size, started=started,
+    n = float(w.sum())
+    unit = float(w @ m / n)
+    neg_ll = make_neg_log_likelihood(x, m / unit, w)
+    start = np.array([2.0, 3.0, 1.0])
+    result = fit_with_fallbacks(
+        MODEL, PARAM_NAMES, lambda theta: neg_ll(theta, 1), start, newton_neg_ll=neg_ll,
+        newton_start=subset_start(make_neg_log_likelihood, (x, m / unit), w, start),
+        n_customers=n, n_unique_rows=x.size, started=started, limits=LIMITS,
+    )
+    # gamma scales with the values; the density of m is that of m / unit divided by unit.
+    return replace(
+        result,
+        params=dict(result.params, gamma=result.params["gamma"] * unit),
+        standard_errors=dict(result.standard_errors,
+                             gamma=result.standard_errors["gamma"] * unit),
+        log_likelihood=result.log_likelihood - n * math.log(unit),
     )
 
 
@@ -105,12 +131,39 @@ def make_neg_log_likelihood(x, m, weights):
     return neg_ll
 
 
-def expected_order_value(params: Mapping[str, float], x, mean_value):
-    """E[average order value | x, zbar]; the population mean where x = 0 (zbar ignored there)."""
+def population_mean(params: Mapping[str, float]) -> float:
+    """The mean order value of the population, p gamma / (q - 1); math.inf when q <= 1.
+
+    A heavy-tailed fit (q <= 1) has no finite population mean: callers must not divide by
+    q - 1 themselves, and need a finite stand-in (e.g. the empirical mean) where this is inf.
+    """
+    p, q, g = params["p"], params["q"], params["gamma"]
+    return p * g / (q - 1.0) if q > 1.0 else math.inf
+
+
+def expected_order_value(params: Mapping[str, float], x, mean_value, *, fallback=None):
+    """E[average order value | x, zbar]; the population mean where x = 0 (zbar ignored there).
+
+    The posterior mean p (gamma + x zbar) / (p x + q - 1) is infinite where p x + q <= 1 (for
+    x = 0: q <= 1, a heavy-tailed fit). There `fallback` is used: a number or one value per
+    customer, e.g. the empirical mean order value. Without it, the customer's own mean where
+    x > 0, and where x = 0 the mean of the given zbar over customers with x > 0 (NaN when there
+    is none: a caller scoring a few customers passes `fallback`). A boundary fit with p at its
+    limit (no spend variation within customers) gives the customer's own mean where x > 0.
+    """
     p, q, g = params["p"], params["q"], params["gamma"]
     x = np.asarray(x, dtype=np.float64)
     m = np.where(x > 0, mean_value, 0.0)
-    return p * (g + x * m) / (p * x + q - 1.0)
+    denominator = p * x + q - 1.0
+    finite = denominator > 0
+    value = p * (g + x * m) / np.where(finite, denominator, 1.0)
+    if finite.all():
+        return value
+    if fallback is None:
+        repeat = np.broadcast_to(x > 0, m.shape)
+        empirical = float(np.mean(m[repeat])) if repeat.any() else math.nan
+        fallback = np.where(x > 0, m, empirical)
+    return np.where(finite, value, fallback)
 
 
 def simulate(params: Mapping[str, float], x, rng: np.random.Generator):

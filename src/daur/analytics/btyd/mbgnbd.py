@@ -12,11 +12,11 @@ from daur.analytics.btyd._fit import (
     FitResult,
     check_btyd_data,
     coarse_rows,
-    maximise,
+    fit_with_fallbacks,
     sufficient_stats,
 )
 from daur.analytics.btyd._special import hyp2f1_guarded
-from daur.analytics.btyd.bgnbd import check_identifiable, start_values
+from daur.analytics.btyd.bgnbd import LIMITS, check_identifiable, start_values
 
 MODEL = "mbgnbd"
 PARAM_NAMES = ("r", "alpha", "a", "b")
@@ -24,7 +24,10 @@ NEAR_ONE = 1e-4
 
 
 def fit(x, t_x, T, *, weights=None) -> FitResult:
-    """Maximum-likelihood fit on (x, t_x, T); identical rows are collapsed into weights."""
+    """Maximum-likelihood fit on (x, t_x, T); identical rows are collapsed into weights.
+
+    No analytic Hessian: the fallback order of `fit_with_fallbacks` starts at quasi-Newton.
+    """
     started = time.perf_counter()
     stats = sufficient_stats(x, t_x, T, weights)
     check_btyd_data(stats.x, stats.t_x, stats.T)
@@ -35,10 +38,10 @@ def fit(x, t_x, T, *, weights=None) -> FitResult:
     if part is not None:
         w = stats.weights[part] * (stats.n_customers / stats.weights[part].sum())
         coarse = make_neg_log_likelihood(stats.x[part], stats.t_x[part], stats.T[part], w)
-    return maximise(
+    return fit_with_fallbacks(
         MODEL, PARAM_NAMES, neg_ll, start_values(stats.x, stats.T, stats.weights),
         n_customers=stats.n_customers, n_unique_rows=stats.x.size, started=started,
-        coarse=coarse,
+        coarse=coarse, limits=LIMITS,
     )
 
 

@@ -8,18 +8,30 @@ from collections.abc import Mapping
 import numpy as np
 from scipy.special import betaln, expit, gammaln, hyp2f1
 
-from daur.analytics.btyd._fit import FitResult, check_btyd_data, maximise, sufficient_stats
-from daur.analytics.btyd.bgnbd import check_identifiable
+from daur.analytics.btyd._fit import (
+    FitResult,
+    check_btyd_data,
+    fit_with_fallbacks,
+    sufficient_stats,
+)
+from daur.analytics.btyd.bgnbd import NO_DROPOUT, ONE_RATE, check_identifiable
 
 MODEL = "pareto"
 PARAM_NAMES = ("r", "alpha", "s", "beta")
 # Central differences in log-parameters: the derivatives of 2F1 in its parameters have no
 # closed form in scipy, so Pareto/NBD is the one model whose gradient is numerical.
 GRADIENT_STEP = 1e-5
+LOOP_TERMS = 200
+MAX_SERIES_TERMS = 20_000
+LIMITS = {("s", "lower"): NO_DROPOUT, ("beta", "upper"): NO_DROPOUT,
+          ("r", "upper"): ONE_RATE, ("alpha", "upper"): ONE_RATE}
 
 
 def fit(x, t_x, T, *, weights=None) -> FitResult:
-    """Maximum-likelihood fit on (x, t_x, T); identical rows are collapsed into weights."""
+    """Maximum-likelihood fit on (x, t_x, T); identical rows are collapsed into weights.
+
+    No analytic Hessian: the fallback order of `fit_with_fallbacks` starts at quasi-Newton.
+    """
     started = time.perf_counter()
     stats = sufficient_stats(x, t_x, T, weights)
     check_btyd_data(stats.x, stats.t_x, stats.T)
@@ -36,15 +48,15 @@ def fit(x, t_x, T, *, weights=None) -> FitResult:
             up, down = theta.copy(), theta.copy()
             up[i] *= np.exp(GRADIENT_STEP)
             down[i] *= np.exp(-GRADIENT_STEP)
-            # d/dlog(theta) divided by theta gives d/dtheta, which maximise() expects.
+            # d/dlog(theta) divided by theta gives d/dtheta, which the optimisers expect.
             grad[i] = (total(up) - total(down)) / (2 * GRADIENT_STEP) / theta[i]
         return -value, -grad
 
     rate = float(w @ x / (w @ T))
     start = np.array([1.0, 1.0 / max(rate, 1e-6), 1.0, float(w @ T / w.sum())])
-    return maximise(
+    return fit_with_fallbacks(
         MODEL, PARAM_NAMES, neg_ll, start,
-        n_customers=stats.n_customers, n_unique_rows=x.size, started=started,
+        n_customers=stats.n_customers, n_unique_rows=x.size, started=started, limits=LIMITS,
     )
 
 
@@ -71,18 +83,48 @@ def _log_f(r, alpha, s, beta, x, y):
 
 
 def _positive_series(b, c, z):
-    """2F1(1, b; c; z) = sum_n (b)_n / (c)_n z^n for 0 < b < c and 0 <= z < 1."""
+    """2F1(1, b; c; z) = sum_n (b)_n / (c)_n z^n for 0 < b < c and 0 <= z < 1.
+
+    Each term is below z times the previous one, so a row stops after about log(eps)/log(z)
+    terms. The first LOOP_TERMS terms are added one at a time over all rows; the few rows that
+    need more (z near 1) continue alone, their terms formed in blocks (a cumulative product per
+    row). After MAX_SERIES_TERMS (z within about 2e-3 of 1: only at extreme parameters) the
+    rest of a row's series is summed as a geometric series at the ratio of the terms where
+    most of that rest lies.
+    """
     b, c, z = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (b, c, z)))
     term = np.ones(z.shape)
     total = np.ones(z.shape)
     n = 0.0
     active = np.ones(z.shape, dtype=bool)
-    # Each term is below z times the previous one, so this stops after log(eps)/log(z) terms.
-    while active.any() and n < 1e6:
+    while active.any() and n < LOOP_TERMS:
         term = np.where(active, term * (b + n) / (c + n) * z, 0.0)
         total += term
         active = term > 1e-17 * total
         n += 1.0
+    if not active.any():
+        return total
+    rows = np.flatnonzero(active.reshape(-1))
+    flat = total.reshape(-1)
+    b, c, z, term, acc = (v.reshape(-1)[rows] for v in (b, c, z, term, total))
+    block = 64
+    while rows.size and n < MAX_SERIES_TERMS:
+        k = np.arange(n, n + block)
+        terms = term[:, None] * np.cumprod((b[:, None] + k) / (c[:, None] + k) * z[:, None],
+                                           axis=1)
+        partial = acc[:, None] + np.cumsum(terms, axis=1)
+        stop = terms <= 1e-17 * partial
+        done = stop.any(axis=1)
+        flat[rows[done]] = partial[done, np.argmax(stop[done], axis=1)]
+        going = ~done
+        rows, b, c, z = rows[going], b[going], c[going], z[going]
+        term, acc = terms[going, -1], partial[going, -1]
+        n += block
+        block = int(min(2 * block, 4096, max(64, (1 << 20) // max(rows.size, 1))))
+    if rows.size:
+        ratio = (b + n) / (c + n) * z
+        ratio = (b + n + 1.0 / (1.0 - ratio)) / (c + n + 1.0 / (1.0 - ratio)) * z
+        flat[rows] = acc + term * ratio / (1.0 - ratio)
     return total
 
 
