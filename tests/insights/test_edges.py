@@ -1,4 +1,4 @@
-"""Edge cases of scoring: tiny bases, prospects only, refunds, a failing fit, the CLI."""
+"""Edge cases of scoring: tiny bases, prospects only, refunds, failing fits, the CLI."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 import pytest
 
 from daur import cli
-from daur.analytics.btyd import bgnbd
+from daur.analytics.btyd import bgnbd, gamma_gamma, mbgnbd, pareto
 from daur.analytics.btyd._fit import FitError
 from daur.customers.models import Customer
 from daur.insights.models import CustomerScore, ScoringRun
-from daur.insights.services import ScoringFailed, scores_compute
+from daur.insights.services import scores_compute
 from daur.sales.models import Order
 
 pytestmark = pytest.mark.django_db
@@ -52,19 +52,42 @@ def test_a_base_of_one_prospect():
     assert CustomerScore.objects.get().lifecycle_stage == "reaching"
 
 
-def test_a_failing_fit_keeps_the_previous_scores_and_reports(scored_business, monkeypatch):
-    before = list(CustomerScore.objects.values_list("customer_id", "lifecycle_stage", "clv_12m"))
-
+def test_failing_fits_degrade_their_part_to_the_rules_and_every_customer_is_scored(
+    demo_business, monkeypatch
+):
+    # Scoring used to fail (keeping the previous scores, or none on a fresh base) when a fit
+    # failed; now the part whose model cannot be fitted is left to the rules and says so.
     def broken(*args, **kwargs):
         raise FitError("simulated failure")
 
-    monkeypatch.setattr(bgnbd, "fit", broken)
-    with pytest.raises(ScoringFailed) as failure:
-        scores_compute()
-    assert "simulated failure" in str(failure.value) and "previous scores are kept" in str(failure.value)
-    assert failure.value.run.status == "failed"
-    assert list(CustomerScore.objects.values_list("customer_id", "lifecycle_stage", "clv_12m")) == before
-    assert ScoringRun.objects.filter(status="succeeded").count() == 1
+    for model in (bgnbd, mbgnbd, pareto, gamma_gamma):
+        monkeypatch.setattr(model, "fit", broken)
+    run = scores_compute()
+    assert run.status == "succeeded" and run.rules_only
+    assert run.fits["purchase_model"] is None
+    parts = {(f["part"], f["step"]) for f in run.fits["fallbacks"]}
+    assert parts == {("purchase", "rules"), ("spend", "rules")}
+    assert "simulated failure" in run.message
+    scores = list(CustomerScore.objects.values_list("lifecycle_stage", "p_alive", "clv_12m",
+                                                    "expected_order_value", "rfm_segment"))
+    assert len(scores) == Customer.objects.count()
+    assert all(stage for stage, *_ in scores)
+    buyers = [s for s in scores if s[4]]
+    assert buyers and all(s[1] is None and s[2] is None for s in buyers)
+    # The spend part falls back to each customer's own mean order value.
+    assert all(s[3] is not None and s[3] > 0 for s in buyers)
+
+
+def test_a_failing_spend_fit_keeps_p_alive_and_clv(demo_business, monkeypatch):
+    def broken(*args, **kwargs):
+        raise FitError("simulated failure")
+
+    monkeypatch.setattr(gamma_gamma, "fit", broken)
+    run = scores_compute()
+    assert not run.rules_only and run.fits["purchase_model"] in ("mbgnbd", "pareto")
+    assert run.fits["ggamma"] == {"failed": run.fits["fallbacks"][-1]["reason"]}
+    buyers = CustomerScore.objects.exclude(rfm_segment="")
+    assert buyers.exists() and not buyers.filter(clv_12m__isnull=True).exists()
 
 
 def test_score_and_export_scores_from_the_command_line(demo_business, tmp_path, capsys):
