@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
-from datetime import UTC, datetime
+import math
+from datetime import UTC, date, datetime, timedelta
 
+import numpy as np
 import pytest
 
 from daur import cli
@@ -130,3 +132,51 @@ def test_score_refuses_a_bad_rules_file_or_date_and_scores_nothing(tmp_path, set
     assert cli.main(["score", "--as-of", "2026-13-01"]) == 2
     assert "not a date" in capsys.readouterr().err
     assert not ScoringRun.objects.exists()
+
+
+@pytest.mark.slow  # Pareto/NBD on this base: its fit, not scoring, takes the time (issue 11)
+def test_score_through_the_database_on_a_base_shaped_like_a_real_catalogue(capsys):
+    # One price for everything (the spend model sees no variation), refunds, customers whose
+    # first purchase is on the as-of day, a frequent buyer, prospects: `daur score` scores all.
+    rng = np.random.default_rng(4)
+    start = date(2024, 1, 1)
+    customers = [customer(f"C{i}") for i in range(150)]
+    customer("P1"), customer("P2")  # prospects
+    n = 0
+    for i, who in enumerate(customers):
+        # Customers buy at their own rate until they leave (Pareto/NBD-like, rates per day).
+        first = int(rng.integers(0, 700))
+        end = min(700.0, first + rng.exponential(200.0))
+        repeats = rng.poisson(rng.gamma(1.0, 1 / 40.0) * (end - first))
+        visits = {first, *np.floor(rng.uniform(first, end, repeats)).astype(int).tolist()}
+        if i == 0:
+            visits = set(range(0, 701, 5))  # a frequent buyer: 141 orders
+        if i < 6:
+            visits = {700}  # first purchase on the as-of day
+        for day in sorted(visits):
+            n += 1
+            order(who, f"O{n}", (start + timedelta(days=day)).isoformat(), 150_000)
+        if i % 10 == 3:
+            n += 1
+            order(who, f"O{n}", (start + timedelta(days=max(visits))).isoformat(), -150_000)
+    order(customers[7], "LAST", (start + timedelta(days=700)).isoformat(), 150_000)
+    assert cli.main(["score"]) == 0
+    assert "(chosen)" in capsys.readouterr().out
+    run = ScoringRun.objects.get()
+    assert run.status == "succeeded" and run.fits["purchase_model"] in ("mbgnbd", "pareto")
+    assert run.as_of == start + timedelta(days=700)
+    scores = list(CustomerScore.objects.values_list(
+        "customer__external_id", "lifecycle_stage", "strategy", "p_alive", "clv_12m",
+        "expected_order_value",
+    ))
+    assert len(scores) == 152
+    for external_id, stage, strategy, p_alive, clv, value in scores:
+        assert stage
+        if external_id.startswith("P"):
+            continue
+        assert strategy, external_id
+        assert 0 <= p_alive <= 1 and clv >= 0 and value > 0
+        assert all(math.isfinite(v) for v in (p_alive, clv, value))
+    # Every purchase is 150,000: the expected order value is that (the spend model, with no
+    # variation to learn from, sits at its boundary, close to each customer's own mean).
+    assert all(v == pytest.approx(150_000, rel=0.01) for *_, v in scores if v is not None)
