@@ -102,6 +102,8 @@ def _purchase_fit(fits, s: BuyerSummary, aged, customer, day, amount, as_of_day)
     results, failures = {}, {}
     for name in CANDIDATES:
         result, failure = fit_candidate(name, s.x[aged], s.t_x[aged], s.T[aged])
+        if result is not None and not _predicts_finite(name, result.params, s):
+            result, failure = None, "its predictions are not finite numbers on this base"
         if result is None:
             fits[name], failures[name] = {"failed": failure}, failure
         else:
@@ -124,6 +126,17 @@ def _purchase_fit(fits, s: BuyerSummary, aged, customer, day, amount, as_of_day)
     if fallback is not None:
         fits["fallbacks"].append(fallback)
         fits["notes"].append(f"{chosen}: {fallback['reason']} ({fallback['step']})")
+
+
+def _predicts_finite(name: str, params: Mapping[str, float], s: BuyerSummary) -> bool:
+    """Whether a usable fit gives every buyer a finite P(alive) and 12-month expectation (an
+    extreme fit can overflow a special function for some rows)."""
+    module = purchase_model(name)
+    rows = (s.x, s.t_x, s.T) if s.x.size < _COLLAPSE_FROM else collapse_rows(s.x, s.t_x, s.T)[0]
+    with np.errstate(all="ignore"):
+        alive = module.p_alive(params, *rows)
+        later = module.expected_purchases_if_alive(params, HORIZON_12_MONTHS_DAYS, rows[0], rows[2])
+    return bool(np.isfinite(alive).all() and np.isfinite(later).all())
 
 
 def _spend_fit(fits: dict[str, Any], s: BuyerSummary) -> None:
