@@ -182,7 +182,10 @@ def bench(label: str, customers: int, per_customer: int, reuse: bool = False,
     print(f"  scoring           {total:7.1f} s  (reading the base alone: {read:.1f} s); peak {peak:,.0f} MB")
     print(f"  dashboard figures and alerts {alerting:.1f} s (figures alone {facts.seconds:.1f} s; {len(alerts)} alerts)")
     print(f"  daur score (scoring, then figures and alerts) {total + alerting:.1f} s")
-    print("  fits              " + "; ".join(f"{k} {v['seconds']:.2f} s" for k, v in run.fits.items()))
+    fitted = {k: v for k, v in run.fits.items() if isinstance(v, dict) and "seconds" in v}
+    print("  fits (whole base) " + "; ".join(f"{k} {v['seconds']:.2f} s" for k, v in fitted.items()))
+    print(f"  purchase model    {run.fits.get('purchase_model')} "
+          f"({(run.fits.get('selection') or {}).get('reason', '')})")
     print(f"  real-time re-score p50 {latencies[100]:.1f} ms, p95 {latencies[190]:.1f} ms, max {latencies[-1]:.1f} ms")
 
 

@@ -91,7 +91,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     _setup_django()
     from datetime import date
 
-    from daur.insights.services import ScoringFailed, rules_config, scores_compute
+    from daur.insights.services import rules_config, scores_compute
 
     try:
         as_of = date.fromisoformat(args.as_of) if args.as_of else None
@@ -103,11 +103,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as error:  # tomllib's errors are ValueErrors
         print(f"daur score: rules file {settings_rules_file()}: {error}", file=sys.stderr)
         return 2
-    try:
-        run = scores_compute(as_of=as_of)
-    except ScoringFailed as failure:
-        print(f"daur score: {failure}", file=sys.stderr)
-        return 1
+    run = scores_compute(as_of=as_of)
     print(run_report(run))
     facts, alerts = scoring_followups(run)
     print(f"  Dashboard figures stored in {facts.seconds:.1f} s.")
@@ -143,9 +139,16 @@ def run_report(run) -> str:  # noqa: ANN001 - a ScoringRun
         f"Scored {run.n_customers:,} customers ({run.n_buyers:,} buyers) as of {run.as_of} "
         f"in {run.seconds:.1f} s."
     ]
-    for name, fit in run.fits.items():
+    chosen = run.fits.get("purchase_model", "bgnbd")
+    for name in ("bgnbd", "mbgnbd", "pareto", "ggamma"):
+        fit = run.fits.get(name) or {}
+        if "params" not in fit:
+            continue
         params = ", ".join(f"{k} {v:.4g}" for k, v in fit["params"].items())
-        lines.append(f"  {name}: {params}; log-likelihood {fit['log_likelihood']:.1f}")
+        mark = " (chosen)" if name == chosen else ""
+        ll = fit["log_likelihood"]
+        ll_text = "n/a" if ll is None else f"{ll:.1f}"
+        lines.append(f"  {name}{mark}: {params}; log-likelihood {ll_text}")
     if run.message:
         lines.append(f"  {run.message}")
     late = {k: v for k, v in run.events_after_as_of.items() if v}

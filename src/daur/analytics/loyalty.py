@@ -1,4 +1,10 @@
-"""Loyalty (SPEC §1.4): four characteristics, a score 0-4, and the `loyal` type built on them."""
+"""Loyalty (SPEC §1.4): four characteristics, a score 0-4, and the `loyal` type built on them.
+
+`loyal` needs the score and the P(alive) of SPEC §1.3 and, among the characteristics, repeat
+purchase: a customer with one or two orders can show every other characteristic (two
+categories in one basket, a promoter's NPS, no lapse yet) but has not shown loyalty; the type
+would fire against the "repeat purchase" evidence shown beside it.
+"""
 
 from __future__ import annotations
 
@@ -79,14 +85,19 @@ class LoyaltyResult:
         return tuple(reasons)
 
     def loyal_evidence(self, index: int) -> tuple[Evidence, ...]:
+        """The score (and P(alive)), then the repeat purchase `loyal` requires."""
         if not self.loyal[index]:
             return ()
         rules = self.config.loyalty
         values = {"score": scalar(self.score[index]), "threshold": rules.loyal_min_score}
+        repeat = {
+            "orders": scalar(self.features.order_count[index]),
+            "threshold": rules.repeat_min_orders,
+        }
         if np.isnan(self.p_alive[index]):
-            return (_evidence("loyal_unscored", values),)
+            return (_evidence("loyal_unscored", values), _evidence("repeat_purchase", repeat))
         values |= {"p_alive": scalar(self.p_alive[index]), "p_alive_threshold": rules.loyal_p_alive}
-        return (_evidence("loyal", values),)
+        return (_evidence("loyal", values), _evidence("repeat_purchase", repeat))
 
 
 def loyalty_score(
@@ -112,7 +123,11 @@ def loyalty_score(
     score = (
         repeat_purchase.astype(np.int8) + multi_category + recommends + resists_competitors
     ).astype(np.int8)
-    loyal = (score >= rules.loyal_min_score) & p_alive_at_least(p_alive, rules.loyal_p_alive)
+    loyal = (
+        (score >= rules.loyal_min_score)
+        & repeat_purchase
+        & p_alive_at_least(p_alive, rules.loyal_p_alive)
+    )
     return LoyaltyResult(
         repeat_purchase=repeat_purchase,
         multi_category=multi_category,

@@ -1,8 +1,9 @@
 """Score a whole base (or a few customers against a stored base) from its event columns.
 
-One pure function joins the pieces: features, BG/NBD + Gamma-Gamma (fitted here, or taken from
-an earlier fit), RFM, CLV, loyalty, types, orientation, life-cycle stage and strategy. Its
-result is columnar; the database layer stores it. Time unit: days throughout.
+One pure function joins the pieces: features, the purchase and spend models (fitted here, or
+taken from an earlier run: `scoring_models`), RFM, CLV, loyalty, types, orientation, life-cycle
+stage and strategy. It never fails for want of a model: a part that cannot be fitted is left to
+the rules. Its result is columnar; the database layer stores it. Time unit: days throughout.
 """
 
 from __future__ import annotations
@@ -13,9 +14,6 @@ from typing import Any
 
 import numpy as np
 
-from daur.analytics.btyd import bgnbd, gamma_gamma
-from daur.analytics.btyd._fit import FitError
-from daur.analytics.clv import clv
 from daur.analytics.events import (
     CustomerAttributes,
     InteractionEvents,
@@ -30,19 +28,15 @@ from daur.analytics.loyalty import LoyaltyResult, loyalty_score
 from daur.analytics.orientation import OrientationResult, orientation
 from daur.analytics.rfm import quintile_scores, scores_by_edges, segment_of
 from daur.analytics.rules_config import RulesConfig
+from daur.analytics.scoring_models import (
+    BuyerSummary,
+    fit_base,
+    model_columns,
+    purchase_model_of,
+)
 from daur.analytics.strategy import StrategyResult, relationship_strategy
 from daur.analytics.summary import summarise
 from daur.analytics.typology import CustomerTypes, customer_types
-
-# Below this many buyers (or repeat buyers) the models are not fitted: rules alone, said so.
-MIN_BUYERS_TO_FIT = 30
-MIN_REPEAT_BUYERS_TO_FIT = 10
-HORIZON_90_DAYS = 90.0
-HORIZON_12_MONTHS_DAYS = 365.0
-
-
-class ScoringError(Exception):
-    """A model fit failed on a base large enough to fit: previous scores should be kept."""
 
 
 @dataclass(frozen=True)
@@ -73,7 +67,7 @@ class BaseScores:
     expected_orders_90d: np.ndarray
     expected_order_value: np.ndarray
     clv_12m: np.ndarray
-    fits: dict[str, Any]  # {"bgnbd": {...}, "ggamma": {...}} or {} (rules only)
+    fits: dict[str, Any]  # ScoringRun.fits (docs/scoring.md), {} where nobody has bought
     cuts: dict[str, Any]
     rules_only: bool
     message: str
@@ -165,107 +159,58 @@ class _Models:
 
 
 def _models(events: BaseEvents, as_of: int, n: int, fits: Mapping[str, Any] | None) -> _Models:
-    """P(alive), expected orders (90 days, 12 months), expected order value and 12-month CLV."""
+    """P(alive), expected orders (90 days, 12 months), expected order value and 12-month CLV.
+
+    Without `fits` the models are fitted here (`scoring_models.fit_base`); a part that cannot
+    be fitted leaves its columns to the rules, never the run."""
     nan = np.full(n, np.nan)
     orders = events.orders
     kept = (orders.ordered_day <= as_of) & (orders.amount > 0)
     if not kept.any():  # nobody has bought (a base of prospects, or one re-scored prospect)
         message = "" if fits else "no purchases yet: scored by the rules alone"
-        return _Models((nan, nan, nan, nan, nan), dict(fits or {}), not fits, message)
+        rules_only = purchase_model_of(fits) is None if fits else True
+        return _Models((nan, nan, nan, nan, nan), dict(fits or {}), rules_only, message)
+    customer, day = orders.customer_index[kept], orders.ordered_day[kept].astype(np.int64)
+    amount = orders.amount[kept]
     summary = summarise(
-        orders.customer_index[kept],
-        orders.ordered_day[kept].astype("datetime64[D]"),
-        orders.amount[kept],
+        customer,
+        day.astype("datetime64[D]"),
+        amount,
         calibration_end=np.datetime64(as_of, "D"),
         time_unit="day",
     )
     buyers = summary.customer_ids.astype(np.int64)
-    x, t_x, T = summary.x, summary.t_x, summary.T
+    buyer_summary = BuyerSummary(
+        x=summary.x,
+        t_x=summary.t_x,
+        T=summary.T,
+        mean_repeat_spend=summary.mean_repeat_spend,
+        total_spend=summary.total_spend,
+        order_days=summary.order_count,
+    )
     message = ""
     if fits is None:
-        repeat = int((x > 0).sum())
-        if len(buyers) < MIN_BUYERS_TO_FIT or repeat < MIN_REPEAT_BUYERS_TO_FIT:
-            message = (
-                f"{len(buyers)} buyers, {repeat} with a repeat purchase: too few to fit the "
-                f"models (at least {MIN_BUYERS_TO_FIT} and {MIN_REPEAT_BUYERS_TO_FIT}); "
-                "scored by the rules alone, without P(alive) or CLV"
-            )
-            return _Models((nan, nan, nan, nan, nan), {}, True, message)
-        # A customer who first bought on the as-of day has T = 0: nothing to learn from yet.
-        aged = T > 0
-        fits = _fit(x[aged], t_x[aged], T[aged], summary.mean_repeat_spend[aged])
-        message = "; ".join(fits.pop("notes"))
-    purchase, spend = fits["bgnbd"]["params"], fits["ggamma"]["params"]
-    zbar = np.nan_to_num(summary.mean_repeat_spend, nan=0.0)
+        fits = fit_base(buyer_summary, customer, day, amount, as_of)
+        message = "; ".join(fits["notes"])
+    values = model_columns(fits, buyer_summary, events.margin_rate[buyers])
     columns = []
-    for values in (
-        bgnbd.p_alive(purchase, x, t_x, T),
-        bgnbd.conditional_expected_purchases(purchase, HORIZON_90_DAYS, x, t_x, T),
-        bgnbd.conditional_expected_purchases(purchase, HORIZON_12_MONTHS_DAYS, x, t_x, T),
-        gamma_gamma.expected_order_value(spend, x, zbar),
+    for column in (
+        values.p_alive,
+        values.expected_orders_90d,
+        values.expected_orders_12m,
+        values.expected_order_value,
+        values.clv_12m,
     ):
-        column = nan.copy()
-        column[buyers] = values
-        columns.append(column)
-    value = clv(
-        "bgnbd",
-        purchase,
-        x,
-        t_x,
-        T,
-        columns[3][buyers],
-        margin_rate=events.margin_rate[buyers],
-        time_unit="day",
-    )
-    clv_12m = nan.copy()
-    clv_12m[buyers] = value
-    return _Models((*columns, clv_12m), dict(fits), False, message)
-
-
-def _fit(x: np.ndarray, t_x: np.ndarray, T: np.ndarray, zbar: np.ndarray) -> dict[str, Any]:
-    try:
-        purchase = bgnbd.fit(x, t_x, T)
-        repeat = x > 0
-        # gamma is a scale parameter: fitting on values in units of their median keeps it
-        # inside the optimiser's bounds for any currency (IDR orders run into the millions).
-        scale = float(np.median(zbar[repeat])) if repeat.any() else 1.0
-        scale = scale if np.isfinite(scale) and scale > 0 else 1.0
-        spend = gamma_gamma.fit(x[repeat], zbar[repeat] / scale)
-    except FitError as error:
-        raise ScoringError(f"the models could not be fitted: {error}") from error
-    notes = []
-    for result in (purchase, spend):
-        usable = all(np.isfinite(v) and v > 0 for v in result.params.values())
-        if result.converged:
-            continue
-        # A maximum on the edge of the parameter space (e.g. b -> infinity: no sign of dropout
-        # in the data) is still the best fit there is; anything else is a failed fit.
-        if usable and result.message.startswith("parameter at its bound"):
-            notes.append(f"{result.model}: {result.message} (the data carry no evidence for it)")
-            continue
-        raise ScoringError(f"the {result.model} fit did not converge: {result.message}")
-    records = {result.model: _fit_record(result) for result in (purchase, spend)}
-    records["notes"] = notes
-    records["ggamma"]["params"]["gamma"] *= scale
-    records["ggamma"]["value_scale"] = scale  # the log-likelihood is of values / value_scale
-    return records
+        full = nan.copy()
+        full[buyers] = column
+        columns.append(full)
+    return _Models(tuple(columns), dict(fits), purchase_model_of(fits) is None, message)
 
 
 def _json_number(value: float) -> float | str:
     """A cut-off as JSON can hold it: inf and nan as the strings float() reads back."""
     value = float(value)
     return value if np.isfinite(value) else str(value)
-
-
-def _fit_record(result: Any) -> dict[str, Any]:
-    return {
-        "params": {k: float(v) for k, v in result.params.items()},
-        "log_likelihood": float(result.log_likelihood),
-        "converged": bool(result.converged),
-        "n_customers": int(result.n_customers),
-        "seconds": float(result.seconds),
-        "time_unit": "day",
-    }
 
 
 def _rfm(

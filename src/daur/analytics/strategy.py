@@ -13,8 +13,12 @@ The value measures, all among customers who have ordered:
 `end` reads SPEC's "lapsed/lost with low value, or margin < cost to serve" as applying to lapsed
 and lost customers, so that `re_engineer` handles active customers below their cost to serve;
 with `regain` taking the lapsed/lost top 25 %, every lapsed or lost customer gets regain or end.
-When no rule fires (e.g. a prospect with a low lead score, or a buyer with P(alive) between 0.5
-and 0.7 and not top value) the strategy is none (-1), with a `no_rule` reason.
+
+Every customer who has ordered gets exactly one strategy (SPEC §1.5, last paragraph): where no
+rule fires (e.g. an active customer with no risk, no gap and no growth problem, or one with
+P(alive) between 0.5 and 0.7), a buyer in an active stage gets `protect` when it is top value
+(keep what works) and `harvest` otherwise; those are marked in `fallback`. A prospect gets
+`start` or none (-1) with the reason "prospect below the start threshold".
 """
 
 from __future__ import annotations
@@ -85,6 +89,12 @@ TEMPLATES = {
     "low_growth_clv": "Predicted 12-month CLV {clv_12m:,.2f} below the buyers' median "
     "{median:,.2f}",
     "no_rule": "No strategy rule fired (stage {stage})",
+    "stage_active": "Stage {stage}",
+    "keep_what_works": "No risk or gap found: keep what works",
+    "not_top_value": "Past spend and predicted CLV outside the top {share:.0%} of buyers; "
+    "no other rule fired",
+    "prospect_below_start": "Not yet: prospect below the start threshold (a lead score of at "
+    "least {threshold:.2f})",
 }
 
 
@@ -92,11 +102,14 @@ TEMPLATES = {
 class StrategyResult:
     """`strategy` holds codes into STRATEGIES (int8), -1 when no rule fired.
 
-    `fired` holds, per strategy, where its rule holds (several may; the first one wins).
+    `fired` holds, per strategy, where its rule holds (several may; the first one wins);
+    `fallback` where no rule fired and a buyer got `protect` or `harvest` by the last paragraph
+    of SPEC §1.5.
     """
 
     strategy: np.ndarray
     fired: dict[str, np.ndarray]
+    fallback: np.ndarray
     measures: dict[str, np.ndarray] = field(repr=False)
     cuts: dict[str, float] = field(repr=False)
     stage: LifecycleResult = field(repr=False)
@@ -121,8 +134,34 @@ class StrategyResult:
         """The reasons the chosen rule fired for this customer."""
         name = self.strategy_of(index)
         if name is None:
+            if self.features.order_count[index] == 0:
+                threshold = self.config.strategy.high_lead_score
+                return (_evidence("prospect_below_start", threshold=threshold),)
             return (_evidence("no_rule", stage=self.stage.stage_of(index)),)
+        if self.fallback[index]:
+            return tuple(self._fallback(index))
         return tuple(getattr(self, f"_{name}")(index))
+
+    def _fallback(self, i: int) -> list[Evidence]:
+        reasons = [_evidence("stage_active", stage=self.stage.stage_of(i))]
+        if self.strategy_of(i) == "protect":
+            reasons += self._value_top(i)
+            reasons.append(_evidence("keep_what_works"))
+        else:
+            share = self.config.strategy.value_top_share
+            reasons.append(_evidence("not_top_value", share=share))
+        return reasons
+
+    def _value_top(self, i: int) -> list[Evidence]:
+        reasons = []
+        if self.measures["past_value_top"][i]:
+            reasons.append(self._past_value(i))
+        if self.measures["clv_top"][i]:
+            cut, share = self.cuts["clv_top"], self.config.strategy.value_top_share
+            reasons.append(
+                _evidence("value_top_clv", clv_12m=self.clv_12m[i], share=share, cut=cut)
+            )
+        return reasons
 
     def _regain(self, i: int) -> list[Evidence]:
         return [self._inactive(i), self._past_value(i)]
@@ -137,15 +176,7 @@ class StrategyResult:
 
     def _protect(self, i: int) -> list[Evidence]:
         m, f, rules = self.measures, self.features, self.config.strategy
-        reasons = []
-        if m["past_value_top"][i]:
-            reasons.append(self._past_value(i))
-        if m["clv_top"][i]:
-            cut = self.cuts["clv_top"]
-            share = rules.value_top_share
-            reasons.append(
-                _evidence("value_top_clv", clv_12m=self.clv_12m[i], share=share, cut=cut)
-            )
+        reasons = self._value_top(i)
         if m["risk_p_alive"][i]:
             values = {"p_alive": self.p_alive[i], "threshold": rules.protect_p_alive}
             reasons.append(_evidence("risk_p_alive", **values))
@@ -316,6 +347,13 @@ def relationship_strategy(
     code = np.select(
         [fired[name] for name in STRATEGIES], list(range(len(STRATEGIES))), default=NO_STRATEGY
     ).astype(np.int8)
+    # Every buyer gets one: lapsed and lost ones already have regain or end.
+    fallback = buyer & (code == NO_STRATEGY) & ~inactive
+    code[fallback] = np.where(
+        (past_value_top | clv_top)[fallback],
+        STRATEGIES.index("protect"),
+        STRATEGIES.index("harvest"),
+    )
     measures = {
         "cost_to_serve_12m": cost_to_serve,
         "past_value_top": past_value_top,
@@ -337,6 +375,7 @@ def relationship_strategy(
     return StrategyResult(
         strategy=code,
         fired=fired,
+        fallback=fallback,
         measures=measures,
         cuts=cuts,
         stage=stage,

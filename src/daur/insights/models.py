@@ -33,7 +33,9 @@ class ScoringRun(models.Model):
         _("rules only"), default=False, help_text=_("The base was too small to fit the models.")
     )
     base_currency = models.CharField(_("base currency"), max_length=3, default="IDR")
-    # {"bgnbd": {"params": {...}, "log_likelihood": ..., "converged": ..., ...}, "ggamma": {...}}
+    # The chosen purchase model, each model's fit, the holdout test, the calibration plot and the
+    # fallbacks taken: docs/scoring.md, "What a run stores". (rules_only: the purchase part fell
+    # back to the rules.)
     fits = models.JSONField(_("model fits"), default=dict, blank=True)
     # Population cut-offs (percentiles, RFM quintile edges) that real-time re-scoring reuses.
     cuts = models.JSONField(_("cut-offs"), default=dict, blank=True)

@@ -59,13 +59,23 @@ def strategy_reasons(
             sentence = np.full(len(codes), sentence, dtype=object)
         # Each distinct sentence is formatted once (a handful per strategy, not one per customer).
         _format_each_distinct(out, chosen, sentence, stage_text)
+    # No rule fired: a buyer's strategy by value (SPEC §1.5, last paragraph), a prospect's none.
+    protect = codes == STRATEGIES.index("protect")
+    fallback_sentence = np.where(
+        protect,
+        f"{{stage}}; value in the {top}, no risk or gap found: keep what works",
+        f"{{stage}}; value outside the {top}, no other rule fired",
+    ).astype(object)
+    _format_each_distinct(out, result.fallback, fallback_sentence, stage_text)
     none = codes < 0
-    _format_each_distinct(
-        out,
-        none,
-        np.full(len(codes), "no strategy rule fires for a customer in stage {stage}", dtype=object),
-        stage_text,
-    )
+    prospect = result.features.order_count == 0
+    none_sentence = np.where(
+        prospect,
+        "not yet: prospect below the start threshold (a lead score of at least "
+        f"{rules.high_lead_score:g})",
+        "no strategy rule fires for a customer in stage {stage}",
+    ).astype(object)
+    _format_each_distinct(out, none, none_sentence, stage_text)
     return out.tolist()
 
 

@@ -20,7 +20,7 @@ from daur.analytics.features import CustomerFeatures
 from daur.analytics.lifecycle import LIFECYCLE_STAGES, stage_transitions
 from daur.analytics.orientation import ORIENTATIONS
 from daur.analytics.rules_config import RulesConfig
-from daur.analytics.scoring import BaseScores, ScoringError, score_base
+from daur.analytics.scoring import BaseScores, score_base
 from daur.analytics.strategy import STRATEGIES
 from daur.analytics.typology import TYPE_LABELS
 from daur.insights import shadow
@@ -57,14 +57,6 @@ SCORE_COLUMNS = (
 )
 
 
-class ScoringFailed(Exception):
-    """The run failed; the previous scores are kept. The run row records why."""
-
-    def __init__(self, run: ScoringRun) -> None:
-        super().__init__(run.message)
-        self.run = run
-
-
 def rules_config() -> RulesConfig:
     """The SPEC defaults, overridden by the TOML file named in DAUR_RULES_FILE."""
     path = settings.DAUR_RULES_FILE
@@ -84,13 +76,9 @@ def scores_compute(*, as_of: date | None = None) -> ScoringRun:
     )
     records = base_records()
     as_of_day = None if as_of is None else (as_of - EPOCH).days
-    try:
-        scores = score_base(records.events, as_of_day=as_of_day, config=config)
-    except ScoringError as error:
-        run.status, run.message = ScoringRun.Status.FAILED, f"{error}; the previous scores are kept"
-        run.finished_at, run.seconds = timezone.now(), time.perf_counter() - started
-        run.save()
-        raise ScoringFailed(run) from error
+    # A model that cannot be fitted leaves its part to the rules (said in the run's message and
+    # fits["fallbacks"]): every customer is scored.
+    scores = score_base(records.events, as_of_day=as_of_day, config=config)
     buyers = int((scores.features.order_count > 0).sum())
     with transaction.atomic():
         _stage_changes_record(run, records.customer_pks, scores, realtime=False)

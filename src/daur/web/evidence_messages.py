@@ -97,4 +97,11 @@ EVIDENCE_TEMPLATES = (
     ),
     gettext_noop("Predicted 12-month CLV {clv_12m:,.2f} below the buyers' median {median:,.2f}"),
     gettext_noop("No strategy rule fired (stage {stage})"),
+    gettext_noop("No risk or gap found: keep what works"),
+    gettext_noop(
+        "Past spend and predicted CLV outside the top {share:.0%} of buyers; no other rule fired"
+    ),
+    gettext_noop(
+        "Not yet: prospect below the start threshold (a lead score of at least {threshold:.2f})"
+    ),
 )

@@ -73,8 +73,17 @@ def test_evidence_names_each_characteristic_with_its_numbers():
     assert "Bought in 4 categories (at least 2)" in texts
     assert "Latest NPS 10 is a promoter's (at least 9)" in texts
     assert any("20% of orders on discount" in text and "90 days" in text for text in texts)
-    assert [e.code for e in result.loyal_evidence(0)] == ["loyal"]
+    assert [e.code for e in result.loyal_evidence(0)] == ["loyal", "repeat_purchase"]
     assert "P(alive) 0.80" in result.loyal_evidence(0)[0].text
+    assert result.loyal_evidence(0)[1].text == "5 orders (at least 3)"
+
+
+def test_loyal_needs_a_repeat_purchase_whatever_the_other_characteristics():
+    # Two orders in two categories, a promoter, no lapse: three of four, but not loyal.
+    f = buyer(orders=2, categories_count=2, latest_nps=10, discount_share=0.0)
+    result = loyalty_score(f, p_alive=np.array([0.9]))
+    assert result.score[0] == 3 and not result.repeat_purchase[0]
+    assert not result.loyal[0] and result.loyal_evidence(0) == ()
 
 
 def test_a_customer_without_orders_scores_only_recommendation():
@@ -120,4 +129,5 @@ def test_score_is_in_0_to_4_and_the_sum_of_its_characteristics(rows):
     assert (result.score == total).all()
     no_orders = f.order_count == 0
     assert not (result.loyal & no_orders).any()
+    assert not (result.loyal & ~result.repeat_purchase).any()
     assert not (result.resists_competitors & no_orders).any()

@@ -69,12 +69,14 @@ def test_prospects_with_a_high_lead_score_are_started(score, expected):
     result = strategies(f, [np.nan])
     assert result.names().tolist() == [expected]
     if not expected:
-        assert result.evidence(0)[0].code == "no_rule"
+        assert result.evidence(0)[0].code == "prospect_below_start"
+        assert "prospect below the start threshold" in result.evidence(0)[0].text
 
 
 @pytest.mark.parametrize(
     ("categories", "standard", "expected"),
-    [(2, 0.0, "enhance"), (3, 0.5, "enhance"), (3, 0.49, None)],
+    # Without a gap no rule fires; the four tie on spend, all top value: protect by the fallback.
+    [(2, 0.0, "enhance"), (3, 0.5, "enhance"), (3, 0.49, "protect")],
 )
 def test_active_customers_with_a_cross_sell_gap_are_enhanced(categories, standard, expected):
     f = buyer(n=4, categories_count=categories, standard_share=standard)
@@ -85,7 +87,9 @@ def test_active_customers_with_a_cross_sell_gap_are_enhanced(categories, standar
 def test_enhance_needs_p_alive_0_7():
     f = buyer(n=4, categories_count=1, spend_total=[100.0, 200.0, 300.0, 400.0])
     result = strategies(f, [0.69, 0.7, 0.8, 0.8])
-    assert result.names().tolist()[:2] == ["", "enhance"]
+    # Below 0.7 no rule fires; outside the top 25 % by spend the fallback is harvest.
+    assert result.names().tolist()[:2] == ["harvest", "enhance"]
+    assert result.fallback.tolist()[:2] == [True, False]
 
 
 def test_re_engineer_when_margin_is_below_cost_to_serve():
@@ -107,7 +111,8 @@ def test_re_engineer_on_many_tickets_and_tiny_orders():
         avg_order_value=[10.0, 10.0, 50.0, 100.0],
     )
     names = strategies(f, np.full(4, 0.9)).names().tolist()
-    assert names[:3] == ["re_engineer", "", ""]
+    # The other two fire no rule and tie for the top spend: protect by the fallback.
+    assert names[:3] == ["re_engineer", "protect", "protect"]
 
 
 def test_harvest_active_positive_margin_flat_spend():
@@ -119,7 +124,8 @@ def test_harvest_active_positive_margin_flat_spend():
     )
     clv = np.array([50.0, 50.0, 500.0, 10.0])  # median 50: the last one is low CLV
     result = strategies(f, np.full(4, 0.9), clv_12m=clv)
-    assert result.names().tolist() == ["harvest", "harvest", "", "harvest"]
+    # The third grows, so harvest does not fire; tied top spend: protect by the fallback.
+    assert result.names().tolist() == ["harvest", "harvest", "protect", "harvest"]
     codes = [e.code for e in result.evidence(0)]
     assert codes == ["active", "positive_margin", "low_growth_spend"]
     assert [e.code for e in result.evidence(3)][-1] == "low_growth_clv"
@@ -145,3 +151,35 @@ def test_every_strategy_has_actions_and_reasons_render():
 def test_empty_base():
     f = make_features(n=0)
     assert strategies(f, np.zeros(0)).strategy.shape == (0,)
+
+
+def test_every_buyer_gets_one_strategy_with_reasons_that_hold():
+    # Active buyers with no risk, no gap and growing spend: no rule of the table fires.
+    f = spend_ladder(
+        categories_count=5,
+        spend_recent=[200.0] * 8,
+        spend_previous=[100.0] * 8,
+        days_since_last_order=[10.0] * 6 + [200.0] * 2,
+    )
+    p_alive = np.array([0.9, 0.9, 0.9, 0.9, 0.9, 0.6, 0.3, 0.3])
+    result = strategies(f, p_alive, clv_12m=np.arange(1.0, 9.0))
+    names = result.names().tolist()
+    assert "" not in names
+    # Top 25 % by spend: the last two (lapsed: regain); no other customer is top value.
+    assert names == ["harvest"] * 6 + ["regain"] * 2
+    # The first four are harvested by the rule (CLV below the median); the next two fire no rule
+    # (CLV at or above the median, spend growing; the sixth is not active at P(alive) 0.6).
+    assert result.fallback.tolist() == [False] * 4 + [True] * 2 + [False] * 2
+    texts = [e.text for e in result.evidence(5)]
+    assert texts[0] == "Stage retention"
+    assert "outside the top 25% of buyers" in texts[-1]
+    # None of the fallback reasons claims activity the customer does not show.
+    assert all(e.code != "active" for e in result.evidence(5))
+
+
+def test_an_active_top_value_customer_without_a_rule_is_protected_to_keep_what_works():
+    f = spend_ladder(categories_count=5, spend_recent=[200.0] * 8, spend_previous=[100.0] * 8)
+    result = strategies(f, np.full(8, 0.9), clv_12m=np.arange(1.0, 9.0))
+    assert result.names().tolist() == ["harvest"] * 6 + ["protect"] * 2
+    codes = [e.code for e in result.evidence(7)]
+    assert codes == ["stage_active", "past_value_top", "value_top_clv", "keep_what_works"]
