@@ -32,7 +32,6 @@ from daur.analytics.fit_outcome import (
     json_number,
 )
 from daur.analytics.model_choice import (
-    CANDIDATES,
     DEFAULT_MODEL,
     fit_candidate,
     select_purchase_model,
@@ -99,8 +98,10 @@ def _purchase_fails(fits: dict[str, Any], model: str, reason: str) -> None:
 def _purchase_fit(fits, s: BuyerSummary, aged, customer, day, amount, as_of_day) -> None:
     selection = select_purchase_model(customer, day, amount, as_of_day)
     fits["selection"], fits["calibration_plot"] = selection.record, selection.plot
+    # On the whole base only the models needed: the ranking's best that can be fitted there
+    # (the others were compared in the test, on the calibration period).
     results, failures = {}, {}
-    for name in CANDIDATES:
+    for name in selection.ranking:
         result, failure = fit_candidate(name, s.x[aged], s.t_x[aged], s.T[aged])
         if result is not None and not _predicts_finite(name, result.params, s):
             result, failure = None, "its predictions are not finite numbers on this base"
@@ -108,6 +109,7 @@ def _purchase_fit(fits, s: BuyerSummary, aged, customer, day, amount, as_of_day)
             fits[name], failures[name] = {"failed": failure}, failure
         else:
             fits[name], results[name] = fit_record(result), result
+            break
     chosen = next((m for m in selection.ranking if m in results), None)
     tried = selection.ranking[: selection.ranking.index(chosen)] if chosen else selection.ranking
     skipped = "; ".join(f"{m} could not be fitted on the whole base ({failures[m]})" for m in tried)

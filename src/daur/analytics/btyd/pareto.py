@@ -22,7 +22,7 @@ PARAM_NAMES = ("r", "alpha", "s", "beta")
 # closed form in scipy, so Pareto/NBD is the one model whose gradient is numerical.
 GRADIENT_STEP = 1e-5
 LOOP_TERMS = 200
-MAX_SERIES_TERMS = 20_000
+MAX_SERIES_TERMS = 2_000
 LIMITS = {("s", "lower"): NO_DROPOUT, ("beta", "upper"): NO_DROPOUT,
           ("r", "upper"): ONE_RATE, ("alpha", "upper"): ONE_RATE}
 
@@ -88,7 +88,8 @@ def _positive_series(b, c, z):
     Each term is below z times the previous one, so a row stops after about log(eps)/log(z)
     terms. The first LOOP_TERMS terms are added one at a time over all rows; the few rows that
     need more (z near 1) continue alone, their terms formed in blocks (a cumulative product per
-    row). After MAX_SERIES_TERMS (z within about 2e-3 of 1: only at extreme parameters) the
+    row). After MAX_SERIES_TERMS (z within about 2e-2 of 1: extreme parameters, which the fit
+    passes through in its line searches but the optimum of real data does not reach) the
     rest of a row's series is summed as a geometric series at the ratio of the terms where
     most of that rest lies.
     """
