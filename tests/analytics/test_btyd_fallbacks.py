@@ -98,10 +98,15 @@ def test_purchase_fits_over_wide_parameters_are_usable(model, data):
     x, t_x, T = data.draw(purchase_bases(model))
     fit = fit_or_refuse(model, x, t_x, T)
     if fit is not None and fit.method == "newton":
-        # Where Newton converges, the quasi-Newton step alone reaches the same maximum.
+        # Where Newton converges, the quasi-Newton step alone reaches the same maximum; on a
+        # weakly identified base it may instead drift along a flat ridge to a bound, and then
+        # says so (a boundary solution) and claims no better likelihood than Newton's maximum.
         again = without_newton(model.fit, x, t_x, T)
-        assert again.method == "quasi_newton"
-        assert again.log_likelihood == pytest.approx(fit.log_likelihood, abs=1e-6 * x.size)
+        if again.method == "quasi_newton":
+            assert again.log_likelihood == pytest.approx(fit.log_likelihood, abs=1e-6 * x.size)
+        else:
+            assert again.method == "boundary" and again.at_bound and not again.converged
+            assert again.log_likelihood <= fit.log_likelihood + 1e-6 * x.size
 
 
 @st.composite

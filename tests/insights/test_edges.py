@@ -95,7 +95,8 @@ def test_a_failing_spend_fit_keeps_p_alive_and_clv(demo_business, monkeypatch):
 def test_score_and_export_scores_from_the_command_line(demo_business, tmp_path, capsys):
     assert cli.main(["score"]) == 0
     out = capsys.readouterr().out
-    assert "Scored 800 customers" in out and "bgnbd: r" in out
+    chosen = ScoringRun.objects.latest("started_at").fits["purchase_model"]
+    assert "Scored 800 customers" in out and f"{chosen} (chosen): r" in out
     path = tmp_path / "scores.csv"
     assert cli.main(["export", "scores", str(path)]) == 0
     with path.open(newline="", encoding="utf-8") as handle:
