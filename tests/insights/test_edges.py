@@ -50,7 +50,7 @@ def test_a_base_too_small_to_fit_is_scored_by_the_rules_and_says_so():
 def test_a_base_of_one_prospect():
     customer("P")
     run = scores_compute()
-    assert run.status == "succeeded" and run.rules_only
+    assert run.status == "scored" and run.rules_only
     assert CustomerScore.objects.get().lifecycle_stage == "reaching"
 
 
@@ -65,7 +65,7 @@ def test_failing_fits_degrade_their_part_to_the_rules_and_every_customer_is_scor
     for model in (bgnbd, mbgnbd, pareto, gamma_gamma):
         monkeypatch.setattr(model, "fit", broken)
     run = scores_compute()
-    assert run.status == "succeeded" and run.rules_only
+    assert run.status == "scored" and run.rules_only
     assert run.fits["purchase_model"] is None
     parts = {(f["part"], f["step"]) for f in run.fits["fallbacks"]}
     assert parts == {("purchase", "rules"), ("spend", "rules")}
@@ -163,7 +163,7 @@ def test_score_through_the_database_on_a_base_shaped_like_a_real_catalogue(capsy
     assert cli.main(["score"]) == 0
     assert "(chosen)" in capsys.readouterr().out
     run = ScoringRun.objects.get()
-    assert run.status == "succeeded" and run.fits["purchase_model"] in ("mbgnbd", "pareto")
+    assert run.status == "scored" and run.fits["purchase_model"] in ("mbgnbd", "pareto")
     assert run.as_of == start + timedelta(days=700)
     scores = list(CustomerScore.objects.values_list(
         "customer__external_id", "lifecycle_stage", "strategy", "p_alive", "clv_12m",
