@@ -163,7 +163,7 @@ def test_score_through_the_database_on_a_base_shaped_like_a_real_catalogue(capsy
     assert cli.main(["score"]) == 0
     assert "(chosen)" in capsys.readouterr().out
     run = ScoringRun.objects.get()
-    assert run.status == "scored" and run.fits["purchase_model"] in ("mbgnbd", "pareto")
+    assert run.status == "succeeded" and run.fits["purchase_model"] in ("mbgnbd", "pareto")
     assert run.as_of == start + timedelta(days=700)
     scores = list(CustomerScore.objects.values_list(
         "customer__external_id", "lifecycle_stage", "strategy", "p_alive", "clv_12m",
