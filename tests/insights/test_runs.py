@@ -135,3 +135,14 @@ def test_daur_score_killed_early_is_marked_failed_by_the_next_and_the_scores_are
     killed.refresh_from_db()
     assert killed.status == "failed" and f"pid {scoring.pid}" in killed.message
     assert ScoringRun.objects.order_by("-pk").first().status == "succeeded"
+
+
+def test_the_celery_task_runs_the_whole_job():
+    from daur.insights.tasks import score_run_task
+
+    demo_load(customers=150, seed=5)
+    result = score_run_task(as_of="2026-10-31")
+    run = ScoringRun.objects.get()
+    assert result == {"ok": True, "run_id": run.pk, "status": "succeeded",
+                      "alerts": Alert.objects.filter(run=run).count()}
+    assert run.status == "succeeded" and run.as_of.isoformat() == "2026-10-31"
