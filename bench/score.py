@@ -161,8 +161,8 @@ def bench(label: str, customers: int, per_customer: int, reuse: bool = False,
         print(f"  real-time re-score p50 {latencies[100]:.1f} ms, p95 {latencies[190]:.1f} ms, "
               f"max {latencies[-1]:.1f} ms")
         return
-    from daur.cli import scoring_followups
     from daur.insights.extract import base_records
+    from daur.insights.jobs import run_followups
     from daur.insights.services import scores_compute
 
     started = time.perf_counter()
@@ -174,7 +174,7 @@ def bench(label: str, customers: int, per_customer: int, reuse: bool = False,
     total = time.perf_counter() - started
     # What `daur score` does after scoring: the dashboard's figures, then the alerts.
     started = time.perf_counter()
-    facts, alerts = scoring_followups(run)
+    facts, alerts = run_followups(run)
     alerting = time.perf_counter() - started
     latencies = rescore_latencies(customers)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

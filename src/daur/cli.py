@@ -91,7 +91,8 @@ def cmd_score(args: argparse.Namespace) -> int:
     _setup_django()
     from datetime import date
 
-    from daur.insights.services import rules_config, scores_compute
+    from daur.insights.jobs import FollowupsFailed, score_run
+    from daur.insights.services import rules_config
 
     try:
         as_of = date.fromisoformat(args.as_of) if args.as_of else None
@@ -103,29 +104,22 @@ def cmd_score(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as error:  # tomllib's errors are ValueErrors
         print(f"daur score: rules file {settings_rules_file()}: {error}", file=sys.stderr)
         return 2
-    run = scores_compute(as_of=as_of)
-    print(run_report(run))
-    facts, alerts = scoring_followups(run)
-    print(f"  Dashboard figures stored in {facts.seconds:.1f} s.")
-    print(f"  Behaviour-change alerts: {len(alerts):,} open.")
-    for alert in alerts:
+    try:
+        job = score_run(as_of=as_of)
+    except FollowupsFailed as failure:
+        print(run_report(failure.run))
+        print(f"daur score: {failure.run.message}", file=sys.stderr)
+        return 1
+    print(run_report(job.run))
+    print(f"  Dashboard figures stored in {job.facts.seconds:.1f} s.")
+    print(f"  Behaviour-change alerts: {len(job.alerts):,} open.")
+    for alert in job.alerts:
         print(
             f"    {alert.segment_kind} {alert.segment}: {alert.metric} over {alert.window_days} "
             f"days {alert.change:+.0%} ({alert.observed:,.0f} vs {alert.expected:,.0f} expected, "
             f"p {alert.p_value:.2g})"
         )
     return 0
-
-
-def scoring_followups(run):  # noqa: ANN001, ANN201 - a ScoringRun -> (DashboardFacts, alerts)
-    """What a successful run is followed by: the dashboard's figures (a dashboard request then
-    reads one small row) and the behaviour-change alerts. One after the other: at the same time,
-    on two connections, they were slower on two cores (the alerts read on two already)."""
-    from daur.insights.alerts import alerts_detect
-    from daur.web.dashboard_facts import dashboard_facts_store
-
-    orders = getattr(run, "order_rows", None)  # what scoring read, where it can be reused
-    return dashboard_facts_store(run=run), alerts_detect(run=run, orders=orders)
 
 
 def settings_rules_file() -> str:

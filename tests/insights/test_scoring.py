@@ -37,7 +37,7 @@ def score_table() -> list[tuple]:
 
 def test_every_customer_gets_every_answer(scored_business):
     run = scored_business
-    assert run.status == "succeeded" and not run.rules_only
+    assert run.status == "scored" and not run.rules_only
     assert run.n_customers == Customer.objects.count() == CustomerScore.objects.count()
     assert run.as_of == date(2026, 10, 31)  # the latest event of the demo business
     chosen = run.fits["purchase_model"]
@@ -101,7 +101,7 @@ def test_a_second_run_is_deterministic_and_records_no_stage_change(scored_busine
     scores_compute()
     assert score_table() == first
     assert StageChange.objects.count() == changes
-    assert ScoringRun.objects.filter(status="succeeded").count() == 2
+    assert ScoringRun.objects.filter(status="scored").count() == 2
 
 
 def test_scoring_as_of_an_earlier_date_leaves_later_orders_out(demo_business):

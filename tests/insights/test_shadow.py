@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from daur import cli
 from daur.customers.models import Customer
 from daur.demo.load import demo_load
 from daur.insights import shadow
 from daur.insights.alerts_history import fetch_orders, history_of
-from daur.insights.models import Alert, CustomerScore
+from daur.insights.jobs import run_followups
+from daur.insights.models import Alert, CustomerScore, ScoringRun
 from daur.insights.services import scores_compute
 from daur.sales.models import Order
 from daur.web.models import DashboardFacts
@@ -85,7 +85,9 @@ def test_a_failure_while_loading_keeps_the_old_table():
 def test_the_followups_of_a_run_store_the_dashboard_figures_and_the_alerts():
     demo_load(customers=150, seed=5)
     run = scores_compute()
-    facts, alerts = cli.scoring_followups(run)
+    facts, alerts = run_followups(run)
+    assert run.status == ScoringRun.Status.SUCCEEDED
+    assert ScoringRun.objects.get(pk=run.pk).status == ScoringRun.Status.SUCCEEDED
     assert facts.run_id == run.pk
     assert DashboardFacts.objects.filter(run=run, scope=DashboardFacts.ALL).exists()
     assert len(alerts) == Alert.objects.filter(run=run).count()

@@ -218,6 +218,9 @@ DAUR_CONTENT_SECURITY_POLICY = os.environ.get(
     "form-action 'self'; frame-ancestors 'none'",
 ).strip()
 
+# A `running` scoring run older than this is marked failed by the next run (docs/scoring.md).
+DAUR_SCORING_STALE_MINUTES = int(os.environ.get("DAUR_SCORING_STALE_MINUTES", "120"))
+
 # Money: the base currency of values, and rates into it for the others ("EUR=17500,USD=16000").
 DAUR_DEFAULT_CURRENCY = os.environ.get("DAUR_DEFAULT_CURRENCY", "IDR").upper()
 DAUR_EXCHANGE_RATES = {

@@ -19,8 +19,13 @@ class ScoringRun(models.Model):
 
     class Status(models.TextChoices):
         RUNNING = "running", _("Running")
+        # The scores are stored; the dashboard figures and alerts are not (yet): docs/scoring.md.
+        SCORED = "scored", _("Scored, figures and alerts pending")
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
+
+    # The runs whose scores are the stored ones (the last of them is the current run).
+    SCORES_STORED = (Status.SCORED, Status.SUCCEEDED)
 
     started_at = models.DateTimeField(_("started"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
@@ -44,6 +49,9 @@ class ScoringRun(models.Model):
         _("events after the as-of date"), default=dict, blank=True
     )
     seconds = models.FloatField(_("seconds"), null=True, blank=True)
+    # The process running it, so that a run whose process is gone is marked failed.
+    host = models.CharField(_("host"), max_length=255, blank=True)
+    pid = models.PositiveIntegerField(_("process id"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("scoring run")

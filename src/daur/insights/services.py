@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -28,6 +30,7 @@ from daur.insights.alerts_history import OrderRows
 from daur.insights.extract import BaseRecords, base_records, fetch_numeric
 from daur.insights.models import CustomerScore, ScoringRun, StageChange
 from daur.insights.reasons import strategy_reasons
+from daur.insights.runs import run_fail, runs_stale_fail
 from daur.interchange.copytext import copy_text
 
 logger = logging.getLogger(__name__)
@@ -68,12 +71,31 @@ def day_of(day: int) -> date:
 
 
 def scores_compute(*, as_of: date | None = None) -> ScoringRun:
-    """Fit the models on the base and score every customer, replacing all scores atomically."""
+    """Fit the models on the base and score every customer, replacing all scores atomically.
+
+    The run ends `scored`: `daur.insights.jobs.score_run` marks it `succeeded` once the dashboard
+    figures and alerts are stored. A run that raises is marked failed."""
+    runs_stale_fail()
     started = time.perf_counter()
     config = rules_config()
     run = ScoringRun.objects.create(
-        base_currency=settings.DAUR_DEFAULT_CURRENCY, config=config.as_mapping()
+        base_currency=settings.DAUR_DEFAULT_CURRENCY,
+        config=config.as_mapping(),
+        host=socket.gethostname(),
+        pid=os.getpid(),
     )
+    try:
+        records, scores = _scores_store(run, as_of, config, started)
+    except BaseException as error:
+        run_fail(run, f"Scoring failed: {type(error).__name__}: {error}")
+        raise
+    run.order_rows = _order_rows(records, scores.as_of_day)
+    return run
+
+
+def _scores_store(
+    run: ScoringRun, as_of: date | None, config: RulesConfig, started: float
+) -> tuple[BaseRecords, BaseScores]:
     records = base_records()
     as_of_day = None if as_of is None else (as_of - EPOCH).days
     # A model that cannot be fitted leaves its part to the rules (said in the run's message and
@@ -84,7 +106,7 @@ def scores_compute(*, as_of: date | None = None) -> ScoringRun:
         _stage_changes_record(run, records.customer_pks, scores, realtime=False)
         _scores_replace(run, records.customer_pks, scores, config)
         run.as_of = day_of(scores.as_of_day)
-        run.status = ScoringRun.Status.SUCCEEDED
+        run.status = ScoringRun.Status.SCORED
         run.message = scores.message
         run.rules_only = scores.rules_only
         run.fits, run.cuts = scores.fits, scores.cuts
@@ -92,8 +114,7 @@ def scores_compute(*, as_of: date | None = None) -> ScoringRun:
         run.events_after_as_of = dict(scores.features.events_after_as_of)
         run.finished_at, run.seconds = timezone.now(), time.perf_counter() - started
         run.save()
-    run.order_rows = _order_rows(records, scores.as_of_day)
-    return run
+    return records, scores
 
 
 def _order_rows(records: BaseRecords, as_of_day: int) -> OrderRows | None:
@@ -132,15 +153,16 @@ _RUNS: dict[tuple[Any, Any], ScoringRun] = {}
 
 
 def latest_run() -> ScoringRun | None:
-    """The last successful run, with what re-scoring needs (not its configuration copy).
+    """The last run whose scores are stored, with what re-scoring needs (not its configuration
+    copy).
 
     Looked up on every call (one index probe); its fits and cut-offs are parsed once per
     process."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id, finished_at FROM {ScoringRun._meta.db_table} WHERE status = %s "
+            f"SELECT id, finished_at FROM {ScoringRun._meta.db_table} WHERE status IN (%s, %s) "
             "ORDER BY id DESC LIMIT 1",
-            [ScoringRun.Status.SUCCEEDED],
+            list(ScoringRun.SCORES_STORED),
         )
         found = cursor.fetchone()
     if found is None:

@@ -376,7 +376,7 @@ def _rescore(staging: Staging) -> str:
     from daur.insights.models import ScoringRun
     from daur.insights.realtime import REALTIME_LIMIT, customers_rescore_on_commit
 
-    if not ScoringRun.objects.filter(status=ScoringRun.Status.SUCCEEDED).exists():
+    if not ScoringRun.objects.filter(status__in=ScoringRun.SCORES_STORED).exists():
         return ""
     customers = staging.affected_customers(REALTIME_LIMIT)
     if len(customers) > REALTIME_LIMIT:

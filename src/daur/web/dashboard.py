@@ -125,7 +125,7 @@ def dashboard_as_of() -> tuple[date, ScoringRun | None]:
     """The latest successful scoring run's as-of date, else today."""
     # Not the fits, cut-offs and configuration: every page asks, none of them reads those.
     run = (
-        ScoringRun.objects.filter(status=ScoringRun.Status.SUCCEEDED, as_of__isnull=False)
+        ScoringRun.objects.filter(status__in=ScoringRun.SCORES_STORED, as_of__isnull=False)
         .only("as_of", "base_currency", "started_at")
         .first()
     )

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from daur.accounts.models import Role, User
 from daur.insights.models import ScoringRun
+from daur.insights.runs import runs_stale_fail
 
 PURCHASE_MODELS = ("bgnbd", "mbgnbd", "pareto")
 MODEL_NAMES = {
@@ -175,6 +176,7 @@ class ModelPage:
 
 def model_page(run: ScoringRun | None) -> ModelPage:
     """What the page shows of `run` (the last successful run, or None)."""
+    runs_stale_fail()  # a run whose process is gone shows as failed, not as running for ever
     failed = ScoringRun.objects.filter(status=ScoringRun.Status.FAILED)
     if run is not None:
         failed = failed.filter(pk__gt=run.pk)
