@@ -22,7 +22,7 @@ ROWS = [  # (x, t_x, T): a one-time buyer, a late buyer, a whale, a purchase on 
 
 def _log_integral_adaptive(r, alpha, s, beta, x, t_x, T):
     """log of the integral over (t_x, T] by adaptive quadrature in tau, scaled at t_x."""
-    if T <= t_x:
+    if t_x >= T:
         return -np.inf
 
     def log_f(tau):
