@@ -22,10 +22,12 @@ LOOKING_KIND_WEIGHTS = np.array([60, 40, 0, 0, 0, 0, 0], dtype=float)
 
 
 def share(customers: int, rate: float) -> int:
+    """How many of `customers` make `rate` of them (at least one)."""
     return max(1, int(round(rate * customers)))
 
 
 def pick(rng: np.random.Generator, candidates: np.ndarray, wanted: int) -> np.ndarray:
+    """`wanted` of `candidates` (all of them when fewer), drawn without replacement, in order."""
     wanted = min(wanted, len(candidates))
     return np.sort(rng.choice(candidates, size=wanted, replace=False)) if wanted else candidates
 
