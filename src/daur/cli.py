@@ -7,17 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-INTERCHANGE_KINDS = (
-    "customers",
-    "products",
-    "orders",
-    "order_lines",
-    "interactions",
-    "tickets",
-    "surveys",
-    "campaigns",
-    "leads",
-)
+from daur.vocabulary import INTERCHANGE_KINDS
 
 
 def _setup_django() -> None:

@@ -53,3 +53,28 @@ LEAD_LOST_REASONS = (
     "poor_fit",
 )
 USER_ROLES = ("admin", "manager", "sales_rep", "marketer", "support_agent")
+
+# The nine interchange files of SPEC §3, in its order (the CLI's kinds, the demo's files).
+INTERCHANGE_KINDS = (
+    "customers",
+    "products",
+    "orders",
+    "order_lines",
+    "interactions",
+    "tickets",
+    "surveys",
+    "campaigns",
+    "leads",
+)
+# The order to import them in: every kind after the kinds its rows refer to.
+INTERCHANGE_IMPORT_ORDER = (
+    "campaigns",
+    "customers",
+    "products",
+    "leads",
+    "orders",
+    "order_lines",
+    "interactions",
+    "tickets",
+    "surveys",
+)

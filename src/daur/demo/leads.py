@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from daur.demo.activity import Events, spread
 from daur.demo.catalog import Campaigns
+from daur.demo.names import ID_FIRST, ID_LAST, ORG_WORDS
 from daur.demo.orders import Orders
-from daur.demo.people import ID_FIRST, ID_LAST, ORG_WORDS, PRIMARY, SALES_REPS, Population
-from daur.demo.timeline import END_DAY, MINUTES_PER_DAY
+from daur.demo.people import PRIMARY, SALES_REPS, Population
+from daur.demo.timeline import END_DAY, MINUTES_PER_DAY, Events, spread
 from daur.vocabulary import ACQUISITION_CHANNELS, B2B_CHANNELS, INTERACTION_KINDS, LEAD_LOST_REASONS
 
 OPEN_STAGES = (("new", 30), ("contacted", 60), ("qualified", 120), ("proposal", 150))

@@ -35,7 +35,12 @@ class ScoringRun(models.Model):
     n_customers = models.PositiveIntegerField(_("customers"), default=0)
     n_buyers = models.PositiveIntegerField(_("buyers"), default=0)
     rules_only = models.BooleanField(
-        _("rules only"), default=False, help_text=_("The base was too small to fit the models.")
+        _("rules only"),
+        default=False,
+        help_text=_(
+            "Scored by the rules alone, without P(alive), expected orders or CLV: too few buyers "
+            "or repeat buyers to fit a purchase model, or none of the models could be fitted."
+        ),
     )
     base_currency = models.CharField(_("base currency"), max_length=3, default="IDR")
     # The chosen purchase model, each model's fit, the holdout test, the calibration plot and the
