@@ -88,7 +88,8 @@ class SourceWinRates:
         for row in rows:
             value = float(row["value"] or 0) + row["unvalued"] * self.typical_value
             count, total = out.get(row["owner_id"], (0, 0.0))
-            out[row["owner_id"]] = (count + row["n"], total + self.probability(row["source"]) * value)
+            weighted = self.probability(row["source"]) * value
+            out[row["owner_id"]] = (count + row["n"], total + weighted)
         return out
 
 

@@ -161,10 +161,8 @@ def pipeline_board(*, user: User, filters: LeadFilters, now: datetime | None = N
     """The kanban: per stage its count, expected value and its most recently created leads."""
     now = now or timezone.now()
     qs = leads_filtered(user=user, filters=replace(filters, stage=""), now=now)
-    totals = {
-        row["stage"]: row
-        for row in qs.order_by().values("stage").annotate(n=Count("id"), value=Sum("expected_value"))
-    }
+    by_stage = qs.order_by().values("stage").annotate(n=Count("id"), value=Sum("expected_value"))
+    totals = {row["stage"]: row for row in by_stage}
     overdue = Exists(overdue_activities(now))
     columns = []
     for stage in vocabulary.LEAD_STAGES:
