@@ -39,9 +39,8 @@ class LeadFilterForm(FilterBar, forms.Form):
         f = self.fields
         f["stage"].choices = any_ + label_choices("lead_stage", vocabulary.LEAD_STAGES)
         f["source"].choices = any_ + label_choices("channel", vocabulary.ACQUISITION_CHANNELS)
-        f["campaign"].choices = any_ + list(
-            Campaign.objects.filter(purpose="acquisition").order_by("name").values_list("pk", "name")
-        )
+        campaigns = Campaign.objects.filter(purpose="acquisition").order_by("name")
+        f["campaign"].choices = any_ + list(campaigns.values_list("pk", "name"))
         f["age"].choices = any_ + [
             (key, gettext("in the last %(n)s days") % {"n": days}) for key, days in AGE_DAYS.items()
         ] + [("older", gettext("more than %(n)s days ago") % {"n": max(AGE_DAYS.values())})]
