@@ -55,10 +55,11 @@ class Interaction(InterchangeRecord):
     )
     note = models.TextField(_("note"), blank=True)
     # An activity (SPEC §6) may be planned: due at a moment, done or not yet. A recorded contact
-    # (every imported interaction) has no due date and is done.
+    # (every imported interaction) has no due date and is done. Database defaults too: the
+    # import writes rows with plain SQL, naming its own columns.
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
-    done = models.BooleanField(_("done"), default=True)
-    outcome = models.CharField(_("outcome"), max_length=255, blank=True)
+    done = models.BooleanField(_("done"), default=True, db_default=True)
+    outcome = models.CharField(_("outcome"), max_length=255, blank=True, db_default="")
     # Re-importing a file matches on interaction_natural_key(), kept here for a one-index look-up.
     natural_key = models.CharField(max_length=255, unique=True, editable=False)
 

@@ -57,10 +57,13 @@ class Lead(InterchangeRecord):
     )
     converted_at = models.DateTimeField(_("converted"), null=True, blank=True)
     # What an assignment rule may match on besides the source (SPEC §6: rule-based assignment).
-    country = models.CharField(_("country"), max_length=64, blank=True)
-    industry = models.CharField(_("industry"), max_length=128, blank=True)
+    # A database default too: the import writes rows with plain SQL, naming its own columns.
+    country = models.CharField(_("country"), max_length=64, blank=True, db_default="")
+    industry = models.CharField(_("industry"), max_length=128, blank=True, db_default="")
     assigned_at = models.DateTimeField(_("assigned"), null=True, blank=True)
-    assignment_reason = models.CharField(_("assignment reason"), max_length=255, blank=True)
+    assignment_reason = models.CharField(
+        _("assignment reason"), max_length=255, blank=True, db_default=""
+    )
 
     class Meta:
         verbose_name = _("lead")
