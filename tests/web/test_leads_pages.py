@@ -165,3 +165,18 @@ def test_the_list_filters_counts_and_sorts(client, manager):
     body = client.get("/leads/list/?sort=value").content.decode()
     assert body.index(">Late</a>") < body.index(">Free</a>")
     assert client.get("/leads/list/?page=999&owner=abc&campaign=x").status_code == 200
+
+
+def test_the_admin_edits_assignment_rules_and_shows_stage_history(client, manager):
+    lead = lead_make(stage="new")
+    move(client, lead, "contacted", "new")
+    for url in (
+        "/admin/leads/leadassignmentrule/", "/admin/leads/leadassignmentrule/add/",
+        "/admin/leads/leadstagechange/", f"/admin/leads/lead/{lead.pk}/change/",
+        f"/admin/accounts/user/{manager.pk}/change/",
+    ):
+        assert client.get(url).status_code == 200, url
+    response = client.post("/admin/leads/leadassignmentrule/add/", {
+        "field": "country", "value": "ID", "owner": manager.pk, "priority": 1, "active": "on",
+    })
+    assert response.status_code == 302

@@ -76,9 +76,8 @@ def demo_load(*, customers: int = 2000, seed: int = 7, progress: bool = False) -
             end = datetime.fromisoformat(f"{END_DATE.isoformat()}T23:59:00{UTC_OFFSET}")
             counts["planned activities"] = demo_pipeline_fill(seed=seed, end=end)
     seconds = time.perf_counter() - started
-    listed = ", ".join(
-        f"{counts[kind]:,} {kind.replace('_', ' ')}" for kind in (*IMPORT_ORDER, "planned activities")
-    )
+    kinds = (*IMPORT_ORDER, "planned activities")
+    listed = ", ".join(f"{counts[kind]:,} {kind.replace('_', ' ')}" for kind in kinds)
     return (
         f"Demo business ready in {seconds:.1f} s (seed {seed}): {listed}.\n"
         f"Demo users (password '{DEMO_PASSWORD}'): "

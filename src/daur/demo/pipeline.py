@@ -91,16 +91,22 @@ def planned_activities_build(
 
 
 def demo_pipeline_fill(*, seed: int, end: datetime, now: datetime | None = None) -> int:
-    """Write the stage histories and planned activities; the number of activities planned."""
+    """Write the stage histories and planned activities; the number of activities planned.
+
+    Loading the demo again plans afresh (due around the new today) and keeps the histories."""
     now = now or timezone.now()
-    rng = np.random.default_rng([seed, 13])
     leads = list(Lead.objects.select_related("owner").order_by("pk"))
-    LeadStageChange.objects.bulk_create(stage_changes_build(leads, rng, end), batch_size=1000)
+    told = set(LeadStageChange.objects.values_list("lead_id", flat=True).distinct())
+    untold = [lead for lead in leads if lead.pk not in told]
+    LeadStageChange.objects.bulk_create(stage_changes_build(untold, np.random.default_rng([seed, 13, 1]), end), batch_size=1000)
+    Interaction.objects.filter(
+        lead__isnull=False, done=False, note__in=PLANNED_NOTES.values()
+    ).delete()
     open_of_reps = [
         lead for lead in leads
         if lead.stage in vocabulary.OPEN_LEAD_STAGES and lead.owner_id is not None
         and lead.owner.username in SALES_REPS
     ]
-    planned = planned_activities_build(open_of_reps, rng, now)
+    planned = planned_activities_build(open_of_reps, np.random.default_rng([seed, 13, 2]), now)
     Interaction.objects.bulk_create(planned, batch_size=1000)
     return len(planned)
