@@ -98,7 +98,8 @@ def demo_pipeline_fill(*, seed: int, end: datetime, now: datetime | None = None)
     leads = list(Lead.objects.select_related("owner").order_by("pk"))
     told = set(LeadStageChange.objects.values_list("lead_id", flat=True).distinct())
     untold = [lead for lead in leads if lead.pk not in told]
-    LeadStageChange.objects.bulk_create(stage_changes_build(untold, np.random.default_rng([seed, 13, 1]), end), batch_size=1000)
+    histories = stage_changes_build(untold, np.random.default_rng([seed, 13, 1]), end)
+    LeadStageChange.objects.bulk_create(histories, batch_size=1000)
     Interaction.objects.filter(
         lead__isnull=False, done=False, note__in=PLANNED_NOTES.values()
     ).delete()
