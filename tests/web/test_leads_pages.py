@@ -180,3 +180,14 @@ def test_the_admin_edits_assignment_rules_and_shows_stage_history(client, manage
         "field": "country", "value": "ID", "owner": manager.pk, "priority": 1, "active": "on",
     })
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "stage"),
+    [("id", "Pipeline prospek", "Dihubungi"), ("it", "Pipeline dei contatti", "Contattato")],
+)
+def test_the_board_speaks_the_users_language(client, manager, language, title, stage):
+    lead_make(stage="contacted")
+    client.cookies["django_language"] = language
+    body = client.get("/leads/").content.decode()
+    assert title in body and stage in body
