@@ -53,13 +53,21 @@
     form.requestSubmit();
   });
 
-  // After a move the board is new: keep the keyboard where it was, on the moved card.
+  // After a move the board is new: keep the keyboard where it was, on the moved card's button
+  // of the same direction (else its other one, else its link).
+  let direction = ".stage-next";
+  document.addEventListener("htmx:beforeSwap", () => {
+    const active = document.activeElement;
+    direction = active && active.matches(".stage-prev") ? ".stage-prev" : ".stage-next";
+  });
   document.addEventListener("htmx:afterSwap", () => {
     const board = document.getElementById("board");
     const moved = board && board.dataset.moved;
     if (!moved) return;
     const card = document.getElementById(`lead-card-${moved}`);
-    const focus = card && (card.querySelector(".stage-next, .stage-prev, .lead-link"));
+    if (!card) return;
+    const other = direction === ".stage-next" ? ".stage-prev" : ".stage-next";
+    const focus = [direction, other, ".lead-link"].map((s) => card.querySelector(s)).find(Boolean);
     if (focus) focus.focus();
   });
 })();
