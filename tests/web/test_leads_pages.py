@@ -191,3 +191,23 @@ def test_the_board_speaks_the_users_language(client, manager, language, title, s
     client.cookies["django_language"] = language
     body = client.get("/leads/").content.decode()
     assert title in body and stage in body
+
+
+def test_the_board_and_the_list_read_a_fixed_number_of_queries(client, manager):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(url: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    lead_make(owner=manager)
+    few = queries("/leads/"), queries("/leads/list/")
+    for i in range(24):
+        lead = lead_make(owner=user_make(f"o{i}"), stage=("new", "contacted", "proposal")[i % 3])
+        Interaction.objects.create(
+            lead=lead, kind="task", occurred_at=timezone.now(), done=False,
+            due_at=timezone.now() - timedelta(hours=1), natural_key=f"q{i}",
+        )
+    assert (queries("/leads/"), queries("/leads/list/")) == few

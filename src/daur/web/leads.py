@@ -25,7 +25,7 @@ from daur.leads.selectors import (
     pipeline_board,
 )
 from daur.web.activities import activity_panel
-from daur.web.customer_rows import SortHeader
+from daur.web.customer_rows import sort_headers
 from daur.web.dashboard import base_currency
 from daur.web.htmx import render_page
 from daur.web.labels import label
@@ -75,16 +75,6 @@ def leads_board(request: HttpRequest) -> HttpResponse:
     return render_page(request, "web/leads/board.html", "web/leads/_board.html", context)
 
 
-def _sort_headers(query, current: str) -> dict[str, SortHeader]:  # noqa: ANN001 - a QueryDict
-    headers = {}
-    for key, (_column, direction) in SORTS.items():
-        q = query.copy()
-        q["sort"] = key
-        active = "ascending" if direction == "asc" else "descending"
-        headers[key] = SortHeader(q.urlencode(), active if key == current else "none")
-    return headers
-
-
 @login_required
 @require_GET
 def leads_list(request: HttpRequest) -> HttpResponse:
@@ -99,7 +89,7 @@ def leads_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": query.urlencode(),
         "count": page.paginator.count,
-        "sort_headers": _sort_headers(query, filters.sort or "created"),
+        "sort_headers": sort_headers(query, filters.sort or "created", SORTS),
         "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
         "currency": base_currency(None),
         "now": timezone.now(),
