@@ -49,3 +49,8 @@ def test_a_logged_activity_without_due_date_is_done():
 def test_unknown_kinds_are_refused():
     with pytest.raises(ValidationError):
         activity_log(kind="visit", lead=lead_make(), user=None)
+
+
+def test_a_task_is_open_until_done_even_without_a_due_date():
+    task = activity_log(kind="task", lead=lead_make(), user=None, note="Call back")
+    assert not task.done and not task.overdue

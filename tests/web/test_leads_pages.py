@@ -211,3 +211,14 @@ def test_the_board_and_the_list_read_a_fixed_number_of_queries(client, manager):
             due_at=timezone.now() - timedelta(hours=1), natural_key=f"q{i}",
         )
     assert (queries("/leads/"), queries("/leads/list/")) == few
+
+
+def test_without_javascript_a_refused_activity_shows_its_reason_on_a_page(client, rep):
+    lead = lead_make(owner=rep)
+    past = (timezone.localtime() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(f"/leads/{lead.pk}/activities/", {"kind": "task", "due_at": past})
+    body = response.content.decode()
+    assert response.status_code == 400 and "<nav" in body
+    assert "A task cannot be due in the past" in body and f'href="/leads/{lead.pk}/"' in body
+    ok = client.post(f"/leads/{lead.pk}/activities/", {"kind": "call"})
+    assert ok.status_code == 302 and ok["Location"] == f"/leads/{lead.pk}/#activities"

@@ -49,7 +49,7 @@ def activity_log(
 ) -> Interaction:
     """Log an activity that happened (done) or plan one (a due date, not done yet).
 
-    `done` defaults to "no due date". Recorded through the same write as an imported interaction,
+    `done` defaults to "no due date", except for a task: a task is something to do. Recorded through the same write as an imported interaction,
     which re-scores the customer once the transaction commits.
     """
     now = now or timezone.now()
@@ -57,7 +57,8 @@ def activity_log(
         raise ValidationError(_("Unknown kind of activity."), code="kind")
     if (customer is None) == (lead is None):
         raise ValueError("an activity is with one customer or one lead")
-    done = due_at is None if done is None else done
+    if done is None:
+        done = due_at is None and kind != "task"
     activity_due_check(due_at=due_at, done=done, now=now)
     activity = interaction_record(
         kind=kind,

@@ -22,6 +22,7 @@ from daur.leads.selectors import lead_get, lead_writable_by
 from daur.web.lead_forms import ActivityForm
 
 PANEL = "web/activities/_panel.html"
+PAGE = "web/activities/page.html"
 
 
 @dataclass
@@ -52,10 +53,12 @@ def activity_panel(
 
 
 def _respond(request: HttpRequest, panel: ActivityPanel, back: str) -> HttpResponse:
-    """The panel for htmx (errors shown in place); a redirect back otherwise."""
-    if getattr(request, "htmx", None) or panel.form.errors:
-        status = 400 if panel.form.errors and not getattr(request, "htmx", None) else 200
-        return render(request, PANEL, {"panel": panel}, status=status)
+    """The panel for htmx (errors shown in place); without JavaScript, a redirect back, or the
+    panel with its errors on a page of its own."""
+    if getattr(request, "htmx", None):
+        return render(request, PANEL, {"panel": panel})
+    if panel.form.errors:
+        return render(request, PAGE, {"panel": panel, "back": back}, status=400)
     return redirect(back + "#activities")
 
 
