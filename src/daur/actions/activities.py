@@ -49,8 +49,9 @@ def activity_log(
 ) -> Interaction:
     """Log an activity that happened (done) or plan one (a due date, not done yet).
 
-    `done` defaults to "no due date", except for a task: a task is something to do. Recorded through the same write as an imported interaction,
-    which re-scores the customer once the transaction commits.
+    `done` defaults to "no due date", except for a task: a task is something to do. Recorded
+    through the same write as an imported interaction, which re-scores the customer once the
+    transaction commits.
     """
     now = now or timezone.now()
     if kind not in vocabulary.ACTIVITY_KINDS:
