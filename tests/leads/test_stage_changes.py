@@ -72,3 +72,36 @@ def test_a_converted_lead_stays_won(db):
     lead = lead_make(stage="won", converted_customer=customer_make("Won Co"))
     with pytest.raises(ValidationError):
         lead_stage_change(lead=lead, to_stage="proposal", expected_stage="won", user=None)
+
+
+def test_the_flow_counts_who_left_each_stage_forward_and_how_long_they_stayed():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from daur.leads.selectors import pipeline_flow
+
+    boss = user_make("boss", role="manager")
+    start = timezone.now() - timedelta(days=30)
+    paths = [
+        [("contacted", 2), ("qualified", 4), ("proposal", 10)],  # days after creation
+        [("contacted", 4), ("lost", 5)],
+        [("contacted", 6), ("qualified", 7), ("contacted", 8)],
+    ]
+    for path in paths:
+        lead = lead_make(created_at=start)
+        stage = "new"
+        for to, day in path:
+            lead_stage_change(
+                lead=lead, to_stage=to, expected_stage=stage, user=None,
+                lost_reason="price" if to == "lost" else "", now=start + timedelta(days=day),
+            )
+            stage = to
+    flow = {f.stage: f for f in pipeline_flow(user=boss)}
+    assert (flow["new"].left, flow["new"].forward, flow["new"].median_days) == (3, 3, 4)
+    contacted = flow["contacted"]
+    assert (contacted.left, contacted.forward) == (3, 2)  # one lost
+    assert contacted.median_days == pytest.approx(1)  # 2, 1, 1 days
+    assert (flow["qualified"].left, flow["qualified"].forward) == (2, 1)  # one went back
+    assert flow["proposal"].left == 0 and flow["proposal"].forward_share is None
+    assert pipeline_flow(user=user_make("nobody"))[0].left == 0  # a rep: their own leads only

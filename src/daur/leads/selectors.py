@@ -7,11 +7,13 @@ support agents have no access to the pipeline.
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Sum, Window
+from django.db.models.functions import Lag
 from django.http import Http404
 from django.utils import timezone
 
@@ -201,3 +203,48 @@ def lead_stage_history(lead: Lead) -> list[StageStay]:
         entered, stage, change = c.changed_at, c.to_stage, c
     stays.append(StageStay(stage, entered, None, change))
     return stays
+
+
+@dataclass(frozen=True)
+class StageFlow:
+    """What became of the leads that left a stage: how many, the share that went forward
+    (a later stage or won) and the median days they had spent in it."""
+
+    stage: str
+    left: int
+    forward: int
+    median_days: float | None
+
+    @property
+    def forward_share(self) -> float | None:
+        return self.forward / self.left if self.left else None
+
+
+def pipeline_flow(*, user: User, filters: LeadFilters | None = None) -> list[StageFlow]:
+    """Conversion and time in stage from the stored moves, per open stage (the user's leads).
+
+    A stay starts at the lead's previous move, or at its creation for its first one.
+    """
+    leads = leads_filtered(user=user, filters=filters or LeadFilters())
+    moves = (
+        LeadStageChange.objects.filter(lead__in=leads.values("pk"))
+        .annotate(
+            entered_at=Window(Lag("changed_at"), partition_by=F("lead_id"), order_by=[
+                F("changed_at").asc(), F("pk").asc()
+            ])
+        )
+        .values_list("from_stage", "to_stage", "changed_at", "entered_at", "lead__created_at")
+    )
+    order = {stage: i for i, stage in enumerate(vocabulary.LEAD_STAGES)}
+    days: dict[str, list[float]] = {s: [] for s in vocabulary.OPEN_LEAD_STAGES}
+    forward = dict.fromkeys(vocabulary.OPEN_LEAD_STAGES, 0)
+    for frm, to, changed, entered, created in moves:
+        if frm not in days:
+            continue
+        days[frm].append(max((changed - (entered or created)).total_seconds(), 0) / 86400)
+        if to != "lost" and order[to] > order[frm]:
+            forward[frm] += 1
+    return [
+        StageFlow(s, len(days[s]), forward[s], statistics.median(days[s]) if days[s] else None)
+        for s in vocabulary.OPEN_LEAD_STAGES
+    ]

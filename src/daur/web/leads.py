@@ -23,6 +23,7 @@ from daur.leads.selectors import (
     lead_writable_by,
     leads_readable_by,
     pipeline_board,
+    pipeline_flow,
 )
 from daur.web.activities import activity_panel
 from daur.web.customer_rows import sort_headers
@@ -72,6 +73,8 @@ def _board_context(request: HttpRequest, data, *, message: str = "", moved: int 
 def leads_board(request: HttpRequest) -> HttpResponse:
     _readable(request)
     context = _board_context(request, request.GET)
+    if not getattr(request, "htmx", None):  # the flow sits outside the part htmx swaps
+        context["flow"] = pipeline_flow(user=request.user, filters=context["form"].filters())
     return render_page(request, "web/leads/board.html", "web/leads/_board.html", context)
 
 
