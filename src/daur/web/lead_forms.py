@@ -81,20 +81,22 @@ class StageMoveForm(forms.Form):
 
 class ActivityForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), widget=forms.Select(attrs={"class": "form-select"}))
-    note = forms.CharField(
-        label=_("Note"), required=False, max_length=10_000,
-        widget=forms.Textarea(attrs={"class": "form-control", "rows": 2}),
+    due_at = forms.DateTimeField(
+        label=_("Due"), required=False,
+        widget=forms.DateTimeInput(
+            format="%Y-%m-%dT%H:%M", attrs={"class": "form-control", "type": "datetime-local"}
+        ),
+        help_text=_("Leave empty to log what happened; set it to plan the activity."),
     )
     outcome = forms.CharField(
         label=_("Outcome"), required=False, max_length=255,
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
-    due_at = forms.DateTimeField(
-        label=_("Due"), required=False,
-        widget=forms.DateTimeInput(attrs={"class": "form-control", "type": "datetime-local"}),
-        help_text=_("Leave empty to log what happened; set it to plan the activity."),
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=10_000,
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": 2}),
     )
 
-    def __init__(self, *args, prefix_id: str = "activity", **kwargs) -> None:
-        super().__init__(*args, auto_id=f"{prefix_id}-%s", **kwargs)
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, auto_id="activity-%s", **kwargs)
         self.fields["kind"].choices = label_choices("activity", vocabulary.ACTIVITY_KINDS)
