@@ -210,6 +210,23 @@ def cmd_manage(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_assign_leads(args: argparse.Namespace) -> int:
+    """Give an owner to the open leads without one (an imported file's, say)."""
+    _setup_django()
+    from collections import Counter
+
+    from daur.actions.leads import leads_assign
+
+    plan = leads_assign(mode=args.mode)
+    given = Counter(a.owner_id for a in plan if a.owner_id is not None)
+    left = sum(1 for a in plan if a.owner_id is None)
+    print(f"{sum(given.values()):,} leads assigned to {len(given):,} reps; {left:,} left without")
+    if args.verbose:
+        for a in plan:
+            print(f"  lead {a.lead_id}: {a.reason}")
+    return 0
+
+
 def not_available(issue: str) -> Callable[[argparse.Namespace], int]:
     def handler(args: argparse.Namespace) -> int:
         print(f"daur {args.command}: not available yet ({issue}).", file=sys.stderr)
@@ -281,6 +298,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(handler=cmd_kpi)
+
+    p = sub.add_parser(
+        "assign-leads", help="give an owner to the open leads without one (DAUR_LEAD_ASSIGNMENT)"
+    )
+    p.add_argument(
+        "--mode", choices=("value", "round_robin", "rules"),
+        help="override DAUR_LEAD_ASSIGNMENT for this run",
+    )
+    p.add_argument("-v", "--verbose", action="store_true", help="print each lead's reason")
+    p.set_defaults(handler=cmd_assign_leads)
 
     p = sub.add_parser("serve", help="run the web application")
     p.add_argument("--host", default="127.0.0.1")

@@ -231,6 +231,11 @@ DAUR_EXCHANGE_RATES = {
 }
 # Scoring: the margin rate where product costs are unknown, and an optional rules TOML file.
 DAUR_DEFAULT_MARGIN_RATE = float(os.environ.get("DAUR_DEFAULT_MARGIN_RATE", "0.30"))
+# How a lead created without an owner gets one: value (fair by expected value), round_robin or
+# rules (the admin's lead assignment rules, else by value); and how many open leads a rep
+# carries at most unless their profile says otherwise.
+DAUR_LEAD_ASSIGNMENT = os.environ.get("DAUR_LEAD_ASSIGNMENT", "value").strip().lower()
+DAUR_LEAD_CAPACITY = int(os.environ.get("DAUR_LEAD_CAPACITY", "200"))
 DAUR_RULES_FILE = os.environ.get("DAUR_RULES_FILE", "")
 # Behaviour-change alerts: a segment's drop is an alert when its one-sided p-value is below
 # DAUR_ALERT_P_VALUE, it fell by at least DAUR_ALERT_MIN_DROP (a fraction) and its baseline

@@ -338,3 +338,11 @@ def customer_connections(
         consumers=[(name, relation) for kind, _, name, relation, _ in rows if kind == 0],
         referrals=[Referral(pk, name, stage) for kind, pk, name, _, stage in rows if kind == 1],
     )
+
+
+def customer_activities_writable_by(user: User, customer: Customer) -> bool:
+    """Who logs and plans activities with a customer: admins and managers, and the sales rep who
+    owns it (marketers and support agents read the 360 page)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.sees_everything or (user.role == Role.SALES_REP and customer.owner_id == user.pk)

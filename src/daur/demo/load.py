@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
 from django.contrib.auth.models import Permission
@@ -11,6 +12,8 @@ from django.db import transaction
 
 from daur.accounts.models import Role, User
 from daur.demo.generate import DEMO_USERS, generate_business
+from daur.demo.pipeline import demo_pipeline_fill
+from daur.demo.timeline import END_DATE, UTC_OFFSET
 from daur.interchange.importer import import_file
 from daur.vocabulary import INTERCHANGE_IMPORT_ORDER
 
@@ -59,10 +62,11 @@ def demo_load(*, customers: int = 2000, seed: int = 7, progress: bool = False) -
             demo_users_ensure()
             for kind in INTERCHANGE_IMPORT_ORDER:
                 import_file(kind=kind, path=directory / f"{kind}.csv", progress=progress)
+            end = datetime.fromisoformat(f"{END_DATE.isoformat()}T23:59:00{UTC_OFFSET}")
+            counts["planned activities"] = demo_pipeline_fill(seed=seed, end=end)
     seconds = time.perf_counter() - started
-    listed = ", ".join(
-        f"{counts[kind]:,} {kind.replace('_', ' ')}" for kind in INTERCHANGE_IMPORT_ORDER
-    )
+    kinds = (*INTERCHANGE_IMPORT_ORDER, "planned activities")
+    listed = ", ".join(f"{counts[kind]:,} {kind.replace('_', ' ')}" for kind in kinds)
     return (
         f"Demo business ready in {seconds:.1f} s (seed {seed}): {listed}.\n"
         f"Demo users (password '{DEMO_PASSWORD}'): "

@@ -21,6 +21,9 @@ def interaction_record(
     channel: str = "",
     user=None,  # noqa: ANN001 - a User or None
     note: str = "",
+    due_at: datetime | None = None,
+    done: bool = True,
+    outcome: str = "",
 ) -> Interaction:
     from daur.insights.realtime import customers_rescore_on_commit
 
@@ -40,6 +43,9 @@ def interaction_record(
         channel=channel,
         user=user,
         note=note,
+        due_at=due_at,
+        done=done,
+        outcome=outcome,
         natural_key=key,
     )
     if customer is not None:

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from daur.web import views
+from daur.web import activities, leads, views
 from daur.web.auth import LoginForm
 
 app_name = "web"
@@ -18,6 +18,17 @@ urlpatterns = [
         views.customer_timeline_more,
         name="customer_timeline",
     ),
+    path(
+        "customers/<int:customer_id>/activities/",
+        activities.customer_activity,
+        name="customer_activity",
+    ),
+    path("activities/<int:activity_id>/done/", activities.activity_done, name="activity_done"),
+    path("leads/", leads.leads_board, name="leads"),
+    path("leads/list/", leads.leads_list, name="lead_list"),
+    path("leads/<int:lead_id>/", leads.lead_detail, name="lead"),
+    path("leads/<int:lead_id>/stage/", leads.lead_stage, name="lead_stage"),
+    path("leads/<int:lead_id>/activities/", activities.lead_activity, name="lead_activity"),
 ]
 
 auth_urlpatterns = [

@@ -23,6 +23,7 @@ from daur.customers.timeline import TimelinePosition, customer_timeline
 from daur.insights.explain import customer_explanation
 from daur.insights.services import latest_run
 from daur.sales.selectors import reseller_customers, resold_orders
+from daur.web.activities import activity_panel
 from daur.web.customer_export import export_lines
 from daur.web.customer_profile import (
     customer_currency,
@@ -123,6 +124,7 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         "connections": connections,
         "customer_facts": customer_facts_html(customer, connections),
         "resold": _resold(request, customer),
+        "panel": activity_panel(user=request.user, customer=customer),
         "value_facts": (
             value_facts_html(score, currency, customer_currency(customer.pk)) if score else ""
         ),
