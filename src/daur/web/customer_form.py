@@ -35,6 +35,7 @@ class CustomerForm(forms.ModelForm):
         fields = FIELDS
         field_classes = {"owner": OwnerChoice}
         labels = {"external_id": _("Customer id")}
+        error_messages = {"name": {"required": _("Enter the customer's name.")}}
         help_texts = {
             "external_id": _("Leave empty to have one made; the import matches rows on it."),
             "phone": _(
@@ -110,7 +111,7 @@ class CustomerForm(forms.ModelForm):
 
 MESSAGES = {
     "external_id": _("Use at most 64 characters, without control characters."),
-    "name": _("Enter the customer's name (at most 255 characters)."),
+    "name": _("Enter the customer's name."),
     "email": _("Enter an e-mail address such as name@example.com."),
     "phone": _("Enter a valid phone number, such as +62 812 3456 7890."),
 }
