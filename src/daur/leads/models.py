@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from daur import vocabulary
 from daur.records import MONEY, InterchangeRecord, vocabulary_choices
@@ -56,6 +57,13 @@ class Lead(InterchangeRecord):
         related_name="leads",
     )
     converted_at = models.DateTimeField(_("converted"), null=True, blank=True)
+    # Who changed what and when, for each save through the ORM (bulk imports are recorded as an
+    # import run instead: they bypass the save).
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "custom_fields"],
+        user_db_constraint=False,
+        cascade_delete_history=False,
+    )
 
     class Meta:
         verbose_name = _("lead")
