@@ -105,6 +105,29 @@ def test_hostile_strings_are_stored_as_typed_and_shown_escaped(client, manager):
         html = client.get(url).content.decode()
         assert "<script>alert" not in html and "<img src=x" not in html
         assert "&lt;script&gt;" in html
+    # In the history too, as an old value.
+    url = reverse("web:customer_edit", args=[customer.pk])
+    client.post(url, _edit_data(customer, client, name="Toko"))
+    html = client.get(reverse("web:customer", args=[customer.pk])).content.decode()
+    history = html[html.index('id="history-title"'):]
+    assert "<del>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in history
+    assert "<script>alert" not in html
+
+
+def test_a_contact_left_as_imported_does_not_block_another_change(client, manager):
+    customer = customer_make("Toko", phone="n/a (ask the shop)", email="Old@Example.com")
+    url = reverse("web:customer_edit", args=[customer.pk])
+    assert client.post(url, _edit_data(customer, client, city="Bogor")).status_code == 302
+    customer.refresh_from_db()
+    assert (customer.city, customer.phone, customer.email) == (
+        "Bogor", "n/a (ask the shop)", "Old@Example.com"
+    )
+    # Once touched, the contact is checked and normalised like a new one.
+    response = client.post(url, _edit_data(customer, client, phone="n/a, really"))
+    assert list(response.context["form"].errors) == ["phone"]
+    client.post(url, _edit_data(customer, client, phone="+62 21 555 1234"))
+    customer.refresh_from_db()
+    assert customer.phone == "+62215551234"
 
 
 def test_a_sales_rep_adds_customers_they_own(client, rep):

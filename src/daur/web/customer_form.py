@@ -88,12 +88,21 @@ class CustomerForm(forms.ModelForm):
         return _parsed(parse.text(max_length=255, required=True), self.cleaned_data["name"], "name")
 
     def clean_email(self) -> str:
+        if self._kept("email"):
+            return self.instance.email
         value = _parsed(parse.email(), self.cleaned_data["email"], "email")
         return parse.email_normalised(value)
 
     def clean_phone(self) -> str:
+        if self._kept("phone"):
+            return self.instance.phone
         region = settings.DAUR_DEFAULT_COUNTRY
         return _parsed(parse.phone(region=region), self.cleaned_data["phone"], "phone")
+
+    def _kept(self, name: str) -> bool:
+        """Whether an existing customer's contact is left as it was: one an import stored in
+        another form (a phone without E.164) does not stop a change of some other value."""
+        return bool(self.instance.pk) and self.cleaned_data[name] == getattr(self.instance, name)
 
     def clean_country(self) -> str:
         value = self.cleaned_data["country"].strip()
