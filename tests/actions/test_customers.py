@@ -87,3 +87,44 @@ def test_a_stale_version_is_a_conflict_and_the_current_one_wins(boss):
     customer_update(user=boss, customer_id=customer.pk, values={"city": "Depok"}, version=current)
     customer.refresh_from_db()
     assert customer.city == "Depok"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_saves_at_once_the_second_waits_for_the_first_and_is_refused():
+    """Two people save the same customer at the same moment: the row lock makes the second wait
+    until the first commits, then the second sees that the values it was opened with are gone."""
+    import threading
+
+    from django.db import connection, connections, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite serialises writers by locking the whole file")
+    boss = user_make("boss", role="manager")
+    customer = customer_make("Toko", city="Bandung")
+    opened = customer_version(customer)
+    first_holds, outcome = threading.Event(), {}
+
+    def second() -> None:
+        first_holds.wait()
+        try:
+            customer_update(
+                user=boss, customer_id=customer.pk, values={"city": "Depok"}, version=opened
+            )
+            outcome["second"] = "saved"
+        except CustomerChanged:
+            outcome["second"] = "conflict"
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    with transaction.atomic():
+        customer_update(user=boss, customer_id=customer.pk, values={"city": "Bogor"}, version=opened)
+        first_holds.set()
+        thread.join(timeout=1)
+        assert thread.is_alive()  # the second save waits on the row lock
+    thread.join(timeout=10)
+    assert outcome == {"second": "conflict"}
+    customer.refresh_from_db()
+    assert customer.city == "Bogor"
