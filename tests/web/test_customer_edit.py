@@ -76,7 +76,11 @@ def test_each_field_is_checked_and_says_why(client, manager, field, value, messa
     errors = response.context["form"].errors
     assert list(errors) == [field]
     assert message in errors[field][0]
-    assert message in response.content.decode().replace("&#x27;", "'")
+    html = response.content.decode()
+    assert message in html.replace("&#x27;", "'")
+    # The message is tied to its field for screen readers: the input names it and is invalid.
+    assert f'id="id_{field}_error"' in html
+    assert html.count(f"id_{field}_error") == 2 and 'aria-invalid="true"' in html
     assert not Customer.objects.exists()
 
 
