@@ -284,8 +284,9 @@ def customer_export_rows(*, user: User, filters: CustomerFilters) -> Iterator[tu
 
 # What the 360 page shows of a customer, its score and its owner: the rest stays unread.
 PROFILE_FIELDS = (
-    "external_id", "name", "kind", "relationship", "email", "phone", "country", "city",
-    "acquired_via", "created_at", "owner__username", "owner__first_name", "owner__last_name",
+    "external_id", "name", "kind", "relationship", "email", "phone", "email_consent", "country",
+    "city", "acquired_via", "created_at", "owner__username", "owner__first_name",
+    "owner__last_name",
     "score__as_of", "score__lifecycle_stage", "score__types", "score__orientation",
     "score__loyalty_score", "score__rfm_r", "score__rfm_f", "score__rfm_m", "score__rfm_segment",
     "score__p_alive", "score__expected_orders_90d", "score__expected_order_value",

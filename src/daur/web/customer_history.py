@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from daur.accounts.models import User
 from daur.customers.history import CustomerChange
 from daur.customers.models import Customer
+from daur.web.customer_profile import yes_no
 
 DASH = "–"
 
@@ -52,7 +53,7 @@ def _shown(name: str, value: Any, owners: dict[int, str]) -> str:
     if name in ("referred_by", "campaign"):
         return gettext("another record")  # not necessarily one the reader may open
     if isinstance(value, bool):
-        return gettext("yes") if value else gettext("no")
+        return yes_no(value)
     field = Customer._meta.get_field(name)
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
