@@ -289,3 +289,18 @@ def test_two_editors_the_second_is_told_and_nothing_is_overwritten(client, manag
     assert client.post(reverse("web:customer_edit", args=[customer.pk]), again).status_code == 302
     customer.refresh_from_db()
     assert customer.city == "Depok"
+
+
+def test_withdrawn_consent_shows_on_the_card_and_in_the_history(client, manager):
+    customer = customer_make("Toko")
+    data = _edit_data(customer, client)
+    data.pop("email_consent")  # the box unticked: a browser sends nothing for it
+    client.post(reverse("web:customer_edit", args=[customer.pk]), data)
+    customer.refresh_from_db()
+    assert customer.email_consent is False
+    page = client.get(reverse("web:customer", args=[customer.pk]))
+    assert [(c.field, c.old, c.new) for c in page.context["history"][0].changes] == [
+        ("Consent to e-mail", "yes", "no")
+    ]
+    facts = str(page.context["customer_facts"])
+    assert "Consent to e-mail</dt><dd" in facts and ">no</dd>" in facts
