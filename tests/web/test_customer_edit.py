@@ -304,3 +304,9 @@ def test_withdrawn_consent_shows_on_the_card_and_in_the_history(client, manager)
     ]
     facts = str(page.context["customer_facts"])
     assert "Consent to e-mail</dt><dd" in facts and ">no</dd>" in facts
+
+
+def test_an_empty_post_is_refused_not_taken_for_a_fresh_form(client, manager):
+    response = client.post(reverse("web:customer_new"), {})
+    assert response.status_code == 400
+    assert "name" in response.context["form"].errors

@@ -33,6 +33,11 @@ def _saved(request: HttpRequest, customer: Customer, message: str) -> HttpRespon
     return HttpResponseRedirect(url)
 
 
+def _posted(request: HttpRequest):  # noqa: ANN202 - a QueryDict or None
+    """The posted values (an empty post too: it is checked, not shown as a fresh form)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _form_page(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
     """The whole page, or for htmx the form alone (its errors shown in place: htmx swaps in
     a 200 only, so the refusal's status is for the plain form)."""
@@ -48,7 +53,7 @@ def _form_page(request: HttpRequest, context: dict, status: int = 200) -> HttpRe
 def customer_new(request: HttpRequest) -> HttpResponse:
     if not customers_creatable_by(request.user):
         raise PermissionDenied
-    form = CustomerForm(request.POST or None, user=request.user)
+    form = CustomerForm(_posted(request), user=request.user)
     if request.method == "POST" and form.is_valid():
         customer = customer_create(user=request.user, values=form.values())
         return _saved(request, customer, gettext("Customer added."))
@@ -62,7 +67,7 @@ def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = customers_editable_by(request.user).filter(pk=customer_id).first()
     if customer is None:  # another rep's customer, or a role that only reads: nothing to see
         raise Http404("No such customer")
-    form = CustomerForm(request.POST or None, instance=customer, user=request.user)
+    form = CustomerForm(_posted(request), instance=customer, user=request.user)
     conflict = False
     if request.method == "POST" and form.is_valid():
         try:
