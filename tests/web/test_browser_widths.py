@@ -1,5 +1,5 @@
 """In a real browser, on a phone (360 and 390 px) and a desktop (1440 px), in English and
-Italian: no page scrolls sideways (wide tables scroll inside their card), the error pages keep
+Italian: no page scrolls sideways (the customer forms too) (wide tables scroll inside their card), the error pages keep
 the navigation, and a surname typed in the search finds its customer."""
 
 from __future__ import annotations
@@ -96,6 +96,7 @@ def test_no_page_scrolls_sideways_on_a_phone_or_a_desktop(live_server, browser_p
         "360": f"/customers/{buyer.pk}/", "reseller": f"/customers/{reseller.pk}/",
         "model": "/model/", "404": "/no/such/page/",
         "leads": "/leads/", "lead-list": "/leads/list/", "lead": f"/leads/{lead.pk}/",
+        "new-customer": "/customers/new/", "edit-customer": f"/customers/{reseller.pk}/edit/",
     }
     wide = {}
     for language in ("en", "it"):

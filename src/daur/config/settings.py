@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    "simple_history",
     "daur.accounts",
     "daur.customers",
     "daur.catalog",
@@ -108,6 +109,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Records the user of a request on the history of what it changes (the admin's writes too).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "daur.web.middleware.OutOfRangeIsNotFound",
     # Last, as django-axes asks: it turns a locked-out login into the lockout response.
     "axes.middleware.AxesMiddleware",
@@ -222,6 +225,8 @@ DAUR_CONTENT_SECURITY_POLICY = os.environ.get(
 DAUR_SCORING_STALE_MINUTES = int(os.environ.get("DAUR_SCORING_STALE_MINUTES", "120"))
 
 # Money: the base currency of values, and rates into it for the others ("EUR=17500,USD=16000").
+# The country of a phone number written without its +country code (ISO 3166 alpha-2).
+DAUR_DEFAULT_COUNTRY = os.environ.get("DAUR_DEFAULT_COUNTRY", "ID").upper()
 DAUR_DEFAULT_CURRENCY = os.environ.get("DAUR_DEFAULT_CURRENCY", "IDR").upper()
 DAUR_EXCHANGE_RATES = {
     code.strip().upper(): float(rate)

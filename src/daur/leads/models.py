@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from daur import vocabulary
 from daur.records import MONEY, InterchangeRecord, vocabulary_choices
@@ -63,6 +64,13 @@ class Lead(InterchangeRecord):
     assigned_at = models.DateTimeField(_("assigned"), null=True, blank=True)
     assignment_reason = models.CharField(
         _("assignment reason"), max_length=255, blank=True, db_default=""
+    )
+    # Who changed what and when, for each save through the ORM (bulk imports are recorded as an
+    # import run instead: they bypass the save).
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "custom_fields"],
+        user_db_constraint=False,
+        cascade_delete_history=False,
     )
 
     class Meta:

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from daur.web import activities, leads, views
+from daur.web import activities, customer_edit, leads, views
 from daur.web.auth import LoginForm
 
 app_name = "web"
@@ -12,7 +12,9 @@ urlpatterns = [
     path("model/", views.models, name="model"),
     path("customers/", views.customers, name="customers"),
     path("customers/export.csv", views.customers_export, name="customers_export"),
+    path("customers/new/", customer_edit.customer_new, name="customer_new"),
     path("customers/<int:customer_id>/", views.customer_detail, name="customer"),
+    path("customers/<int:customer_id>/edit/", customer_edit.customer_edit, name="customer_edit"),
     path(
         "customers/<int:customer_id>/timeline/",
         views.customer_timeline_more,

@@ -9,13 +9,16 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from daur.analytics.strategy import ACTIONS
+from daur.customers.history import customer_history
 from daur.customers.selectors import (
     COUNT_CAP,
     customer_connections,
     customer_count,
+    customer_editable_by,
     customer_export_rows,
     customer_get,
     customer_list,
+    customers_creatable_by,
     customers_exportable_by,
     sees_all_customers,
 )
@@ -25,6 +28,7 @@ from daur.insights.services import latest_run
 from daur.sales.selectors import reseller_customers, resold_orders
 from daur.web.activities import activity_panel
 from daur.web.customer_export import export_lines
+from daur.web.customer_history import history_entries
 from daur.web.customer_profile import (
     customer_currency,
     customer_facts_html,
@@ -70,6 +74,7 @@ def customers(request: HttpRequest) -> HttpResponse:
         "sort_headers": sort_headers(query, page.sort),
         "filtered": any(v for k, v in request.GET.items() if k not in ("cursor", "sort", "match")),
         "can_export": customers_exportable_by(request.user),
+        "can_create": customers_creatable_by(request.user),
         "sees_all": sees_all_customers(request.user),
         "first_page": not filters.cursor,
     }
@@ -112,6 +117,8 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     context = {
         "base_currency": currency,
         "can_export": customers_exportable_by(request.user),
+        "can_edit": customer_editable_by(request.user, customer),
+        "history": history_entries(customer_history(customer_id=customer.pk)),
         "customer": customer,
         "score": score,
         "explanation": explanation,
