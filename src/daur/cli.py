@@ -111,6 +111,12 @@ def cmd_score(args: argparse.Namespace) -> int:
         print(f"daur score: {failure.run.message}", file=sys.stderr)
         return 1
     print(run_report(job.run))
+    checked = (job.run.fits.get("lead_score") or {}).get("quality", {}).get("holdout")
+    if checked:
+        print(
+            f"  Lead score on the held-out closed leads: Brier {checked['brier']:.4f}, "
+            f"AUC {checked['auc']:.3f}, calibration error {checked['calibration_error']:.4f}."
+        )
     print(f"  Dashboard figures stored in {job.facts.seconds:.1f} s.")
     print(f"  Behaviour-change alerts: {len(job.alerts):,} open.")
     for alert in job.alerts:
@@ -265,9 +271,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="export one kind (or the scores) as CSV")
     p.add_argument(
         "kind",
-        choices=(*INTERCHANGE_KINDS, "scores"),
+        choices=(*INTERCHANGE_KINDS, "scores", "lead_scores"),
         metavar="KIND",
-        help=", ".join((*INTERCHANGE_KINDS, "scores")),
+        help=", ".join((*INTERCHANGE_KINDS, "scores", "lead_scores")),
     )
     p.add_argument("file", metavar="FILE", help="a path, or - for standard output")
     p.set_defaults(handler=cmd_export)
