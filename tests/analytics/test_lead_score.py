@@ -163,7 +163,8 @@ def test_hostile_and_missing_features_score_finitely(learned):
     assert np.isfinite(scores.probability).all()
     assert scores.factors(1)[0].name in {"source", *learned.groups()[1]}
     assert leads.source[1] == "referral"
-    assert scores._value("source", 2) == "other"
+    assert {f.name: f.value for f in scores.factors(2)}.get("source", "other") == "other"
+    assert scores._values("source", np.array([1, 2])) == ["referral", "other"]
     assert leads.first_response_hours[1] == 0.0  # answered "before" it came in: at once
     with pytest.raises(ValueError):
         LeadFeatures.build(source=["a"], activity_kinds=KINDS, activity_counts=[[1, 2]])

@@ -81,7 +81,13 @@ def clv(
     per customer; `expected_order_value` one per customer (or a number).
     """
     purchases = discounted_expected_purchases(
-        model, params, x, t_x, T, time_unit=time_unit, horizon_months=horizon_months,
+        model,
+        params,
+        x,
+        t_x,
+        T,
+        time_unit=time_unit,
+        horizon_months=horizon_months,
         annual_discount_rate=annual_discount_rate,
     )
     return np.asarray(margin_rate) * np.asarray(expected_order_value) * purchases

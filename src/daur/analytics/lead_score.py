@@ -209,34 +209,46 @@ class LeadScores:
         secant = np.where(close, slope, (self.probability - base) / np.where(close, 1.0, delta))
         return self.contributions * secant[:, None]
 
-    def factors(self, index: int, points: np.ndarray | None = None) -> tuple[Factor, ...]:
+    def factors(self, index: int) -> tuple[Factor, ...]:
         """The largest contributions first (at most `factors_shown`, none under half a point)."""
-        row = (self.points() if points is None else points)[index]
-        order = np.argsort(-np.abs(row), kind="stable")[: self.factors_shown]
-        return tuple(
-            Factor(
-                name=self.factor_names[k],
-                value=self._value(self.factor_names[k], index),
-                points=round(float(row[k]), 4),
-                logit=round(float(self.contributions[index, k]), 4),
+        return self.all_factors(np.array([index]))[0]
+
+    def all_factors(self, rows: np.ndarray | None = None) -> list[tuple[Factor, ...]]:
+        """`factors` of every lead (or of `rows`), vectorised but for building the tuples."""
+        rows = np.arange(len(self.probability)) if rows is None else rows
+        points = self.points()[rows]
+        contributions = self.contributions[rows]
+        shown = min(self.factors_shown, points.shape[1])
+        order = np.argsort(-np.abs(points), axis=1, kind="stable")[:, :shown]
+        picked = np.take_along_axis(points, order, axis=1)
+        logits = np.take_along_axis(contributions, order, axis=1)
+        values = [self._values(name, rows) for name in self.factor_names]
+        names = self.factor_names
+        out = []
+        for i, (ks, ps, ls) in enumerate(
+            zip(order.tolist(), np.round(picked, 4).tolist(), np.round(logits, 4).tolist())
+        ):
+            out.append(
+                tuple(
+                    Factor(name=names[k], value=values[k][i], points=p, logit=g)
+                    for k, p, g in zip(ks, ps, ls)
+                    if abs(p) >= 0.005
+                )
             )
-            for k in order
-            if abs(row[k]) >= 0.005
-        )
+        return out
 
-    def all_factors(self) -> list[tuple[Factor, ...]]:
-        points = self.points()
-        return [self.factors(i, points) for i in range(len(self.probability))]
-
-    def _value(self, name: str, index: int) -> str | float:
+    def _values(self, name: str, rows: np.ndarray) -> list[str | float]:
+        """What each lead has for a factor: its label ("other" when the model does not know
+        it), its count, its hours to the first answer ("none") or its age in days."""
         f = self.features
         if name in CATEGORICAL:
-            label = f.labels(name)[index]
-            return label if label in self.levels.get(name, ()) else OTHER
+            labels = f.labels(name)[rows]
+            known = level_codes(labels, self.levels.get(name, ())) >= 0
+            return np.where(known, labels, OTHER).tolist()
         if name == "first_response":
-            hours = f.first_response_hours[index]
-            return "none" if np.isnan(hours) else round(float(hours), 1)
+            hours = np.round(f.first_response_hours[rows], 1)
+            return [("none" if h != h else h) for h in hours.tolist()]
         if name == "age":
-            return round(float(f.age_days[index]), 1)
+            return np.round(f.age_days[rows], 1).tolist()
         kind = name.removesuffix("_count")
-        return float(f.activity_counts[index, f.activity_kinds.index(kind)])
+        return f.activity_counts[rows, f.activity_kinds.index(kind)].astype(float).tolist()

@@ -8,7 +8,7 @@
   own quality measured by two-fold cross-fitting there, so it is not judged on what it learned)
   and kept if it calibrates better. When the model does not beat the prior's Brier score on the
   hold-out, the prior is used, saying so. Without recalibration the model is refitted on every
-  closed lead.
+  closed lead (up to REFIT_MAX_CLOSED of them; beyond, the training share is plenty).
 """
 
 from __future__ import annotations
@@ -26,6 +26,9 @@ from daur.analytics.lead_score import LeadModel, level_codes, numeric_columns
 from daur.analytics.rules_config import LeadScoreRules
 
 CALIBRATION_BINS = 10
+# Beyond this many closed leads the hold-out costs the model nothing worth a second fit: the
+# model fitted on the training share is kept.
+REFIT_MAX_CLOSED = 100_000
 
 
 def brier_score(probability: np.ndarray, won: np.ndarray) -> float:
@@ -121,7 +124,7 @@ def lead_model_learn(
                 platt_checked,
                 "platt",
             )
-    if calibration == "none":
+    if calibration == "none" and len(won) <= REFIT_MAX_CLOSED:
         model = _fit(features, won, rules)
     report: dict[str, Any] = {
         "n_won": n_won,
@@ -131,6 +134,7 @@ def lead_model_learn(
         "holdout": checked,
         "prior_holdout": prior_checked,
         "calibration": calibration,
+        "refitted_on_all": calibration == "none" and len(won) <= REFIT_MAX_CLOSED,
     }
     if checked["brier"] > prior_checked["brier"]:
         reason = (

@@ -90,8 +90,9 @@ def fit_base(
 
 def _purchase_fails(fits: dict[str, Any], model: str, reason: str) -> None:
     fits["purchase_model"] = None
-    fits["fallbacks"].append({"part": "purchase", "model": model, "step": "rules",
-                              "reason": reason})
+    fits["fallbacks"].append(
+        {"part": "purchase", "model": model, "step": "rules", "reason": reason}
+    )
     fits["notes"].append(reason)
 
 
@@ -115,7 +116,8 @@ def _purchase_fit(fits, s: BuyerSummary, aged, customer, day, amount, as_of_day)
     skipped = "; ".join(f"{m} could not be fitted on the whole base ({failures[m]})" for m in tried)
     if chosen is None:
         _purchase_fails(
-            fits, selection.ranking[0],
+            fits,
+            selection.ranking[0],
             f"{skipped}: P(alive), expected orders and CLV left empty (the rules alone)",
         )
         return
@@ -160,8 +162,9 @@ def _spend_fit(fits: dict[str, Any], s: BuyerSummary) -> None:
     if result is None:
         reason = f"ggamma: {reason}; expected order value = each customer's own mean order value"
         fits["ggamma"] = {"failed": reason}
-        fits["fallbacks"].append({"part": "spend", "model": "ggamma", "step": "rules",
-                                  "reason": reason})
+        fits["fallbacks"].append(
+            {"part": "spend", "model": "ggamma", "step": "rules", "reason": reason}
+        )
         fits["notes"].append(reason)
         return
     record = fit_record(result)
@@ -196,9 +199,7 @@ def population_mean(params: Mapping[str, float], empirical: float) -> tuple[floa
     )
 
 
-def expected_order_value(
-    spend: Mapping[str, Any] | None, s: BuyerSummary
-) -> np.ndarray:
+def expected_order_value(spend: Mapping[str, Any] | None, s: BuyerSummary) -> np.ndarray:
     """E[order value] per buyer.
 
     Gamma-Gamma's posterior mean p (gamma + x m) / (p x + q - 1), with q set so that the

@@ -170,7 +170,11 @@ def summarise(
 
     sel = eligible
     first, last, n_cal, spend_cal, first_amount = (
-        first[sel], last[sel], n_cal[sel], spend_cal[sel], first_amount[sel]
+        first[sel],
+        last[sel],
+        n_cal[sel],
+        spend_cal[sel],
+        first_amount[sel],
     )
     codes_out = cust[cust_start][sel]
     out_ids = codes_out + id_min if id_values is None else id_values[codes_out]

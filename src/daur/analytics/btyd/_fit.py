@@ -17,7 +17,6 @@ from daur.analytics.btyd._rows import collapse_rows
 METHODS = ("newton", "quasi_newton", "boundary")
 
 
-
 def dot(a: np.ndarray, b: np.ndarray) -> float:
     """Inner product of two vectors without BLAS.
 
@@ -135,8 +134,12 @@ def subset_start(
     if part is None:
         return start
     w = weights[part] * (weights.sum() / weights[part].sum())
-    first = newton(make_neg_ll(*(r[part] for r in rows), w), start,
-                   n_customers=float(w.sum()), max_iter=SUBSET_MAX_ITER)
+    first = newton(
+        make_neg_ll(*(r[part] for r in rows), w),
+        start,
+        n_customers=float(w.sum()),
+        max_iter=SUBSET_MAX_ITER,
+    )
     if not first.success or (np.abs(first.log_theta) >= LOG_BOUND - BOUND_MARGIN).any():
         return start
     return np.exp(first.log_theta)
@@ -186,8 +189,9 @@ def fit_with_fallbacks(
     starts = []  # (point, coarse warm start, iteration limit)
     newton_end = None  # where Newton stopped at a limit: a point the others must beat
     if newton_neg_ll is not None:
-        found = newton(newton_neg_ll, start if newton_start is None else newton_start,
-                       n_customers=n_customers)
+        found = newton(
+            newton_neg_ll, start if newton_start is None else newton_start, n_customers=n_customers
+        )
         result = _result(model, names, found, "newton", n_customers, n_unique_rows, started)
         if result.converged:
             return result
@@ -198,15 +202,16 @@ def fit_with_fallbacks(
                 newton_end = (found, result)
     starts.append((np.asarray(start, dtype=np.float64), coarse, QUASI_NEWTON_ITERATIONS[0]))
     pattern = np.resize(np.array(START_SHIFTS), len(names))
-    starts += [(np.exp(np.log(start) + sign * pattern), None, QUASI_NEWTON_ITERATIONS[1])
-               for sign in (1.0, -1.0)]
+    starts += [
+        (np.exp(np.log(start) + sign * pattern), None, QUASI_NEWTON_ITERATIONS[1])
+        for sign in (1.0, -1.0)
+    ]
     # An interior maximum is kept unless another start found a higher likelihood (beyond
     # rounding): then the likelihood rises elsewhere, towards a bound or a better maximum.
     tolerance = 1e-8 * max(n_customers, 1.0)
     best = newton_end
     for k, (point, warm, max_iter) in enumerate(starts, start=1):
-        found = quasi_newton(neg_ll, point, n_customers=n_customers, coarse=warm,
-                             max_iter=max_iter)
+        found = quasi_newton(neg_ll, point, n_customers=n_customers, coarse=warm, max_iter=max_iter)
         result = _result(model, names, found, "quasi_newton", n_customers, n_unique_rows, started)
         if result.converged and (best is None or found.neg_ll <= best[0].neg_ll + tolerance):
             if steps:
@@ -250,9 +255,7 @@ def _result(model, names, found: Optimum, method, n_customers, n_unique_rows, st
     converged = bool(found.success and finite and positive_definite and not at_bound.any())
     message = found.message
     if at_bound.any():
-        message = "parameter at its bound: " + ", ".join(
-            n for n, b in zip(names, at_bound) if b
-        )
+        message = "parameter at its bound: " + ", ".join(n for n, b in zip(names, at_bound) if b)
     elif not positive_definite:
         message = "Hessian not positive definite: the maximum is not identified"
     return FitResult(
@@ -272,5 +275,9 @@ def _result(model, names, found: Optimum, method, n_customers, n_unique_rows, st
 
 
 def _with_message(result: FitResult, message: str, started: float, method: str | None = None):
-    return replace(result, message=message, method=method or result.method,
-                   seconds=time.perf_counter() - started)
+    return replace(
+        result,
+        message=message,
+        method=method or result.method,
+        seconds=time.perf_counter() - started,
+    )

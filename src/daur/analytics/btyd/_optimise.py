@@ -35,7 +35,10 @@ class Optimum:
 
 
 def newton(
-    neg_ll: Callable[[np.ndarray, int], tuple], start: np.ndarray, *, n_customers: float,
+    neg_ll: Callable[[np.ndarray, int], tuple],
+    start: np.ndarray,
+    *,
+    n_customers: float,
     max_iter: int = 200,
 ) -> Optimum:
     """Minimise -LL over log-parameters by Newton steps on the analytic Hessian.
@@ -107,8 +110,11 @@ def newton(
 
 
 def quasi_newton(
-    neg_ll: Callable[[np.ndarray], tuple[float, np.ndarray]], start: np.ndarray, *,
-    n_customers: float, coarse: Callable[[np.ndarray], tuple[float, np.ndarray]] | None = None,
+    neg_ll: Callable[[np.ndarray], tuple[float, np.ndarray]],
+    start: np.ndarray,
+    *,
+    n_customers: float,
+    coarse: Callable[[np.ndarray], tuple[float, np.ndarray]] | None = None,
     max_iter: int = 2000,
 ) -> Optimum:
     """Minimise -LL over log-parameters with L-BFGS-B inside |log theta| <= LOG_BOUND.
@@ -129,26 +135,40 @@ def quasi_newton(
             if not (np.isfinite(value) and np.isfinite(grad).all()):
                 return 1e300, np.zeros_like(log_theta)
             return value * scale, grad * theta * scale
+
         return objective
 
     objective = in_log_space(neg_ll)
     bounds = [(-LOG_BOUND, LOG_BOUND)] * len(start)
     x0 = np.clip(np.log(start), -LOG_BOUND + 1, LOG_BOUND - 1)
     if coarse is not None:
-        warm = minimize(in_log_space(coarse), x0, jac=True, method="L-BFGS-B", bounds=bounds,
-                        options={"maxiter": 500, "ftol": 1e-10})
+        warm = minimize(
+            in_log_space(coarse),
+            x0,
+            jac=True,
+            method="L-BFGS-B",
+            bounds=bounds,
+            options={"maxiter": 500, "ftol": 1e-10},
+        )
         if np.isfinite(warm.fun) and np.all(np.abs(warm.x) < LOG_BOUND - 1):
             x0 = warm.x
     res = minimize(
-        objective, x0, jac=True, method="L-BFGS-B", bounds=bounds,
+        objective,
+        x0,
+        jac=True,
+        method="L-BFGS-B",
+        bounds=bounds,
         options={"maxiter": max_iter, "ftol": 1e-14, "gtol": 1e-9, "maxcor": 20},
     )
     log_theta = np.asarray(res.x, dtype=np.float64)
     value = float(neg_ll(np.exp(log_theta))[0])
     hess = _hessian(lambda lt: objective(lt)[1] / scale, log_theta, res.jac / scale)
     # At a bound only a gradient that would take -LL down by moving inside counts.
-    inside = np.where(np.abs(log_theta) >= LOG_BOUND - 1e-6,
-                      np.maximum(res.jac * np.sign(log_theta), 0.0), res.jac)
+    inside = np.where(
+        np.abs(log_theta) >= LOG_BOUND - 1e-6,
+        np.maximum(res.jac * np.sign(log_theta), 0.0),
+        res.jac,
+    )
     small = bool(np.all(np.abs(inside) < QUASI_NEWTON_GRADIENT))
     message = str(res.message)
     return Optimum(log_theta, value, hess, int(res.nit), bool(res.success) or small, message)

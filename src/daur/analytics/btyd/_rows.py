@@ -6,9 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 
-def collapse_rows(
-    *columns: np.ndarray, weights: np.ndarray | None = None, inverse: bool = True
-):
+def collapse_rows(*columns: np.ndarray, weights: np.ndarray | None = None, inverse: bool = True):
     """Unique rows of the given columns, the summed weight of each, and the inverse index.
 
     The rows come out in lexicographic order. With `inverse=False` the third item is None.
@@ -86,8 +84,11 @@ def _collapse_on_grid(cols, w, inverse: bool):
         index = None
         if inverse:
             index = (np.cumsum(present > 0) - 1)[key]
-        summed = present[ukey].astype(np.float64) if w is None else np.bincount(
-            key, weights=w, minlength=cells)[ukey]
+        summed = (
+            present[ukey].astype(np.float64)
+            if w is None
+            else np.bincount(key, weights=w, minlength=cells)[ukey]
+        )
     else:
         # One sort (half the time of np.unique with its inverse, a third of it without).
         order = None

@@ -33,8 +33,12 @@ MAX_X_NEWTON = 1_000_000
 # What a parameter at the optimiser's bound means (for the message of a boundary solution).
 NO_DROPOUT = "no sign of dropout in the data: customers are taken never to drop out"
 ONE_RATE = "customers' purchase rates hardly differ: one purchase rate for everyone"
-LIMITS = {("a", "lower"): NO_DROPOUT, ("b", "upper"): NO_DROPOUT,
-          ("r", "upper"): ONE_RATE, ("alpha", "upper"): ONE_RATE}
+LIMITS = {
+    ("a", "lower"): NO_DROPOUT,
+    ("b", "upper"): NO_DROPOUT,
+    ("r", "upper"): ONE_RATE,
+    ("alpha", "upper"): ONE_RATE,
+}
 
 
 def fit(x, t_x, T, *, weights=None) -> FitResult:
@@ -49,13 +53,23 @@ def fit(x, t_x, T, *, weights=None) -> FitResult:
     check_btyd_data(stats.x, stats.t_x, stats.T)
     check_identifiable(stats.x, stats.weights)
     start = start_values(stats.x, stats.T, stats.weights)
-    common = {"n_customers": stats.n_customers, "n_unique_rows": stats.x.size,
-              "started": started, "limits": LIMITS}
+    common = {
+        "n_customers": stats.n_customers,
+        "n_unique_rows": stats.x.size,
+        "started": started,
+        "limits": LIMITS,
+    }
     if stats.x.max() <= MAX_X_NEWTON:
         newton = make_neg_log_likelihood_newton(stats.x, stats.t_x, stats.T, stats.weights)
-        return fit_with_fallbacks(MODEL, PARAM_NAMES, lambda theta: newton(theta, 1), start,
-                                  newton_neg_ll=newton, newton_start=newton_start(stats),
-                                  **common)
+        return fit_with_fallbacks(
+            MODEL,
+            PARAM_NAMES,
+            lambda theta: newton(theta, 1),
+            start,
+            newton_neg_ll=newton,
+            newton_start=newton_start(stats),
+            **common,
+        )
     neg_ll = make_neg_log_likelihood(stats.x, stats.t_x, stats.T, stats.weights)
     part = coarse_rows(stats.x.size)
     coarse = None
@@ -83,7 +97,9 @@ def start_values(x, T, weights) -> np.ndarray:
 def newton_start(stats) -> np.ndarray:
     """Newton's start: on many rows the fit on a subset of them, else `start_values`."""
     return subset_start(
-        make_neg_log_likelihood_newton, (stats.x, stats.t_x, stats.T), stats.weights,
+        make_neg_log_likelihood_newton,
+        (stats.x, stats.t_x, stats.T),
+        stats.weights,
         start_values(stats.x, stats.T, stats.weights),
     )
 
@@ -119,9 +135,7 @@ def make_neg_log_likelihood(x, t_x, T, weights):
         )
         psi_ab = digamma(a + b)
         d_a = wx @ (psi_ab - psi_abx) + weights @ w4 / a
-        d_b = wx @ (digamma(b + ux) - psi_abx - digamma(b) + psi_ab) - weights @ (
-            w4 / (b + xm1)
-        )
+        d_b = wx @ (digamma(b + ux) - psi_abx - digamma(b) + psi_ab) - weights @ (w4 / (b + xm1))
         return -ll, -np.array([d_r, d_alpha, d_a, d_b])
 
     return neg_ll
@@ -158,7 +172,7 @@ def make_neg_log_likelihood_newton(x, t_x, T, weights):
         log_rk, log_bk, log_abk = np.log(r + ks), np.log(b + ks), np.log(a + b + ks)
         log_aT = np.log(alpha + uT)
         c_T = r * w_T + wx_T
-        ll = (dot(tail, log_rk + log_bk - log_abk) + n * r * math.log(alpha) - dot(c_T, log_aT))
+        ll = dot(tail, log_rk + log_bk - log_abk) + n * r * math.log(alpha) - dot(c_T, log_aT)
         log_at = np.log(alpha + ut)
         log_c = np.log(b + uxm1)
         z = x1 + r
@@ -179,12 +193,14 @@ def make_neg_log_likelihood_newton(x, t_x, T, weights):
         D4 = -inv_c[x_rep]
         inv_rk, inv_bk, inv_abk = 1.0 / (r + ks), 1.0 / (b + ks), 1.0 / (a + b + ks)
         sum_ws = ws.sum()
-        grad = np.array([
-            dot(tail, inv_rk) + n * math.log(alpha) - dot(w_T, log_aT) + dot(ws, D1),
-            n * r / alpha - dot(c_T, inv_aT) + dot(ws, D2),
-            -dot(tail, inv_abk) + sum_ws / a,
-            dot(tail, inv_bk - inv_abk) + dot(ws, D4),
-        ])
+        grad = np.array(
+            [
+                dot(tail, inv_rk) + n * math.log(alpha) - dot(w_T, log_aT) + dot(ws, D1),
+                n * r / alpha - dot(c_T, inv_aT) + dot(ws, D2),
+                -dot(tail, inv_abk) + sum_ws / a,
+                dot(tail, inv_bk - inv_abk) + dot(ws, D4),
+            ]
+        )
         if order == 1:
             return -ll, -grad
         wv = w1 * (e * inv1e * inv1e)  # w * s * (1 - s)
@@ -196,8 +212,12 @@ def make_neg_log_likelihood_newton(x, t_x, T, weights):
         h[0, 1] = n / alpha - dot(w_T, inv_aT) + dot(wvD1, D2) + dot(ws, dinv)
         h[0, 2] = wvD1.sum() / a
         h[0, 3] = dot(wvD1, D4)
-        h[1, 1] = (-n * r / alpha**2 + dot(c_T, inv_aT * inv_aT) + dot(wvD2, D2)
-                   - dot(ws, z * (inv_aT[T_rep] ** 2 - inv_at[t_rep] ** 2)))
+        h[1, 1] = (
+            -n * r / alpha**2
+            + dot(c_T, inv_aT * inv_aT)
+            + dot(wvD2, D2)
+            - dot(ws, z * (inv_aT[T_rep] ** 2 - inv_at[t_rep] ** 2))
+        )
         h[1, 2] = wvD2.sum() / a
         h[1, 3] = dot(wvD2, D4)
         h[2, 2] = dot(tail, inv_abk2) + (sum_wv - sum_ws) / a**2
@@ -244,8 +264,10 @@ def expected_purchases_if_alive(params: Mapping[str, float], t, x, T):
     x = np.asarray(x, dtype=np.float64)
     if abs(a - 1.0) < NEAR_ONE:
         # 0/0 at a = 1 exactly; the function is smooth there, so average both sides.
-        return (_if_alive(r, alpha, 1.0 + NEAR_ONE, b, t, x, T)
-                + _if_alive(r, alpha, 1.0 - NEAR_ONE, b, t, x, T)) / 2.0
+        return (
+            _if_alive(r, alpha, 1.0 + NEAR_ONE, b, t, x, T)
+            + _if_alive(r, alpha, 1.0 - NEAR_ONE, b, t, x, T)
+        ) / 2.0
     return _if_alive(r, alpha, a, b, t, x, T)
 
 
@@ -254,9 +276,7 @@ def _if_alive(r, alpha, a, b, t, x, T):
     # Euler's transformation of (1-z)^(r+x) 2F1(r+x, b+x; a+b+x-1; z): the parameters that
     # grow with x cancel, so nothing overflows for x in the thousands.
     with np.errstate(invalid="ignore", over="ignore"):
-        tail = (1.0 - z) ** (a - 1.0) * hyp2f1_guarded(
-            a + b - 1.0 - r, a - 1.0, a + b + x - 1.0, z
-        )
+        tail = (1.0 - z) ** (a - 1.0) * hyp2f1_guarded(a + b - 1.0 - r, a - 1.0, a + b + x - 1.0, z)
         value = (a + b + x - 1.0) / (a - 1.0) * (1.0 - tail)
     if np.all(np.isfinite(value)):
         return value
@@ -283,9 +303,7 @@ def probability_of_purchases(params: Mapping[str, float], t, n):
     r, alpha, a, b = _params(params)
     n = np.asarray(n, dtype=np.float64)
     p = alpha / (alpha + t)
-    log_nb = (
-        gammaln(r + n) - gammaln(r) - gammaln(n + 1) + r * np.log(p) + n * np.log1p(-p)
-    )
+    log_nb = gammaln(r + n) - gammaln(r) - gammaln(n + 1) + r * np.log(p) + n * np.log1p(-p)
     alive = np.exp(betaln(a, b + n) - betaln(a, b) + log_nb)
     n_pos = np.maximum(n, 1.0)
     dead = np.exp(betaln(a + 1.0, b + n_pos - 1.0) - betaln(a, b)) * (1.0 - betainc(r, n_pos, p))

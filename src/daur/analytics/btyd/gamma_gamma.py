@@ -22,8 +22,10 @@ from daur.analytics.btyd._special import digamma, log_gamma, trigamma
 MODEL = "ggamma"
 PARAM_NAMES = ("p", "q", "gamma")
 # What a parameter at the optimiser's bound means (for the message of a boundary solution).
-SAME_MEANS = ("customers' mean order values hardly differ: the expected order value is close to "
-              "the population mean for everyone")
+SAME_MEANS = (
+    "customers' mean order values hardly differ: the expected order value is close to "
+    "the population mean for everyone"
+)
 LIMITS = {
     ("p", "upper"): (
         "no customer's spend varies between orders, so the likelihood rises towards "
@@ -63,16 +65,22 @@ def fit(x, mean_value, *, weights=None) -> FitResult:
     neg_ll = make_neg_log_likelihood(x, m / unit, w)
     start = np.array([2.0, 3.0, 1.0])
     result = fit_with_fallbacks(
-        MODEL, PARAM_NAMES, lambda theta: neg_ll(theta, 1), start, newton_neg_ll=neg_ll,
+        MODEL,
+        PARAM_NAMES,
+        lambda theta: neg_ll(theta, 1),
+        start,
+        newton_neg_ll=neg_ll,
         newton_start=subset_start(make_neg_log_likelihood, (x, m / unit), w, start),
-        n_customers=n, n_unique_rows=x.size, started=started, limits=LIMITS,
+        n_customers=n,
+        n_unique_rows=x.size,
+        started=started,
+        limits=LIMITS,
     )
     # gamma scales with the values; the density of m is that of m / unit divided by unit.
     return replace(
         result,
         params=dict(result.params, gamma=result.params["gamma"] * unit),
-        standard_errors=dict(result.standard_errors,
-                             gamma=result.standard_errors["gamma"] * unit),
+        standard_errors=dict(result.standard_errors, gamma=result.standard_errors["gamma"] * unit),
         log_likelihood=result.log_likelihood - n * math.log(unit),
     )
 
@@ -101,19 +109,25 @@ def make_neg_log_likelihood(x, m, weights):
         per_x = log_gamma(px + q) - log_gamma(px) - math.lgamma(q)
         log_g = math.log(g)
         ll = (
-            dot(wx, per_x) + n * q * log_g + p * sum_wx_log_mx - sum_w_log_m
-            - p * sum_wx_log - q * sum_w_log
+            dot(wx, per_x)
+            + n * q * log_g
+            + p * sum_wx_log_mx
+            - sum_w_log_m
+            - p * sum_wx_log
+            - q * sum_w_log
         )
         if order == 0:
             return (-ll,)
         psi_pxq = digamma(px + q)
         inv = 1.0 / (xm + g)
         sum_w_inv, sum_wx_inv = dot(weights, inv), dot(w_x, inv)
-        grad = np.array([
-            dot(wx, ux * (psi_pxq - digamma(px))) + sum_wx_log_mx - sum_wx_log,
-            dot(wx, psi_pxq) - n * float(digamma(q)) + n * log_g - sum_w_log,
-            n * q / g - p * sum_wx_inv - q * sum_w_inv,
-        ])
+        grad = np.array(
+            [
+                dot(wx, ux * (psi_pxq - digamma(px))) + sum_wx_log_mx - sum_wx_log,
+                dot(wx, psi_pxq) - n * float(digamma(q)) + n * log_g - sum_w_log,
+                n * q / g - p * sum_wx_inv - q * sum_w_inv,
+            ]
+        )
         if order == 1:
             return -ll, -grad
         tri_pxq = trigamma(px + q)
@@ -121,11 +135,13 @@ def make_neg_log_likelihood(x, m, weights):
         h_pq = dot(wx, ux * tri_pxq)
         h_pg = -sum_wx_inv
         h_qg = n / g - sum_w_inv
-        hess = np.array([
-            [dot(wx, ux * ux * (tri_pxq - trigamma(px))), h_pq, h_pg],
-            [h_pq, dot(wx, tri_pxq) - n * float(trigamma(q)), h_qg],
-            [h_pg, h_qg, -n * q / g**2 + p * dot(w_x, inv2) + q * dot(weights, inv2)],
-        ])
+        hess = np.array(
+            [
+                [dot(wx, ux * ux * (tri_pxq - trigamma(px))), h_pq, h_pg],
+                [h_pq, dot(wx, tri_pxq) - n * float(trigamma(q)), h_qg],
+                [h_pg, h_qg, -n * q / g**2 + p * dot(w_x, inv2) + q * dot(weights, inv2)],
+            ]
+        )
         return -ll, -grad, -hess
 
     return neg_ll

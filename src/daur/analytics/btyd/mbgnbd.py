@@ -39,9 +39,15 @@ def fit(x, t_x, T, *, weights=None) -> FitResult:
         w = stats.weights[part] * (stats.n_customers / stats.weights[part].sum())
         coarse = make_neg_log_likelihood(stats.x[part], stats.t_x[part], stats.T[part], w)
     return fit_with_fallbacks(
-        MODEL, PARAM_NAMES, neg_ll, start_values(stats.x, stats.T, stats.weights),
-        n_customers=stats.n_customers, n_unique_rows=stats.x.size, started=started,
-        coarse=coarse, limits=LIMITS,
+        MODEL,
+        PARAM_NAMES,
+        neg_ll,
+        start_values(stats.x, stats.T, stats.weights),
+        n_customers=stats.n_customers,
+        n_unique_rows=stats.x.size,
+        started=started,
+        coarse=coarse,
+        limits=LIMITS,
     )
 
 
@@ -108,8 +114,10 @@ def expected_purchases_if_alive(params: Mapping[str, float], t, x, T):
     x = np.asarray(x, dtype=np.float64)
     if abs(a - 1.0) < NEAR_ONE:
         # 0/0 at a = 1 exactly; the function is smooth there, so average both sides.
-        return (_if_alive(r, alpha, 1.0 + NEAR_ONE, b, t, x, T)
-                + _if_alive(r, alpha, 1.0 - NEAR_ONE, b, t, x, T)) / 2.0
+        return (
+            _if_alive(r, alpha, 1.0 + NEAR_ONE, b, t, x, T)
+            + _if_alive(r, alpha, 1.0 - NEAR_ONE, b, t, x, T)
+        ) / 2.0
     return _if_alive(r, alpha, a, b, t, x, T)
 
 
@@ -136,9 +144,7 @@ def probability_of_purchases(params: Mapping[str, float], t, n):
     r, alpha, a, b = _params(params)
     n = np.asarray(n, dtype=np.float64)
     p = alpha / (alpha + t)
-    log_nb = (
-        gammaln(r + n) - gammaln(r) - gammaln(n + 1) + r * np.log(p) + n * np.log1p(-p)
-    )
+    log_nb = gammaln(r + n) - gammaln(r) - gammaln(n + 1) + r * np.log(p) + n * np.log1p(-p)
     alive = np.exp(betaln(a, b + n + 1.0) - betaln(a, b) + log_nb)
     # Dropping out after purchase n needs n purchases by t (always true for n = 0).
     reached = np.where(n > 0, 1.0 - betainc(r, np.maximum(n, 1.0), p), 1.0)

@@ -23,8 +23,12 @@ PARAM_NAMES = ("r", "alpha", "s", "beta")
 GRADIENT_STEP = 1e-5
 LOOP_TERMS = 200
 MAX_SERIES_TERMS = 2_000
-LIMITS = {("s", "lower"): NO_DROPOUT, ("beta", "upper"): NO_DROPOUT,
-          ("r", "upper"): ONE_RATE, ("alpha", "upper"): ONE_RATE}
+LIMITS = {
+    ("s", "lower"): NO_DROPOUT,
+    ("beta", "upper"): NO_DROPOUT,
+    ("r", "upper"): ONE_RATE,
+    ("alpha", "upper"): ONE_RATE,
+}
 
 
 def fit(x, t_x, T, *, weights=None) -> FitResult:
@@ -55,8 +59,14 @@ def fit(x, t_x, T, *, weights=None) -> FitResult:
     rate = float(w @ x / (w @ T))
     start = np.array([1.0, 1.0 / max(rate, 1e-6), 1.0, float(w @ T / w.sum())])
     return fit_with_fallbacks(
-        MODEL, PARAM_NAMES, neg_ll, start,
-        n_customers=stats.n_customers, n_unique_rows=x.size, started=started, limits=LIMITS,
+        MODEL,
+        PARAM_NAMES,
+        neg_ll,
+        start,
+        n_customers=stats.n_customers,
+        n_unique_rows=x.size,
+        started=started,
+        limits=LIMITS,
     )
 
 
@@ -111,8 +121,7 @@ def _positive_series(b, c, z):
     block = 64
     while rows.size and n < MAX_SERIES_TERMS:
         k = np.arange(n, n + block)
-        terms = term[:, None] * np.cumprod((b[:, None] + k) / (c[:, None] + k) * z[:, None],
-                                           axis=1)
+        terms = term[:, None] * np.cumprod((b[:, None] + k) / (c[:, None] + k) * z[:, None], axis=1)
         partial = acc[:, None] + np.cumsum(terms, axis=1)
         stop = terms <= 1e-17 * partial
         done = stop.any(axis=1)
@@ -154,7 +163,10 @@ def p_alive(params: Mapping[str, float], x, t_x, T):
     r, alpha, s, beta = _params(params)
     x, t_x, T = (np.asarray(v, dtype=np.float64) for v in (x, t_x, T))
     log_odds = (
-        np.log(s) - np.log(r + s + x) + (r + x) * np.log(alpha + T) + s * np.log(beta + T)
+        np.log(s)
+        - np.log(r + s + x)
+        + (r + x) * np.log(alpha + T)
+        + s * np.log(beta + T)
         + _log_a0(r, alpha, s, beta, x, t_x, T)
     )
     return expit(-log_odds)
@@ -189,8 +201,12 @@ def probability_of_purchases(params: Mapping[str, float], t: float, n):
     out = np.empty_like(n_arr)
     for k, x in enumerate(n_arr):
         alive = np.exp(
-            gammaln(r + x) - gammaln(r) - gammaln(x + 1) + r * np.log(alpha / (alpha + t))
-            + x * np.log(t / (alpha + t)) + s * np.log(beta / (beta + t))
+            gammaln(r + x)
+            - gammaln(r)
+            - gammaln(x + 1)
+            + r * np.log(alpha / (alpha + t))
+            + x * np.log(t / (alpha + t))
+            + s * np.log(beta / (beta + t))
         )
         coef = np.exp(r * np.log(alpha) + s * np.log(beta) + betaln(r + x, s + 1) - betaln(r, s))
         if alpha >= beta:
@@ -201,7 +217,10 @@ def probability_of_purchases(params: Mapping[str, float], t: float, n):
         b1 = hyp2f1(r + s, b_par, r + s + x + 1, z0) / big ** (r + s)
         i = np.arange(x + 1)
         log_terms = (
-            gammaln(r + s + i) - gammaln(r + s) - gammaln(i + 1) + i * np.log(t)
+            gammaln(r + s + i)
+            - gammaln(r + s)
+            - gammaln(i + 1)
+            + i * np.log(t)
             - (r + s + i) * np.log(big + t)
         )
         b2 = np.sum(np.exp(log_terms) * hyp2f1(r + s + i, b_par, r + s + x + 1, zt))
