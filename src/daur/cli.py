@@ -278,7 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE", help="a path, or - for standard output")
     p.set_defaults(handler=cmd_export)
 
-    p = sub.add_parser("score", help="fit the models and score every customer")
+    p = sub.add_parser("score", help="fit the models and score every customer and every open lead")
     p.add_argument("--as-of", metavar="DATE")
     p.set_defaults(handler=cmd_score)
 
