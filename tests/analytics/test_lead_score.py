@@ -86,8 +86,8 @@ def test_calibrated_on_fresh_leads_from_the_same_truth(learned):
 
 def test_quality_reported_on_the_held_out_split(learned):
     q = learned.quality
-    assert q["n_train"] + q["n_holdout"] == q["n_won"] + q["n_lost"]
-    assert 0.2 < q["n_holdout"] / (q["n_train"] + q["n_holdout"]) < 0.3
+    assert q["n_folds"] == 4  # holdout_share 0.25: every lead held out once
+    assert q["n_checked"] == q["n_won"] + q["n_lost"] == 30_000
     assert q["holdout"]["auc"] > q["prior_holdout"]["auc"]
     assert q["calibration"] in ("none", "platt")
 
@@ -168,6 +168,16 @@ def test_hostile_and_missing_features_score_finitely(learned):
     assert leads.first_response_hours[1] == 0.0  # answered "before" it came in: at once
     with pytest.raises(ValueError):
         LeadFeatures.build(source=["a"], activity_kinds=KINDS, activity_counts=[[1, 2]])
+
+
+def test_a_large_history_is_checked_on_one_hold_out(monkeypatch):
+    from daur.analytics import lead_score_learn
+
+    monkeypatch.setattr(lead_score_learn, "REFIT_MAX_CLOSED", 1000)
+    sim = simulate_leads(4000, seed=8)
+    q = lead_model_learn(sim.features, sim.won).quality
+    assert q["n_folds"] == 1
+    assert q["n_checked"] == pytest.approx(1000, abs=2)
 
 
 def test_platt_recalibration_keeps_the_factors_exact(history):

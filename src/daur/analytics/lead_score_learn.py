@@ -2,13 +2,14 @@
 
 - Thin history (fewer than `min_outcomes` won, or lost, closed leads): the per-channel prior,
   a Beta-smoothed win rate per source, saying so.
-- Otherwise an L2-regularised logistic regression is fitted on a stratified share of the closed
-  leads and checked on the rest (Brier score, AUC, calibration error). When its calibration
-  error exceeds `max_calibration_error`, a Platt recalibration is fitted on the hold-out (its
-  own quality measured by two-fold cross-fitting there, so it is not judged on what it learned)
-  and kept if it calibrates better. When the model does not beat the prior's Brier score on the
-  hold-out, the prior is used, saying so. Without recalibration the model is refitted on every
-  closed lead (up to REFIT_MAX_CLOSED of them; beyond, the training share is plenty).
+- Otherwise an L2-regularised logistic regression is checked on closed leads it was not fitted
+  on (Brier score, AUC, calibration error): up to REFIT_MAX_CLOSED closed leads, by stratified
+  folds of `holdout_share` (every lead held out once), then refitted on them all; beyond, on one
+  stratified hold-out, the model fitted on the rest being kept. When the calibration error
+  exceeds `max_calibration_error`, a Platt recalibration is fitted on the held-out predictions
+  (its own quality measured by two-fold cross-fitting there, so it is not judged on what it
+  learned) and kept if it calibrates better. When the model does not beat the prior's Brier
+  score on the held-out leads, the prior is used, saying so.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from daur.analytics.lead_score import LeadModel, level_codes, numeric_columns
 from daur.analytics.rules_config import LeadScoreRules
 
 CALIBRATION_BINS = 10
-# Beyond this many closed leads the hold-out costs the model nothing worth a second fit: the
-# model fitted on the training share is kept.
+# Up to this many closed leads, folds (each lead held out once) and a final fit on all; beyond,
+# one hold-out, and the model fitted on the rest is kept.
 REFIT_MAX_CLOSED = 100_000
 
 
@@ -108,33 +109,44 @@ def lead_model_learn(
             f"{rules.min_outcomes} of each); the win rate per channel is used."
         )
         return prior_model(features, won, rules, reason=reason)
-    holdout = _stratified_holdout(won, rules.holdout_share, np.random.default_rng(seed))
-    train = ~holdout
-    model = _fit(features.take(train), won[train], rules)
-    scores = model.score(features.take(holdout)).logit
-    checked = quality(expit(scores), won[holdout])
-    prior = prior_model(features.take(train), won[train], rules)
-    prior_checked = quality(prior.score(features.take(holdout)).probability, won[holdout])
+    rng = np.random.default_rng(seed)
+    small = len(won) <= REFIT_MAX_CLOSED
+    # Every closed lead held out once (folds of `holdout_share`) for a small history, one
+    # hold-out for a large one: the checks then rest on every lead, not on a few dozen.
+    folds = (
+        _stratified_folds(won, rules.holdout_share, rng)
+        if small
+        else [_stratified_holdout(won, rules.holdout_share, rng)]
+    )
+    checked_rows = np.zeros(len(won), dtype=bool)
+    logit_out, prior_out = np.zeros(len(won)), np.zeros(len(won))
+    for holdout in folds:
+        train = ~holdout
+        model = _fit(features.take(train), won[train], rules)
+        logit_out[holdout] = model.score(features.take(holdout)).logit
+        prior = prior_model(features.take(train), won[train], rules)
+        prior_out[holdout] = prior.score(features.take(holdout)).probability
+        checked_rows |= holdout
+    scores, outcome = logit_out[checked_rows], won[checked_rows]
+    checked = quality(expit(scores), outcome)
+    prior_checked = quality(prior_out[checked_rows], outcome)
     calibration = "none"
     if checked["calibration_error"] > rules.max_calibration_error:
-        platt_checked = quality(_platt_cross_fitted(scores, won[holdout]), won[holdout])
+        platt_checked = quality(_platt_cross_fitted(scores, outcome), outcome)
         if platt_checked["calibration_error"] < checked["calibration_error"]:
-            model, checked, calibration = (
-                _platt(model, scores, won[holdout]),
-                platt_checked,
-                "platt",
-            )
-    if calibration == "none" and len(won) <= REFIT_MAX_CLOSED:
+            checked, calibration = platt_checked, "platt"
+    if small:  # as sklearn's CalibratedClassifierCV(ensemble=False): refit on all
         model = _fit(features, won, rules)
+    if calibration == "platt":
+        model = _platt(model, scores, outcome)
     report: dict[str, Any] = {
         "n_won": n_won,
         "n_lost": n_lost,
-        "n_train": int(train.sum()),
-        "n_holdout": int(holdout.sum()),
+        "n_folds": len(folds),
+        "n_checked": int(checked_rows.sum()),
         "holdout": checked,
         "prior_holdout": prior_checked,
         "calibration": calibration,
-        "refitted_on_all": calibration == "none" and len(won) <= REFIT_MAX_CLOSED,
     }
     if checked["brier"] > prior_checked["brier"]:
         reason = (
@@ -148,6 +160,16 @@ def lead_model_learn(
 
 def _with_quality(model: LeadModel, report: dict[str, Any]) -> LeadModel:
     return replace(model, quality=report)
+
+
+def _stratified_folds(won: np.ndarray, share: float, rng: np.random.Generator) -> list[np.ndarray]:
+    """Folds of about `share` of the leads each, every class spread evenly over them."""
+    n_folds = max(2, int(round(1.0 / min(max(share, 0.05), 0.5))))
+    fold = np.empty(len(won), dtype=np.int64)
+    for outcome in (True, False):
+        rows = rng.permutation(np.flatnonzero(won == outcome))
+        fold[rows] = np.arange(len(rows)) % n_folds
+    return [fold == k for k in range(n_folds)]
 
 
 def _stratified_holdout(won: np.ndarray, share: float, rng: np.random.Generator) -> np.ndarray:

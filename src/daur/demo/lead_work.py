@@ -40,7 +40,7 @@ CHANNEL_BASE_RATE = {
     "lottery": 0.05,
 }
 BASE_RATE = np.array([CHANNEL_BASE_RATE.get(c, 0.2) for c in ACQUISITION_CHANNELS])
-CANDIDATES = 6  # work profiles drawn per closed lead, one kept
+CANDIDATES = 10  # work profiles drawn per closed lead, one kept
 CALL, EMAIL, MEETING = (INTERACTION_KINDS.index(k) for k in ("call", "email", "meeting"))
 # Why leads are lost: unanswered or barely worked ones mostly go quiet.
 QUIET_REASONS = ("unresponsive", "no_decision", "poor_fit")
@@ -83,11 +83,11 @@ def win_chance(rng: np.random.Generator, channel: np.ndarray, work: Work) -> np.
     engaged = 1.0 - np.exp(-(0.8 * work.meetings + 0.3 * work.calls + 0.1 * work.emails))
     speed = np.select(
         [work.response_hours < 0, work.response_hours <= 24, work.response_hours <= 72],
-        [0.3, 1.0, 0.75],
-        0.5,
+        [0.3, 1.0, 0.7],
+        0.45,
     )
     noise = rng.lognormal(0.0, 0.35, len(channel))
-    return np.clip(BASE_RATE[channel] ** (1.0 - 0.6 * engaged) * speed * noise, 0.01, 0.97)
+    return np.clip(BASE_RATE[channel] ** (1.0 - 0.8 * engaged) * speed * noise, 0.01, 0.97)
 
 
 def closed_work(rng: np.random.Generator, channel: np.ndarray, won: bool) -> Work:

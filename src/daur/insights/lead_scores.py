@@ -53,36 +53,38 @@ class LeadScoring:
 
 def lead_rows(*, closed: bool, as_of: datetime, pks: Iterable[int] | None = None) -> LeadRows:
     """Closed (won or lost) or open leads created by `as_of`, with their activity up to the
-    close (a won lead's conversion) or up to `as_of`."""
+    close (a won lead's conversion) or up to `as_of`.
+
+    The age (days in the pipeline) needs the moment a lead closed: it is read once leads record
+    it (a `closed_at` field) and left at 0 for every lead until then, as guessing a lost lead's
+    close from its activity would leak the outcome into the feature."""
     leads = Lead.objects.filter(created_at__lte=as_of)
     leads = (
         leads.filter(stage__in=CLOSED_STAGES) if closed else leads.exclude(stage__in=CLOSED_STAGES)
     )
     if pks is not None:
         leads = leads.filter(pk__in=list(pks))
-    extra = [name for name in ("industry", "country") if _has_field(name)]
+    extra = [name for name in ("industry", "country", "closed_at") if _has_field(name)]
     rows = list(leads.order_by("pk").values_list(*LEAD_FIELDS, *extra, "custom_fields"))
     n = len(rows)
     pk_array = np.array([row[0] for row in rows], dtype=np.int64)
     position = {pk: i for i, pk in enumerate(pk_array.tolist())}
     counts = np.zeros((n, len(INTERACTION_KINDS)))
     first_response = [None] * n
-    last_activity = [None] * n
-    for lead_id, kind, count, first, last in _activity(leads, as_of):
+    for lead_id, kind, count, first in _activity(leads, as_of):
         i = position[lead_id]
         counts[i, INTERACTION_KINDS.index(kind)] += count
-        last_activity[i] = max(filter(None, (last_activity[i], last)))
         if kind in RESPONSE_KINDS:
             first_response[i] = min(filter(None, (first_response[i], first)))
     hours, age = np.full(n, np.nan), np.zeros(n)
+    closed_column = len(LEAD_FIELDS) + extra.index("closed_at") if "closed_at" in extra else None
     for i, row in enumerate(rows):
-        created, stage, converted = row[3], row[4], row[5]
+        created = row[3]
         if first_response[i] is not None:
             hours[i] = (first_response[i] - created).total_seconds() / 3600.0
-        end = as_of
-        if stage in CLOSED_STAGES:  # the close: the conversion, else the last activity
-            end = converted or last_activity[i] or created
-        age[i] = (end - created).total_seconds() / 86400.0
+        if closed_column is not None:
+            end = row[closed_column] or row[5] or as_of  # closed, converted, else still open
+            age[i] = (end - created).total_seconds() / 86400.0
     attributes = {
         name: [_attribute(row, name, extra) for row in rows] for name in ("industry", "country")
     }
@@ -224,20 +226,26 @@ def _insert(
 
 
 def _activity(leads, as_of: datetime):  # noqa: ANN001, ANN202 - a Lead queryset; rows
-    """(lead, kind, count, first, last) of the leads' interactions up to `as_of`, and for a won
+    """(lead, kind, count, first moment) of the leads' interactions up to `as_of`, and for a won
     lead up to its conversion."""
     kept = Interaction.objects.filter(lead__in=leads.values("pk"), occurred_at__lte=as_of).filter(
         Q(lead__converted_at__isnull=True) | Q(occurred_at__lte=F("lead__converted_at"))
     )
-    grouped = kept.values("lead_id", "kind").annotate(
-        n=Count("id"), first=Min("occurred_at"), last=Max("occurred_at")
-    )
-    return grouped.values_list("lead_id", "kind", "n", "first", "last").order_by()
+    grouped = kept.values("lead_id", "kind").annotate(n=Count("id"), first=Min("occurred_at"))
+    return grouped.values_list("lead_id", "kind", "n", "first").order_by()
 
 
 def _moment(as_of: date | None) -> datetime:
+    """The end of the as-of day; by default the last moment the leads record (a lead created or
+    converted, an interaction with a lead), and never later than now: the customers' scores
+    likewise default to the data's last day."""
     if as_of is None:
-        return timezone.now()
+        now = timezone.now()
+        lead_moments = Lead.objects.aggregate(a=Max("created_at"), b=Max("converted_at"))
+        worked = Interaction.objects.filter(lead__isnull=False, occurred_at__lte=now)
+        moments = [*lead_moments.values(), worked.aggregate(c=Max("occurred_at"))["c"]]
+        latest = max((m for m in moments if m is not None), default=now)
+        return min(latest, now)
     zone = ZoneInfo(settings.TIME_ZONE)
     return datetime.combine(as_of + timedelta(days=1), clock.min, tzinfo=zone) - timedelta(
         microseconds=1
