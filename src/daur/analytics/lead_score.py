@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from scipy import sparse
@@ -28,9 +28,9 @@ BASES = ("model", "prior")
 OTHER = "other"  # the level of a label the model did not learn (rare or new)
 
 
-@dataclass(frozen=True)
-class Factor:
-    """One contribution to a lead's score: `points` in probability (0.12 = 12 points)."""
+class Factor(NamedTuple):
+    """One contribution to a lead's score: `points` in probability (0.12 = 12 points). A named
+    tuple: a score keeps several and a run builds them for every open lead."""
 
     name: str
     value: str | float
@@ -38,7 +38,7 @@ class Factor:
     logit: float
 
     def as_mapping(self) -> dict[str, Any]:
-        return {"name": self.name, "value": self.value, "points": self.points, "logit": self.logit}
+        return self._asdict()
 
 
 def factors_text(factors: list[Mapping[str, Any]] | tuple[Factor, ...]) -> str:
@@ -230,9 +230,9 @@ class LeadScores:
         ):
             out.append(
                 tuple(
-                    Factor(name=names[k], value=values[k][i], points=p, logit=g)
+                    Factor(names[k], values[k][i], p, g)
                     for k, p, g in zip(ks, ps, ls)
-                    if abs(p) >= 0.005
+                    if p >= 0.005 or p <= -0.005
                 )
             )
         return out
