@@ -17,7 +17,10 @@ HOSTILE = "<script>alert('x')</script>"
 
 def scored_lead(prospect, **fields) -> LeadScore:
     lead = Lead.objects.create(
-        external_id="L1", name=HOSTILE, source="referral", stage="proposal",
+        external_id="L1",
+        name=HOSTILE,
+        source="referral",
+        stage="proposal",
         converted_customer=prospect,
     )
     factors = [
@@ -63,4 +66,6 @@ def test_factor_words_for_counts_and_unknown_names():
         assert factor_words({"name": "email_count", "value": 0.0, "points": 0.0}) == (
             "e-mails: 0 +0 pts"
         )
-        assert factor_words({"name": "mystery", "value": "x", "points": 0.5}) == "mystery: x +50 pts"
+        assert (
+            factor_words({"name": "mystery", "value": "x", "points": 0.5}) == "mystery: x +50 pts"
+        )
