@@ -107,8 +107,8 @@ def lead_scores_learn(*, as_of: date | None, rules: LeadScoreRules) -> LeadScori
     cannot be learned (the prior is used, saying why); if even storing fails, the previous
     scores stay and the message says so."""
     started = time.perf_counter()
-    moment = _moment(as_of)
     try:
+        moment = _moment(as_of)
         closed = lead_rows(closed=True, as_of=moment)
         try:
             model = lead_model_learn(closed.features, closed.won, rules)
