@@ -101,6 +101,12 @@ def cmd_score(args: argparse.Namespace) -> int:
         print(f"daur score: {failure.run.message}", file=sys.stderr)
         return 1
     print(run_report(job.run))
+    checked = (job.run.fits.get("lead_score") or {}).get("quality", {}).get("holdout")
+    if checked:
+        print(
+            f"  Lead score on the held-out closed leads: Brier {checked['brier']:.4f}, "
+            f"AUC {checked['auc']:.3f}, calibration error {checked['calibration_error']:.4f}."
+        )
     print(f"  Dashboard figures stored in {job.facts.seconds:.1f} s.")
     print(f"  Behaviour-change alerts: {len(job.alerts):,} open.")
     for alert in job.alerts:
@@ -272,14 +278,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="export one kind (or the scores) as CSV")
     p.add_argument(
         "kind",
-        choices=(*INTERCHANGE_KINDS, "scores"),
+        choices=(*INTERCHANGE_KINDS, "scores", "lead_scores"),
         metavar="KIND",
-        help=", ".join((*INTERCHANGE_KINDS, "scores")),
+        help=", ".join((*INTERCHANGE_KINDS, "scores", "lead_scores")),
     )
     p.add_argument("file", metavar="FILE", help="a path, or - for standard output")
     p.set_defaults(handler=cmd_export)
 
-    p = sub.add_parser("score", help="fit the models and score every customer")
+    p = sub.add_parser("score", help="fit the models and score every customer and every open lead")
     p.add_argument("--as-of", metavar="DATE")
     p.set_defaults(handler=cmd_score)
 

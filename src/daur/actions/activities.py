@@ -14,15 +14,16 @@ from daur import vocabulary
 from daur.customers.models import Customer
 from daur.engagement.models import Interaction
 from daur.engagement.services import interaction_record
-from daur.insights.realtime import customers_rescore_on_commit
+from daur.insights.realtime import customers_rescore_on_commit, leads_rescore_on_commit
 from daur.leads.models import Lead
 
 NOTE_LENGTH = 10_000
 
 
 def lead_activity_changed(*, lead: Lead) -> None:
-    """The hook for a lead whose activities changed: the lead score re-scores it from here once
-    it exists (activity counts and response speed are among its inputs). Nothing to do yet."""
+    """A lead whose activities changed is re-scored once the transaction commits (activity
+    counts and response speed are among the lead score's inputs)."""
+    leads_rescore_on_commit(lead_ids=[lead.pk])
 
 
 def activity_due_check(*, due_at: datetime | None, done: bool, now: datetime) -> None:
@@ -73,9 +74,7 @@ def activity_log(
         done=done,
         outcome=outcome[: Interaction._meta.get_field("outcome").max_length],
     )
-    if lead is not None:
-        lead_activity_changed(lead=lead)
-    return activity
+    return activity  # interaction_record re-scores the customer or the lead after the commit
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from daur import vocabulary
+from daur.insights.realtime import leads_rescore_on_commit
 from daur.leads.assignment import Assignment, WinProbabilities, assignments_plan
 from daur.leads.models import Lead, LeadStageChange
 
@@ -117,6 +118,8 @@ def lead_stage_change(
         current = Lead.objects.filter(pk=lead.pk).values_list("stage", flat=True).first()
         raise LeadStageConflict(current or expected_stage)
     lead.stage, lead.lost_reason = to_stage, reason
+    # A lead that closes leaves the open leads' scores; one reopened is scored again.
+    leads_rescore_on_commit(lead_ids=[lead.pk])
     return LeadStageChange.objects.create(
         lead=lead,
         from_stage=expected_stage,

@@ -25,7 +25,7 @@ def interaction_record(
     done: bool = True,
     outcome: str = "",
 ) -> Interaction:
-    from daur.insights.realtime import customers_rescore_on_commit
+    from daur.insights.realtime import customers_rescore_on_commit, leads_rescore_on_commit
 
     if customer is None and lead is None:
         raise ValueError("an interaction is with a customer or a lead")
@@ -50,4 +50,6 @@ def interaction_record(
     )
     if customer is not None:
         customers_rescore_on_commit(customer_ids=[customer.pk])
+    if lead is not None:
+        leads_rescore_on_commit(lead_ids=[lead.pk])
     return interaction

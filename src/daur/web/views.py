@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from daur.analytics.lifecycle import PROSPECT_STAGES
 from daur.analytics.strategy import ACTIONS
 from daur.customers.history import customer_history
 from daur.customers.selectors import (
@@ -38,6 +39,7 @@ from daur.web.customer_rows import customer_rows, customer_rows_html, score_of, 
 from daur.web.dashboard import base_currency, dashboard_summary
 from daur.web.forms import CustomerFilterForm
 from daur.web.htmx import render_page
+from daur.web.lead_score_words import customer_lead_scores
 from daur.web.model_page import model_page
 from daur.web.timeline_rows import timeline_rows_html
 
@@ -132,6 +134,12 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         "customer_facts": customer_facts_html(customer, connections),
         "resold": _resold(request, customer),
         "panel": activity_panel(user=request.user, customer=customer),
+        # A prospect's open leads, scored (the lead pages show every lead's).
+        "lead_scores": (
+            customer_lead_scores(customer_id=customer.pk)
+            if not score or score.lifecycle_stage in PROSPECT_STAGES
+            else []
+        ),
         "value_facts": (
             value_facts_html(score, currency, customer_currency(customer.pk)) if score else ""
         ),
