@@ -42,7 +42,7 @@ def run_followups(run: ScoringRun) -> tuple[Any, list[Any]]:
     at the same time, on two connections, they were slower on two cores (the alerts read on
     two already)."""
     from daur.insights.alerts import alerts_detect
-    from daur.web.dashboard_facts import dashboard_facts_store
+    from daur.insights.dashboard_figures import dashboard_facts_store
 
     orders = getattr(run, "order_rows", None)  # what scoring read, where it can be reused
     try:
