@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from daur.insights.models import ScoringRun
+from daur.insights.models import DashboardFacts, ScoringRun
 from daur.insights.services import scores_compute
 
 
@@ -23,7 +23,7 @@ class FollowupsFailed(RuntimeError):
 @dataclass(frozen=True)
 class ScoreJob:
     run: ScoringRun
-    facts: Any  # DashboardFacts
+    facts: DashboardFacts  # the whole base's row
     alerts: list[Any]  # the open Alerts
 
 
@@ -36,7 +36,7 @@ def score_run(*, as_of: date | None = None) -> ScoreJob:
     return ScoreJob(run=run, facts=facts, alerts=alerts)
 
 
-def run_followups(run: ScoringRun) -> tuple[Any, list[Any]]:
+def run_followups(run: ScoringRun) -> tuple[DashboardFacts, list[Any]]:
     """The dashboard's figures (a dashboard request then reads one small row) and the
     behaviour-change alerts of a `scored` run, then the run `succeeded`. One after the other:
     at the same time, on two connections, they were slower on two cores (the alerts read on

@@ -1,12 +1,26 @@
-"""The dashboard's stored figures move from the web app to insights, which computes them.
+"""What insights took over from the web app: the dashboard's stored figures and the customer
+list's indexes on the scores. Databases of every age end the same.
 
-Django's pattern for moving a model between apps without touching its rows: the model's state is
-created here on the existing table (web 0002 created it), then the table takes this app's name;
-web 0004 drops the web app's state only. Databases of every age end the same.
+- DashboardFacts, by Django's pattern for moving a model between apps without touching its rows:
+  the model's state is created here on the existing table (web 0002 created it), then the table
+  takes this app's name; web 0004 drops the web app's state only.
+- The indexes, now in CustomerScore.Meta.indexes: web 0001 and 0003 created them until they
+  became no-ops, so a database migrated then has them already; they are created only where
+  missing (`IF NOT EXISTS`, on SQLite and PostgreSQL).
 """
 
 import django.db.models.deletion
 from django.db import migrations, models
+
+INDEXES = {
+    "score_clv_keyset_idx": ["clv_12m", "customer"],
+    "score_p_alive_keyset_idx": ["p_alive", "customer"],
+    "score_rfm_cell_clv_idx": ["rfm_r", "rfm_f", "clv_12m", "customer"],
+}
+
+
+def _column(field: str) -> str:
+    return "customer_id" if field == "customer" else field
 
 
 class Migration(migrations.Migration):
@@ -47,4 +61,20 @@ class Migration(migrations.Migration):
             database_operations=[],
         ),
         migrations.AlterModelTable(name="dashboardfacts", table=None),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AddIndex(
+                    model_name="customerscore", index=models.Index(fields=fields, name=name)
+                )
+                for name, fields in INDEXES.items()
+            ],
+            database_operations=[
+                migrations.RunSQL(
+                    f'CREATE INDEX IF NOT EXISTS "{name}" ON "insights_customerscore" '
+                    f"({', '.join(_column(f) for f in fields)})",
+                    reverse_sql=f'DROP INDEX IF EXISTS "{name}"',
+                )
+                for name, fields in INDEXES.items()
+            ],
+        ),
     ]

@@ -1,5 +1,5 @@
 """Once the customer list's indexes on the scores and the customers; they now belong to the
-migrations of the apps owning those tables (insights 0005, customers 0003 and 0004), which create
+migrations of the apps owning those tables (insights 0004, customers 0003 and 0004), which create
 them where they are missing. Kept, doing nothing, so that the migration history stays valid."""
 
 from django.db import migrations
