@@ -4,9 +4,10 @@ A customer is active when it has ordered and is neither lapsed nor lost: its lif
 the latest scores is conversion, retention or inspiration. The stage carries every rule that says
 a customer has gone: P(alive) below `lifecycle.p_alive_lapsed` (or `p_alive_lost`), no order for
 longer than max(`lapse_min_days`, `lapse_gap_multiple` x its median gap), or for `lost_days` —
-all from the rules config (`DAUR_RULES_FILE`) of the run that scored it. P(alive) alone would call
-a one-off buyer of five years ago active (a purchase model gives such a customer a P(alive) near
-1); the stage does not. A prospect (reaching, acquisition) has not ordered and is not active.
+all from the rules config (`DAUR_RULES_FILE`) of the run that scored it. P(alive) alone would
+leave out the recency rules (a customer silent for longer than its lapse threshold is lapsed
+whatever the model says) and the run that fell back to the rules (no P(alive)). A prospect
+(reaching, acquisition) has not ordered and is not active.
 
 Before any scoring run there are no stages: a customer with a purchase in the `lost_days` days up
 to a day counts instead (the recency rule of the stages alone).
