@@ -112,7 +112,7 @@ VACUUM ANALYZE;
 STORE_FACTS = """
 import time
 from daur.insights.models import ScoringRun
-from daur.web.dashboard_facts import dashboard_facts_store
+from daur.insights.dashboard_figures import dashboard_facts_store
 run = ScoringRun.objects.filter(status="succeeded").first()
 if not run.dashboard_facts.exists():
     started = time.perf_counter()

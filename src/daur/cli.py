@@ -81,8 +81,8 @@ def cmd_score(args: argparse.Namespace) -> int:
     _setup_django()
     from datetime import date
 
+    from daur.definitions.rules import rules_config
     from daur.insights.jobs import FollowupsFailed, score_run
-    from daur.insights.services import rules_config
 
     try:
         as_of = date.fromisoformat(args.as_of) if args.as_of else None

@@ -137,9 +137,9 @@ def test_retention_from_scores_and_stage_history():
         to_stage="retention",
         regained=True,
     )
-    score(x, p_alive=0.2)
-    score(y, p_alive=0.5)
-    score(z, p_alive=0.9)
+    score(x, p_alive=0.2, lifecycle_stage="lapsed")  # lapsed in March
+    score(y, p_alive=0.5, lifecycle_stage="conversion")
+    score(z, p_alive=0.9)  # regained: retention
 
     retention = retention_compute(period=YEAR_2026)
 
@@ -147,7 +147,8 @@ def test_retention_from_scores_and_stage_history():
     assert retention.churn_basis == "stage_changes"
     assert (retention.churn_base, retention.churned, retention.churn_rate) == (2, 1, 0.5)
     assert retention.regained == 1
-    assert retention.active_basis == "p_alive" and retention.active_customers == 2
+    # Active (daur.definitions.customers): Y and Z, in an active stage
+    assert retention.active_basis == "stages" and retention.active_customers == 2
 
 
 def test_value_revenue_clv_and_segments():

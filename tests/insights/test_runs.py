@@ -21,9 +21,8 @@ from daur import cli
 from daur.demo.load import demo_load
 from daur.insights import alerts
 from daur.insights.jobs import FollowupsFailed, score_run
-from daur.insights.models import Alert, CustomerScore, ScoringRun
+from daur.insights.models import Alert, CustomerScore, DashboardFacts, ScoringRun
 from daur.insights.runs import runs_stale_fail
-from daur.web.models import DashboardFacts
 
 from ..cli.test_killed_import import _database_url
 

@@ -12,12 +12,11 @@ from django.utils import timezone
 
 from daur.campaigns.models import Campaign
 from daur.customers.models import Customer
-from daur.insights.models import CustomerScore
+from daur.insights.dashboard_figures import dashboard_facts_store, dashboard_window
+from daur.insights.models import CustomerScore, DashboardFacts
 from daur.sales.models import Order
 from daur.surveys.models import SurveyAnswer
 from daur.web.dashboard import dashboard_summary
-from daur.web.dashboard_facts import dashboard_facts_store, dashboard_window
-from daur.web.models import DashboardFacts
 from tests.web.factories import AS_OF, customer_make, order_make, run_make, score_make, user_make
 
 pytestmark = pytest.mark.django_db
@@ -73,8 +72,9 @@ def _direct(customers):
     return {
         "customers": len(customers),
         "new": sum(month_ago <= c.created_at < end for c in customers),
-        "active": sum(s.p_alive >= 0.5 or s.lifecycle_stage in ("conversion", "retention",
-                      "inspiration") for s in scores),
+        # Active: has ordered and is neither lapsed nor lost (daur.definitions.customers)
+        "active": sum(s.lifecycle_stage in ("conversion", "retention", "inspiration")
+                      for s in scores),
         "clv": sum(s.clv_12m for s in scores),
         "stages": Counter(s.lifecycle_stage for s in scores),
         "rfm": Counter((s.rfm_r, s.rfm_f) for s in scores),

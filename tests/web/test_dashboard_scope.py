@@ -11,11 +11,10 @@ import pytest
 
 from daur.campaigns.models import Campaign
 from daur.customers.models import Customer
-from daur.insights.models import Alert
+from daur.insights.dashboard_figures import dashboard_facts_store, dashboard_window
+from daur.insights.models import Alert, DashboardFacts
 from daur.web import dashboard
 from daur.web.dashboard import dashboard_summary
-from daur.web.dashboard_facts import dashboard_facts_store, dashboard_window
-from daur.web.models import DashboardFacts
 from tests.web.factories import (
     AS_OF,
     customer_make,

@@ -126,7 +126,7 @@ class LifecycleResult:
         else:
             values = {
                 "nps": scalar(f.latest_nps[index]),
-                "threshold": scalar(rules.advocate_min_nps),
+                "threshold": scalar(self.config.surveys.promoter_min_nps),
             }
             reasons.append(_evidence("inspiration_promoter", values))
         return reasons
@@ -156,7 +156,7 @@ def lifecycle_stage(
     lapsed = ~lost & (lapsed_by_p_alive | lapsed_by_recency)
     active = ordered & ~lost & ~lapsed
     advocate = (f.converted_referrals >= rules.advocate_min_converted_referrals) | at_least(
-        f.latest_nps, rules.advocate_min_nps
+        f.latest_nps, config.surveys.promoter_min_nps
     )
     engaged = (f.inbound_interactions > 0) | f.qualified_lead
 

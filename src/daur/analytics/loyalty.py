@@ -71,7 +71,7 @@ class LoyaltyResult:
             else:
                 values = {
                     "nps": scalar(f.latest_nps[index]),
-                    "threshold": scalar(rules.promoter_min_nps),
+                    "threshold": scalar(self.config.surveys.promoter_min_nps),
                 }
                 reasons.append(_evidence("recommends_promoter", values))
         if self.resists_competitors[index]:
@@ -113,7 +113,7 @@ def loyalty_score(
     repeat_purchase = f.order_count >= rules.repeat_min_orders
     multi_category = f.categories_count >= rules.min_categories
     recommends = (f.referrals_count >= rules.min_referrals) | at_least(
-        f.latest_nps, rules.promoter_min_nps
+        f.latest_nps, config.surveys.promoter_min_nps
     )
     resists_competitors = (
         (f.order_count > 0)

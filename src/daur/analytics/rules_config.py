@@ -30,8 +30,7 @@ class LifecycleRules:
     lapse_min_days: int = 90
     lapse_gap_multiple: float = 3.0
     lost_days: int = 365
-    advocate_min_converted_referrals: int = 1
-    advocate_min_nps: float = 9.0
+    advocate_min_converted_referrals: int = 1  # or a promoter NPS ([surveys])
 
     def lapse_threshold_days(self, gap_median_days: np.ndarray) -> np.ndarray:
         """max(lapse_min_days, lapse_gap_multiple x own median gap); the minimum when no gap."""
@@ -44,8 +43,7 @@ class LoyaltyRules:
 
     repeat_min_orders: int = 3  # "more than two orders"
     min_categories: int = 2
-    min_referrals: int = 1
-    promoter_min_nps: float = 9.0
+    min_referrals: int = 1  # or a promoter NPS ([surveys])
     max_discount_share: float = 0.5  # resists competitors: discount share below this
     loyal_min_score: int = 3
     loyal_p_alive: float = 0.5
@@ -70,8 +68,7 @@ class TypeRules:
     benchmark_min_converted_referrals: int = 2
     inspiring_min_score: float = 1.0
     accepted_suggestion_weight: float = 2.0  # an accepted suggestion counts this many times
-    difficult_min_complaints: int = 2
-    detractor_max_nps: float = 6.0
+    difficult_min_complaints: int = 2  # or one and a detractor NPS ([surveys])
     sophisticated_min_inquiries: int = 3
     affluent_top_share: float = 0.10
     affluent_max_discount_share: float = 0.10
@@ -95,8 +92,7 @@ class StrategyRules:
     value_top_share: float = 0.25  # "top 25 %" of past value (spend) and of CLV
     protect_p_alive: float = 0.7  # at risk below this
     active_p_alive: float = 0.7  # "active" for enhance, re_engineer and harvest
-    recent_complaint_days: int = 90
-    detractor_max_nps: float = 6.0
+    recent_complaint_days: int = 90  # a detractor NPS ([surveys]) is a risk too
     high_lead_score: float = 0.5
     cross_sell_max_categories: int = 2
     standard_dominant_share: float = 0.5  # standard-tier share of spend at or above this
@@ -122,6 +118,15 @@ class LeadScoreRules:
     factors_shown: int = 5  # the largest contributions kept with each score
 
 
+@dataclass(frozen=True)
+class SurveyRules:
+    """The NPS bands every rule and figure uses (SPEC §1.2-1.5, §1.7): a promoter answers at
+    least `promoter_min_nps`, a detractor at most `detractor_max_nps`, a passive in between."""
+
+    promoter_min_nps: float = 9.0
+    detractor_max_nps: float = 6.0
+
+
 SECTIONS: dict[str, type] = {
     "features": FeatureRules,
     "lifecycle": LifecycleRules,
@@ -130,6 +135,16 @@ SECTIONS: dict[str, type] = {
     "orientation": OrientationRules,
     "strategy": StrategyRules,
     "leads": LeadScoreRules,
+    "surveys": SurveyRules,
+}
+
+# Keys of earlier versions, each of which held a copy of an NPS band: still accepted, they set the
+# one [surveys] key (two of them set to different values are refused: they no longer can differ).
+ALIASES: dict[str, str] = {
+    "lifecycle.advocate_min_nps": "surveys.promoter_min_nps",
+    "loyalty.promoter_min_nps": "surveys.promoter_min_nps",
+    "types.detractor_max_nps": "surveys.detractor_max_nps",
+    "strategy.detractor_max_nps": "surveys.detractor_max_nps",
 }
 
 
@@ -146,6 +161,7 @@ class RulesConfig:
     orientation: OrientationRules = field(default_factory=OrientationRules)
     strategy: StrategyRules = field(default_factory=StrategyRules)
     leads: LeadScoreRules = field(default_factory=LeadScoreRules)
+    surveys: SurveyRules = field(default_factory=SurveyRules)
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, Any]) -> RulesConfig:
@@ -164,6 +180,7 @@ class RulesConfig:
                     f"unknown rules setting {key!r}; expected one of the sections "
                     f"{', '.join(SECTIONS)} or a dotted key such as 'types.discount_share'"
                 )
+        _resolve_aliases(overrides)
         sections = {
             name: _section(SECTIONS[name], name, values) for name, values in overrides.items()
         }
@@ -176,6 +193,29 @@ class RulesConfig:
 
     def as_mapping(self) -> dict[str, dict[str, Any]]:
         return dataclasses.asdict(self)
+
+
+def _resolve_aliases(overrides: dict[str, dict[str, Any]]) -> None:
+    """Move the settings written under an earlier key (ALIASES) to the key that holds them now."""
+    set_by = {
+        target: target
+        for target in ALIASES.values()
+        if target.partition(".")[2] in overrides[target.partition(".")[0]]
+    }
+    for alias, target in ALIASES.items():
+        section, _, name = alias.partition(".")
+        if name not in overrides[section]:
+            continue
+        value = overrides[section].pop(name)
+        new_section, _, new_name = target.partition(".")
+        current = overrides[new_section]
+        if new_name in current and current[new_name] != value:
+            raise ValueError(
+                f"rules settings {set_by[target]!r} = {current[new_name]!r} and {alias!r} = "
+                f"{value!r} disagree: both now set {target!r}; keep one"
+            )
+        current[new_name] = value
+        set_by.setdefault(target, alias)
 
 
 def _check_section(section: str, key: str) -> None:

@@ -187,7 +187,7 @@ class StrategyResult:
             }
             reasons.append(_evidence("risk_complaint", **values))
         if m["risk_detractor"][i]:
-            values = {"nps": f.latest_nps[i], "threshold": rules.detractor_max_nps}
+            values = {"nps": f.latest_nps[i], "threshold": self.config.surveys.detractor_max_nps}
             reasons.append(_evidence("risk_detractor", **values))
         return reasons
 
@@ -315,7 +315,7 @@ def relationship_strategy(
     positive_margin = clv_12m > cost_to_serve
     risk_p_alive = p_alive_below(p_alive, rules.protect_p_alive)
     risk_complaint = at_most(f.days_since_last_complaint, rules.recent_complaint_days)
-    risk_detractor = at_most(f.latest_nps, rules.detractor_max_nps)
+    risk_detractor = at_most(f.latest_nps, config.surveys.detractor_max_nps)
     cross_sell_gap = (f.categories_count <= rules.cross_sell_max_categories) | at_least(
         f.standard_share, rules.standard_dominant_share
     )

@@ -208,12 +208,13 @@ class CustomerTypes:
                 days=days,
                 threshold=rules.difficult_min_complaints,
             )
-        if f.complaints_recent[i] >= 1 and at_most(f.latest_nps[i], rules.detractor_max_nps):
+        detractor_max = self.config.surveys.detractor_max_nps
+        if f.complaints_recent[i] >= 1 and at_most(f.latest_nps[i], detractor_max):
             reasons += _one(
                 "difficult_detractor",
                 days=days,
                 nps=f.latest_nps[i],
-                threshold=rules.detractor_max_nps,
+                threshold=detractor_max,
             )
         return tuple(reasons)
 
@@ -272,7 +273,7 @@ def customer_types(
     top_order_value, aov_cut = in_top_share(
         f.avg_order_value, buyer, rules.affluent_top_share, given_cut(cuts, "affluent")
     )
-    detractor = at_most(f.latest_nps, rules.detractor_max_nps)
+    detractor = at_most(f.latest_nps, config.surveys.detractor_max_nps)
     visits_per_order = f.visit_count / np.maximum(f.order_count, 1)
 
     labels = {

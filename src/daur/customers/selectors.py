@@ -15,6 +15,7 @@ from daur.accounts.models import Role, User
 from daur.analytics.typology import TYPE_LABELS
 from daur.customers.models import Customer
 from daur.customers.search import searched
+from daur.definitions.customers import ACTIVE, active_q
 
 PAGE_SIZE = 50
 CURSOR_SALT = "daur.customers.list-cursor"
@@ -167,8 +168,10 @@ def _filtered(
         qs, by_key = searched(qs, filters.q, match=filters.match, by_name=sort == "name")
         if by_key:
             order = ("name_key", "asc")
+    if filters.stage == ACTIVE:  # any active stage (daur.definitions.customers)
+        qs = qs.filter(active_q(prefix="score__"))
     exact = {
-        "score__lifecycle_stage": filters.stage,
+        "score__lifecycle_stage": "" if filters.stage == ACTIVE else filters.stage,
         "score__orientation": filters.orientation,
         "score__rfm_segment": filters.segment,
         "score__strategy": filters.strategy,

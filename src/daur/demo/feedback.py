@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from daur.analytics.rules_config import RulesConfig
+from daur.definitions.surveys import nps_band
 from daur.demo.activity import pick, share
 from daur.demo.orders import Orders
 from daur.demo.people import PRIMARY, Population
@@ -219,12 +221,15 @@ def customer_surveys(
     _, unique = np.unique(owner * (END_MINUTE + 1) + minute, return_index=True)
     unique = np.sort(unique)
     owner, minute, score = owner[unique], minute[unique], score[unique]
-    band = np.where(score >= 9, "promoter", np.where(score >= 7, "passive", "detractor"))
+    # The comment fits the answer's band (the SPEC's bands: the demo is the same whatever the
+    # rules file says).
+    bands = RulesConfig()
+    band = [nps_band(nps, bands) for nps in score.tolist()]
     phrase = rng.integers(0, 5, len(owner))
     with_comment = rng.random(len(owner)) < 0.6
     comment = [
         COMMENTS[b][p % len(COMMENTS[b])] if c else ""
-        for b, p, c in zip(band.tolist(), phrase.tolist(), with_comment.tolist())
+        for b, p, c in zip(band, phrase.tolist(), with_comment.tolist())
     ]
     return owner, minute, score, comment
 

@@ -42,8 +42,9 @@ def customer_explanation(
 
     `score` and `run` are the customer's stored score and the last successful run, when the
     caller has them already."""
+    from daur.definitions.rules import rules_config
     from daur.insights.models import CustomerScore
-    from daur.insights.services import latest_run, rescore_results, rules_config
+    from daur.insights.services import latest_run, rescore_results
 
     if score is None:
         score = CustomerScore.objects.filter(customer_id=customer_id).first()

@@ -36,13 +36,12 @@ from daur.analytics.events import (
     TicketEvents,
 )
 from daur.analytics.scoring import BaseEvents
+from daur.definitions.leads import qualified_sql
 from daur.insights.parallel import SharedSnapshot
 
 T = TypeVar("T")
 FETCH_ROWS = 100_000
 MISSING_DAY = -999_999_999  # SQL's NULL day, turned into NO_DAY here
-QUALIFIED_LEAD_STAGES = ("qualified", "proposal", "won")
-QUALIFIED_SQL = ", ".join(f"'{stage}'" for stage in QUALIFIED_LEAD_STAGES)
 
 
 @dataclass(frozen=True)
@@ -413,7 +412,7 @@ def _prospect_lead_scores(sql: _Sql, pks: np.ndarray) -> np.ndarray:
 def _qualified_sql(sql: _Sql) -> str:
     return (
         "SELECT DISTINCT converted_customer_id FROM leads_lead WHERE converted_customer_id "
-        f"IS NOT NULL AND stage IN ({QUALIFIED_SQL})"
+        f"IS NOT NULL AND {qualified_sql()}"
         + sql.where("converted_customer_id").replace("WHERE", " AND")
     )
 

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from daur.definitions.rules import rules_config
 from daur.insights.lead_scores import LeadScoring, lead_scores_learn, lead_scores_link
-from daur.insights.models import ScoringRun
-from daur.insights.services import rules_config, scores_compute
+from daur.insights.models import DashboardFacts, ScoringRun
+from daur.insights.services import scores_compute
 
 
 class FollowupsFailed(RuntimeError):
@@ -24,7 +25,7 @@ class FollowupsFailed(RuntimeError):
 @dataclass(frozen=True)
 class ScoreJob:
     run: ScoringRun
-    facts: Any  # DashboardFacts
+    facts: DashboardFacts  # the whole base's row
     alerts: list[Any]  # the open Alerts
     leads: LeadScoring | None = None
 
@@ -44,13 +45,13 @@ def score_run(*, as_of: date | None = None) -> ScoreJob:
     return ScoreJob(run=run, facts=facts, alerts=alerts, leads=leads)
 
 
-def run_followups(run: ScoringRun) -> tuple[Any, list[Any]]:
+def run_followups(run: ScoringRun) -> tuple[DashboardFacts, list[Any]]:
     """The dashboard's figures (a dashboard request then reads one small row) and the
     behaviour-change alerts of a `scored` run, then the run `succeeded`. One after the other:
     at the same time, on two connections, they were slower on two cores (the alerts read on
     two already)."""
     from daur.insights.alerts import alerts_detect
-    from daur.web.dashboard_facts import dashboard_facts_store
+    from daur.insights.dashboard_figures import dashboard_facts_store
 
     orders = getattr(run, "order_rows", None)  # what scoring read, where it can be reused
     try:

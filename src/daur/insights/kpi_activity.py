@@ -9,6 +9,7 @@ import numpy as np
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 
 from daur.customers.models import Customer
+from daur.definitions.surveys import nps_counts
 from daur.engagement.models import Interaction
 from daur.insights.money import base_amount
 from daur.insights.period import Period
@@ -19,7 +20,6 @@ from daur.surveys.models import SurveyAnswer
 
 OPEN_LEAD_STAGES = ("new", "contacted", "qualified", "proposal")
 SATISFIED = (4, 5)  # CSAT: the share of tickets rated 4 or 5
-PROMOTER_NPS, DETRACTOR_NPS = 9, 6  # promoters 9-10, detractors 0-6
 
 
 @dataclass(frozen=True)
@@ -109,14 +109,9 @@ def service_compute(*, period: Period) -> Service:
         total=Sum("satisfaction"),
         satisfied=Count("id", filter=Q(satisfaction__in=SATISFIED)),
     )
-    nps = SurveyAnswer.objects.filter(
-        answered_at__gte=period.start, answered_at__lt=period.end
-    ).aggregate(
-        n=Count("id"),
-        promoters=Count("id", filter=Q(nps__gte=PROMOTER_NPS)),
-        detractors=Count("id", filter=Q(nps__lte=DETRACTOR_NPS)),
+    nps = nps_counts(
+        SurveyAnswer.objects.filter(answered_at__gte=period.start, answered_at__lt=period.end)
     )
-    n_nps = nps["n"]
     return Service(
         tickets_opened=len(timings),
         first_response=_hours([r for r, _ in timings]),
@@ -124,11 +119,11 @@ def service_compute(*, period: Period) -> Service:
         csat_ratings=csat["n"],
         csat_mean=csat["total"] / csat["n"] if csat["n"] else None,
         csat_satisfied_share=csat["satisfied"] / csat["n"] if csat["n"] else None,
-        nps_answers=n_nps,
-        promoters=nps["promoters"],
-        passives=n_nps - nps["promoters"] - nps["detractors"],
-        detractors=nps["detractors"],
-        nps=100.0 * (nps["promoters"] - nps["detractors"]) / n_nps if n_nps else None,
+        nps_answers=nps.answers,
+        promoters=nps.promoters,
+        passives=nps.passives,
+        detractors=nps.detractors,
+        nps=nps.nps,
     )
 
 

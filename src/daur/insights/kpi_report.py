@@ -112,9 +112,9 @@ def kpis_text(kpis: Kpis) -> str:
         kpis.sales,
     )
     active_basis = (
-        "P(alive) >= 0.5 in the scores"
-        if r.active_basis == "p_alive"
-        else "ordered in the last 365 days (no scores)"
+        "in conversion, retention or inspiration: neither lapsed nor lost"
+        if r.active_basis == "stages"
+        else "ordered in the last year (no scores)"
     )
     churn_basis = (
         "from the stage history"

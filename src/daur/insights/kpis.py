@@ -15,6 +15,13 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
 
 from daur.campaigns.models import Campaign
 from daur.customers.models import Customer
+from daur.definitions.customers import (
+    ACTIVE_STAGES,
+    INACTIVE_STAGES,
+    active_by_orders_count,
+    active_count,
+    active_order_days,
+)
 from daur.insights.campaign_cost import campaign_unit_costs
 from daur.insights.kpi_activity import (
     Resellers,
@@ -29,11 +36,6 @@ from daur.insights.models import CustomerScore, StageChange
 from daur.insights.money import base_amount
 from daur.insights.period import Period, day_start, local_day, raw_rows
 from daur.sales.models import Order
-
-ACTIVE_STAGES = ("conversion", "retention", "inspiration")
-CHURNED_STAGES = ("lapsed", "lost")
-ACTIVE_P_ALIVE = 0.5
-ACTIVE_ORDER_DAYS = 365
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,9 @@ class Acquisition:
 @dataclass(frozen=True)
 class Retention:
     active_customers: int
-    active_basis: str  # "p_alive" (scores) or "orders" (ordered in the last 365 days)
+    # "stages" (in an active stage in the scores) or "orders" (none scored: bought in the
+    # rules' lost_days); daur.definitions.customers
+    active_basis: str
     buyers: int  # customers with an order in the period
     repeat_buyers: int  # of them, those with two or more
     repeat_purchase_rate: float | None
@@ -265,19 +269,13 @@ def _acquisition_row(
 
 
 def retention_compute(*, period: Period) -> Retention:
-    scored_alive = CustomerScore.objects.filter(p_alive__isnull=False)
-    if scored_alive.exists():
-        active_basis = "p_alive"
-        active = scored_alive.filter(p_alive__gte=ACTIVE_P_ALIVE).count()
+    if CustomerScore.objects.exists():
+        active_basis = "stages"
+        active = active_count(CustomerScore.objects.all())
     else:
         active_basis = "orders"
-        since = day_start(period.date_to - timedelta(days=ACTIVE_ORDER_DAYS - 1))
-        active = (
-            Order.objects.filter(ordered_at__gte=since, ordered_at__lt=period.end, amount__gte=0)
-            .values("customer_id")
-            .distinct()
-            .count()
-        )
+        since = day_start(period.date_to - timedelta(days=active_order_days() - 1))
+        active = active_by_orders_count(Order.objects.all(), start=since, end=period.end)
     [(buyers, repeat_buyers)] = raw_rows(
         "SELECT COUNT(*), COALESCE(SUM(CASE WHEN n >= 2 THEN 1 ELSE 0 END), 0) FROM "
         "(SELECT customer_id, COUNT(*) AS n FROM sales_order WHERE ordered_at >= %s "
@@ -320,7 +318,7 @@ def _churn(period: Period) -> tuple[str, int, int]:
             customer=OuterRef("pk"),
             changed_on__gte=period.date_from,
             changed_on__lte=period.date_to,
-            to_stage__in=CHURNED_STAGES,
+            to_stage__in=INACTIVE_STAGES,
         )
         figures = (
             Customer.objects.annotate(stage=stage_at_start)

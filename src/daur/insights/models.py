@@ -112,6 +112,13 @@ class CustomerScore(models.Model):
             models.Index(fields=["lifecycle_stage", "customer"], name="score_stage_idx"),
             models.Index(fields=["rfm_segment", "customer"], name="score_segment_idx"),
             models.Index(fields=["strategy", "customer"], name="score_strategy_idx"),
+            # The customer list's keyset pages by CLV and by P(alive), and an RFM cell's first
+            # page by CLV read from one index range.
+            models.Index(fields=["clv_12m", "customer"], name="score_clv_keyset_idx"),
+            models.Index(fields=["p_alive", "customer"], name="score_p_alive_keyset_idx"),
+            models.Index(
+                fields=["rfm_r", "rfm_f", "clv_12m", "customer"], name="score_rfm_cell_clv_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -147,6 +154,36 @@ class StageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_stage or '-'} → {self.to_stage} on {self.changed_on}"
+
+
+class DashboardFacts(models.Model):
+    """The dashboard's figures of one scoring run for one scope (insights.dashboard_figures).
+
+    Written at the end of `daur score`, one row for the whole base ("all") and one per customer
+    owner (the owner's id, "-" for customers without one): a manager's dashboard reads the first,
+    a sales rep's their own, instead of scanning the base. Customers, orders and survey answers
+    written after the run (ids above `marks`) are counted on top at request time.
+    """
+
+    ALL = "all"
+
+    run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="dashboard_facts")
+    scope = models.CharField(_("scope"), max_length=32)
+    computed_at = models.DateTimeField(_("computed"), auto_now_add=True)
+    seconds = models.FloatField(_("seconds"), default=0)
+    # {"as_of": "YYYY-MM-DD", "marks": {"customer": id, "order": id, "answer": id},
+    #  "figures": {...}} (dashboard_figures._empty lists the figures)
+    facts = models.JSONField(_("figures"), default=dict)
+
+    class Meta:
+        verbose_name = _("dashboard figures")
+        verbose_name_plural = _("dashboard figures")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "scope"], name="dashboard_facts_scope_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"dashboard of run {self.run_id}, {self.scope}"
 
 
 class Alert(models.Model):

@@ -28,7 +28,9 @@ def strategy_reasons(
                 "",
             ),
         ),
-        np.where(m["risk_detractor"], f"a detractor NPS (<= {rules.detractor_max_nps}); ", ""),
+        np.where(
+            m["risk_detractor"], f"a detractor NPS (<= {config.surveys.detractor_max_nps}); ", ""
+        ),
     )
     sentences = {
         "regain": f"{{stage}}; past spend in the {top} of buyers",

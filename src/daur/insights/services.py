@@ -25,6 +25,7 @@ from daur.analytics.rules_config import RulesConfig
 from daur.analytics.scoring import BaseScores, score_base
 from daur.analytics.strategy import STRATEGIES
 from daur.analytics.typology import TYPE_LABELS
+from daur.definitions.rules import rules_config
 from daur.insights import shadow
 from daur.insights.alerts_history import OrderRows
 from daur.insights.extract import BaseRecords, base_records, fetch_numeric
@@ -58,12 +59,6 @@ SCORE_COLUMNS = (
     "scored_at",
     "realtime",
 )
-
-
-def rules_config() -> RulesConfig:
-    """The SPEC defaults, overridden by the TOML file named in DAUR_RULES_FILE."""
-    path = settings.DAUR_RULES_FILE
-    return RulesConfig.from_toml(path) if path else RulesConfig()
 
 
 def day_of(day: int) -> date:

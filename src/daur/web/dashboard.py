@@ -1,4 +1,5 @@
-"""The dashboard: the figures stored with the last scoring run, folded for the user's scope."""
+"""The dashboard: the figures stored with the last scoring run (daur.insights.dashboard_figures),
+folded for the user's scope; active customers and NPS counted by their definitions."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from daur.analytics.rfm import SEGMENT_GRID
 from daur.analytics.strategy import STRATEGIES
 from daur.customers.models import Customer
 from daur.customers.selectors import sees_all_customers
-from daur.insights.models import Alert, ScoringRun
-from daur.web.dashboard_facts import (
+from daur.definitions.customers import active_of_stages
+from daur.definitions.surveys import nps_counts_of_histogram
+from daur.insights.dashboard_figures import (
     CLV_BUCKETS_PER_DECADE,
     FACTS_VERSION,
     FUNNEL_STAGES,
@@ -25,7 +27,7 @@ from daur.web.dashboard_facts import (
     dashboard_window,
     facts_fold,
 )
-from daur.web.models import DashboardFacts
+from daur.insights.models import Alert, DashboardFacts, ScoringRun
 from daur.web.selectors import base_counts
 
 MAX_ALERTS = 8
@@ -173,7 +175,7 @@ def _assemble(*, user: User, as_of: date, run: ScoringRun | None) -> Dashboard:
     rates = {base_currency: 1.0, **getattr(settings, "DAUR_EXCHANGE_RATES", {})}
     rates[base_currency] = 1.0
     revenue_base = sum(t * rates[c] for c, t in revenue_by_currency.items() if c in rates)
-    n_nps, promoters, detractors = d["nps"]
+    nps = nps_counts_of_histogram(d["nps"])
     stages, buckets = d["stages"], {int(k): n for k, n in d["buckets"].items()}
     rfm = {tuple(int(x) for x in k.split(",")): n for k, n in d["rfm"].items()}
     channels, cac = _channels(d["recent"], d["campaigns"])
@@ -184,14 +186,14 @@ def _assemble(*, user: User, as_of: date, run: ScoringRun | None) -> Dashboard:
         base_currency=base_currency,
         customers=d["customers"],
         new_customers=d["new"],
-        active=d["active"],
+        active=active_of_stages(d["stages"]),
         revenue_base=revenue_base,
         revenue_by_currency=revenue_by_currency,
         revenue_unconverted=sorted(c for c in revenue_by_currency if c not in rates),
         clv_total=d["clv"],
         cac=cac,
-        nps=100.0 * (promoters - detractors) / n_nps if n_nps else None,
-        nps_answers=n_nps,
+        nps=nps.nps,
+        nps_answers=nps.answers,
         funnel=_funnel(stages, d["furthest"]),
         inactive=[(s, stages.get(s, 0)) for s in ("lapsed", "lost")],
         rfm_grid=_rfm_grid(rfm),

@@ -18,6 +18,7 @@ from daur.analytics.rfm import SEGMENTS
 from daur.analytics.strategy import STRATEGIES
 from daur.analytics.typology import TYPE_LABELS
 from daur.customers.selectors import SORTS, CustomerFilters, sees_all_customers
+from daur.definitions.customers import ACTIVE
 from daur.web.labels import label_choices
 
 ANY = [("", _("Any"))]
@@ -27,7 +28,9 @@ def _coded_choices() -> dict[str, list[tuple[str, str]]]:
     """The choices of the coded fields, named in the active language."""
     any_ = [("", gettext("Any"))]
     return {
-        "stage": any_ + label_choices("stage", LIFECYCLE_STAGES),
+        "stage": any_
+        + [(ACTIVE, gettext("Active (conversion, retention or inspiration)"))]
+        + label_choices("stage", LIFECYCLE_STAGES),
         "type": any_ + label_choices("type", TYPE_LABELS),
         "orientation": any_ + label_choices("orientation", ORIENTATIONS),
         "segment": any_ + label_choices("segment", SEGMENTS),

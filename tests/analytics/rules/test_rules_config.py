@@ -88,3 +88,36 @@ def test_from_toml_unknown_key(tmp_path):
 def test_round_trip_through_as_mapping():
     config = RulesConfig.from_mapping({"types.top_share": 0.2})
     assert RulesConfig.from_mapping(config.as_mapping()) == config
+
+
+def test_one_pair_of_nps_bands():
+    surveys = RulesConfig().surveys
+    assert (surveys.promoter_min_nps, surveys.detractor_max_nps) == (9.0, 6.0)
+    assert not any("nps" in name for name in RulesConfig().as_mapping()["lifecycle"])
+
+
+@pytest.mark.parametrize(
+    ("key", "field"),
+    [
+        ("lifecycle.advocate_min_nps", "promoter_min_nps"),
+        ("loyalty.promoter_min_nps", "promoter_min_nps"),
+        ("types.detractor_max_nps", "detractor_max_nps"),
+        ("strategy.detractor_max_nps", "detractor_max_nps"),
+    ],
+)
+def test_the_nps_keys_of_earlier_versions_set_the_one_band(key, field, tmp_path):
+    section, _, name = key.partition(".")
+    path = tmp_path / "rules.toml"
+    path.write_text(f"[{section}]\n{name} = 7\n", encoding="utf-8")
+    config = RulesConfig.from_toml(path)
+    assert getattr(config.surveys, field) == 7.0
+    assert config == RulesConfig.from_mapping({f"surveys.{field}": 7})
+    # the same value under the old and the new key is no conflict
+    assert RulesConfig.from_mapping({key: 7, f"surveys.{field}": 7.0}) == config
+
+
+def test_nps_keys_that_disagree_are_refused_naming_both():
+    with pytest.raises(ValueError, match="'types.detractor_max_nps'.*'strategy.detractor_max_nps'"):
+        RulesConfig.from_mapping({"types.detractor_max_nps": 5, "strategy.detractor_max_nps": 4})
+    with pytest.raises(ValueError, match="'surveys.promoter_min_nps'.*'loyalty.promoter_min_nps'"):
+        RulesConfig.from_mapping({"surveys": {"promoter_min_nps": 8}, "loyalty.promoter_min_nps": 9})

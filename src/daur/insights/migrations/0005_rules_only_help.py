@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("insights", "0003_scoring_run_process"),
+        ("insights", "0004_dashboard_facts"),
     ]
 
     operations = [

@@ -1,4 +1,4 @@
-"""The dashboard's aggregates: computed once per scoring run, grouped by owner, then stored.
+"""The dashboard's figures: computed once per scoring run, grouped by owner, then stored.
 
 Each figure is tallied per owner of the customer ("-" for no owner) and stored as one row per
 owner plus one for the whole base: a dashboard request reads the row of the user's scope (all,
@@ -13,6 +13,10 @@ retention if it bought twice or more). The
 channels count the customers acquired in the 12 months up to the as-of date and the share of the
 acquisition campaigns' cost they carry (daur.insights.campaign_cost), so every column of the
 channel table covers the same 12 months and a sales rep's cost is that of the rep's customers.
+
+The answers are stored as a count per NPS value (0-10) and the customers per stage, so that the
+promoters, detractors and active customers are counted by their definitions (daur.definitions)
+when the figures are read. The web pages only read what is stored here.
 """
 
 from __future__ import annotations
@@ -37,20 +41,19 @@ from django.db.models import (
 from django.db.models.functions import Cast, Floor, Log
 from django.utils import timezone
 
-from daur.analytics.lifecycle import ACTIVE_STAGES, INACTIVE_STAGES
 from daur.customers.models import Customer
+from daur.definitions.customers import INACTIVE_STAGES
+from daur.definitions.surveys import NPS_VALUES
 from daur.insights.campaign_cost import campaign_unit_costs
-from daur.insights.models import CustomerScore, ScoringRun, StageChange
+from daur.insights.models import CustomerScore, DashboardFacts, ScoringRun, StageChange
 from daur.insights.period import raw_rows
 from daur.sales.models import Order
 from daur.surveys.models import SurveyAnswer
-from daur.web.models import DashboardFacts
 
 CLV_BUCKETS_PER_DECADE = 4
-P_ALIVE_ACTIVE = 0.5
 NO_OWNER = "-"
 # Stored with the figures: figures stored by an older version are computed again when read.
-FACTS_VERSION = 3
+FACTS_VERSION = 4
 FUNNEL_STAGES = ("reaching", "acquisition", "conversion", "retention", "inspiration")
 # The furthest funnel stage a customer now lapsed or lost has surely reached: it has bought.
 INACTIVE_REACHED = "conversion"
@@ -68,9 +71,10 @@ def _owner_key(owner_id: int | None) -> str:
 
 def _empty() -> dict:
     return {
-        "customers": 0, "new": 0, "scored": 0, "active": 0, "clv": 0.0,
+        "customers": 0, "new": 0, "scored": 0, "clv": 0.0,
         "stages": {}, "strategies": {}, "rfm": {}, "buckets": {},
-        "revenue": {}, "nps": [0, 0, 0], "recent": {}, "campaigns": {}, "furthest": {},
+        "revenue": {}, "nps": [0] * len(NPS_VALUES), "recent": {}, "campaigns": {},
+        "furthest": {},
     }
 
 
@@ -84,7 +88,7 @@ def facts_fold(owners: dict[str, dict], keys: list[str] | None) -> dict:
     for key, part in owners.items():
         if keys is not None and key not in keys:
             continue
-        for name in ("customers", "new", "scored", "active", "clv"):
+        for name in ("customers", "new", "scored", "clv"):
             out[name] += part[name]
         for name in ("stages", "strategies", "rfm", "buckets", "revenue", "furthest"):
             for k, n in part.get(name, {}).items():
@@ -142,21 +146,16 @@ def _tally_orders(owners, orders, year_ago, end) -> None:
 
 
 def _tally_answers(owners, answers, year_ago, end) -> None:
+    """The answers per owner and NPS value (0-10): read with the bands in force."""
     rows = (
         answers.filter(answered_at__gte=year_ago, answered_at__lt=end)
-        .values("customer__owner_id")
-        .annotate(
-            n=Count("pk"),
-            promoters=Count("pk", filter=Q(nps__gte=9)),
-            detractors=Count("pk", filter=Q(nps__lte=6)),
-        )
+        .values("customer__owner_id", "nps")
+        .annotate(n=Count("pk"))
         .order_by()
     )
     for row in rows:
         part = owners[_owner_key(row["customer__owner_id"])]
-        part["nps"] = [
-            a + b for a, b in zip(part["nps"], (row["n"], row["promoters"], row["detractors"]))
-        ]
+        part["nps"][row["nps"]] += row["n"]
 
 
 def _tally_scores(owners, scores) -> None:
@@ -165,21 +164,13 @@ def _tally_scores(owners, scores) -> None:
         scores.annotate(clv_bucket=clv_bucket_expression())
         .values("customer__owner_id", "lifecycle_stage", "strategy", "rfm_r", "rfm_f",
                 "clv_bucket")
-        .annotate(
-            n=Count("pk"),
-            clv=Sum("clv_12m"),
-            active=Count(
-                "pk",
-                filter=Q(p_alive__gte=P_ALIVE_ACTIVE) | Q(lifecycle_stage__in=ACTIVE_STAGES),
-            ),
-        )
+        .annotate(n=Count("pk"), clv=Sum("clv_12m"))
         .order_by()
     )
     for row in rows:  # not .iterator(): a server-side cursor plans for the first rows
         part = owners[_owner_key(row["customer__owner_id"])]
         n = row["n"]
         part["scored"] += n
-        part["active"] += row["active"]
         part["clv"] += row["clv"] or 0.0
         _add(part["stages"], row["lifecycle_stage"], n)
         _add(part["strategies"], row["strategy"], n)
