@@ -10,8 +10,8 @@ from django.contrib.auth.models import Permission
 from django.db import transaction
 
 from daur.accounts.models import Role, User
+from daur.actions.interchange import file_import
 from daur.demo.generate import DEMO_USERS, generate_business
-from daur.interchange.importer import import_file
 
 # Campaigns and users first: the other kinds refer to them.
 IMPORT_ORDER = (
@@ -69,7 +69,7 @@ def demo_load(*, customers: int = 2000, seed: int = 7, progress: bool = False) -
         with transaction.atomic():
             demo_users_ensure()
             for kind in IMPORT_ORDER:
-                import_file(kind=kind, path=directory / f"{kind}.csv", progress=progress)
+                file_import(kind=kind, path=directory / f"{kind}.csv", progress=progress)
     seconds = time.perf_counter() - started
     listed = ", ".join(f"{counts[kind]:,} {kind.replace('_', ' ')}" for kind in IMPORT_ORDER)
     return (
