@@ -81,9 +81,9 @@ def child(kind: str, path: str, peer: bool) -> None:
     if peer:
         rows = peer_import(kind, Path(path))
     else:
-        from daur.interchange.importer import import_file
+        from daur.actions.interchange import file_import
 
-        rows = import_file(kind=kind, path=path).rows
+        rows = file_import(kind=kind, path=path).rows
     seconds = time.perf_counter() - started
     # Large files are parsed in a forked child (daur.interchange.pipeline): count its peak too.
     peak_mb = max(

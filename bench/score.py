@@ -162,8 +162,8 @@ def bench(label: str, customers: int, per_customer: int, reuse: bool = False,
               f"max {latencies[-1]:.1f} ms")
         return
     from daur.insights.extract import base_records
-    from daur.insights.jobs import run_followups
     from daur.insights.services import scores_compute
+    from daur.jobs import run_followups
 
     started = time.perf_counter()
     records = base_records()

@@ -49,3 +49,19 @@ def django_db_setup(django_db_setup, django_db_blocker):
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+
+
+@pytest.fixture
+def rescored(monkeypatch) -> list[list[int]]:
+    """The real-time re-scores that ran (after their commits), each as the customer ids it was
+    given; recorded instead of run."""
+    from daur.insights import services as insights_services
+
+    calls: list[list[int]] = []
+
+    def record(*, customer_ids):  # noqa: ANN001, ANN202
+        calls.append(list(customer_ids))
+        return len(customer_ids)
+
+    monkeypatch.setattr(insights_services, "customers_rescore", record)
+    return calls

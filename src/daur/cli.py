@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from daur.vocabulary import INTERCHANGE_KINDS
 
@@ -40,10 +40,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     _setup_django()
-    from daur.interchange.importer import ImportFailed, import_file
+    from daur.actions.interchange import file_import
+    from daur.interchange.outcome import ImportFailed
 
     try:
-        result = import_file(
+        result = file_import(
             kind=args.kind,
             path=args.file,
             dry_run=args.dry_run,
@@ -82,7 +83,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     from datetime import date
 
     from daur.definitions.rules import rules_config
-    from daur.insights.jobs import FollowupsFailed, score_run
+    from daur.jobs import FollowupsFailed, score_run
 
     try:
         as_of = date.fromisoformat(args.as_of) if args.as_of else None
@@ -231,14 +232,6 @@ def cmd_assign_leads(args: argparse.Namespace) -> int:
         for a in plan:
             print(f"  lead {a.lead_id}: {a.reason}")
     return 0
-
-
-def not_available(issue: str) -> Callable[[argparse.Namespace], int]:
-    def handler(args: argparse.Namespace) -> int:
-        print(f"daur {args.command}: not available yet ({issue}).", file=sys.stderr)
-        return 2
-
-    return handler
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,13 +11,13 @@ from itertools import count
 import numpy as np
 import pytest
 
+from daur.actions.engagement import interaction_record
 from daur.customers.models import Customer
 from daur.engagement.models import Interaction
-from daur.engagement.services import interaction_record
 from daur.insights import lead_scores
-from daur.insights.jobs import score_run
 from daur.insights.models import CustomerScore, LeadScore, LeadScoreModel, ScoringRun
 from daur.interchange.exporter import export_file
+from daur.jobs import score_run
 from daur.leads.models import Lead
 
 from .factories import customer, moment

@@ -1,4 +1,4 @@
-"""Real-time re-scoring through the services, with the stored fit: no refit, same answers."""
+"""Real-time re-scoring through the actions, with the stored fit: no refit, same answers."""
 
 from __future__ import annotations
 
@@ -7,15 +7,15 @@ from decimal import Decimal
 
 import pytest
 
+from daur.actions.engagement import interaction_record
+from daur.actions.interchange import file_import
+from daur.actions.sales import LineInput, order_record
+from daur.actions.servicedesk import ticket_open
+from daur.actions.surveys import survey_answer_record
 from daur.customers.models import Customer
-from daur.engagement.services import interaction_record
 from daur.insights.models import CustomerScore, ScoringRun
 from daur.insights.services import customers_rescore
-from daur.interchange.importer import import_file
 from daur.sales.models import Order
-from daur.sales.services import LineInput, order_record
-from daur.servicedesk.services import ticket_open
-from daur.surveys.services import survey_answer_record
 
 from .test_scoring import SCORE_FIELDS
 
@@ -81,7 +81,7 @@ def test_a_small_import_rescores_the_customers_it_touched(scored_business, tmp_p
         f"IMP-2,{customer.external_id},2026-10-30,100000\n",
         encoding="utf-8",
     )
-    result = import_file(kind="orders", path=path)
+    result = file_import(kind="orders", path=path)
     assert "Re-scored 1 customers" in result.report()
     assert CustomerScore.objects.get(customer=customer).lifecycle_stage != "lapsed"
 

@@ -20,9 +20,9 @@ import daur
 from daur import cli
 from daur.demo.load import demo_load
 from daur.insights import alerts
-from daur.insights.jobs import FollowupsFailed, score_run
 from daur.insights.models import Alert, CustomerScore, DashboardFacts, ScoringRun
 from daur.insights.runs import runs_stale_fail
+from daur.jobs import FollowupsFailed, score_run
 
 from ..cli.test_killed_import import _database_url
 
@@ -137,7 +137,7 @@ def test_daur_score_killed_early_is_marked_failed_by_the_next_and_the_scores_are
 
 
 def test_the_celery_task_runs_the_whole_job():
-    from daur.insights.tasks import score_run_task
+    from daur.jobs import score_run_task
 
     demo_load(customers=150, seed=5)
     result = score_run_task(as_of="2026-10-31")

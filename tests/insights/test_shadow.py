@@ -10,9 +10,9 @@ from daur.customers.models import Customer
 from daur.demo.load import demo_load
 from daur.insights import shadow
 from daur.insights.alerts_history import fetch_orders, history_of
-from daur.insights.jobs import run_followups
 from daur.insights.models import Alert, CustomerScore, DashboardFacts, ScoringRun
 from daur.insights.services import scores_compute
+from daur.jobs import run_followups
 from daur.sales.models import Order
 
 from .factories import order

@@ -33,15 +33,15 @@ def celery_worker_on_redis():
 
 @pytest.mark.django_db(transaction=True)
 def test_an_import_runs_in_a_worker_through_redis(celery_worker_on_redis, tmp_path):
-    from daur.interchange.tasks import import_file_task
+    from daur.jobs import file_import_task
 
     path = tmp_path / "customers.csv"
     path.write_text("customer_id,name\nC1,Ani\nC2,Budi\n", encoding="utf-8")
-    outcome = import_file_task.delay(kind="customers", path=str(path)).get(timeout=60)
+    outcome = file_import_task.delay(kind="customers", path=str(path)).get(timeout=60)
     assert outcome["ok"] and outcome["created"] == 2
     assert sorted(Customer.objects.values_list("external_id", flat=True)) == ["C1", "C2"]
     bad = tmp_path / "bad.csv"
     bad.write_text("customer_id,name\nC3,\n", encoding="utf-8")
-    failed = import_file_task.delay(kind="customers", path=str(bad)).get(timeout=60)
+    failed = file_import_task.delay(kind="customers", path=str(bad)).get(timeout=60)
     assert not failed["ok"] and "line 2, column name" in failed["report"]
     assert Customer.objects.count() == 2

@@ -14,8 +14,8 @@ from daur import cli
 from daur.accounts.models import User
 from daur.customers.models import Customer
 from daur.demo.load import demo_load
-from daur.insights.jobs import score_run
 from daur.insights.models import CustomerScore
+from daur.jobs import score_run
 from daur.surveys.models import SurveyAnswer
 from tests.web.factories import user_make
 

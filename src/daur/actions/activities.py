@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from daur import vocabulary
+from daur.actions.engagement import interaction_record
 from daur.customers.models import Customer
 from daur.engagement.models import Interaction
-from daur.engagement.services import interaction_record
 from daur.insights.realtime import customers_rescore_on_commit, leads_rescore_on_commit
 from daur.leads.models import Lead
 

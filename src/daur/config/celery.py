@@ -6,6 +6,6 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "daur.config.settings")
 
-app = Celery("daur")
+# The tasks are the jobs' entry points (daur.jobs): a worker imports them when it starts.
+app = Celery("daur", include=["daur.jobs"])
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["daur.interchange"])

@@ -17,8 +17,8 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from daur.engagement.models import Interaction
-from daur.servicedesk.models import Ticket
+from daur import vocabulary
+from daur.records import vocabulary_choices
 
 TIMELINE_LIMIT = 30
 HISTORY_LIMIT = 20  # stage changes in the 360 page's stage history
@@ -81,9 +81,10 @@ class StageChangeEntry:
     regained: bool
 
 
-_INTERACTION_KINDS = dict(Interaction._meta.get_field("kind").flatchoices)
-_TICKET_KINDS = dict(Ticket._meta.get_field("kind").flatchoices)
-_TICKET_STATUSES = dict(Ticket._meta.get_field("status").flatchoices)
+# The labels the interaction's and the ticket's fields show (the same closed value sets).
+_INTERACTION_KINDS = dict(vocabulary_choices(vocabulary.INTERACTION_KINDS))
+_TICKET_KINDS = dict(vocabulary_choices(vocabulary.TICKET_KINDS))
+_TICKET_STATUSES = dict(vocabulary_choices(vocabulary.TICKET_STATUSES))
 
 
 # Events are listed newest first by (moment, kind's rank, id): events at the same moment (orders

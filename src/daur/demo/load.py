@@ -11,10 +11,10 @@ from django.contrib.auth.models import Permission
 from django.db import transaction
 
 from daur.accounts.models import Role, User
+from daur.actions.interchange import file_import
 from daur.demo.generate import DEMO_USERS, generate_business
 from daur.demo.pipeline import demo_pipeline_fill
 from daur.demo.timeline import END_DATE, UTC_OFFSET
-from daur.interchange.importer import import_file
 from daur.vocabulary import INTERCHANGE_IMPORT_ORDER
 
 # The apps whose records a manager works on in the admin (not accounts: the users).
@@ -61,7 +61,7 @@ def demo_load(*, customers: int = 2000, seed: int = 7, progress: bool = False) -
         with transaction.atomic():
             demo_users_ensure()
             for kind in INTERCHANGE_IMPORT_ORDER:
-                import_file(kind=kind, path=directory / f"{kind}.csv", progress=progress)
+                file_import(kind=kind, path=directory / f"{kind}.csv", progress=progress)
             end = datetime.fromisoformat(f"{END_DATE.isoformat()}T23:59:00{UTC_OFFSET}")
             counts["planned activities"] = demo_pipeline_fill(seed=seed, end=end)
     seconds = time.perf_counter() - started

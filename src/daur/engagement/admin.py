@@ -2,12 +2,9 @@
 
 from django.contrib import admin
 
-from daur.engagement.models import Interaction
-from daur.insights.admin import RescoresCustomerAdmin
 
-
-@admin.register(Interaction)
-class InteractionAdmin(RescoresCustomerAdmin):
+# Registered by daur.web.admin, whose saves and deletes re-score the customer.
+class InteractionAdmin(admin.ModelAdmin):
     list_display = ("occurred_at", "kind", "customer", "lead", "channel", "user", "due_at", "done")
     list_filter = ("kind", "done", "channel")
     search_fields = ("=customer__external_id", "=lead__external_id", "note")

@@ -10,7 +10,6 @@ from daur.insights.models import (
     ScoringRun,
     StageChange,
 )
-from daur.insights.realtime import customers_rescore_on_commit
 from daur.readonly_admin import ReadOnlyAdmin
 
 
@@ -62,19 +61,6 @@ class AlertAdmin(ReadOnlyAdmin):
         "status",
     )
     list_filter = ("status", "segment_kind", "metric")
-
-
-class RescoresCustomerAdmin(admin.ModelAdmin):
-    """An admin whose saves and deletes re-score the record's customer in real time."""
-
-    def save_model(self, request, obj, form, change):  # noqa: ANN001
-        super().save_model(request, obj, form, change)
-        customers_rescore_on_commit(customer_ids=[getattr(obj, "customer_id", None)])
-
-    def delete_model(self, request, obj):  # noqa: ANN001
-        customer_id = getattr(obj, "customer_id", None)
-        super().delete_model(request, obj)
-        customers_rescore_on_commit(customer_ids=[customer_id])
 
 
 # --- Lead score -------------------------------------------------------------------------------

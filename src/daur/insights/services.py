@@ -68,7 +68,7 @@ def day_of(day: int) -> date:
 def scores_compute(*, as_of: date | None = None) -> ScoringRun:
     """Fit the models on the base and score every customer, replacing all scores atomically.
 
-    The run ends `scored`: `daur.insights.jobs.score_run` marks it `succeeded` once the dashboard
+    The run ends `scored`: `daur.jobs.score_run` marks it `succeeded` once the dashboard
     figures and alerts are stored. A run that raises is marked failed."""
     runs_stale_fail()
     started = time.perf_counter()

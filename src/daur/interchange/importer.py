@@ -6,7 +6,7 @@ import csv
 import json
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -17,77 +17,14 @@ from django.db import connection, transaction
 
 from daur.interchange import pipeline
 from daur.interchange.kinds import KINDS, Kind, ParseContext
+from daur.interchange.outcome import ImportFailed, ImportResult
 from daur.interchange.reader import CsvFile, MalformedCsv, Record
 from daur.interchange.staging import Problem, Staging
 from daur.interchange.values import NOTE_MAX_CHARS, check_text, parse_column
 
 CHUNK_ROWS = 10_000
-SHOWN_PROBLEMS = 50
 # Columns a rejects file adds; importing a corrected rejects file ignores them.
 REJECT_COLUMNS = ("rejected_line", "rejected_reason")
-
-
-@dataclass
-class ImportResult:
-    kind: str
-    path: str
-    rows: int
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    dry_run: bool = False
-    custom_columns: list[str] = field(default_factory=list)
-    rejects_path: str | None = None
-    problems: list[Problem] = field(default_factory=list)
-    seconds: float = 0.0
-    rescore_note: str = ""
-
-    def report(self) -> str:
-        verb = "Would import" if self.dry_run else "Imported"
-        lines = [
-            f"{verb} {self.rows - self.rejected:,} of {self.rows:,} {self.kind} rows from "
-            f"{self.path} in {self.seconds:.1f} s: {self.created:,} created, "
-            f"{self.updated:,} updated, {self.unchanged:,} unchanged."
-        ]
-        if self.custom_columns:
-            lines.append("Columns kept as custom fields: " + ", ".join(self.custom_columns) + ".")
-        if self.rejected:
-            lines.append(
-                f"Rejected {self.rejected:,} rows; they and the reasons are in {self.rejects_path}:"
-            )
-            lines.extend(_shown(self.problems, self.rejected))
-        if self.dry_run:
-            lines.append("Dry run: nothing was written.")
-        elif self.rescore_note:
-            lines.append(self.rescore_note)
-        return "\n".join(lines)
-
-
-class ImportFailed(Exception):
-    """The file cannot be imported as it is; nothing was written."""
-
-    def __init__(self, kind: str, path: str, problems: list[Problem], bad_rows: int = 0) -> None:
-        self.kind = kind
-        self.path = path
-        self.problems = problems
-        self.bad_rows = bad_rows or len({p.line for p in problems})
-        super().__init__(self.report())
-
-    def report(self) -> str:
-        head = (
-            f"Cannot import {self.path} as {self.kind}: {self.bad_rows:,} "
-            f"{'row has' if self.bad_rows == 1 else 'rows have'} problems. Nothing was written."
-        )
-        return "\n".join([head, *_shown(self.problems, len(self.problems))])
-
-
-def _shown(problems: list[Problem], total: int) -> list[str]:
-    ordered = sorted(problems, key=lambda p: p.line)
-    lines = [f"  line {p.line}, column {p.column}: {p.reason}" for p in ordered[:SHOWN_PROBLEMS]]
-    if total > SHOWN_PROBLEMS:
-        lines.append(f"  … and {total - SHOWN_PROBLEMS:,} more")
-    return lines
 
 
 class _DryRun(Exception):
@@ -130,16 +67,26 @@ def import_file(
     dry_run: bool = False,
     skip_invalid: bool = False,
     progress: bool = False,
+    customers_up_to: int = 0,
 ) -> ImportResult:
     """Import one CSV file of one kind (SPEC §3); raises ImportFailed and writes nothing if any
-    row is bad, unless `skip_invalid`, which writes the good rows and FILE.rejects.csv."""
+    row is bad, unless `skip_invalid`, which writes the good rows and FILE.rejects.csv.
+
+    With `customers_up_to`, `result.customers` lists the customers the written rows belong to, up
+    to that many and one more (more means "many"): the import action re-scores them
+    (daur.actions.interchange). The import alone schedules nothing."""
     spec = KINDS[kind]
     path = Path(path)
     started = time.perf_counter()
     try:
         with transaction.atomic():
             result = _import(
-                spec, path, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress
+                spec,
+                path,
+                dry_run=dry_run,
+                skip_invalid=skip_invalid,
+                progress=progress,
+                customers_up_to=customers_up_to,
             )
             if dry_run:
                 raise _DryRun()
@@ -150,7 +97,13 @@ def import_file(
 
 
 def _import(
-    spec: Kind, path: Path, *, dry_run: bool, skip_invalid: bool, progress: bool
+    spec: Kind,
+    path: Path,
+    *,
+    dry_run: bool,
+    skip_invalid: bool,
+    progress: bool,
+    customers_up_to: int,
 ) -> ImportResult:
     bar = _progress_bar(path) if progress else None
     try:
@@ -203,8 +156,8 @@ def _import(
     result.created = staged - matched
     result.updated = max(written - result.created, 0)
     result.unchanged = matched - result.updated
-    if result.created or result.updated:
-        result.rescore_note = _rescore(staging)
+    if customers_up_to and not dry_run and (result.created or result.updated):
+        result.customers = staging.affected_customers(customers_up_to)
     staging.drop()
     return result
 
@@ -369,22 +322,6 @@ def _custom_fields(
         )
         for values in zip(*(column for _, column in named))
     ]
-
-
-def _rescore(staging: Staging) -> str:
-    """Re-score the customers the import touched, in real time when few enough."""
-    from daur.insights.models import ScoringRun
-    from daur.insights.realtime import REALTIME_LIMIT, customers_rescore_on_commit
-
-    if not ScoringRun.objects.filter(status__in=ScoringRun.SCORES_STORED).exists():
-        return ""
-    customers = staging.affected_customers(REALTIME_LIMIT)
-    if len(customers) > REALTIME_LIMIT:
-        return f"More than {REALTIME_LIMIT:,} customers changed: run `daur score` to re-score them."
-    if customers:
-        customers_rescore_on_commit(customer_ids=customers)
-        return f"Re-scored {len(customers):,} customers with the last fit."
-    return ""
 
 
 def _write_rejects(source: Path, target: Path, problems: list[Problem]) -> None:

@@ -2,8 +2,7 @@
 
 from django.contrib import admin
 
-from daur.insights.admin import RescoresCustomerAdmin
-from daur.sales.models import Order, OrderLine
+from daur.sales.models import OrderLine
 
 
 class OrderLineInline(admin.TabularInline):
@@ -12,8 +11,8 @@ class OrderLineInline(admin.TabularInline):
     raw_id_fields = ("product",)
 
 
-@admin.register(Order)
-class OrderAdmin(RescoresCustomerAdmin):
+# Registered by daur.web.admin, whose saves and deletes re-score the customer.
+class OrderAdmin(admin.ModelAdmin):
     list_display = ("external_id", "customer", "ordered_at", "amount", "currency", "channel")
     list_filter = ("currency", "channel")
     search_fields = ("=external_id", "=customer__external_id", "=coupon_code")

@@ -2,12 +2,9 @@
 
 from django.contrib import admin
 
-from daur.insights.admin import RescoresCustomerAdmin
-from daur.servicedesk.models import Ticket
 
-
-@admin.register(Ticket)
-class TicketAdmin(RescoresCustomerAdmin):
+# Registered by daur.web.admin, whose saves and deletes re-score the customer.
+class TicketAdmin(admin.ModelAdmin):
     list_display = (
         "external_id",
         "customer",

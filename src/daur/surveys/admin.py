@@ -2,12 +2,9 @@
 
 from django.contrib import admin
 
-from daur.insights.admin import RescoresCustomerAdmin
-from daur.surveys.models import SurveyAnswer
 
-
-@admin.register(SurveyAnswer)
-class SurveyAnswerAdmin(RescoresCustomerAdmin):
+# Registered by daur.web.admin, whose saves and deletes re-score the customer.
+class SurveyAnswerAdmin(admin.ModelAdmin):
     list_display = ("customer", "answered_at", "nps")
     list_filter = ("nps",)
     search_fields = ("=customer__external_id", "comment")

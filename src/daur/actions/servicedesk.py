@@ -1,4 +1,4 @@
-"""Writes of the service desk: a new or changed ticket re-scores its customer in real time."""
+"""Opening a ticket: its customer is re-scored once it commits (tickets shape "difficult")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Writes of surveys: an NPS answer re-scores its customer in real time."""
+"""Recording an NPS answer: the customer is re-scored once it commits."""
 
 from __future__ import annotations
 

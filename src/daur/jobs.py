@@ -1,6 +1,9 @@
-"""`daur score` as one job with one outcome: scores, then the dashboard figures and the alerts.
+"""The jobs: scoring as one job with one outcome, and its Celery entry points with the import's.
 
-The run is `succeeded` only once all three are stored (docs/scoring.md, "A run's outcome")."""
+`score_run` is `daur score`: scores, then the dashboard figures and the alerts; the run is
+`succeeded` only once all three are stored (docs/scoring.md, "A run's outcome"). The command
+line, the benches, the tests and the Celery task call it. The Celery tasks are thin: a worker
+runs the same job or action a command would (the web pages and the API hand work to them)."""
 
 from __future__ import annotations
 
@@ -8,10 +11,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from celery import shared_task
+
+from daur.actions.interchange import file_import
 from daur.definitions.rules import rules_config
 from daur.insights.lead_scores import LeadScoring, lead_scores_learn, lead_scores_link
 from daur.insights.models import DashboardFacts, ScoringRun
 from daur.insights.services import scores_compute
+from daur.interchange.outcome import ImportFailed
 
 
 class FollowupsFailed(RuntimeError):
@@ -70,3 +77,35 @@ def run_followups(run: ScoringRun) -> tuple[DashboardFacts, list[Any]]:
     )
     run.status = ScoringRun.Status.SUCCEEDED
     return facts, alerts
+
+
+@shared_task(name="daur.jobs.score_run")
+def score_run_task(*, as_of: str | None = None) -> dict:
+    """Score the base, store the dashboard figures and alerts; a retry is a new, whole run."""
+    try:
+        job = score_run(as_of=date.fromisoformat(as_of) if as_of else None)
+    except FollowupsFailed as failure:
+        return {
+            "ok": False,
+            "run_id": failure.run.pk,
+            "status": failure.run.status,
+            "message": failure.run.message,
+        }
+    return {"ok": True, "run_id": job.run.pk, "status": job.run.status, "alerts": len(job.alerts)}
+
+
+@shared_task(name="daur.jobs.file_import")
+def file_import_task(*, kind: str, path: str, skip_invalid: bool = False) -> dict:
+    """Import one file in a worker; idempotent (the import upserts), so a retry is harmless."""
+    try:
+        result = file_import(kind=kind, path=path, skip_invalid=skip_invalid)
+    except ImportFailed as failure:
+        return {"ok": False, "report": failure.report(), "bad_rows": failure.bad_rows}
+    return {
+        "ok": True,
+        "report": result.report(),
+        "created": result.created,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+        "rejected": result.rejected,
+    }

@@ -1,4 +1,5 @@
-"""Writes of sales: recording an order (with its lines) re-scores its customer in real time."""
+"""Recording an order with its lines (their products looked up in the catalogue): the customer is
+re-scored once the order commits."""
 
 from __future__ import annotations
 
@@ -37,7 +38,9 @@ def order_record(
     reseller: Customer | None = None,
     lines: list[LineInput] | tuple[LineInput, ...] = (),
 ) -> Order:
-    """Create an order and its lines; the amount defaults to the lines' total less discounts."""
+    """Create an order and its lines (all or none); the amount defaults to the lines' total less
+    discounts. Raises ValueError, writing nothing, for an unknown SKU or a reseller that is not an
+    intermediary."""
     if ordered_at.tzinfo is None:
         raise ValueError("ordered_at must be timezone-aware")
     if reseller is not None and reseller.relationship != "intermediary":

@@ -1,4 +1,4 @@
-"""Writes of engagement: an interaction with a customer re-scores that customer in real time."""
+"""Recording an interaction with a customer or a lead; either is re-scored once it commits."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django.db import transaction
 
 from daur.customers.models import Customer
 from daur.engagement.models import Interaction, interaction_natural_key
+from daur.insights.realtime import customers_rescore_on_commit, leads_rescore_on_commit
 from daur.leads.models import Lead
 
 
@@ -25,8 +26,6 @@ def interaction_record(
     done: bool = True,
     outcome: str = "",
 ) -> Interaction:
-    from daur.insights.realtime import customers_rescore_on_commit, leads_rescore_on_commit
-
     if customer is None and lead is None:
         raise ValueError("an interaction is with a customer or a lead")
     key = interaction_natural_key(
