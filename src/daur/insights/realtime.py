@@ -39,14 +39,16 @@ def leads_rescore_on_commit(*, lead_ids: Iterable[int]) -> None:
 
     def rescore() -> None:
         from daur.insights.lead_scores import leads_rescore
-        from daur.insights.services import customers_rescore, rules_config
+        from daur.definitions.rules import rules_config
+        from daur.insights.services import customers_rescore
         from daur.leads.models import Lead
 
         try:
             leads_rescore(lead_ids=ids, rules=rules_config().leads)
             linked = Lead.objects.filter(pk__in=ids, converted_customer__isnull=False)
-            customers = linked.values_list("converted_customer_id", flat=True)
-            customers_rescore(customer_ids=list(customers))
+            customers = list(linked.values_list("converted_customer_id", flat=True))
+            if customers:
+                customers_rescore(customer_ids=customers)
         except Exception:  # a failed re-score must not undo the write that triggered it
             logger.exception("real-time re-score failed for leads %s", ids[:20])
 
