@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from daur.interchange import pipeline
+from daur.interchange.duplicates import import_warnings
 from daur.interchange.kinds import KINDS, Kind, ParseContext
 from daur.interchange.reader import CsvFile, MalformedCsv, Record
 from daur.interchange.staging import Problem, Staging
@@ -42,6 +43,7 @@ class ImportResult:
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
     rescore_note: str = ""
+    warnings: list[str] = field(default_factory=list)  # e.g. suspected duplicate customers
 
     def report(self) -> str:
         verb = "Would import" if self.dry_run else "Imported"
@@ -52,6 +54,7 @@ class ImportResult:
         ]
         if self.custom_columns:
             lines.append("Columns kept as custom fields: " + ", ".join(self.custom_columns) + ".")
+        lines.extend(self.warnings)
         if self.rejected:
             lines.append(
                 f"Rejected {self.rejected:,} rows; they and the reasons are in {self.rejects_path}:"
@@ -195,6 +198,7 @@ def _import(
         result.rejects_path = str(path) + ".rejects.csv"
         if not dry_run:
             _write_rejects(path, Path(result.rejects_path), problems)
+    result.warnings = import_warnings(spec.name, staging)
     staged = rows - len(bad_lines)
     matched = staging.matched()
     now = parse_context().store_moment(datetime.now(UTC))
