@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
@@ -94,7 +95,11 @@ def _absent(external_id: str) -> str:
 
 
 def _snapshot(customer: Customer) -> dict:
-    values = {f.attname: getattr(customer, f.attname) for f in Customer._meta.concrete_fields}
+    """The customer's fields as JSON values (moments in full ISO 8601, microseconds kept)."""
+    values = {}
+    for field in Customer._meta.concrete_fields:
+        value = getattr(customer, field.attname)
+        values[field.attname] = value.isoformat() if isinstance(value, date) else value
     return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
 
 
