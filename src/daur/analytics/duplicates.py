@@ -39,7 +39,9 @@ WEIGHTS = {
     "name_same": 3.0,  # similarity >= 0.97
     "name_close": 2.0,  # >= 0.90: a typo
     "name_near": 0.8,  # >= 0.80
-    "name_different": -3.0,  # < 0.60: another person behind a shared mailbox or phone
+    # < 0.60: another person behind a shared mailbox and office phone (colleagues): outweighs
+    # both contact details alone.
+    "name_different": -5.5,
     "company_same": 1.0,
     "domain_same": 0.5,  # the same company e-mail domain (not a free-mail one)
     "city_same": 0.5,
@@ -130,7 +132,10 @@ class PairScore:
 
 
 def _similarity(left: tuple[str, ...], right: tuple[str, ...]) -> float:
-    return fuzz.token_sort_ratio(name_text(left), name_text(right)) / 100.0
+    """0-1: the words compared in order, or a name whose words are all in the other ("Adi" and
+    "Adi Putra") a little lower than an equal one."""
+    a, b = name_text(left), name_text(right)
+    return max(fuzz.token_sort_ratio(a, b), 0.95 * fuzz.token_set_ratio(a, b)) / 100.0
 
 
 def _name_evidence(left: Keys, right: Keys) -> Evidence | None:
