@@ -106,3 +106,27 @@ def test_a_block_larger_than_the_limit_is_skipped():
     shared = [keys(i, f"Person {i}", email="info@toko.id") for i in range(6)]
     assert duplicate_pairs(shared, threshold=0.0, max_block=5) == []
     assert len(duplicate_pairs(shared, threshold=0.0, max_block=6)) == 15
+
+
+def test_the_shortcut_never_drops_a_pair_the_full_score_keeps():
+    """Pairs skipped without a string distance could not have reached the threshold."""
+    from itertools import combinations
+
+    from daur.analytics.duplicates import _best_possible
+
+    people = [
+        keys(i, name, email=email, phone=phone, city=city, company=company)
+        for i, (name, email, phone, city, company) in enumerate(
+            [
+                ("Adi Putra", "adi@toko.id", "", "Jakarta", ""),
+                ("Adi Putra", "", "0812 3456 7890", "Jakarta", "Toko Adi"),
+                ("Adi Ptra", "ADI@toko.id", "", "", "Toko Adi"),
+                ("Adi Putra", "budi@toko.id", "+62 812 3456 7890", "Bandung", "Toko Adi"),
+                ("Budi Santoso", "", "", "Jakarta", "Toko Adi"),
+                ("Adi", "adi@gmail.com", "", "Jakarta", ""),
+                ("Adi Putra", "a.di@gmail.com", "", "jakarta", "TOKO ADI"),
+            ]
+        )
+    ]
+    for left, right in combinations(people, 2):
+        assert _best_possible(left, right) >= pair_score(left, right).score

@@ -172,6 +172,23 @@ def _company_evidence(left: Keys, right: Keys) -> Evidence | None:
     return None
 
 
+def _best_possible(left: Keys, right: Keys) -> float:
+    """The highest score the pair could reach, from equality tests alone (no string distance):
+    most pairs met in a name block share no contact detail and cannot reach the threshold."""
+    log_odds = PRIOR + WEIGHTS["name_same"]
+    if left.email and left.email == right.email:
+        log_odds += WEIGHTS["email_same"]
+    if left.phone and left.phone == right.phone:
+        log_odds += WEIGHTS["phone_same"]
+    if left.company and right.company:
+        log_odds += WEIGHTS["company_same"]
+    elif email_domain(left.email) and email_domain(left.email) == email_domain(right.email):
+        log_odds += WEIGHTS["domain_same"]
+    if left.city and left.city == right.city:
+        log_odds += WEIGHTS["city_same"]
+    return _probability(log_odds)
+
+
 def pair_score(left: Keys, right: Keys) -> PairScore:
     """The score 0-1 that two records are one party, and the evidence behind it."""
     found = [
@@ -192,8 +209,11 @@ def pair_score(left: Keys, right: Keys) -> PairScore:
         )
     evidence = tuple(e for e in found if e is not None)
     log_odds = PRIOR + sum(e.weight for e in evidence)
-    score = 1.0 / (1.0 + math.exp(-log_odds))
-    return PairScore(left.party.key, right.party.key, round(score, 4), evidence)
+    return PairScore(left.party.key, right.party.key, _probability(log_odds), evidence)
+
+
+def _probability(log_odds: float) -> float:
+    return round(1.0 / (1.0 + math.exp(-log_odds)), 4)
 
 
 def blocks_of(records: Iterable[Keys]) -> dict[str, list[Keys]]:
@@ -220,6 +240,8 @@ def duplicate_pairs(
                 if pair in seen:
                     continue
                 seen.add(pair)
+                if _best_possible(left, right) < threshold:
+                    continue
                 scored = pair_score(records[pair[0]], records[pair[1]])
                 if scored.score >= threshold:
                     found.append(scored)
@@ -249,6 +271,8 @@ def matches_for(
             if id(other) in seen or other.party.key == record.party.key:
                 continue
             seen.add(id(other))
+            if _best_possible(record, other) < threshold:
+                continue
             scored = pair_score(record, other)
             if scored.score >= threshold:
                 found.append(scored)
