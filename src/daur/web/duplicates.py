@@ -76,7 +76,7 @@ def evidence_phrase(evidence: Evidence) -> str:
 
 def evidence_html(scored: PairScore) -> str:
     return format_html(
-        '<ul class="list-unstyled small mb-0">{}</ul>',
+        '<ul class="list-unstyled small mb-0 text-break">{}</ul>',
         format_html_join(
             "",
             '<li class="{}">{}</li>',
