@@ -130,3 +130,46 @@ def test_the_shortcut_never_drops_a_pair_the_full_score_keeps():
     ]
     for left, right in combinations(people, 2):
         assert _best_possible(left, right) >= pair_score(left, right).score
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("threshold", [0.5, 0.3, 0.9])
+def test_blocking_finds_every_pair_that_shares_a_block_and_scores_enough(seed, threshold):
+    """The shortcuts (the best possible score, the name blocks' organisations) drop no pair the
+    full score of every pair sharing a block would keep."""
+    import random
+    from itertools import combinations
+
+    from daur.analytics.duplicates import matches_for
+
+    rng = random.Random(seed)
+    names = ["Adi Putra", "Adi Ptra", "Putra Adi", "Budi Santoso", "Budi Sentoso", "Adi"]
+    emails = [
+        "",
+        "",
+        "adi@toko.id",
+        "ADI@toko.id",
+        "budi@gmail.com",
+        "b.udi@gmail.com",
+        "x@toko.id",
+    ]
+    phones = ["", "", "0812 3456 7890", "+62 812-3456-7890", "0813 1111 2222"]
+    people = [
+        keys(i, rng.choice(names), email=rng.choice(emails), phone=rng.choice(phones),
+             city=rng.choice(["", "Jakarta", "jakarta", "Bandung"]),
+             company=rng.choice(["", "", "Toko Adi"]))
+        for i in range(40)
+    ]  # fmt: skip
+    expected = {
+        (a.party.key, b.party.key)
+        for a, b in combinations(people, 2)
+        if set(a.blocks()) & set(b.blocks()) and pair_score(a, b).score >= threshold
+    }
+    assert len(expected) >= 5  # the pools make pairs of every kind
+    found = duplicate_pairs(people, threshold=threshold, max_block=1000)
+    assert {(p.a, p.b) for p in found} == expected
+    from daur.analytics.duplicates import blocks_of
+
+    index = blocks_of(people[1:])
+    one = {p.b for p in matches_for(people[0], index, threshold=threshold, max_block=1000)}
+    assert one == {b for a, b in expected if a == 0}

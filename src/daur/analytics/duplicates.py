@@ -80,6 +80,12 @@ class Keys:
     company: tuple[str, ...]
     city: str
 
+    @property
+    def organisation(self) -> bool:
+        """Whether it names an organisation: a company, or an e-mail at a company's domain."""
+        domain = email_domain(self.email)
+        return bool(self.company) or bool(domain and domain not in FREE_MAIL)
+
     def blocks(self) -> tuple[str, ...]:
         keys = [*name_block_keys(self.tokens, self.city)]
         if self.email:
@@ -224,6 +230,18 @@ def blocks_of(records: Iterable[Keys]) -> dict[str, list[Keys]]:
     return blocks
 
 
+def _compared(block: str, members: list[Keys], threshold: float) -> list[Keys]:
+    """The members of a block worth comparing. In a name block, when a name alike and the city
+    cannot reach the threshold alone, only pairs with a contact detail in common (they also meet
+    in that detail's block) or with an organisation on both sides can: the others are left out
+    before any pair is formed."""
+    if block.startswith("email:") or block.startswith("phone:"):
+        return members
+    if _probability(PRIOR + WEIGHTS["name_same"] + WEIGHTS["city_same"]) >= threshold:
+        return members
+    return [m for m in members if m.organisation]
+
+
 def duplicate_pairs(
     records: Sequence[Keys], *, threshold: float = THRESHOLD, max_block: int = MAX_BLOCK
 ) -> list[PairScore]:
@@ -231,9 +249,10 @@ def duplicate_pairs(
     seen: set[tuple[int, int]] = set()
     found: list[PairScore] = []
     position = {id(r): i for i, r in enumerate(records)}
-    for members in blocks_of(records).values():
-        if len(members) < 2 or len(members) > max_block:
+    for block, all_members in blocks_of(records).items():
+        if len(all_members) > max_block:
             continue
+        members = _compared(block, all_members, threshold)
         for i, left in enumerate(members):
             for right in members[i + 1 :]:
                 pair = _ordered(position[id(left)], position[id(right)])
@@ -264,10 +283,12 @@ def matches_for(
     seen: set[int] = set()
     found = []
     for block in record.blocks():
-        members = blocks.get(block, ())
+        members = blocks.get(block, [])
         if len(members) > max_block:
             continue
-        for other in members:
+        if not _compared(block, [record], threshold):
+            continue
+        for other in _compared(block, members, threshold):
             if id(other) in seen or other.party.key == record.party.key:
                 continue
             seen.add(id(other))
