@@ -2,7 +2,7 @@
 
 Reads the CSV the bench wrote (unique_id, name, email, phone, city; e-mail and phone already
 normalised to the same keys Daur uses, empty for none), trains a Fellegi-Sunter model without
-labels (u by random sampling, m by expectation maximisation on two blocking rules) and predicts
+labels (u by random sampling, m by expectation maximisation on three blocking rules) and predicts
 with the same blocks as Daur: the same e-mail, the same phone, the same name sound key, the
 same initials in the same city. Prints one JSON object: the pairs at or above the threshold and
 the seconds of each step.
@@ -47,6 +47,7 @@ def main(path: str, threshold: float) -> None:
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("email"))
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("phone"))
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("name_key"))
     trained = time.perf_counter()
     predictions = linker.inference.predict(threshold_match_probability=threshold)
     rows = predictions.as_record_list()
