@@ -91,3 +91,10 @@ def test_import_warns_of_new_rows_like_existing_customers_without_blocking(base,
     assert cli.main(["import", "customers", str(path)]) == 0
     assert "line 2, N1" in capsys.readouterr().out
     assert Customer.objects.count() == 8  # warned, not blocked
+
+
+def test_help_lists_duplicates_and_merge(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    out = capsys.readouterr().out
+    assert "duplicates" in out and "merge" in out

@@ -9,6 +9,7 @@ import pytest
 
 from daur.accounts.models import User
 from daur.customers.models import Customer
+from daur.leads.models import Lead
 from tests.web.test_browser import ARTIFACTS, CHROMIUM, browser_page  # noqa: F401 - the fixture
 from tests.web.test_browser_widths import OVERFLOW
 
@@ -27,6 +28,8 @@ def _pairs():
              phone="+62 812-3456-7890", city="Kabupaten Bandung Barat")  # fmt: skip
     customer("C2", long.upper(), kind="organization", phone="0812 3456 7890",
              email="Purchasing.Department.Long.Address@sumber-makmur-sejahtera.example.com")  # fmt: skip
+    Lead.objects.create(external_id="LD1", name=long, company=long, stage="won", source="event",
+                        email="PURCHASING.department.long.address@sumber-makmur-sejahtera.example.com")  # fmt: skip
     for i in range(30):
         customer(f"A{i}", f"Pelanggan Dengan Nama Panjang {i}", email=f"p{i}@example.com")
         customer(f"B{i}", f"pelanggan dengan nama panjang {i}", email=f"P{i}@EXAMPLE.com")
@@ -62,6 +65,10 @@ def test_the_duplicates_page_fits_and_merges_and_undoes(live_server, browser_pag
     page.goto(f"{live_server.url}/customers/duplicates/")
     assert "31 suspected pairs" in page.locator(".result-count").inner_text()
     page.screenshot(path=str(ARTIFACTS / "duplicates-390.png"), full_page=False)
+    page.goto(f"{live_server.url}/leads/{Lead.objects.get().pk}/convert/")
+    assert page.locator("input[name=into]:checked").get_attribute("value") != "new"
+    page.screenshot(path=str(ARTIFACTS / "convert-390.png"), full_page=False)
+    page.goto(f"{live_server.url}/customers/duplicates/")
     page.get_by_role("button", name="Keep C1", exact=True).click()
     page.wait_for_selector(".alert-success")
     assert "Merged C2 into C1" in page.locator(".alert-success").inner_text()
