@@ -72,8 +72,8 @@ def _customers(keep_id: str, duplicate_ids: Sequence[str]) -> tuple[Customer, li
     if len(set(duplicate_ids)) != len(duplicate_ids):
         raise MergeRefused("a customer to merge is named twice")
     wanted = [keep_id, *duplicate_ids]
-    found = {c.external_id: c for c in Customer.objects.select_for_update().filter(
-        external_id__in=wanted)}  # fmt: skip
+    locked = Customer.objects.select_for_update().filter(external_id__in=wanted)
+    found = {customer.external_id: customer for customer in locked}
     for external_id in wanted:
         if external_id not in found:
             raise MergeRefused(_absent(external_id))
