@@ -171,6 +171,58 @@ def cmd_kpi(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_duplicates(args: argparse.Namespace) -> int:
+    _setup_django()
+    from daur.interchange.duplicates import duplicates_write
+
+    if not 0 <= args.threshold <= 1:
+        print("daur duplicates: --threshold is a score between 0 and 1", file=sys.stderr)
+        return 2
+
+    try:
+        count = duplicates_write(path=args.file, threshold=args.threshold)
+    except OSError as error:
+        print(f"daur duplicates: {error.filename or args.file}: {error.strerror}", file=sys.stderr)
+        return 2
+    print(
+        f"{count:,} suspected duplicate pairs written to {args.file}",
+        file=sys.stderr if args.file == "-" else sys.stdout,
+    )
+    return 0
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    _setup_django()
+    from daur.actions.customers_merge import MergeRefused, customer_merge, customer_merge_undo
+
+    try:
+        if args.undo is not None:
+            if args.keep_id or args.duplicate_ids:
+                print("daur merge: --undo takes no customer ids", file=sys.stderr)
+                return 2
+            merge = customer_merge_undo(merge_id=args.undo)
+            print(
+                f"Undid merge {merge.pk}: {merge.duplicate_external_id} restored with "
+                f"{merge.moved_count:,} records moved back from {merge.kept_external_id}."
+            )
+            return 0
+        if not args.keep_id or not args.duplicate_ids:
+            print("daur merge: give KEEP_ID and at least one DUPLICATE_ID", file=sys.stderr)
+            return 2
+        merges = customer_merge(keep_id=args.keep_id, duplicate_ids=args.duplicate_ids)
+    except MergeRefused as refusal:
+        print(f"daur merge: {refusal}", file=sys.stderr)
+        return 2
+    for merge in merges:
+        moved = ", ".join(f"{len(ids):,} {label}" for label, ids in merge.moved.items())
+        print(
+            f"Merged {merge.duplicate_external_id} into {merge.kept_external_id} "
+            f"(merge {merge.pk}; undo with `daur merge --undo {merge.pk}`): "
+            f"{moved or 'no related records'} moved."
+        )
+    return 0
+
+
 def cmd_fit(args: argparse.Namespace) -> int:
     # Pure analytics: no Django import, so start-up stays fast.
     from daur.fitcli import fit_command
@@ -307,6 +359,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("-v", "--verbose", action="store_true", help="print each lead's reason")
     p.set_defaults(handler=cmd_assign_leads)
+
+    p = sub.add_parser("duplicates", help="write the suspected duplicate customers as CSV")
+    p.add_argument("file", metavar="FILE", help="a path, or - for standard output")
+    p.add_argument(
+        "--threshold", type=float, default=0.5, help="the lowest score written (default 0.5)"
+    )
+    p.set_defaults(handler=cmd_duplicates)
+
+    p = sub.add_parser("merge", help="merge customers (external ids) into the first one")
+    p.add_argument("keep_id", nargs="?", metavar="KEEP_ID")
+    p.add_argument("duplicate_ids", nargs="*", metavar="DUPLICATE_ID")
+    p.add_argument("--undo", type=int, metavar="MERGE_ID", help="undo a recorded merge")
+    p.set_defaults(handler=cmd_merge)
 
     p = sub.add_parser("serve", help="run the web application")
     p.add_argument("--host", default="127.0.0.1")

@@ -2,7 +2,8 @@
 
 from django.contrib import admin
 
-from daur.customers.models import Consumer, Customer
+from daur.customers.models import Consumer, Customer, CustomerMerge
+from daur.readonly_admin import ReadOnlyAdmin
 
 
 class ConsumerInline(admin.TabularInline):
@@ -26,3 +27,11 @@ class ConsumerAdmin(admin.ModelAdmin):
     list_display = ("name", "relation", "customer")
     search_fields = ("name", "=customer__external_id")
     raw_id_fields = ("customer",)
+
+
+@admin.register(CustomerMerge)
+class CustomerMergeAdmin(ReadOnlyAdmin):
+    """Merges are made and undone on the duplicates page or with `daur merge`, never here."""
+
+    list_display = ("id", "duplicate_external_id", "kept_external_id", "merged_at", "undone_at")
+    search_fields = ("=duplicate_external_id", "=kept_external_id")

@@ -128,3 +128,58 @@ class Consumer(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CustomerMerge(models.Model):
+    """One duplicate merged into a kept customer: who, when, and exactly what moved.
+
+    The customers are named by id rather than linked, so the record outlives either of them (the
+    duplicate is deleted by the merge; the kept one may later be merged away itself). `snapshot`
+    holds the duplicate's fields, `moved` the ids moved per relation ("sales.Order.customer":
+    [ids]), `filled` the kept customer's fields that were blank and took the duplicate's value
+    (field: the value before). Undoing restores the duplicate and moves back exactly those.
+    """
+
+    kept_customer_id = models.BigIntegerField(_("kept customer"))
+    kept_external_id = models.CharField(_("kept customer id"), max_length=64)
+    duplicate_customer_id = models.BigIntegerField(_("merged customer"))
+    duplicate_external_id = models.CharField(_("merged customer id"), max_length=64)
+    score = models.FloatField(_("duplicate score"), null=True, blank=True)
+    evidence = models.TextField(_("evidence"), blank=True)
+    merged_at = models.DateTimeField(_("merged"), default=timezone.now)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("merged by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    snapshot = models.JSONField(_("merged customer's fields"), default=dict)
+    moved = models.JSONField(_("moved records"), default=dict)
+    filled = models.JSONField(_("fields filled on the kept customer"), default=dict)
+    undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("undone by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("customer merge")
+        verbose_name_plural = _("customer merges")
+        ordering = ["-merged_at", "-id"]
+        indexes = [
+            models.Index(fields=["duplicate_external_id"], name="merge_duplicate_idx"),
+            models.Index(fields=["kept_customer_id"], name="merge_kept_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.duplicate_external_id} → {self.kept_external_id}"
+
+    @property
+    def moved_count(self) -> int:
+        return sum(len(ids) for ids in self.moved.values())

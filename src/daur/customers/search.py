@@ -77,8 +77,11 @@ def searched(
         if by_id.exists():
             return by_id, False
     name_prefix = (
-        by_name and _name_match(text, match) == "prefix" and "@" not in text
-        and not _looks_like_phone(text) and connection.vendor == "postgresql"
+        by_name
+        and _name_match(text, match) == "prefix"
+        and "@" not in text
+        and not _looks_like_phone(text)
+        and connection.vendor == "postgresql"
     )
     if not text or not name_prefix:
         return qs.filter(customer_search_q(text, match=match)), False

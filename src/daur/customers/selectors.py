@@ -231,9 +231,20 @@ def _cursor_of(value: Any, pk: int, order: tuple[str, str]) -> str:
 # What a list row shows: read as values (no model instances), in ListedCustomer's order, with
 # the owner's name parts after it.
 LIST_FIELDS = (
-    "id", "name", "external_id", "city", "country", "owner__username",
-    "score__lifecycle_stage", "score__types", "score__rfm_segment", "score__p_alive",
-    "score__clv_12m", "score__strategy", "owner__first_name", "owner__last_name",
+    "id",
+    "name",
+    "external_id",
+    "city",
+    "country",
+    "owner__username",
+    "score__lifecycle_stage",
+    "score__types",
+    "score__rfm_segment",
+    "score__p_alive",
+    "score__clv_12m",
+    "score__strategy",
+    "owner__first_name",
+    "owner__last_name",
 )
 
 
@@ -271,10 +282,26 @@ def customer_count(*, user: User, filters: CustomerFilters, cap: int = COUNT_CAP
 
 # What the export reads of each customer, in this order (daur.web.customer_export writes it).
 EXPORT_FIELDS = (
-    "external_id", "name", "kind", "relationship", "email", "phone", "country", "city",
-    "owner__username", "owner__first_name", "owner__last_name", "created_at",
-    "score__lifecycle_stage", "score__types", "score__orientation", "score__loyalty_score",
-    "score__rfm_segment", "score__p_alive", "score__clv_12m", "score__strategy",
+    "external_id",
+    "name",
+    "kind",
+    "relationship",
+    "email",
+    "phone",
+    "country",
+    "city",
+    "owner__username",
+    "owner__first_name",
+    "owner__last_name",
+    "created_at",
+    "score__lifecycle_stage",
+    "score__types",
+    "score__orientation",
+    "score__loyalty_score",
+    "score__rfm_segment",
+    "score__p_alive",
+    "score__clv_12m",
+    "score__strategy",
 )
 
 
@@ -330,9 +357,7 @@ class CustomerConnections:
     referred_by_hidden: bool = False
 
 
-def customer_connections(
-    *, user: User, customer: Customer, limit: int = 20
-) -> CustomerConnections:
+def customer_connections(*, user: User, customer: Customer, limit: int = 20) -> CustomerConnections:
     """Who referred the customer and through which campaign it came, who uses what it buys and
     whom it referred: one query for the 360 page (joins to the customer table cost more to plan
     than these lookups by key cost to run).

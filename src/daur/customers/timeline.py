@@ -175,16 +175,26 @@ _SOURCES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
         "order",
         "sales_order o",
         "o.ordered_at",
-        ("o.external_id", "CAST(o.amount AS TEXT)", "o.currency",
-         "CAST(o.discount_amount AS TEXT)", "o.coupon_code", "o.channel"),
+        (
+            "o.external_id",
+            "CAST(o.amount AS TEXT)",
+            "o.currency",
+            "CAST(o.discount_amount AS TEXT)",
+            "o.coupon_code",
+            "o.channel",
+        ),
     ),
     (
         "interaction",
         "engagement_interaction o LEFT JOIN accounts_user u ON u.id = o.user_id",
         "o.occurred_at",
         # The user by full name, else user name (portable SQL: || and TRIM on both databases).
-        ("o.kind", "o.channel",
-         "COALESCE(NULLIF(TRIM(u.first_name || ' ' || u.last_name), ''), u.username)", "o.note"),
+        (
+            "o.kind",
+            "o.channel",
+            "COALESCE(NULLIF(TRIM(u.first_name || ' ' || u.last_name), ''), u.username)",
+            "o.note",
+        ),
     ),
     (
         "ticket",
@@ -222,8 +232,9 @@ def _older(column: str, rank: int, before: TimelinePosition) -> tuple[str, list[
     return f"({column} < %s OR ({column} = %s AND o.id < %s))", [moment, moment, before.id]
 
 
-def _arm(rank: int, table: str, at: str, columns: tuple[str, ...], condition: str, order: str,
-         n: int) -> str:
+def _arm(
+    rank: int, table: str, at: str, columns: tuple[str, ...], condition: str, order: str, n: int
+) -> str:
     listed = ", ".join([*columns, *(["NULL"] * (_WIDTH - len(columns)))])
     return (
         f"SELECT * FROM (SELECT {rank} AS k, {at} AS at, o.id AS id, {listed} FROM {table} "
@@ -251,10 +262,18 @@ def customer_timeline(
     # A stage change is dated, not timed: its day travels as text, its moment is made here.
     arms.append(
         _arm(
-            RANKS["stage_change"], "insights_stagechange o", "CAST(NULL AS timestamptz)",
-            (_day_text("o.changed_on"), "o.from_stage", "o.to_stage",
-             "CASE WHEN o.regained THEN 'y' ELSE '' END"),
-            condition, "o.changed_on DESC, o.id DESC", max(n, HISTORY_LIMIT),
+            RANKS["stage_change"],
+            "insights_stagechange o",
+            "CAST(NULL AS timestamptz)",
+            (
+                _day_text("o.changed_on"),
+                "o.from_stage",
+                "o.to_stage",
+                "CASE WHEN o.regained THEN 'y' ELSE '' END",
+            ),
+            condition,
+            "o.changed_on DESC, o.id DESC",
+            max(n, HISTORY_LIMIT),
         )
     )
     with connection.cursor() as cursor:

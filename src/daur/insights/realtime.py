@@ -38,8 +38,8 @@ def leads_rescore_on_commit(*, lead_ids: Iterable[int]) -> None:
         return
 
     def rescore() -> None:
-        from daur.insights.lead_scores import leads_rescore
         from daur.definitions.rules import rules_config
+        from daur.insights.lead_scores import leads_rescore
         from daur.insights.services import customers_rescore
         from daur.leads.models import Lead
 

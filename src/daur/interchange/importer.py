@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from daur.interchange import pipeline
+from daur.interchange.duplicates import import_warnings
 from daur.interchange.kinds import KINDS, Kind, ParseContext
 from daur.interchange.outcome import ImportFailed, ImportResult
 from daur.interchange.reader import CsvFile, MalformedCsv, Record
@@ -148,6 +149,7 @@ def _import(
         result.rejects_path = str(path) + ".rejects.csv"
         if not dry_run:
             _write_rejects(path, Path(result.rejects_path), problems)
+    result.warnings = import_warnings(spec.name, staging)
     staged = rows - len(bad_lines)
     matched = staging.matched()
     now = parse_context().store_moment(datetime.now(UTC))

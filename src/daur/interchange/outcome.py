@@ -27,6 +27,7 @@ class ImportResult:
     # `customers_up_to`), and what their re-score came to (daur.actions.interchange).
     customers: list[int] = field(default_factory=list)
     rescore_note: str = ""
+    warnings: list[str] = field(default_factory=list)  # e.g. suspected duplicate customers
 
     def report(self) -> str:
         verb = "Would import" if self.dry_run else "Imported"
@@ -37,6 +38,7 @@ class ImportResult:
         ]
         if self.custom_columns:
             lines.append("Columns kept as custom fields: " + ", ".join(self.custom_columns) + ".")
+        lines.extend(self.warnings)
         if self.rejected:
             lines.append(
                 f"Rejected {self.rejected:,} rows; they and the reasons are in {self.rejects_path}:"

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from daur.web import activities, customer_edit, leads, views
+from daur.web import activities, customer_edit, duplicates, leads, views
 from daur.web.auth import LoginForm
 
 app_name = "web"
@@ -13,6 +13,10 @@ urlpatterns = [
     path("customers/", views.customers, name="customers"),
     path("customers/export.csv", views.customers_export, name="customers_export"),
     path("customers/new/", customer_edit.customer_new, name="customer_new"),
+    path("customers/duplicates/", duplicates.duplicates, name="duplicates"),
+    path("customers/duplicates/merge/", duplicates.duplicates_merge, name="duplicates_merge"),
+    path("customers/merges/<int:merge_id>/undo/", duplicates.merge_undo, name="merge_undo"),
+    path("leads/<int:lead_id>/convert/", duplicates.lead_convert_page, name="lead_convert"),
     path("customers/<int:customer_id>/", views.customer_detail, name="customer"),
     path("customers/<int:customer_id>/edit/", customer_edit.customer_edit, name="customer_edit"),
     path(
