@@ -27,9 +27,10 @@ class Conversion:
 
 
 def _extra(lead: Lead, name: str) -> str:
-    """A lead detail that has its own field or, imported before it had one, a custom field."""
+    """A lead detail from its own field or, where that is empty (a lead imported before the field
+    existed, or the detail kept as a custom column), its custom field."""
     value = getattr(lead, name, None)
-    if value is None and isinstance(lead.custom_fields, dict):
+    if not value and isinstance(lead.custom_fields, dict):
         value = lead.custom_fields.get(name)
     return str(value or "").strip()
 

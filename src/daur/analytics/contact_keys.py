@@ -31,12 +31,18 @@ _VOWELS_AFTER_FIRST = re.compile(r"(?<=.)[aeiouyhw]")
 _SOUND_ALIKE = str.maketrans({"c": "k", "q": "k", "z": "s", "v": "f", "j": "y", "d": "t"})
 
 
+def email_normalised(raw: str) -> str:
+    """An e-mail address as Daur keeps it: trimmed and in lower case (mail servers treat the
+    address without regard to case; one spelling lets a duplicate be found)."""
+    return raw.strip().lower()
+
+
 def email_key(email: str) -> str:
     """The mailbox an address reaches, or "" for none.
 
     "Adi.Putra+x@GMail.com " -> "adiputra@gmail.com"; "Info@Toko.id" -> "info@toko.id".
     """
-    address = email.strip().lower()
+    address = email_normalised(email)
     local, at, domain = address.rpartition("@")
     if not at or not local or not domain:
         return ""
@@ -58,18 +64,27 @@ def _region(country: str, default_country: str) -> str:
     return default_country.upper()
 
 
+def phone_parsed(phone: str, region: str) -> phonenumbers.PhoneNumber | None:
+    """The number written, one without its +country code read as a number of `region`; None
+    when it cannot be read as a phone number at all."""
+    try:
+        return phonenumbers.parse(phone, region or None)
+    except phonenumbers.NumberParseException:
+        return None
+
+
+def e164(number: phonenumbers.PhoneNumber) -> str:
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 def phone_key(phone: str, *, country: str = "", default_country: str = "ID") -> str:
     """The number in E.164 ("+6281234567890"), or "" when it is not a possible phone number."""
     if len(_DIGITS.findall(phone)) < 6:
         return ""
-    region = _region(country, default_country)
-    try:
-        number = phonenumbers.parse(phone, region)
-    except phonenumbers.NumberParseException:
+    number = phone_parsed(phone, _region(country, default_country))
+    if number is None or not phonenumbers.is_possible_number(number):
         return ""
-    if not phonenumbers.is_possible_number(number):
-        return ""
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return e164(number)
 
 
 def name_tokens(name: str) -> tuple[str, ...]:

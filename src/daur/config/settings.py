@@ -225,8 +225,6 @@ DAUR_CONTENT_SECURITY_POLICY = os.environ.get(
 DAUR_SCORING_STALE_MINUTES = int(os.environ.get("DAUR_SCORING_STALE_MINUTES", "120"))
 
 # Money: the base currency of values, and rates into it for the others ("EUR=17500,USD=16000").
-# The country of a phone number written without its +country code (ISO 3166 alpha-2).
-DAUR_DEFAULT_COUNTRY = os.environ.get("DAUR_DEFAULT_COUNTRY", "ID").upper()
 DAUR_DEFAULT_CURRENCY = os.environ.get("DAUR_DEFAULT_CURRENCY", "IDR").upper()
 # The country a phone number without its international prefix is read in (ISO 3166 alpha-2),
 # for a customer whose country is not such a code.

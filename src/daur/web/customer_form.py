@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from daur.accounts.models import Role, User
 from daur.actions.customers import customer_version
+from daur.analytics.contact_keys import email_normalised
 from daur.customers.models import Customer
 from daur.interchange import values as parse
 
@@ -91,7 +92,7 @@ class CustomerForm(forms.ModelForm):
         if self._kept("email"):
             return self.instance.email
         value = _parsed(parse.email(), self.cleaned_data["email"], "email")
-        return parse.email_normalised(value)
+        return email_normalised(value)
 
     def clean_phone(self) -> str:
         if self._kept("phone"):
