@@ -17,6 +17,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from daur.db import dialect
 from daur.engagement.models import Interaction
 from daur.servicedesk.models import Ticket
 
@@ -251,7 +252,7 @@ def customer_timeline(
     arms.append(
         _arm(
             RANKS["stage_change"], "insights_stagechange o", "CAST(NULL AS timestamptz)",
-            (_day_text("o.changed_on"), "o.from_stage", "o.to_stage",
+            (dialect.date_text("o.changed_on"), "o.from_stage", "o.to_stage",
              "CASE WHEN o.regained THEN 'y' ELSE '' END"),
             condition, "o.changed_on DESC, o.id DESC", max(n, HISTORY_LIMIT),
         )
@@ -288,13 +289,6 @@ def customer_timeline(
         more=position,
         stage_history=[entry for *_, entry in history[:HISTORY_LIMIT]] if before is None else [],
     )
-
-
-def _day_text(column: str) -> str:
-    """A date column as ISO text (a CAST to text follows the server's DateStyle on PostgreSQL)."""
-    if connection.vendor == "postgresql":
-        return f"to_char({column}, 'YYYY-MM-DD')"
-    return f"CAST({column} AS TEXT)"
 
 
 def _stage_change_condition(
