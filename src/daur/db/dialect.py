@@ -26,6 +26,9 @@ _FLOOR_SHIFT = 1_000_000
 # The span whose zone transitions SQLite's local day knows; before and after it the offsets at
 # its ends hold.
 TRANSITIONS_FROM, TRANSITIONS_TO = date(1900, 1, 1), date(2100, 1, 1)
+# They are found a week at a time (a zone's offset does not change twice in a week), then to the
+# second by bisection.
+SCAN_DAYS = 7
 
 
 def postgresql() -> bool:
@@ -42,6 +45,11 @@ def local_day(moment: str, zone: str | None = None) -> str:
     zone = zone or settings.TIME_ZONE
     if postgresql():
         return f"(({moment} AT TIME ZONE {_literal(zone)})::date - DATE '1970-01-01')"
+    return _sqlite_local_day(moment, zone)
+
+
+@functools.lru_cache(maxsize=256)
+def _sqlite_local_day(moment: str, zone: str) -> str:
     instants, offsets = zone_offsets(zone)
     shifted = f"julianday({moment}, {_offset_case(moment, instants, offsets)})"
     if offsets == (0,):
@@ -68,13 +76,13 @@ def zone_offsets(zone: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
 
     instants: list[str] = [""]
     offsets = [offset(start)]
-    day = timedelta(days=1)
-    for n in range((TRANSITIONS_TO - TRANSITIONS_FROM).days):
-        after = start + (n + 1) * day
+    step = timedelta(days=SCAN_DAYS)
+    for n in range((TRANSITIONS_TO - TRANSITIONS_FROM).days // SCAN_DAYS + 1):
+        after = start + (n + 1) * step
         if offset(after) == offsets[-1]:
             continue
-        low, high = 0, 86_400  # the change is in this day: its second, by bisection
-        before = after - day
+        low, high = 0, SCAN_DAYS * 86_400  # the change is in this step: its second, by bisection
+        before = after - step
         while high - low > 1:
             middle = (low + high) // 2
             if offset(before + timedelta(seconds=middle)) == offsets[-1]:
