@@ -9,7 +9,7 @@ import scipy.optimize  # noqa: F401  (Daur imports it lazily; the peers import t
 
 from daur.analytics import clv
 from daur.analytics.btyd import bgnbd, gamma_gamma
-from daur.fitcli import read_fit_data
+from daur.analytics.fit_data import read_fit_data
 
 path = sys.argv[1]
 started = time.perf_counter()

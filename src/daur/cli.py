@@ -7,17 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-INTERCHANGE_KINDS = (
-    "customers",
-    "products",
-    "orders",
-    "order_lines",
-    "interactions",
-    "tickets",
-    "surveys",
-    "campaigns",
-    "leads",
-)
+from daur.vocabulary import INTERCHANGE_KINDS
 
 
 def _setup_django() -> None:
@@ -111,6 +101,12 @@ def cmd_score(args: argparse.Namespace) -> int:
         print(f"daur score: {failure.run.message}", file=sys.stderr)
         return 1
     print(run_report(job.run))
+    checked = (job.run.fits.get("lead_score") or {}).get("quality", {}).get("holdout")
+    if checked:
+        print(
+            f"  Lead score on the held-out closed leads: Brier {checked['brier']:.4f}, "
+            f"AUC {checked['auc']:.3f}, calibration error {checked['calibration_error']:.4f}."
+        )
     print(f"  Dashboard figures stored in {job.facts.seconds:.1f} s.")
     print(f"  Behaviour-change alerts: {len(job.alerts):,} open.")
     for alert in job.alerts:
@@ -220,6 +216,23 @@ def cmd_manage(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_assign_leads(args: argparse.Namespace) -> int:
+    """Give an owner to the open leads without one (an imported file's, say)."""
+    _setup_django()
+    from collections import Counter
+
+    from daur.actions.leads import leads_assign
+
+    plan = leads_assign(mode=args.mode)
+    given = Counter(a.owner_id for a in plan if a.owner_id is not None)
+    left = sum(1 for a in plan if a.owner_id is None)
+    print(f"{sum(given.values()):,} leads assigned to {len(given):,} reps; {left:,} left without")
+    if args.verbose:
+        for a in plan:
+            print(f"  lead {a.lead_id}: {a.reason}")
+    return 0
+
+
 def not_available(issue: str) -> Callable[[argparse.Namespace], int]:
     def handler(args: argparse.Namespace) -> int:
         print(f"daur {args.command}: not available yet ({issue}).", file=sys.stderr)
@@ -265,14 +278,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="export one kind (or the scores) as CSV")
     p.add_argument(
         "kind",
-        choices=(*INTERCHANGE_KINDS, "scores"),
+        choices=(*INTERCHANGE_KINDS, "scores", "lead_scores"),
         metavar="KIND",
-        help=", ".join((*INTERCHANGE_KINDS, "scores")),
+        help=", ".join((*INTERCHANGE_KINDS, "scores", "lead_scores")),
     )
     p.add_argument("file", metavar="FILE", help="a path, or - for standard output")
     p.set_defaults(handler=cmd_export)
 
-    p = sub.add_parser("score", help="fit the models and score every customer")
+    p = sub.add_parser("score", help="fit the models and score every customer and every open lead")
     p.add_argument("--as-of", metavar="DATE")
     p.set_defaults(handler=cmd_score)
 
@@ -291,6 +304,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(handler=cmd_kpi)
+
+    p = sub.add_parser(
+        "assign-leads", help="give an owner to the open leads without one (DAUR_LEAD_ASSIGNMENT)"
+    )
+    p.add_argument(
+        "--mode", choices=("value", "round_robin", "rules"),
+        help="override DAUR_LEAD_ASSIGNMENT for this run",
+    )
+    p.add_argument("-v", "--verbose", action="store_true", help="print each lead's reason")
+    p.set_defaults(handler=cmd_assign_leads)
 
     p = sub.add_parser("serve", help="run the web application")
     p.add_argument("--host", default="127.0.0.1")

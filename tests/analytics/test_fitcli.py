@@ -130,25 +130,25 @@ def test_a_summary_is_read_only_in_the_columns_the_model_uses(capsys, tmp_path):
 
 
 def test_the_fast_reader_reads_what_numpy_reads(tmp_path):
-    from daur import fitcli
+    from daur.analytics import fit_data
 
     pytest.importorskip("pyarrow")
     header = ("customer_id", "frequency", "recency", "T", "monetary_value")
     rows = ['"c,1",2,3.25,10,"4.5"', "c2,0,0,7.5,0", "", "c3,1,1e-2,2.0,1.234567890123"]
     path = write(tmp_path, "\ufeff" + ",".join(header) + "\r\n" + "\r\n".join(rows) + "\r\n")
-    fast = fitcli._read_numbers_fast(str(path), 5, [1, 2, 3, 4])
-    careful = fitcli._read_numbers(str(path), header, list(header[1:]))
+    fast = fit_data._read_numbers_fast(str(path), 5, [1, 2, 3, 4])
+    careful = fit_data._read_numbers(str(path), header, list(header[1:]))
     assert fast is not None
     for a, b in zip(fast, careful):
         assert a.dtype == np.float64 and np.array_equal(a, b)
     # Anything but plain numbers is left to the careful reader, which names the line.
     path = write(tmp_path, ",".join(header) + "\nc1,2,3,10,4\nc2,1,,9,3\n")
-    assert fitcli._read_numbers_fast(str(path), 5, [1, 2, 3, 4]) is None
+    assert fit_data._read_numbers_fast(str(path), 5, [1, 2, 3, 4]) is None
 
 
 @pytest.mark.parametrize("model", ["bgnbd", "ggamma", None])
 def test_a_large_summary_reads_as_a_small_one(tmp_path, monkeypatch, model):
-    from daur import fitcli
+    from daur.analytics import fit_data
 
     rng = np.random.default_rng(9)
     x = rng.integers(0, 5, 300)
@@ -159,10 +159,10 @@ def test_a_large_summary_reads_as_a_small_one(tmp_path, monkeypatch, model):
              for i in range(300)]
     path = str(write(tmp_path, "\n".join(rows) + "\n"))
     pytest.importorskip("pyarrow")
-    assert fitcli._read_numbers_fast(path, 5, [1, 2, 3, 4]) is not None
-    small = fitcli.read_fit_data(path, time_unit="week", calibration_end=None, model=model)
-    monkeypatch.setattr(fitcli, "FAST_READ_BYTES", 0)
-    large = fitcli.read_fit_data(path, time_unit="week", calibration_end=None, model=model)
+    assert fit_data._read_numbers_fast(path, 5, [1, 2, 3, 4]) is not None
+    small = fit_data.read_fit_data(path, time_unit="week", calibration_end=None, model=model)
+    monkeypatch.setattr(fit_data, "FAST_READ_BYTES", 0)
+    large = fit_data.read_fit_data(path, time_unit="week", calibration_end=None, model=model)
     for name in ("x", "t_x", "T", "mean_value"):
         a, b = getattr(small, name), getattr(large, name)
         assert (a is None and b is None) or np.array_equal(a, b)

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from daur.demo.timeline import END_DATE
+from daur.vocabulary import INTERCHANGE_KINDS
 
 # SPEC §1.2-§1.4, as written there.
 INBOUND = ("visit", "inquiry", "event", "reply")
@@ -35,23 +36,12 @@ NEW_PRODUCT_DAYS = 180
 PLANNING_DAYS = 14
 TOP_SHARE = 0.10
 ORIENTATIONS = ("technology", "value", "cost")
-KINDS = (
-    "customers",
-    "products",
-    "orders",
-    "order_lines",
-    "interactions",
-    "tickets",
-    "surveys",
-    "campaigns",
-    "leads",
-)
 
 
 def read_business(directory: Path) -> dict[str, list[dict[str, str]]]:
     """The nine CSV files of a generated business, as rows of column -> text."""
     tables = {}
-    for kind in KINDS:
+    for kind in INTERCHANGE_KINDS:
         with open(directory / f"{kind}.csv", newline="", encoding="utf-8") as handle:
             tables[kind] = list(csv.DictReader(handle))
     return tables

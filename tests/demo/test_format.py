@@ -17,6 +17,7 @@ from daur.vocabulary import (
     CAMPAIGN_PURPOSES,
     CUSTOMER_KINDS,
     INTERACTION_KINDS,
+    INTERCHANGE_KINDS,
     LEAD_LOST_REASONS,
     LEAD_STAGES,
     PRODUCT_TIERS,
@@ -27,7 +28,7 @@ from daur.vocabulary import (
     USER_ROLES,
 )
 
-from .behaviour import KINDS, read_business
+from .behaviour import read_business
 
 SPEC_COLUMNS = {
     "customers": "customer_id name kind relationship email phone country city industry "
@@ -57,7 +58,10 @@ def moment(text: str) -> dt.datetime:
 
 
 def digest(directory) -> dict[str, str]:
-    return {k: hashlib.sha256((directory / f"{k}.csv").read_bytes()).hexdigest() for k in KINDS}
+    return {
+        k: hashlib.sha256((directory / f"{k}.csv").read_bytes()).hexdigest()
+        for k in INTERCHANGE_KINDS
+    }
 
 
 def test_same_seed_gives_identical_bytes_and_another_seed_differs(tmp_path):
@@ -66,11 +70,11 @@ def test_same_seed_gives_identical_bytes_and_another_seed_differs(tmp_path):
     generate_business(customers=300, seed=12, directory=tmp_path / "c")
     assert digest(tmp_path / "a") == digest(tmp_path / "b")
     assert digest(tmp_path / "a")["orders"] != digest(tmp_path / "c")["orders"]
-    assert set(counts) == set(KINDS)
+    assert set(counts) == set(INTERCHANGE_KINDS)
 
 
 def test_headers_are_the_spec_columns_then_the_documented_extensions(business_dir):
-    for kind in KINDS:
+    for kind in INTERCHANGE_KINDS:
         with open(business_dir / f"{kind}.csv", newline="", encoding="utf-8") as handle:
             header = next(csv.reader(handle))
         assert header == SPEC_COLUMNS[kind].split() + EXTENSIONS.get(kind, [])

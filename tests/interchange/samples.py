@@ -1,16 +1,8 @@
 """A small business in the nine interchange files, every column used at least once."""
 
-IMPORT_ORDER = (
-    "campaigns",
-    "customers",
-    "products",
-    "leads",
-    "orders",
-    "order_lines",
-    "interactions",
-    "tickets",
-    "surveys",
-)
+from daur.vocabulary import INTERCHANGE_IMPORT_ORDER
+
+IMPORT_ORDER = INTERCHANGE_IMPORT_ORDER  # the order the tests load FILES in
 
 FILES = {
     "campaigns": """\

@@ -1,10 +1,10 @@
 """In a real browser, on a phone (360 and 390 px) and a desktop (1440 px), in English and
-Italian: no page scrolls sideways (wide tables scroll inside their card), the error pages keep
+Italian: no page scrolls sideways (the customer forms too) (wide tables scroll inside their card), the error pages keep
 the navigation, and a surname typed in the search finds its customer."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -52,10 +52,38 @@ def _business():
     return reseller, buyer
 
 
+def _pipeline():
+    """Leads with long names and big values in every stage; one with a history and activities."""
+    from django.utils import timezone
+
+    from daur.actions.activities import activity_log
+    from daur.actions.leads import lead_stage_change
+    from tests.leads.factories import lead_make
+
+    leads = [
+        lead_make(
+            f"Bapak Raden Mas Wicaksono Adiningrat Kusumawardhana {stage}",
+            company="PT Sumber Makmur Sejahtera Abadi Nusantara Internasional",
+            stage=stage, expected_value=98_765_432_109,
+            lost_reason="missing_feature" if stage == "lost" else "",
+        )
+        for stage in ("new", "contacted", "qualified", "proposal", "won", "lost")
+    ]
+    lead = leads[0]
+    lead_stage_change(lead=lead, to_stage="contacted", expected_stage="new", user=None)
+    activity_log(
+        kind="task", lead=lead, user=None, note="Kirim penawaran " * 20,
+        due_at=timezone.now() + timedelta(days=3),
+    )
+    activity_log(kind="call", lead=lead, user=None, outcome="Tertarik dengan paket premium " * 5)
+    return lead
+
+
 @pytest.mark.django_db(transaction=True)
 def test_no_page_scrolls_sideways_on_a_phone_or_a_desktop(live_server, browser_page):  # noqa: F811
     User.objects.create_user("demo", password="demo", role="manager", is_staff=True)
     reseller, buyer = _business()
+    lead = _pipeline()
     page = browser_page
     ARTIFACTS.mkdir(exist_ok=True)
     page.goto(f"{live_server.url}/login/")
@@ -67,6 +95,8 @@ def test_no_page_scrolls_sideways_on_a_phone_or_a_desktop(live_server, browser_p
         "dashboard": "/", "list": "/customers/", "list-search": "/customers/?q=putra",
         "360": f"/customers/{buyer.pk}/", "reseller": f"/customers/{reseller.pk}/",
         "model": "/model/", "404": "/no/such/page/",
+        "leads": "/leads/", "lead-list": "/leads/list/", "lead": f"/leads/{lead.pk}/",
+        "new-customer": "/customers/new/", "edit-customer": f"/customers/{reseller.pk}/edit/",
     }
     wide = {}
     for language in ("en", "it"):

@@ -15,6 +15,15 @@ class Role(models.TextChoices):
 
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.SALES_REP)
+    lead_capacity = models.PositiveIntegerField(
+        _("lead capacity"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The most open leads this user carries before assignment passes them by; "
+            "empty: DAUR_LEAD_CAPACITY."
+        ),
+    )
     is_demo = models.BooleanField(
         _("demo only"), default=False, help_text=_("Created by `daur demo`; not for real use.")
     )

@@ -59,16 +59,31 @@ class DropTests:
     significant: np.ndarray  # bool
 
 
-def _change(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:
+def _drop_tests(
+    observed: np.ndarray,
+    expected: np.ndarray,
+    p_value: np.ndarray,
+    enough: np.ndarray,
+    config: DropTestConfig,
+) -> DropTests:
+    """The tests with their change and verdict: significant where the p-value is low enough,
+    the fall deep enough and there was `enough` activity to test."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(expected > 0, observed / expected - 1.0, np.nan)
+        change = np.where(expected > 0, observed / expected - 1.0, np.nan)
+        significant = (p_value < config.p_value) & (change <= -config.min_drop) & enough
+    return DropTests(expected, observed, change, p_value, significant)
 
 
-def _verdict(
-    p_value: np.ndarray, change: np.ndarray, enough: np.ndarray, config: DropTestConfig
-) -> np.ndarray:
-    with np.errstate(invalid="ignore"):
-        return (p_value < config.p_value) & (change <= -config.min_drop) & enough
+def _poisson_p(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """P(at most `observed` orders) when `expected` are expected; 1 where none are."""
+    return np.where(expected > 0, stats.poisson.cdf(observed, expected), 1.0)
+
+
+def _normal_z(observed: np.ndarray, expected: np.ndarray, sd: np.ndarray) -> np.ndarray:
+    """The shortfall in standard deviations; where sd is 0, any shortfall is certain."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (observed - expected) / sd
+    return np.where(sd > 0, z, np.where(observed < expected, -np.inf, np.inf))
 
 
 def order_drops(
@@ -82,15 +97,8 @@ def order_drops(
     """One-sided Poisson test of each segment's order count in the window against its baseline."""
     observed = np.asarray(window_orders, dtype=np.float64)
     expected = np.asarray(baseline_orders, dtype=np.float64) * (window_days / baseline_days)
-    p_value = np.where(expected > 0, stats.poisson.cdf(observed, expected), 1.0)
-    change = _change(observed, expected)
-    return DropTests(
-        expected=expected,
-        observed=observed,
-        change=change,
-        p_value=p_value,
-        significant=_verdict(p_value, change, expected >= config.min_expected, config),
-    )
+    p_value = _poisson_p(observed, expected)
+    return _drop_tests(observed, expected, p_value, expected >= config.min_expected, config)
 
 
 def spend_drops(
@@ -118,20 +126,11 @@ def spend_drops(
     )
     expected = window_days * daily_mean
     sd = np.sqrt(window_days * daily_var)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = (observed - expected) / sd
     # A baseline with one constant daily spend has sd 0: any shortfall is then certain.
-    z = np.where(sd > 0, z, np.where(observed < expected, -np.inf, np.inf))
-    p_value = np.where(expected > 0, stats.norm.cdf(z), 1.0)
-    change = _change(observed, expected)
+    p_value = np.where(expected > 0, stats.norm.cdf(_normal_z(observed, expected, sd)), 1.0)
     expected_orders = np.asarray(baseline_orders, dtype=np.float64) * (window_days / baseline_days)
-    return DropTests(
-        expected=expected,
-        observed=observed,
-        change=change,
-        p_value=p_value,
-        significant=_verdict(p_value, change, expected_orders >= config.min_expected, config),
-    )
+    enough = expected_orders >= config.min_expected
+    return _drop_tests(observed, expected, p_value, enough, config)
 
 
 def biggest_drops(
@@ -225,10 +224,7 @@ def anchored_drops(
     rho_spend = ratio(anchors.spend, anchors.own_spend)
     observed_orders = np.asarray(now.orders, dtype=np.float64)
     expected_orders = rho_orders * np.asarray(now.own_orders, dtype=np.float64)
-    p_orders = np.where(
-        expected_orders > 0, stats.poisson.cdf(observed_orders, expected_orders), 1.0
-    )
-    change_orders = _change(observed_orders, expected_orders)
+    p_orders = _poisson_p(observed_orders, expected_orders)
     observed_spend = np.asarray(now.spend, dtype=np.float64)
     expected_spend = rho_spend * np.asarray(now.own_spend, dtype=np.float64)
     residual_squares = (
@@ -238,25 +234,10 @@ def anchored_drops(
     )
     variance = np.maximum(residual_squares, 0.0) / np.maximum(draws - 1, 1)
     sd = np.sqrt(members * variance)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = (observed_spend - expected_spend) / sd
-    z = np.where(sd > 0, z, np.where(observed_spend < expected_spend, -np.inf, np.inf))
+    z = _normal_z(observed_spend, expected_spend, sd)
     p_spend = np.where((expected_spend > 0) & (draws >= 2), stats.norm.cdf(z), 1.0)
-    change_spend = _change(observed_spend, expected_spend)
     enough = expected_orders >= config.min_expected
     return (
-        DropTests(
-            expected=expected_orders,
-            observed=observed_orders,
-            change=change_orders,
-            p_value=p_orders,
-            significant=_verdict(p_orders, change_orders, enough, config),
-        ),
-        DropTests(
-            expected=expected_spend,
-            observed=observed_spend,
-            change=change_spend,
-            p_value=p_spend,
-            significant=_verdict(p_spend, change_spend, enough, config),
-        ),
+        _drop_tests(observed_orders, expected_orders, p_orders, enough, config),
+        _drop_tests(observed_spend, expected_spend, p_spend, enough, config),
     )

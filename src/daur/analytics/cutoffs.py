@@ -37,12 +37,7 @@ def above(values: np.ndarray, threshold: float) -> np.ndarray:
 
 def p_alive_array(p_alive: np.ndarray | None, n_customers: int) -> np.ndarray:
     """P(alive) as float64 of length n; None means no model score (all NaN)."""
-    if p_alive is None:
-        return np.full(n_customers, np.nan)
-    array = np.asarray(p_alive, dtype=np.float64)
-    if array.shape != (n_customers,):
-        raise ValueError(f"p_alive has shape {array.shape}, expected ({n_customers},)")
-    return array
+    return value_array(p_alive, n_customers, "p_alive")
 
 
 def value_array(values: np.ndarray | None, n_customers: int, name: str) -> np.ndarray:

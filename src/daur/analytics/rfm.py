@@ -14,8 +14,7 @@ SEGMENT_GRID: tuple[tuple[str, ...], ...] = (
     ("Lost", "Hibernating", "At Risk", "At Risk", "Can't Lose Them"),
     ("Hibernating", "Hibernating", "At Risk", "At Risk", "Can't Lose Them"),
     ("About To Sleep", "About To Sleep", "Need Attention", "Loyal Customers", "Loyal Customers"),
-    ("Promising", "Potential Loyalist", "Potential Loyalist", "Loyal Customers",
-     "Loyal Customers"),
+    ("Promising", "Potential Loyalist", "Potential Loyalist", "Loyal Customers", "Loyal Customers"),
     ("New Customers", "Potential Loyalist", "Potential Loyalist", "Champions", "Champions"),
 )
 SEGMENTS: tuple[str, ...] = (

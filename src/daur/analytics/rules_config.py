@@ -106,6 +106,22 @@ class StrategyRules:
     small_order_share: float = 0.25  # ... and an average order in the bottom quarter
 
 
+@dataclass(frozen=True)
+class LeadScoreRules:
+    """The lead score (SPEC §6 Leads): when history is thin, how the model is learned and shown."""
+
+    # "Thin" history: fewer than this many won, or lost, closed leads -> the per-channel prior.
+    min_outcomes: int = 30
+    prior_strength: float = 10.0  # pseudo-leads of the overall win rate added to each channel
+    default_win_rate: float = 0.2  # the prior when no lead has closed yet
+    regularisation: float = 1.0  # L2 strength of the logistic regression (1 / C)
+    holdout_share: float = 0.25  # closed leads kept aside to check the calibration
+    max_calibration_error: float = 0.05  # above this on the hold-out, recalibrate (Platt)
+    min_level_count: int = 5  # a source/campaign/industry/country seen less often is "other"
+    max_levels: int = 30  # at most this many levels per categorical feature
+    factors_shown: int = 5  # the largest contributions kept with each score
+
+
 SECTIONS: dict[str, type] = {
     "features": FeatureRules,
     "lifecycle": LifecycleRules,
@@ -113,6 +129,7 @@ SECTIONS: dict[str, type] = {
     "types": TypeRules,
     "orientation": OrientationRules,
     "strategy": StrategyRules,
+    "leads": LeadScoreRules,
 }
 
 
@@ -128,6 +145,7 @@ class RulesConfig:
     types: TypeRules = field(default_factory=TypeRules)
     orientation: OrientationRules = field(default_factory=OrientationRules)
     strategy: StrategyRules = field(default_factory=StrategyRules)
+    leads: LeadScoreRules = field(default_factory=LeadScoreRules)
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, Any]) -> RulesConfig:

@@ -90,9 +90,21 @@ def fit_base(
 
 def _purchase_fails(fits: dict[str, Any], model: str, reason: str) -> None:
     fits["purchase_model"] = None
-    fits["fallbacks"].append({"part": "purchase", "model": model, "step": "rules",
-                              "reason": reason})
+    _left_to_rules(fits, "purchase", model, reason)
+
+
+def _left_to_rules(fits: dict[str, Any], part: str, model: str, reason: str) -> None:
+    """A part whose model cannot be used: the rules (or own means) take over; the run says why."""
+    fits["fallbacks"].append({"part": part, "model": model, "step": "rules", "reason": reason})
     fits["notes"].append(reason)
+
+
+def _record_fit_fallback(fits: dict[str, Any], part: str, model: str, result: Any) -> None:
+    """For a usable fit that Newton alone did not produce: the step that did, and why."""
+    fallback = fallback_of(part, model, result)
+    if fallback is not None:
+        fits["fallbacks"].append(fallback)
+        fits["notes"].append(f"{model}: {fallback['reason']} ({fallback['step']})")
 
 
 def _purchase_fit(fits, s: BuyerSummary, aged, customer, day, amount, as_of_day) -> None:
@@ -124,10 +136,7 @@ def _purchase_fit(fits, s: BuyerSummary, aged, customer, day, amount, as_of_day)
         selection.record["chosen"] = chosen
         selection.record["reason"] += f"; {skipped}: {chosen} instead"
     fits["notes"].append(f"purchase model {chosen}: {selection.record['reason']}")
-    fallback = fallback_of("purchase", chosen, results[chosen])
-    if fallback is not None:
-        fits["fallbacks"].append(fallback)
-        fits["notes"].append(f"{chosen}: {fallback['reason']} ({fallback['step']})")
+    _record_fit_fallback(fits, "purchase", chosen, results[chosen])
 
 
 def _predicts_finite(name: str, params: Mapping[str, float], s: BuyerSummary) -> bool:
@@ -160,9 +169,7 @@ def _spend_fit(fits: dict[str, Any], s: BuyerSummary) -> None:
     if result is None:
         reason = f"ggamma: {reason}; expected order value = each customer's own mean order value"
         fits["ggamma"] = {"failed": reason}
-        fits["fallbacks"].append({"part": "spend", "model": "ggamma", "step": "rules",
-                                  "reason": reason})
-        fits["notes"].append(reason)
+        _left_to_rules(fits, "spend", "ggamma", reason)
         return
     record = fit_record(result)
     record["params"]["gamma"] *= scale
@@ -175,10 +182,7 @@ def _spend_fit(fits: dict[str, Any], s: BuyerSummary) -> None:
     fits["ggamma"] = record
     if why:
         fits["notes"].append(why)
-    fallback = fallback_of("spend", "ggamma", result)
-    if fallback is not None:
-        fits["fallbacks"].append(fallback)
-        fits["notes"].append(f"ggamma: {fallback['reason']} ({fallback['step']})")
+    _record_fit_fallback(fits, "spend", "ggamma", result)
 
 
 def population_mean(params: Mapping[str, float], empirical: float) -> tuple[float, str]:

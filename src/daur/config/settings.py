@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    "simple_history",
     "daur.accounts",
     "daur.customers",
     "daur.catalog",
@@ -108,6 +109,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Records the user of a request on the history of what it changes (the admin's writes too).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "daur.web.middleware.OutOfRangeIsNotFound",
     # Last, as django-axes asks: it turns a locked-out login into the lockout response.
     "axes.middleware.AxesMiddleware",
@@ -222,6 +225,8 @@ DAUR_CONTENT_SECURITY_POLICY = os.environ.get(
 DAUR_SCORING_STALE_MINUTES = int(os.environ.get("DAUR_SCORING_STALE_MINUTES", "120"))
 
 # Money: the base currency of values, and rates into it for the others ("EUR=17500,USD=16000").
+# The country of a phone number written without its +country code (ISO 3166 alpha-2).
+DAUR_DEFAULT_COUNTRY = os.environ.get("DAUR_DEFAULT_COUNTRY", "ID").upper()
 DAUR_DEFAULT_CURRENCY = os.environ.get("DAUR_DEFAULT_CURRENCY", "IDR").upper()
 DAUR_EXCHANGE_RATES = {
     code.strip().upper(): float(rate)
@@ -231,6 +236,11 @@ DAUR_EXCHANGE_RATES = {
 }
 # Scoring: the margin rate where product costs are unknown, and an optional rules TOML file.
 DAUR_DEFAULT_MARGIN_RATE = float(os.environ.get("DAUR_DEFAULT_MARGIN_RATE", "0.30"))
+# How a lead created without an owner gets one: value (fair by expected value), round_robin or
+# rules (the admin's lead assignment rules, else by value); and how many open leads a rep
+# carries at most unless their profile says otherwise.
+DAUR_LEAD_ASSIGNMENT = os.environ.get("DAUR_LEAD_ASSIGNMENT", "value").strip().lower()
+DAUR_LEAD_CAPACITY = int(os.environ.get("DAUR_LEAD_CAPACITY", "200"))
 DAUR_RULES_FILE = os.environ.get("DAUR_RULES_FILE", "")
 # Behaviour-change alerts: a segment's drop is an alert when its one-sided p-value is below
 # DAUR_ALERT_P_VALUE, it fell by at least DAUR_ALERT_MIN_DROP (a fraction) and its baseline

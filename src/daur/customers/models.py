@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from daur import vocabulary
 from daur.records import InterchangeRecord, vocabulary_choices
@@ -60,7 +61,21 @@ class Customer(InterchangeRecord):
         related_name="customers",
         db_index=False,  # a composite index below starts with this column
     )
+    # db_default: the import's and the demo's bulk inserts name only the columns they carry.
+    email_consent = models.BooleanField(
+        _("consent to e-mail"),
+        default=True,
+        db_default=True,
+        help_text=_("Unticked when the customer asked not to receive e-mail from us."),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # Who changed what and when, for each save through the ORM (the web form, the admin). Bulk
+    # imports write with COPY and INSERT ... SELECT: they are recorded as an import run instead.
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "custom_fields"],
+        user_db_constraint=False,
+        cascade_delete_history=False,
+    )
 
     class Meta:
         verbose_name = _("customer")

@@ -47,6 +47,36 @@ def customers_visible_to(user: User) -> QuerySet[Customer]:
     return Customer.objects.filter(owner=user)
 
 
+def customers_editable_by(user: User) -> QuerySet[Customer]:
+    """The customers the user may change: admins and managers any, a sales rep the ones they
+    own; marketers and support agents none (they read)."""
+    if not user.is_authenticated or not user.is_active:
+        return Customer.objects.none()
+    if user.sees_everything:
+        return Customer.objects.all()
+    if user.role == Role.SALES_REP:
+        return Customer.objects.filter(owner=user)
+    return Customer.objects.none()
+
+
+def customer_editable_by(user: User, customer: Customer) -> bool:
+    """customers_editable_by's rule for one customer already read (no query)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.sees_everything or (
+        user.role == Role.SALES_REP and customer.owner_id == user.pk
+    )
+
+
+def customers_creatable_by(user: User) -> bool:
+    """Admins, managers and sales reps add customers (a rep's own); the other roles read."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and (user.sees_everything or user.role == Role.SALES_REP)
+    )
+
+
 def customers_exportable_by(user: User) -> bool:
     """Support agents look customers up one at a time; they do not export the base."""
     return user.is_authenticated and (user.sees_everything or user.role != Role.SUPPORT_AGENT)
@@ -254,8 +284,9 @@ def customer_export_rows(*, user: User, filters: CustomerFilters) -> Iterator[tu
 
 # What the 360 page shows of a customer, its score and its owner: the rest stays unread.
 PROFILE_FIELDS = (
-    "external_id", "name", "kind", "relationship", "email", "phone", "country", "city",
-    "acquired_via", "created_at", "owner__username", "owner__first_name", "owner__last_name",
+    "external_id", "name", "kind", "relationship", "email", "phone", "email_consent", "country",
+    "city", "acquired_via", "created_at", "owner__username", "owner__first_name",
+    "owner__last_name",
     "score__as_of", "score__lifecycle_stage", "score__types", "score__orientation",
     "score__loyalty_score", "score__rfm_r", "score__rfm_f", "score__rfm_m", "score__rfm_segment",
     "score__p_alive", "score__expected_orders_90d", "score__expected_order_value",
@@ -338,3 +369,11 @@ def customer_connections(
         consumers=[(name, relation) for kind, _, name, relation, _ in rows if kind == 0],
         referrals=[Referral(pk, name, stage) for kind, pk, name, _, stage in rows if kind == 1],
     )
+
+
+def customer_activities_writable_by(user: User, customer: Customer) -> bool:
+    """Who logs and plans activities with a customer: admins and managers, and the sales rep who
+    owns it (marketers and support agents read the 360 page)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.sees_everything or (user.role == Role.SALES_REP and customer.owner_id == user.pk)

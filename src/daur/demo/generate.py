@@ -22,13 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from daur.demo.activity import (
-    customer_interactions,
-    customer_surveys,
-    customer_tickets,
-    plant_overlays,
-)
+from daur.demo.activity import customer_interactions, plant_overlays
 from daur.demo.catalog import build_campaigns, build_catalog, campaign_rows, product_rows
+from daur.demo.feedback import customer_surveys, customer_tickets
 from daur.demo.leads import assign_campaigns, build_leads
 from daur.demo.orders import build_orders
 from daur.demo.people import Population, build_population

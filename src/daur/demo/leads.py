@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from daur.demo.activity import Events, spread
 from daur.demo.catalog import Campaigns
+from daur.demo.lead_work import (
+    Work,
+    closed_work,
+    draw_work,
+    lost_channels,
+    lost_reasons,
+    work_events,
+)
+from daur.demo.names import ID_FIRST, ID_LAST, ORG_WORDS
 from daur.demo.orders import Orders
-from daur.demo.people import ID_FIRST, ID_LAST, ORG_WORDS, PRIMARY, SALES_REPS, Population
-from daur.demo.timeline import END_DAY, MINUTES_PER_DAY
-from daur.vocabulary import ACQUISITION_CHANNELS, B2B_CHANNELS, INTERACTION_KINDS, LEAD_LOST_REASONS
+from daur.demo.people import PRIMARY, SALES_REPS, Population
+from daur.demo.timeline import END_DAY, END_MINUTE, MINUTES_PER_DAY, Events
+from daur.vocabulary import ACQUISITION_CHANNELS, B2B_CHANNELS
 
 OPEN_STAGES = (("new", 30), ("contacted", 60), ("qualified", 120), ("proposal", 150))
-LEAD_KINDS = np.array([INTERACTION_KINDS.index(k) for k in ("call", "email", "meeting")])
 
 
 def assign_campaigns(rng: np.random.Generator, pop: Population, campaigns: Campaigns) -> None:
@@ -67,7 +74,11 @@ def build_leads(
     stage = rng.choice(len(stage_names), rest, p=[0.2, 0.2, 0.15, 0.12, 0.33])
     stage[: len(stage_names)] = np.arange(len(stage_names))
     channel = rng.integers(len(ACQUISITION_CHANNELS), size=rest)
+    lost = stage == len(OPEN_STAGES)
+    lost[: len(ACQUISITION_CHANNELS)] = False  # every channel keeps a lead
+    channel[lost] = lost_channels(rng, int(lost.sum()), pop.channel[won])
     channel[: len(ACQUISITION_CHANNELS)] = np.arange(len(ACQUISITION_CHANNELS))
+    lost = stage == len(OPEN_STAGES)
     age_limit = np.array([days for _, days in OPEN_STAGES] + [END_DAY - 20])[stage]
     created_day = np.where(
         stage == len(OPEN_STAGES),
@@ -83,7 +94,21 @@ def build_leads(
     word_b = rng.integers(len(ORG_WORDS), size=rest)
     rep = rng.integers(len(SALES_REPS), size=total)
     unassigned = rng.random(rest) < 0.5
-    reason = rng.integers(len(LEAD_LOST_REASONS), size=rest)
+    # How each lead was worked: won and lost ones as their outcome makes likely, open ones
+    # as they come (none yet on a new lead).
+    won_work = closed_work(rng, pop.channel[won], won=True)
+    rest_work = draw_work(rng, rest)
+    fresh = stage == 0
+    rest_work = Work(
+        *(np.where(fresh, 0, a) for a in (rest_work.calls, rest_work.emails, rest_work.meetings)),
+        np.where(fresh, -1.0, rest_work.response_hours),
+    )
+    lost_work = closed_work(rng, channel[lost], won=False)
+    for name in ("calls", "emails", "meetings", "response_hours"):
+        getattr(rest_work, name)[lost] = getattr(lost_work, name)
+    reason = np.empty(rest, dtype=object)
+    reason[lost] = lost_reasons(rng, lost_work)
+    lost_days = rng.integers(10, 61, rest)
     contact_first = rng.integers(len(ID_FIRST), size=len(won))
     contact_last = rng.integers(len(ID_LAST), size=len(won))
 
@@ -107,6 +132,7 @@ def build_leads(
                 int(converted_at[j]),
                 int(value),
                 "",
+                j,
             )
         )
     b2b = set(B2B_CHANNELS) - {"referral"}
@@ -131,29 +157,28 @@ def build_leads(
                 -1,
                 -1,
                 int(value),
-                LEAD_LOST_REASONS[reason[j]] if stage_name == "lost" else "",
+                reason[j] if stage_name == "lost" else "",
+                len(won) + j,
             )
         )
     rows.sort(key=lambda r: (r[0], r[1], r[6]))
 
-    # Sales activity on every lead past `new`.
+    # Sales activity: the work of each lead, up to its conversion, its loss or today.
+    profile = np.array([r[12] for r in rows], dtype=np.int64)
+    every = Work(
+        *(
+            np.concatenate((getattr(won_work, n), getattr(rest_work, n)))[profile]
+            for n in ("calls", "emails", "meetings", "response_hours")
+        )
+    )
     created_all = np.array([r[0] for r in rows], dtype=np.int64)
     stage_all = np.array([r[4] for r in rows])
     closed = np.array([r[9] for r in rows], dtype=np.int64)
-    start_day = created_all // MINUTES_PER_DAY
-    end_day = np.where(
-        stage_all == "won",
-        closed // MINUTES_PER_DAY,
-        np.where(stage_all == "lost", np.minimum(start_day + 45, END_DAY), END_DAY),
+    lost_end = created_all + np.r_[np.zeros(len(won), np.int64), lost_days][profile] * (
+        MINUTES_PER_DAY
     )
-    worked = np.flatnonzero(stage_all != "new")
-    events = Events.empty()
-    owner, minute = spread(
-        rng, worked, rng.integers(1, 5, len(worked)), start_day[worked], end_day[worked]
+    end_minute = np.where(
+        stage_all == "won", closed, np.where(stage_all == "lost", lost_end, END_MINUTE)
     )
-    # Activity on a won lead happens before the conversion moment.
-    limit = np.where(stage_all[owner] == "won", closed[owner], minute)
-    minute = np.minimum(minute, limit)
-    minute = np.maximum(minute, created_all[owner])
-    events.add(owner, LEAD_KINDS[rng.integers(len(LEAD_KINDS), size=len(owner))], minute)
+    events: Events = work_events(rng, every, created_all, np.minimum(end_minute, END_MINUTE))
     return {"rows": rows}, events

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
 from django.contrib.auth.models import Permission
@@ -11,20 +12,11 @@ from django.db import transaction
 
 from daur.accounts.models import Role, User
 from daur.demo.generate import DEMO_USERS, generate_business
+from daur.demo.pipeline import demo_pipeline_fill
+from daur.demo.timeline import END_DATE, UTC_OFFSET
 from daur.interchange.importer import import_file
+from daur.vocabulary import INTERCHANGE_IMPORT_ORDER
 
-# Campaigns and users first: the other kinds refer to them.
-IMPORT_ORDER = (
-    "campaigns",
-    "customers",
-    "products",
-    "leads",
-    "orders",
-    "order_lines",
-    "interactions",
-    "tickets",
-    "surveys",
-)
 # The apps whose records a manager works on in the admin (not accounts: the users).
 MANAGED_APPS = (
     "campaigns", "customers", "catalog", "leads", "sales", "engagement", "servicedesk", "surveys",
@@ -68,10 +60,13 @@ def demo_load(*, customers: int = 2000, seed: int = 7, progress: bool = False) -
         counts = generate_business(customers=customers, seed=seed, directory=directory)
         with transaction.atomic():
             demo_users_ensure()
-            for kind in IMPORT_ORDER:
+            for kind in INTERCHANGE_IMPORT_ORDER:
                 import_file(kind=kind, path=directory / f"{kind}.csv", progress=progress)
+            end = datetime.fromisoformat(f"{END_DATE.isoformat()}T23:59:00{UTC_OFFSET}")
+            counts["planned activities"] = demo_pipeline_fill(seed=seed, end=end)
     seconds = time.perf_counter() - started
-    listed = ", ".join(f"{counts[kind]:,} {kind.replace('_', ' ')}" for kind in IMPORT_ORDER)
+    kinds = (*INTERCHANGE_IMPORT_ORDER, "planned activities")
+    listed = ", ".join(f"{counts[kind]:,} {kind.replace('_', ' ')}" for kind in kinds)
     return (
         f"Demo business ready in {seconds:.1f} s (seed {seed}): {listed}.\n"
         f"Demo users (password '{DEMO_PASSWORD}'): "

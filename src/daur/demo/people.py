@@ -1,4 +1,7 @@
-"""Who the demo customers are: planted personas, names, markets, owners and acquisition channels."""
+"""Who the demo customers are: planted personas, names, markets, owners and acquisition channels.
+
+The words the names are made of are in `names`.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,21 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from daur.vocabulary import ACQUISITION_CHANNELS, B2B_CHANNELS
+from daur.demo.names import (
+    B2B_INDUSTRIES,
+    DEPARTMENTS,
+    ID_CITIES,
+    ID_FIRST,
+    ID_LAST,
+    ID_MAILS,
+    IT_CITIES,
+    IT_FIRST,
+    IT_LAST,
+    IT_MAILS,
+    ORG_WORDS,
+    RESELLER_INDUSTRIES,
+)
+from daur.vocabulary import ACQUISITION_CHANNELS, B2B_CHANNELS, B2C_CHANNELS
 
 # The behaviour each customer is generated from (exactly one per customer). Overlays such as
 # difficult or benchmark are added on top.
@@ -49,205 +66,10 @@ EUR_ELIGIBLE = tuple(
     )
 )
 
-ID_CITIES = (
-    ("Jakarta", 28),
-    ("Surabaya", 14),
-    ("Bandung", 11),
-    ("Medan", 8),
-    ("Semarang", 6),
-    ("Makassar", 5),
-    ("Yogyakarta", 5),
-    ("Denpasar", 5),
-    ("Palembang", 3),
-    ("Malang", 3),
-    ("Bogor", 3),
-    ("Balikpapan", 2),
-    ("Batam", 2),
-    ("Pekanbaru", 2),
-    ("Manado", 1.5),
-    ("Pontianak", 1.5),
-    ("Padang", 1),
-    ("Kupang", 0.5),
-    ("Jayapura", 0.5),
-    ("Ambon", 0.5),
-)
-IT_CITIES = (("Milano", 45), ("Roma", 35), ("Torino", 20))
-
-ID_FIRST = (
-    "Budi",
-    "Siti",
-    "Agus",
-    "Dewi",
-    "Andi",
-    "Rina",
-    "Eko",
-    "Sri",
-    "Hendra",
-    "Wati",
-    "Joko",
-    "Ayu",
-    "Rudi",
-    "Putri",
-    "Bambang",
-    "Indah",
-    "Dedi",
-    "Fitri",
-    "Yusuf",
-    "Nur",
-    "Adi",
-    "Lestari",
-    "Rizky",
-    "Maya",
-    "Fajar",
-    "Ratna",
-    "Teguh",
-    "Wulan",
-    "Hadi",
-    "Kartika",
-    "Arif",
-    "Novi",
-    "Irfan",
-    "Sari",
-    "Gede",
-    "Made",
-    "Ketut",
-    "Intan",
-    "Dimas",
-    "Anisa",
-)
-ID_LAST = (
-    "Santoso",
-    "Wijaya",
-    "Saputra",
-    "Pratama",
-    "Hidayat",
-    "Kusuma",
-    "Setiawan",
-    "Nugroho",
-    "Rahmawati",
-    "Lestari",
-    "Siregar",
-    "Nasution",
-    "Harahap",
-    "Simanjuntak",
-    "Gunawan",
-    "Halim",
-    "Tanoto",
-    "Susanto",
-    "Hartono",
-    "Wibowo",
-    "Permana",
-    "Suryadi",
-    "Utami",
-    "Purnomo",
-    "Sihombing",
-    "Manurung",
-    "Putra",
-    "Sulistyo",
-    "Firmansyah",
-    "Ramadhan",
-    "Daeng",
-    "Pangaribuan",
-    "Sitompul",
-    "Mahendra",
-    "Wirawan",
-    "Anggraini",
-)
-IT_FIRST = (
-    "Marco",
-    "Giulia",
-    "Luca",
-    "Francesca",
-    "Alessandro",
-    "Chiara",
-    "Matteo",
-    "Sara",
-    "Lorenzo",
-    "Elena",
-    "Andrea",
-    "Valentina",
-    "Davide",
-    "Martina",
-    "Simone",
-    "Laura",
-    "Federico",
-    "Paola",
-    "Giorgio",
-    "Anna",
-)
-IT_LAST = (
-    "Rossi",
-    "Russo",
-    "Ferrari",
-    "Esposito",
-    "Bianchi",
-    "Romano",
-    "Colombo",
-    "Ricci",
-    "Marino",
-    "Greco",
-    "Bruno",
-    "Gallo",
-    "Conti",
-    "De Luca",
-    "Costa",
-    "Giordano",
-    "Mancini",
-    "Rizzo",
-    "Lombardi",
-    "Moretti",
-)
-ID_MAILS = ("gmail.com", "yahoo.co.id", "gmail.com", "outlook.com", "gmail.com", "ymail.com")
-IT_MAILS = ("gmail.com", "libero.it", "virgilio.it", "outlook.it")
-ORG_WORDS = (
-    "Maju",
-    "Jaya",
-    "Sentosa",
-    "Makmur",
-    "Abadi",
-    "Mandiri",
-    "Sejahtera",
-    "Bersama",
-    "Mulia",
-    "Cahaya",
-    "Karya",
-    "Utama",
-    "Prima",
-    "Gemilang",
-    "Sukses",
-    "Nusa",
-)
-B2B_INDUSTRIES = (
-    "hospitality",
-    "education",
-    "healthcare",
-    "property",
-    "food_service",
-    "office_services",
-    "manufacturing",
-    "government",
-)
-RESELLER_INDUSTRIES = ("retail", "distribution", "e_commerce")
-DEPARTMENTS = (
-    "Marketing",
-    "Finance",
-    "Human Resources",
-    "IT",
-    "Logistics",
-    "Store Operations",
-    "Customer Service",
-    "Procurement",
-)
 SALES_REPS = ("demo-rep", "demo-rep2", "demo-rep3")
+# A person comes through a consumer channel or one of the shared ones.
 PERSON_CHANNELS = (
-    "advertising",
-    "sampling",
-    "free_trial",
-    "discount",
-    "coupon",
-    "lottery",
-    "merchandising",
-    "event",
+    *B2C_CHANNELS,
     "website",
     "search_engine",
     "publicity",

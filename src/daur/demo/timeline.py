@@ -1,8 +1,10 @@
-"""The demo business's calendar: days and minutes from its first day, written as ISO 8601."""
+"""The demo business's calendar: days and minutes from its first day, events placed on it, and
+their ISO 8601 text."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -45,3 +47,40 @@ def money_strings(minor_units: np.ndarray) -> list[str]:
     values = np.asarray(minor_units, dtype=np.int64)
     whole, cents = np.divmod(values, 100)
     return [f"{w}.{c:02d}" for w, c in zip(whole.tolist(), cents.tolist())]
+
+
+@dataclass
+class Events:
+    """Rows of one kind of event built in chunks: owner index, a kind code and a minute."""
+
+    owner: list
+    kind: list
+    minute: list
+
+    @classmethod
+    def empty(cls) -> Events:
+        return cls([], [], [])
+
+    def add(self, owner: np.ndarray, kind: np.ndarray, minute: np.ndarray) -> None:
+        self.owner.append(np.asarray(owner, dtype=np.int64))
+        self.kind.append(np.asarray(kind, dtype=np.int64))
+        self.minute.append(np.asarray(minute, dtype=np.int64))
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if not self.owner:
+            return (np.zeros(0, np.int64),) * 3
+        return (np.concatenate(self.owner), np.concatenate(self.kind), np.concatenate(self.minute))
+
+
+def spread(
+    rng, who: np.ndarray, per: np.ndarray, lo_day: np.ndarray, hi_day: np.ndarray, hours=(8, 21)
+):
+    """`per[i]` events for `who[i]` on days uniform in [lo_day[i], hi_day[i]] at shop hours."""
+    per = np.where(hi_day >= lo_day, per, 0)
+    owner = np.repeat(who, per)
+    lo = np.repeat(lo_day, per)
+    hi = np.repeat(hi_day, per)
+    day = lo + np.floor(rng.random(len(owner)) * (hi - lo + 1)).astype(np.int64)
+    minute = day * MINUTES_PER_DAY + rng.integers(hours[0] * 60, hours[1] * 60, len(owner))
+    return owner, np.minimum(minute, END_MINUTE)
+

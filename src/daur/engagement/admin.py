@@ -8,8 +8,8 @@ from daur.insights.admin import RescoresCustomerAdmin
 
 @admin.register(Interaction)
 class InteractionAdmin(RescoresCustomerAdmin):
-    list_display = ("occurred_at", "kind", "customer", "lead", "channel", "user")
-    list_filter = ("kind", "channel")
+    list_display = ("occurred_at", "kind", "customer", "lead", "channel", "user", "due_at", "done")
+    list_filter = ("kind", "done", "channel")
     search_fields = ("=customer__external_id", "=lead__external_id", "note")
     raw_id_fields = ("customer", "lead", "user")
     list_select_related = ("customer", "lead", "user")

@@ -1,7 +1,10 @@
 """Interactions with a customer or a lead: the engagement behind stages and customer types."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from daur import vocabulary
@@ -51,6 +54,12 @@ class Interaction(InterchangeRecord):
         related_name="interactions",
     )
     note = models.TextField(_("note"), blank=True)
+    # An activity (SPEC §6) may be planned: due at a moment, done or not yet. A recorded contact
+    # (every imported interaction) has no due date and is done. Database defaults too: the
+    # import writes rows with plain SQL, naming its own columns.
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    done = models.BooleanField(_("done"), default=True, db_default=True)
+    outcome = models.CharField(_("outcome"), max_length=255, blank=True, db_default="")
     # Re-importing a file matches on interaction_natural_key(), kept here for a one-index look-up.
     natural_key = models.CharField(max_length=255, unique=True, editable=False)
 
@@ -60,6 +69,10 @@ class Interaction(InterchangeRecord):
         indexes = [
             models.Index(fields=["customer", "occurred_at"], name="interaction_customer_idx"),
             models.Index(fields=["lead", "occurred_at"], name="interaction_lead_idx"),
+            # The open activities by due date: worklists and the "overdue" filter.
+            models.Index(
+                fields=["due_at"], condition=models.Q(done=False), name="interaction_open_due_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -74,3 +87,11 @@ class Interaction(InterchangeRecord):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.occurred_at:%Y-%m-%d}"
+
+    def is_overdue(self, now: datetime) -> bool:
+        """Due before `now` and not done."""
+        return not self.done and self.due_at is not None and self.due_at < now
+
+    @property
+    def overdue(self) -> bool:
+        return self.is_overdue(timezone.now())

@@ -21,8 +21,11 @@ def interaction_record(
     channel: str = "",
     user=None,  # noqa: ANN001 - a User or None
     note: str = "",
+    due_at: datetime | None = None,
+    done: bool = True,
+    outcome: str = "",
 ) -> Interaction:
-    from daur.insights.realtime import customers_rescore_on_commit
+    from daur.insights.realtime import customers_rescore_on_commit, leads_rescore_on_commit
 
     if customer is None and lead is None:
         raise ValueError("an interaction is with a customer or a lead")
@@ -40,8 +43,13 @@ def interaction_record(
         channel=channel,
         user=user,
         note=note,
+        due_at=due_at,
+        done=done,
+        outcome=outcome,
         natural_key=key,
     )
     if customer is not None:
         customers_rescore_on_commit(customer_ids=[customer.pk])
+    if lead is not None:
+        leads_rescore_on_commit(lead_ids=[lead.pk])
     return interaction

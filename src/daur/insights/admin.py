@@ -2,7 +2,14 @@
 
 from django.contrib import admin
 
-from daur.insights.models import Alert, CustomerScore, ScoringRun, StageChange
+from daur.insights.models import (
+    Alert,
+    CustomerScore,
+    LeadScore,
+    LeadScoreModel,
+    ScoringRun,
+    StageChange,
+)
 from daur.insights.realtime import customers_rescore_on_commit
 from daur.readonly_admin import ReadOnlyAdmin
 
@@ -68,3 +75,21 @@ class RescoresCustomerAdmin(admin.ModelAdmin):
         customer_id = getattr(obj, "customer_id", None)
         super().delete_model(request, obj)
         customers_rescore_on_commit(customer_ids=[customer_id])
+
+
+# --- Lead score -------------------------------------------------------------------------------
+@admin.register(LeadScoreModel)
+class LeadScoreModelAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "as_of", "basis", "n_open", "seconds")
+    list_filter = ("basis",)
+    readonly_fields = [f.name for f in LeadScoreModel._meta.fields]
+
+
+@admin.register(LeadScore)
+class LeadScoreAdmin(ReadOnlyAdmin):
+    list_display = ("lead", "win_probability", "basis", "as_of", "realtime")
+    list_filter = ("basis", "realtime")
+    search_fields = ("=lead__external_id", "lead__name")
+    raw_id_fields = ("lead", "model", "run")
+    list_select_related = ("lead",)
+    show_full_result_count = False

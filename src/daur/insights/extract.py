@@ -275,7 +275,26 @@ def _customers(
         referred_by=np.where(found, position, NO_INDEX),
         created_day=_days(np.array(created, dtype=np.int64)),
         qualified_lead=np.isin(pks, qualified),
+        lead_score=_prospect_lead_scores(sql, pks),
     )
+
+
+def _prospect_lead_scores(sql: _Sql, pks: np.ndarray) -> np.ndarray:
+    """Per customer, the highest current score of the open leads linked to it (the `start`
+    strategy of SPEC §1.5 reads it); NaN without one."""
+    rows = fetch_numeric(
+        "SELECT l.converted_customer_id, MAX(s.win_probability) FROM insights_leadscore s "
+        "JOIN leads_lead l ON l.id = s.lead_id WHERE l.converted_customer_id IS NOT NULL"
+        + sql.where("l.converted_customer_id").replace("WHERE", " AND")
+        + " GROUP BY l.converted_customer_id",
+        2,
+    )
+    score = np.full(len(pks), np.nan)
+    position = np.searchsorted(pks, rows[:, 0].astype(np.int64))
+    found = position < len(pks)
+    found[found] &= pks[position[found]] == rows[found, 0].astype(np.int64)
+    score[position[found]] = rows[found, 1]
+    return score
 
 
 def _qualified_sql(sql: _Sql) -> str:

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from daur.insights.lead_scores import LeadScoring, lead_scores_learn, lead_scores_link
 from daur.insights.models import ScoringRun
-from daur.insights.services import scores_compute
+from daur.insights.services import rules_config, scores_compute
 
 
 class FollowupsFailed(RuntimeError):
@@ -25,15 +26,22 @@ class ScoreJob:
     run: ScoringRun
     facts: Any  # DashboardFacts
     alerts: list[Any]  # the open Alerts
+    leads: LeadScoring | None = None
 
 
 def score_run(*, as_of: date | None = None) -> ScoreJob:
     """Score the base, then store the dashboard figures and the alerts; the run `succeeded`
     only then. If the figures or alerts fail, the run stays `scored` with the error in its
-    message and FollowupsFailed is raised: the next run stores them again."""
+    message and FollowupsFailed is raised: the next run stores them again.
+
+    The open leads are scored first (the `start` strategy of a prospect reads its lead's score);
+    a lead model that cannot be learned falls back to the prior and never stops the customers'
+    scoring (docs/lead_score.md)."""
+    leads = lead_scores_learn(as_of=as_of, rules=rules_config().leads)
     run = scores_compute(as_of=as_of)
+    lead_scores_link(leads, run)
     facts, alerts = run_followups(run)
-    return ScoreJob(run=run, facts=facts, alerts=alerts)
+    return ScoreJob(run=run, facts=facts, alerts=alerts, leads=leads)
 
 
 def run_followups(run: ScoringRun) -> tuple[Any, list[Any]]:

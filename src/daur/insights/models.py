@@ -35,7 +35,12 @@ class ScoringRun(models.Model):
     n_customers = models.PositiveIntegerField(_("customers"), default=0)
     n_buyers = models.PositiveIntegerField(_("buyers"), default=0)
     rules_only = models.BooleanField(
-        _("rules only"), default=False, help_text=_("The base was too small to fit the models.")
+        _("rules only"),
+        default=False,
+        help_text=_(
+            "Scored by the rules alone, without P(alive), expected orders or CLV: too few buyers "
+            "or repeat buyers to fit a purchase model, or none of the models could be fitted."
+        ),
     )
     base_currency = models.CharField(_("base currency"), max_length=3, default="IDR")
     # The chosen purchase model, each model's fit, the holdout test, the calibration plot and the
@@ -177,8 +182,17 @@ class Alert(models.Model):
 
     @classmethod
     def of_drop(
-        cls, *, run: ScoringRun, segment_kind: str, segment: str, metric: str, window_days: int,
-        result: Any, index: int, customer_count: int, customers: list,
+        cls,
+        *,
+        run: ScoringRun,
+        segment_kind: str,
+        segment: str,
+        metric: str,
+        window_days: int,
+        result: Any,
+        index: int,
+        customer_count: int,
+        customers: list,
     ) -> Alert:
         """An unsaved alert for segment `index` of a drop test's result (daur.analytics.alerts:
         arrays of expected, observed, change and p-value, one entry a segment)."""
@@ -196,3 +210,61 @@ class Alert(models.Model):
             customer_count=customer_count,
             customers=customers,
         )
+
+
+# --- Lead score (docs/lead_score.md) ---------------------------------------------------------
+LEAD_SCORE_BASES = ("model", "prior")
+
+
+class LeadScoreModel(models.Model):
+    """One learning of the lead score: the model's coefficients (or the per-channel prior) that
+    scored the open leads, and its check on the held-out closed leads. The last one re-scores
+    leads in real time."""
+
+    created_at = models.DateTimeField(_("learned"), auto_now_add=True)
+    run = models.ForeignKey(ScoringRun, null=True, on_delete=models.SET_NULL, related_name="+")
+    as_of = models.DateField(_("as of"))
+    basis = models.CharField(_("basis"), max_length=8, choices=vocabulary_choices(LEAD_SCORE_BASES))
+    reason = models.TextField(_("reason"), blank=True)  # why the prior, when it is
+    parameters = models.JSONField(_("parameters"), default=dict)  # daur.analytics.lead_score
+    quality = models.JSONField(_("quality"), default=dict, blank=True)  # Brier, AUC, calibration
+    n_open = models.PositiveIntegerField(_("open leads scored"), default=0)
+    seconds = models.FloatField(_("seconds"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lead score model")
+        verbose_name_plural = _("lead score models")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.as_of} ({self.basis})"
+
+
+class LeadScore(models.Model):
+    """The current score of one open lead: its probability of being won and what moved it."""
+
+    lead = models.OneToOneField(
+        "leads.Lead", primary_key=True, on_delete=models.CASCADE, related_name="score"
+    )
+    model = models.ForeignKey(
+        LeadScoreModel, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    run = models.ForeignKey(ScoringRun, null=True, on_delete=models.SET_NULL, related_name="+")
+    as_of = models.DateField(_("as of"))
+    win_probability = models.FloatField(_("win probability"))
+    basis = models.CharField(_("basis"), max_length=8, choices=vocabulary_choices(LEAD_SCORE_BASES))
+    # The largest contributions first: [{"name", "value", "points", "logit"}] (points: 0.12 =
+    # 12 percentage points).
+    factors = models.JSONField(_("factors"), default=list, blank=True)
+    scored_at = models.DateTimeField(_("scored"))
+    realtime = models.BooleanField(_("re-scored in real time"), default=False)
+
+    class Meta:
+        verbose_name = _("lead score")
+        verbose_name_plural = _("lead scores")
+        indexes = [
+            models.Index(fields=["-win_probability", "lead"], name="lead_score_probability_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lead_id}: {self.win_probability:.2f} ({self.basis})"

@@ -31,6 +31,9 @@ def export_rows(*, kind: str) -> Iterator[list[str]]:
     if kind == "scores":
         yield from score_rows()
         return
+    if kind == "lead_scores":
+        yield from lead_score_rows()
+        return
     if kind not in KINDS:
         raise ExportUnavailable(f"{kind!r} cannot be exported yet")
     spec = KINDS[kind]
@@ -89,6 +92,24 @@ def score_rows() -> Iterator[list[str]]:
             else:
                 fields.append(str(value))
         yield fields
+
+
+LEAD_SCORE_COLUMNS = ("lead_id", "as_of", "win_probability", "basis", "factors")
+
+
+def lead_score_rows() -> Iterator[list[str]]:
+    """The lead_scores export of SPEC §4: one row per scored open lead, the factors as
+    `name:+0.12` (probability points) `;`-separated, the largest first."""
+    from daur.analytics.lead_score import factors_text
+    from daur.insights.models import LeadScore, LeadScoreModel
+
+    if not LeadScoreModel.objects.exists():
+        raise ExportUnavailable("no lead scores yet: run `daur score` first")
+    yield list(LEAD_SCORE_COLUMNS)
+    lookups = ("lead__external_id", "as_of", "win_probability", "basis", "factors")
+    rows = LeadScore.objects.order_by("lead_id").values_list(*lookups)
+    for lead_id, as_of, probability, basis, factors in rows.iterator(chunk_size=CHUNK_ROWS):
+        yield [lead_id, str(as_of), f"{probability:.4f}", basis, factors_text(factors or [])]
 
 
 def export_file(*, kind: str, path: str) -> int:

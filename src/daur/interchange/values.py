@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
+import phonenumbers
+
 Parser = Callable[[str], Any]
 
 _DECIMAL = re.compile(r"[+-]?\d+(\.\d+)?")
@@ -123,6 +125,32 @@ def email(*, required: bool = False) -> Parser:
         return values
 
     return _with_fast(parse, fast)
+
+
+def email_normalised(raw: str) -> str:
+    """An e-mail address as Daur keeps it from a form: trimmed and in lower case (mail servers
+    treat the address without regard to case; one spelling lets a duplicate be found)."""
+    return raw.strip().lower()
+
+
+def phone(*, region: str) -> Parser:
+    """A phone number in E.164 (+6281234567890); one written without its +country code is read
+    as a number of `region` (DAUR_DEFAULT_COUNTRY)."""
+
+    def parse(raw: str) -> str:
+        value = raw.strip()
+        if not value:
+            return ""
+        check_text(value, 64)
+        try:
+            number = phonenumbers.parse(value, region or None)
+        except phonenumbers.NumberParseException as error:
+            raise ValueError(f"{_shown(value)} is not a phone number") from error
+        if not phonenumbers.is_valid_number(number):
+            raise ValueError(f"{_shown(value)} is not a valid phone number")
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    return parse
 
 
 def choice(

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from daur import vocabulary
 from daur.records import MONEY, InterchangeRecord, vocabulary_choices
@@ -56,6 +57,21 @@ class Lead(InterchangeRecord):
         related_name="leads",
     )
     converted_at = models.DateTimeField(_("converted"), null=True, blank=True)
+    # What an assignment rule may match on besides the source (SPEC §6: rule-based assignment).
+    # A database default too: the import writes rows with plain SQL, naming its own columns.
+    country = models.CharField(_("country"), max_length=64, blank=True, db_default="")
+    industry = models.CharField(_("industry"), max_length=128, blank=True, db_default="")
+    assigned_at = models.DateTimeField(_("assigned"), null=True, blank=True)
+    assignment_reason = models.CharField(
+        _("assignment reason"), max_length=255, blank=True, db_default=""
+    )
+    # Who changed what and when, for each save through the ORM (bulk imports are recorded as an
+    # import run instead: they bypass the save).
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "custom_fields"],
+        user_db_constraint=False,
+        cascade_delete_history=False,
+    )
 
     class Meta:
         verbose_name = _("lead")
@@ -82,3 +98,94 @@ class Lead(InterchangeRecord):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.external_id})"
+
+
+class LeadStageChange(models.Model):
+    """A lead's move from one stage to another: conversion rates and time in stage read these."""
+
+    lead = models.ForeignKey(
+        Lead,
+        verbose_name=_("lead"),
+        on_delete=models.CASCADE,
+        related_name="stage_changes",
+        db_index=False,  # a composite index below starts with this column
+    )
+    from_stage = models.CharField(
+        _("from stage"), max_length=16, choices=vocabulary_choices(vocabulary.LEAD_STAGES)
+    )
+    to_stage = models.CharField(
+        _("to stage"), max_length=16, choices=vocabulary_choices(vocabulary.LEAD_STAGES)
+    )
+    lost_reason = models.CharField(
+        _("lost reason"),
+        max_length=32,
+        blank=True,
+        choices=vocabulary_choices(vocabulary.LEAD_LOST_REASONS),
+    )
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("lead stage change")
+        verbose_name_plural = _("lead stage changes")
+        indexes = [
+            models.Index(fields=["lead", "changed_at"], name="lead_stage_change_lead_idx"),
+            models.Index(fields=["to_stage", "changed_at"], name="lead_stage_change_to_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(from_stage__in=vocabulary.LEAD_STAGES)
+                & models.Q(to_stage__in=vocabulary.LEAD_STAGES)
+                & ~models.Q(from_stage=models.F("to_stage")),
+                name="lead_stage_change_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(lost_reason="")
+                | models.Q(lost_reason__in=vocabulary.LEAD_LOST_REASONS, to_stage="lost"),
+                name="lead_stage_change_reason_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_stage} → {self.to_stage}"
+
+
+class LeadAssignmentRule(models.Model):
+    """Rule-based assignment (DAUR_LEAD_ASSIGNMENT=rules): a lead whose source, country or
+    industry equals the value goes to the rep; the rule with the lowest priority number wins."""
+
+    field = models.CharField(
+        _("matches on"), max_length=16, choices=vocabulary_choices(vocabulary.LEAD_RULE_FIELDS)
+    )
+    value = models.CharField(
+        _("value"), max_length=128, help_text=_("Compared without regard to letter case.")
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assign to"),
+        on_delete=models.CASCADE,
+        related_name="lead_rules",
+    )
+    priority = models.PositiveIntegerField(_("priority"), default=100)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("lead assignment rule")
+        verbose_name_plural = _("lead assignment rules")
+        ordering = ("priority", "id")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(field__in=vocabulary.LEAD_RULE_FIELDS),
+                name="lead_rule_field_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.field} = {self.value} → {self.owner}"

@@ -50,6 +50,7 @@ def customer_facts_html(customer: Customer, connections: CustomerConnections) ->
         (gettext("Relationship"), escape(label("relationship", customer.relationship, names))),
         (gettext("Email"), _contact_link("mailto:", customer.email)),
         (gettext("Phone"), _contact_link("tel:", customer.phone)),
+        (gettext("Consent to e-mail"), escape(yes_no(customer.email_consent))),
         (gettext("Market"), escape(market or DASH)),
         (gettext("Acquired via"), escape(acquired)),
         (gettext("Referred by"), escape(_referrer(connections))),
@@ -57,6 +58,11 @@ def customer_facts_html(customer: Customer, connections: CustomerConnections) ->
         (gettext("Created"), escape(created)),
     ]
     return _pairs_html(pairs, "col-5", "col-7 text-break")
+
+
+def yes_no(value: bool) -> str:
+    """A yes-or-no value in the user's language."""
+    return gettext("yes") if value else gettext("no")
 
 
 def _contact_link(scheme: str, value: str) -> str:

@@ -94,10 +94,11 @@ class SortHeader:
     aria_sort: str
 
 
-def sort_headers(query, current: str) -> dict[str, SortHeader]:
-    """The heading of each sort key, for a list query (a QueryDict without its cursor)."""
+def sort_headers(query, current: str, sorts=SORTS) -> dict[str, SortHeader]:  # noqa: ANN001
+    """The heading of each sort key of `sorts` (key -> (column, direction)), for a list query (a
+    QueryDict without its cursor or page)."""
     headers = {}
-    for key, (_, direction) in SORTS.items():
+    for key, (_, direction) in sorts.items():
         q = query.copy()
         q["sort"] = key
         active = "ascending" if direction == "asc" else "descending"

@@ -90,7 +90,27 @@ def _text(**attrs) -> QuickInput:
 SCORES = [(n, str(n)) for n in range(1, 6)]
 
 
-class CustomerFilterForm(forms.Form):
+class FilterBar:
+    """A list's filter form as a bar of labelled columns (the customers', the leads')."""
+
+    def fields_html(self) -> SafeString:
+        """The visible fields, each a labelled column of the filter bar, built in Python (the
+        template loop over fifteen bound fields cost more than the list's query)."""
+        out = []
+        for name, field in self.fields.items():
+            if field.widget.is_hidden:
+                continue
+            bound = self[name]
+            width = "col-12 col-md-6 col-xl-3" if name == "q" else "col-6 col-md-3 col-xl-2"
+            widget = field.widget.render(bound.html_name, bound.value(), {"id": bound.auto_id})
+            out.append(
+                f'<div class="{width}"><label class="form-label small mb-0" '
+                f'for="{bound.auto_id}">{escape(str(field.label))}</label>\n{widget}</div>\n'
+            )
+        return mark_safe("".join(out))  # noqa: S308 - labels escaped, widgets escape their values
+
+
+class CustomerFilterForm(FilterBar, forms.Form):
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -138,22 +158,6 @@ class CustomerFilterForm(forms.Form):
             f["owner"].choices = ANY + owner_choices()
         else:
             del f["owner"]
-
-    def fields_html(self) -> SafeString:
-        """The visible fields, each a labelled column of the filter bar, built in Python (the
-        template loop over fifteen bound fields cost more than the list's query)."""
-        out = []
-        for name, field in self.fields.items():
-            if field.widget.is_hidden:
-                continue
-            bound = self[name]
-            width = "col-12 col-md-6 col-xl-3" if name == "q" else "col-6 col-md-3 col-xl-2"
-            widget = field.widget.render(bound.html_name, bound.value(), {"id": bound.auto_id})
-            out.append(
-                f'<div class="{width}"><label class="form-label small mb-0" '
-                f'for="{bound.auto_id}">{escape(str(field.label))}</label>\n{widget}</div>\n'
-            )
-        return mark_safe("".join(out))  # noqa: S308 - labels escaped, widgets escape their values
 
     def filters(self) -> CustomerFilters:
         """The valid filters; a bad value is dropped rather than failing the whole page."""

@@ -209,3 +209,39 @@ VOCABULARY_DISPLAY = (
     gettext_noop("Standard"),
     gettext_noop("Premium"),
 )
+
+# The lead pipeline (SPEC §6 "Leads"): stages, lost reasons, activity kinds, the list's orders.
+LABELS["lead_stage"] = {
+    "new": pgettext_lazy("lead stage", "New"),
+    "contacted": _("Contacted"),
+    "qualified": _("Qualified"),
+    "proposal": _("Proposal"),
+    "won": _("Won"),
+    "lost": pgettext_lazy("lead stage", "Lost"),
+}
+LABELS["lost_reason"] = {
+    "price": _("Price"),
+    "competitor": _("Competitor"),
+    "budget": pgettext_lazy("lost reason", "Budget"),
+    "missing_feature": _("Missing feature"),
+    "no_decision": _("No decision"),
+    "unresponsive": _("Unresponsive"),
+    "poor_fit": _("Poor fit"),
+}
+LABELS["activity"] = {
+    "call": _("Call"),
+    "email": _("Email"),
+    "meeting": _("Meeting"),
+    "note": _("Note"),
+    "task": _("Task"),
+    "visit": _("Visit"),
+    "inquiry": _("Inquiry"),
+    "event": _("Event"),
+    "reply": _("Reply"),
+}
+LABELS["lead_sort"] = {
+    "created": _("Newest"),
+    "name": _("Name"),
+    "value": _("Expected value"),
+    "due": _("Next activity due"),
+}

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from daur.web import views
+from daur.web import activities, customer_edit, leads, views
 from daur.web.auth import LoginForm
 
 app_name = "web"
@@ -12,12 +12,25 @@ urlpatterns = [
     path("model/", views.models, name="model"),
     path("customers/", views.customers, name="customers"),
     path("customers/export.csv", views.customers_export, name="customers_export"),
+    path("customers/new/", customer_edit.customer_new, name="customer_new"),
     path("customers/<int:customer_id>/", views.customer_detail, name="customer"),
+    path("customers/<int:customer_id>/edit/", customer_edit.customer_edit, name="customer_edit"),
     path(
         "customers/<int:customer_id>/timeline/",
         views.customer_timeline_more,
         name="customer_timeline",
     ),
+    path(
+        "customers/<int:customer_id>/activities/",
+        activities.customer_activity,
+        name="customer_activity",
+    ),
+    path("activities/<int:activity_id>/done/", activities.activity_done, name="activity_done"),
+    path("leads/", leads.leads_board, name="leads"),
+    path("leads/list/", leads.leads_list, name="lead_list"),
+    path("leads/<int:lead_id>/", leads.lead_detail, name="lead"),
+    path("leads/<int:lead_id>/stage/", leads.lead_stage, name="lead_stage"),
+    path("leads/<int:lead_id>/activities/", activities.lead_activity, name="lead_activity"),
 ]
 
 auth_urlpatterns = [

@@ -8,14 +8,18 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from daur.analytics.lifecycle import PROSPECT_STAGES
 from daur.analytics.strategy import ACTIONS
+from daur.customers.history import customer_history
 from daur.customers.selectors import (
     COUNT_CAP,
     customer_connections,
     customer_count,
+    customer_editable_by,
     customer_export_rows,
     customer_get,
     customer_list,
+    customers_creatable_by,
     customers_exportable_by,
     sees_all_customers,
 )
@@ -23,7 +27,9 @@ from daur.customers.timeline import TimelinePosition, customer_timeline
 from daur.insights.explain import customer_explanation
 from daur.insights.services import latest_run
 from daur.sales.selectors import reseller_customers, resold_orders
+from daur.web.activities import activity_panel
 from daur.web.customer_export import export_lines
+from daur.web.customer_history import history_entries
 from daur.web.customer_profile import (
     customer_currency,
     customer_facts_html,
@@ -33,6 +39,7 @@ from daur.web.customer_rows import customer_rows, customer_rows_html, score_of, 
 from daur.web.dashboard import base_currency, dashboard_summary
 from daur.web.forms import CustomerFilterForm
 from daur.web.htmx import render_page
+from daur.web.lead_score_words import customer_lead_scores
 from daur.web.model_page import model_page
 from daur.web.timeline_rows import timeline_rows_html
 
@@ -69,6 +76,7 @@ def customers(request: HttpRequest) -> HttpResponse:
         "sort_headers": sort_headers(query, page.sort),
         "filtered": any(v for k, v in request.GET.items() if k not in ("cursor", "sort", "match")),
         "can_export": customers_exportable_by(request.user),
+        "can_create": customers_creatable_by(request.user),
         "sees_all": sees_all_customers(request.user),
         "first_page": not filters.cursor,
     }
@@ -111,6 +119,8 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     context = {
         "base_currency": currency,
         "can_export": customers_exportable_by(request.user),
+        "can_edit": customer_editable_by(request.user, customer),
+        "history": history_entries(customer_history(customer_id=customer.pk)),
         "customer": customer,
         "score": score,
         "explanation": explanation,
@@ -123,6 +133,13 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         "connections": connections,
         "customer_facts": customer_facts_html(customer, connections),
         "resold": _resold(request, customer),
+        "panel": activity_panel(user=request.user, customer=customer),
+        # A prospect's open leads, scored (the lead pages show every lead's).
+        "lead_scores": (
+            customer_lead_scores(customer_id=customer.pk)
+            if not score or score.lifecycle_stage in PROSPECT_STAGES
+            else []
+        ),
         "value_facts": (
             value_facts_html(score, currency, customer_currency(customer.pk)) if score else ""
         ),

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from daur.analytics.btyd._optimise import LOG_BOUND, Optimum, newton, quasi_newton
 from daur.analytics.btyd._rows import collapse_rows
@@ -153,6 +154,9 @@ BOUND_MARGIN = 1e-2
 QUASI_NEWTON_ITERATIONS = (2000, 300)
 
 
+# One BLAS thread while fitting: a problem of two to four parameters gains nothing from more, and
+# on a busy machine their waits cost more than the fit itself (bench/README.md, Pareto/NBD).
+@threadpool_limits.wrap(limits=1, user_api="blas")
 def fit_with_fallbacks(
     model: str,
     names: Sequence[str],

@@ -60,31 +60,35 @@ def _shifted(x) -> tuple[np.ndarray, list[np.ndarray]]:
         x = np.where(low, x + 1.0, x)
 
 
-def digamma(x) -> np.ndarray:
-    """psi(x) = d/dx log Gamma(x) for x > 0: psi(x) = psi(x + 1) - 1/x, then the asymptotic
-    series ln x - 1/(2x) - sum B_2k / (2k x^2k)."""
+def _by_recurrence(x, coefficients, asymptotic, step) -> np.ndarray:
+    """A function of x > 0 from its asymptotic series at x shifted to at least _ASYMPTOTIC_FROM,
+    stepped back down by its recurrence.
+
+    `asymptotic(y, series)` gives the value at the shifted y, where series = sum c_k / y^2k over
+    `coefficients`; `step(v)` is added for each value v stepped over."""
     shape = np.shape(x)
     y, passed = _shifted(x)
     inv2 = 1.0 / (y * y)
     series = np.zeros_like(y)
-    for c in _DIGAMMA_SERIES[::-1]:
+    for c in coefficients[::-1]:
         series = (series + c) * inv2
-    value = np.log(y) - 0.5 / y - series
+    value = asymptotic(y, series)
     for v in passed:
-        value -= 1.0 / v
+        value += step(v)
     return value.reshape(shape)
+
+
+def digamma(x) -> np.ndarray:
+    """psi(x) = d/dx log Gamma(x) for x > 0: psi(x) = psi(x + 1) - 1/x, then the asymptotic
+    series ln x - 1/(2x) - sum B_2k / (2k x^2k)."""
+    return _by_recurrence(
+        x, _DIGAMMA_SERIES, lambda y, series: np.log(y) - 0.5 / y - series, lambda v: -1.0 / v
+    )
 
 
 def trigamma(x) -> np.ndarray:
     """psi'(x) for x > 0: psi'(x) = psi'(x + 1) + 1/x^2, then the asymptotic series
     1/x + 1/(2x^2) + sum B_2k / x^(2k+1)."""
-    shape = np.shape(x)
-    y, passed = _shifted(x)
-    inv2 = 1.0 / (y * y)
-    series = np.zeros_like(y)
-    for c in _TRIGAMMA_SERIES[::-1]:
-        series = (series + c) * inv2
-    value = (1.0 + 0.5 / y + series) / y
-    for v in passed:
-        value += 1.0 / (v * v)
-    return value.reshape(shape)
+    return _by_recurrence(
+        x, _TRIGAMMA_SERIES, lambda y, series: (1.0 + 0.5 / y + series) / y, lambda v: 1.0 / (v * v)
+    )

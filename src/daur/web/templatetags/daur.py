@@ -12,6 +12,7 @@ from django.utils import numberformat
 from django.utils.formats import get_format, number_format
 from django.utils.translation import get_language
 
+from daur.leads.selectors import leads_readable_by
 from daur.web.labels import label
 from daur.web.model_page import model_page_in_navigation
 
@@ -167,3 +168,21 @@ def alert_customers_query(alert) -> str:  # noqa: ANN001 - an insights Alert
 def model_in_navigation(user) -> bool:
     """Whether the navigation links the model page for this user."""
     return model_page_in_navigation(user)
+
+
+@register.filter
+def overdue_at(activity, now) -> bool:  # noqa: ANN001 - an Interaction, a datetime
+    """Whether an activity is overdue at `now` (one moment for a whole page)."""
+    return activity.is_overdue(now)
+
+
+@register.filter
+def stay_days(stay, now) -> float:  # noqa: ANN001 - a leads StageStay, a datetime
+    """The days a lead spent in a stage (until `now` for the stage it is in)."""
+    return stay.days(now)
+
+
+@register.filter
+def leads_in_navigation(user) -> bool:  # noqa: ANN001 - a User
+    """Whether the navigation links the lead pipeline (support agents have no access)."""
+    return leads_readable_by(user)
