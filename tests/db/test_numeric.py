@@ -68,7 +68,7 @@ def test_no_rows_is_an_empty_matrix_of_the_width(db):
 
 @pytest.mark.parametrize("packing", [Packing(bits=1), Packing(bits=17, shift=2**16)])
 def test_a_packed_pair_comes_apart_unchanged_in_sql_and_numpy(orders, packing):
-    low = "o.id - 3" if packing.shift else "CASE WHEN o.amount > 0 THEN 1 ELSE 0 END"
+    low = "(o.id % 50000) - 25000" if packing.shift else "CASE WHEN o.amount > 0 THEN 1 ELSE 0 END"
     rows = fetch_numeric(
         f"SELECT o.customer_id, {low}, {packing.sql('o.customer_id', low)} FROM sales_order o", 3
     )
