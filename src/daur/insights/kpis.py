@@ -15,6 +15,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
 
 from daur.campaigns.models import Campaign
 from daur.customers.models import Customer
+from daur.definitions.currency import base_amount
 from daur.definitions.customers import (
     ACTIVE_STAGES,
     INACTIVE_STAGES,
@@ -33,7 +34,6 @@ from daur.insights.kpi_activity import (
 )
 from daur.insights.kpi_cohorts import CohortRetention, cohort_retention_compute
 from daur.insights.models import CustomerScore, StageChange
-from daur.insights.money import base_amount
 from daur.insights.period import Period, day_start, local_day, raw_rows
 from daur.sales.models import Order
 
