@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from daur.insights.period import Period
-from daur.insights.resellers import SORTS, reseller_ranking
+from daur.insights.resellers import SORTS, reseller_ranking, trend_months
 from daur.web.customer_rows import sort_headers
 from daur.web.forms import FilterBar, QuickHidden, _select
 
@@ -43,10 +43,10 @@ class ResellerPeriodForm(FilterBar, forms.Form):
         f["days"].choices = [
             (str(n), gettext("the last %(n)s days") % {"n": n}) for n in DAYS
         ]
-        months, year, month = [], today.year, today.month
-        for _ in range(24):
-            months.append((f"{year:04d}-{month:02d}", date_format(date(year, month, 1), "YEAR_MONTH_FORMAT")))
-            year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+        months = [
+            (f"{first:%Y-%m}", date_format(first, "YEAR_MONTH_FORMAT"))
+            for first in reversed(trend_months(Period(today, today), 24))
+        ]
         f["month"].choices = [("", "–")] + months
         f["sort"].choices = [(k, k) for k in SORTS]
         self.today = today
