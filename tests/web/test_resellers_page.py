@@ -111,3 +111,13 @@ def test_the_page_costs_the_same_queries_for_more_resellers(client, manager):
     for i in range(1, 10):
         _resell(customer_make(f"R{i}", relationship="intermediary"), buyer, "10")
     assert queries() == before
+
+
+def test_the_page_speaks_italian(client, manager):
+    reseller = customer_make("Mitra", relationship="intermediary")
+    _resell(reseller, customer_make("Budi"), "1000")
+    client.cookies["django_language"] = "it"
+    body = client.get("/resellers/").content.decode()
+    for words in ("Rivenditori", "Ricavi", "Crescita", "Periodo precedente", "1 rivenditore",
+                  "al netto dei rimborsi", "gli ultimi 90 giorni", "nuovo"):
+        assert words in body
