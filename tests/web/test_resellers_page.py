@@ -121,3 +121,13 @@ def test_the_page_speaks_italian(client, manager):
     for words in ("Rivenditori", "Ricavi", "Crescita", "Periodo precedente", "1 rivenditore",
                   "al netto dei rimborsi", "gli ultimi 90 giorni", "nuovo"):
         assert words in body
+
+
+def test_the_demo_business_populates_the_page(client, manager):
+    from daur.demo.load import demo_load
+
+    demo_load(customers=400, seed=5)
+    ranking = client.get("/resellers/").context["ranking"]
+    assert ranking.rows and sum(row.revenue for row in ranking.rows) > 0
+    assert any(row.customers > 0 for row in ranking.rows)
+    assert any(row.previous > 0 for row in ranking.rows)
