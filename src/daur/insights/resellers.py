@@ -99,19 +99,15 @@ def _sort_key(key: str):  # noqa: ANN202
 
 
 def _ordered(rows: list[ResellerRow], sort: str) -> list[ResellerRow]:
-    """Rows by `sort` ("-" first for the other direction); rows with no value last, ties by name
-    then id."""
-    descending_first = sort.startswith("-")
-    key = sort.lstrip("-")
-    if key not in SORTS:
-        key, descending_first = "revenue", False
-    field, direction = SORTS[key]
-    descending = (direction == "desc") != descending_first
+    """Rows by the sort key `sort` (an unknown one: revenue) in its direction; rows with no
+    value for it last; ties by name, then id."""
+    key = sort if sort in SORTS else "revenue"
+    _, direction = SORTS[key]
     value = _sort_key(key)
     rows = sorted(rows, key=lambda r: (r.name.casefold(), r.pk))
     present = [r for r in rows if value(r) is not None]
     missing = [r for r in rows if value(r) is None]
-    present.sort(key=value, reverse=descending)
+    present.sort(key=value, reverse=direction == "desc")
     return present + missing
 
 
