@@ -60,6 +60,8 @@ def test_the_empty_state(client, manager):
 
 def test_a_month_or_a_number_of_days_chooses_the_period(client, manager):
     today = timezone.localdate()
+    body = client.get("/resellers/?days=abc").content.decode()
+    assert '<option value="90" selected>' in body  # the period shown is the one used
     ranking = client.get("/resellers/?days=30").context["ranking"]
     assert ranking.period.days == 30 and ranking.period.date_to == today
     assert ranking.previous.days == 30

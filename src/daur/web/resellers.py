@@ -39,6 +39,9 @@ class ResellerPeriodForm(FilterBar, forms.Form):
 
     def __init__(self, *args, today: date, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if self.data.get("days") not in {str(n) for n in DAYS}:  # the select shows the default
+            self.data = self.data.copy()
+            self.data["days"] = str(DEFAULT_DAYS)
         f = self.fields
         f["days"].choices = [
             (str(n), gettext("the last %(n)s days") % {"n": n}) for n in DAYS
