@@ -95,3 +95,22 @@ def test_custom_period_counts_only_its_days(client, manager, other):
 
 def test_navigation_links_the_page(client, rep):
     assert 'href="/activity/"' in client.get("/leads/").content.decode()
+
+
+def test_italian_names_kinds_reasons_and_numbers(client, manager, other):
+    from daur.leads.models import LeadStageChange
+    from tests.leads.factories import lead_make
+
+    customer = customer_make()
+    Interaction.objects.bulk_create(
+        Interaction(user=other, kind="meeting", occurred_at=timezone.now(), customer=customer,
+                    natural_key=f"m{n}")
+        for n in range(1200)
+    )
+    lost = lead_make(owner=other, stage="lost", lost_reason="price")
+    LeadStageChange.objects.create(lead=lost, from_stage="new", to_stage="lost", user=other,
+                                   lost_reason="price")
+    client.post("/i18n/setlang/", {"language": "it", "next": "/activity/"})
+    html = client.get(f"/activity/{other.pk}/?period=month").content.decode()
+    assert "Chiamata" in html and "Incontro" in html and "Prezzo" in html
+    assert "1.200" in html  # activities: Italian grouping
