@@ -107,11 +107,10 @@ def _lines(recap: RepRecap) -> dict:
 
 
 def _context(request: HttpRequest, recap: ActivityRecap, form: PeriodForm) -> dict:
-    query = request.GET.copy()
     return {
         "recap": recap,
         "form": form,
-        "query": query.urlencode(),
+        "query": request.GET.urlencode(),
         "currency": base_currency(None),
         "kinds": [(k, label("activity", k)) for k in recap.kinds],
     }
