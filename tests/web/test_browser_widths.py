@@ -98,6 +98,7 @@ def test_no_page_scrolls_sideways_on_a_phone_or_a_desktop(live_server, browser_p
         "leads": "/leads/", "lead-list": "/leads/list/", "lead": f"/leads/{lead.pk}/",
         "new-customer": "/customers/new/", "edit-customer": f"/customers/{reseller.pk}/edit/",
         "resellers": "/resellers/",
+        "activity": "/activity/",
     }
     wide = {}
     for language in ("en", "it"):

@@ -1,7 +1,7 @@
 """Resellers ranked by their business in a period, computed when asked (no nightly lag).
 
 A reseller is a customer whose relationship is "intermediary"; the orders it placed for end
-customers carry it (`Order.reseller`). Amounts are in the base currency (insights.money), a
+customers carry it (`Order.reseller`). Amounts are in the base currency (daur.definitions.currency), a
 refund (a negative amount) lowers the revenue. Three aggregate queries whatever the number of
 resellers: the resellers the user may see, the two periods' sums per reseller (the index on
 sales_order(reseller_id, ordered_at) serves them), and the per-month sums of the trend.
@@ -18,7 +18,7 @@ from django.db.models.functions import TruncMonth
 
 from daur.accounts.models import User
 from daur.customers.selectors import customers_visible_to
-from daur.insights.money import base_amount
+from daur.definitions.currency import base_amount
 from daur.insights.period import Period, day_start, local_day
 from daur.sales.models import Order
 

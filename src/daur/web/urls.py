@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from daur.web import activities, customer_edit, duplicates, leads, resellers, views
+from daur.web import activities, activity, customer_edit, duplicates, leads, resellers, views
 from daur.web.auth import LoginForm
 
 app_name = "web"
@@ -30,6 +30,8 @@ urlpatterns = [
         name="customer_activity",
     ),
     path("activities/<int:activity_id>/done/", activities.activity_done, name="activity_done"),
+    path("activity/", activity.activity_recap, name="activity"),
+    path("activity/<int:user_id>/", activity.activity_rep, name="activity_rep"),
     path("leads/", leads.leads_board, name="leads"),
     path("leads/list/", leads.leads_list, name="lead_list"),
     path("leads/<int:lead_id>/", leads.lead_detail, name="lead"),
