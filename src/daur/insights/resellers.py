@@ -1,7 +1,8 @@
 """Resellers ranked by their business in a period, computed when asked (no nightly lag).
 
 A reseller is a customer whose relationship is "intermediary"; the orders it placed for end
-customers carry it (`Order.reseller`). Amounts are in the base currency (daur.definitions.currency), a
+customers carry it (`Order.reseller`). Amounts are in the base currency
+(daur.definitions.currency), a
 refund (a negative amount) lowers the revenue. Three aggregate queries whatever the number of
 resellers: the resellers the user may see, the two periods' sums per reseller (the index on
 sales_order(reseller_id, ordered_at) serves them), and the per-month sums of the trend.
