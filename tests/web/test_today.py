@@ -123,6 +123,9 @@ def test_a_rep_sees_only_their_own_worklist(client, rep):
     assert mark(client, "customer", theirs.pk, mark="done").status_code == 404
     assert mark(client, "lead", their_lead.pk, mark="done").status_code == 404
     assert mark(client, "robot", theirs.pk, mark="done").status_code == 404
+    for item in ("9" * 30, "-1", "1e3", HOSTILE):
+        assert mark(client, "customer", item, mark="done").status_code == 404
+        assert mark(client, "activity", item, mark="done").status_code == 404
     assert not WorklistMark.objects.exists()
     assert 'href="/today/"' in client.get("/").content.decode()
 
