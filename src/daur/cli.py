@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from daur.cli_sales import cmd_assign_leads, cmd_duplicates, cmd_merge
 from daur.vocabulary import INTERCHANGE_KINDS
 
 
@@ -171,58 +172,6 @@ def cmd_kpi(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_duplicates(args: argparse.Namespace) -> int:
-    _setup_django()
-    from daur.interchange.duplicates import duplicates_write
-
-    if not 0 <= args.threshold <= 1:
-        print("daur duplicates: --threshold is a score between 0 and 1", file=sys.stderr)
-        return 2
-
-    try:
-        count = duplicates_write(path=args.file, threshold=args.threshold)
-    except OSError as error:
-        print(f"daur duplicates: {error.filename or args.file}: {error.strerror}", file=sys.stderr)
-        return 2
-    print(
-        f"{count:,} suspected duplicate pairs written to {args.file}",
-        file=sys.stderr if args.file == "-" else sys.stdout,
-    )
-    return 0
-
-
-def cmd_merge(args: argparse.Namespace) -> int:
-    _setup_django()
-    from daur.actions.customers_merge import MergeRefused, customer_merge, customer_merge_undo
-
-    try:
-        if args.undo is not None:
-            if args.keep_id or args.duplicate_ids:
-                print("daur merge: --undo takes no customer ids", file=sys.stderr)
-                return 2
-            merge = customer_merge_undo(merge_id=args.undo)
-            print(
-                f"Undid merge {merge.pk}: {merge.duplicate_external_id} restored with "
-                f"{merge.moved_count:,} records moved back from {merge.kept_external_id}."
-            )
-            return 0
-        if not args.keep_id or not args.duplicate_ids:
-            print("daur merge: give KEEP_ID and at least one DUPLICATE_ID", file=sys.stderr)
-            return 2
-        merges = customer_merge(keep_id=args.keep_id, duplicate_ids=args.duplicate_ids)
-    except MergeRefused as refusal:
-        print(f"daur merge: {refusal}", file=sys.stderr)
-        return 2
-    for merge in merges:
-        moved = ", ".join(f"{len(ids):,} {label}" for label, ids in merge.moved.items())
-        print(
-            f"Merged {merge.duplicate_external_id} into {merge.kept_external_id} "
-            f"(merge {merge.pk}; undo with `daur merge --undo {merge.pk}`): "
-            f"{moved or 'no related records'} moved."
-        )
-    return 0
-
-
 def cmd_fit(args: argparse.Namespace) -> int:
     # Pure analytics: no Django import, so start-up stays fast.
     from daur.fitcli import fit_command
@@ -266,23 +215,6 @@ def cmd_manage(args: argparse.Namespace) -> int:
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["daur manage", *args.rest])
-    return 0
-
-
-def cmd_assign_leads(args: argparse.Namespace) -> int:
-    """Give an owner to the open leads without one (an imported file's, say)."""
-    _setup_django()
-    from collections import Counter
-
-    from daur.actions.leads import leads_assign
-
-    plan = leads_assign(mode=args.mode)
-    given = Counter(a.owner_id for a in plan if a.owner_id is not None)
-    left = sum(1 for a in plan if a.owner_id is None)
-    print(f"{sum(given.values()):,} leads assigned to {len(given):,} reps; {left:,} left without")
-    if args.verbose:
-        for a in plan:
-            print(f"  lead {a.lead_id}: {a.reason}")
     return 0
 
 

@@ -17,9 +17,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from daur.accounts.models import User
+from daur.customers.access import customers_creatable_by, customers_editable_by
 from daur.customers.history import IMPORTED
 from daur.customers.models import Customer
-from daur.customers.selectors import customers_creatable_by, customers_editable_by
 from daur.insights.realtime import customers_rescore_on_commit
 
 # What a person may set on a customer (the customer id only when creating it: the import matches

@@ -18,7 +18,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from daur.accounts.models import User
-from daur.customers.selectors import customers_visible_to
+from daur.customers.access import customers_visible_to
 from daur.definitions.currency import base_amount
 from daur.insights.period import Period, day_start, local_day
 from daur.sales.models import Order

@@ -16,8 +16,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max
 
 from daur.accounts.models import User
+from daur.customers.access import customers_visible_to, sees_all_customers
 from daur.customers.models import Customer
-from daur.customers.selectors import customers_visible_to, sees_all_customers
 from daur.sales.models import Order
 
 RESOLD_PAGE_SIZE = 20

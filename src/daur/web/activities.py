@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from daur.actions.activities import activity_complete, activity_log
-from daur.customers.selectors import customer_activities_writable_by, customer_get
+from daur.customers.access import customer_activities_writable_by
+from daur.customers.selectors import customer_get
 from daur.engagement.models import Interaction
 from daur.engagement.selectors import activities_of
 from daur.leads.selectors import lead_get, lead_writable_by

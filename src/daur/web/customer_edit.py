@@ -17,8 +17,8 @@ from daur.actions.customers import (
     customer_update,
     customer_version,
 )
+from daur.customers.access import customers_creatable_by, customers_editable_by
 from daur.customers.models import Customer
-from daur.customers.selectors import customers_creatable_by, customers_editable_by
 from daur.web.customer_form import CustomerForm
 
 

@@ -13,8 +13,8 @@ from django.utils import timezone
 from daur.accounts.models import User
 from daur.analytics.rfm import SEGMENT_GRID
 from daur.analytics.strategy import STRATEGIES
+from daur.customers.access import sees_all_customers
 from daur.customers.models import Customer
-from daur.customers.selectors import sees_all_customers
 from daur.definitions.currency import to_base
 from daur.definitions.customers import active_of_stages
 from daur.definitions.surveys import nps_counts_of_histogram

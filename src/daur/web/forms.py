@@ -17,7 +17,8 @@ from daur.analytics.orientation import ORIENTATIONS
 from daur.analytics.rfm import SEGMENTS
 from daur.analytics.strategy import STRATEGIES
 from daur.analytics.typology import TYPE_LABELS
-from daur.customers.selectors import SORTS, CustomerFilters, sees_all_customers
+from daur.customers.access import sees_all_customers
+from daur.customers.selectors import SORTS, CustomerFilters
 from daur.definitions.customers import ACTIVE
 from daur.web.labels import label_choices
 

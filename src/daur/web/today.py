@@ -19,7 +19,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from daur.accounts.models import Role, User
 from daur.actions.worklist import worklist_done, worklist_snooze
-from daur.customers.selectors import customer_activities_writable_by, customer_get
+from daur.customers.access import customer_activities_writable_by
+from daur.customers.selectors import customer_get
 from daur.engagement.models import Interaction
 from daur.insights.services import latest_run
 from daur.insights.worklist import rep_worklist

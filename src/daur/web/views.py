@@ -10,18 +10,20 @@ from django.views.decorators.http import require_GET
 
 from daur.analytics.lifecycle import PROSPECT_STAGES
 from daur.analytics.strategy import ACTIONS
+from daur.customers.access import (
+    customer_editable_by,
+    customers_creatable_by,
+    customers_exportable_by,
+    sees_all_customers,
+)
 from daur.customers.history import customer_history
 from daur.customers.selectors import (
     COUNT_CAP,
     customer_connections,
     customer_count,
-    customer_editable_by,
     customer_export_rows,
     customer_get,
     customer_list,
-    customers_creatable_by,
-    customers_exportable_by,
-    sees_all_customers,
 )
 from daur.customers.timeline import TimelinePosition, customer_timeline
 from daur.insights.explain import customer_explanation
