@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from daur.web import activities, customer_edit, duplicates, leads, views
+from daur.web import acquisition, activities, customer_edit, duplicates, leads, views
 from daur.web.auth import LoginForm
 
 app_name = "web"
@@ -35,6 +35,7 @@ urlpatterns = [
     path("leads/<int:lead_id>/", leads.lead_detail, name="lead"),
     path("leads/<int:lead_id>/stage/", leads.lead_stage, name="lead_stage"),
     path("leads/<int:lead_id>/activities/", activities.lead_activity, name="lead_activity"),
+    path("acquisition/", acquisition.acquisition, name="acquisition"),
 ]
 
 auth_urlpatterns = [
