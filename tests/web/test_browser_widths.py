@@ -97,6 +97,7 @@ def test_no_page_scrolls_sideways_on_a_phone_or_a_desktop(live_server, browser_p
         "model": "/model/", "404": "/no/such/page/",
         "leads": "/leads/", "lead-list": "/leads/list/", "lead": f"/leads/{lead.pk}/",
         "new-customer": "/customers/new/", "edit-customer": f"/customers/{reseller.pk}/edit/",
+        "acquisition": "/acquisition/",
     }
     wide = {}
     for language in ("en", "it"):
