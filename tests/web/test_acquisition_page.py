@@ -180,3 +180,16 @@ def test_hostile_query_strings_fall_back_to_defaults(client, business, manager, 
 def test_the_navigation_links_the_page_for_who_may_open_it(client, business, manager):
     assert reverse("web:acquisition") == URL
     assert f'href="{URL}"' in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("it", ("Coorti di acquisizione", "Canale", "Esposizione")),
+     ("id", ("Kohort akuisisi", "Kanal", "Pameran"))],
+)
+def test_the_page_speaks_the_users_language(client, business, manager, language, words):
+    client.cookies["django_language"] = language
+    html = client.get(URL, YEAR).content.decode()
+    for word in words:
+        assert word in html
+    assert "Acquisition cohorts" not in html and "exhibition<" not in html
