@@ -99,6 +99,13 @@ def test_the_figures_of_a_hand_made_business(client, business, manager):
     assert cohorts[3].retained[:1] == (0,)
     html = client.get(URL, YEAR).content.decode()
     assert "Exhibition" in html and "IDR 100" in html and "Expo" in html
+    assert 'value="2026-01-01"' in html and 'value="2026-12-31"' in html
+
+
+def test_the_default_period_is_the_12_months_up_to_the_latest_order(client, business, manager):
+    a = client.get(URL).context["a"]
+    assert (str(a.period.date_from), str(a.period.date_to)) == ("2025-04-11", "2026-04-10")
+    assert 'value="2025-04-11"' in client.get(URL).content.decode()
 
 
 def test_the_same_figures_as_daur_kpi(client, business, manager, capsys):

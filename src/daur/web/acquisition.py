@@ -88,9 +88,12 @@ class AcquisitionFilterForm(forms.Form):
 def acquisition(request: HttpRequest) -> HttpResponse:
     if not leads_readable_by(request.user):
         raise PermissionDenied
-    form = AcquisitionFilterForm(request.GET)
+    data = request.GET.copy()
+    form = AcquisitionFilterForm(data)
     period = form.period()
     channel = form.chosen()[2]
+    # The inputs show the period the figures are of (the default one when none was chosen).
+    data["date_from"], data["date_to"] = period.date_from.isoformat(), period.date_to.isoformat()
     owner_id = None if sees_all_customers(request.user) else request.user.pk
     page = acquisition_page_compute(period=period, scope=Scope(owner_id=owner_id, channel=channel))
     return render(
@@ -111,7 +114,7 @@ def month_bars(page: AcquisitionPage) -> list[dict]:
     """The monthly acquisitions as bars in the chart's coordinates (a 470 x 150 plot area)."""
     count, top = len(page.months), page.month_max or 1
     width = 470 / count if count else 0
-    every = max(1, round(count / 12))  # at most about 12 month labels
+    every = max(1, -(-count // 6))  # at most 6 month labels: they fit on a phone
     bars = []
     for i, month in enumerate(page.months):
         height = round(150 * month.acquired / top, 1)
