@@ -21,10 +21,10 @@ from daur.analytics.alerts import BASELINE_DAYS, DropTestConfig, biggest_drops
 from daur.analytics.rfm import segment_codes_as_of
 from daur.analytics.typology import TYPE_LABELS
 from daur.customers.models import Customer
+from daur.definitions.currency import base_amount
 from daur.insights.alerts import alerts_detect
 from daur.insights.alerts_history import order_history
 from daur.insights.models import CustomerScore, ScoringRun
-from daur.insights.money import base_amount
 from daur.insights.period import day_start
 from daur.sales.models import Order
 

@@ -7,8 +7,8 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from daur.customers.models import Customer
+from daur.db import shadow
 from daur.demo.load import demo_load
-from daur.insights import shadow
 from daur.insights.alerts_history import fetch_orders, history_of
 from daur.insights.models import Alert, CustomerScore, DashboardFacts, ScoringRun
 from daur.insights.services import scores_compute

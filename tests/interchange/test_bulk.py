@@ -8,7 +8,7 @@ import pytest
 from django.db import connection, transaction
 
 from daur.customers.models import Customer
-from daur.interchange import bulk
+from daur.db import bulk
 from daur.interchange.importer import import_file
 from daur.interchange.staging import Staging
 from daur.sales.models import Order, OrderLine

@@ -34,6 +34,8 @@ def test_no_page_breaks_the_content_security_policy(live_server, browser_page): 
         customer = customer_make(f"Customer {i}")
         score_make(customer, stage=stage, r=5 - i, f=4, run=run)
         order_make(customer)
+    reseller = customer_make("Mitra", relationship="intermediary")
+    order_make(customer, reseller=reseller)
     page = browser_page
     page.add_init_script(RECORD_VIOLATIONS)
     seen: dict[str, list[str]] = {}
@@ -54,6 +56,8 @@ def test_no_page_breaks_the_content_security_policy(live_server, browser_page): 
     page.select_option("#id_stage", "retention")  # htmx swaps the table in place
     page.wait_for_url("**stage=retention**")  # (wait_for_function would need eval)
     seen["/customers/ filtered"] = page.evaluate("window.cspViolations")
+    visit("/resellers/")
+    assert page.locator("svg.sparkline polyline").count() == 1
     visit(f"/customers/{customer.pk}/")
     page.select_option("#language", "it")  # submitted by daur.js, not an inline handler
     page.wait_for_selector("html[lang=it]")

@@ -81,9 +81,12 @@ def _pipeline():
 
 @pytest.mark.django_db(transaction=True)
 def test_no_page_scrolls_sideways_on_a_phone_or_a_desktop(live_server, browser_page):  # noqa: F811
-    User.objects.create_user("demo", password="demo", role="manager", is_staff=True)
+    demo = User.objects.create_user("demo", password="demo", role="manager", is_staff=True)
     reseller, buyer = _business()
     lead = _pipeline()
+    # The manager's own worklist: the pipeline's leads and the buyer are theirs.
+    type(lead).objects.update(owner=demo)
+    type(buyer).objects.filter(pk=buyer.pk).update(owner=demo)
     page = browser_page
     ARTIFACTS.mkdir(exist_ok=True)
     page.goto(f"{live_server.url}/login/")
@@ -97,6 +100,9 @@ def test_no_page_scrolls_sideways_on_a_phone_or_a_desktop(live_server, browser_p
         "model": "/model/", "404": "/no/such/page/",
         "leads": "/leads/", "lead-list": "/leads/list/", "lead": f"/leads/{lead.pk}/",
         "new-customer": "/customers/new/", "edit-customer": f"/customers/{reseller.pk}/edit/",
+        "resellers": "/resellers/",
+        "activity": "/activity/",
+        "today": "/today/",
         "acquisition": "/acquisition/",
     }
     wide = {}

@@ -114,3 +114,13 @@ def test_a_new_customer_from_the_conversion_page(client, manager):
     made = Customer.objects.get(external_id="L-LD3")
     assert response["Location"] == f"/customers/{made.pk}/"
     assert made.acquired_via == "referral"
+
+
+def test_a_won_lead_page_links_to_its_conversion_until_converted(client, manager):
+    won = Lead.objects.create(external_id="LD4", name="Eka", source="event", stage="won")
+    open_lead = Lead.objects.create(external_id="LD5", name="Fajar", source="event", stage="new")
+    link = f'href="/leads/{won.pk}/convert/"'
+    assert link in client.get(f"/leads/{won.pk}/").content.decode()
+    assert "/convert/" not in client.get(f"/leads/{open_lead.pk}/").content.decode()
+    client.post(f"/leads/{won.pk}/convert/", {"into": "new"})
+    assert link not in client.get(f"/leads/{won.pk}/").content.decode()

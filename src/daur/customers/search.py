@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from django.db import connection
 from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Collate, Upper
 
 from daur.customers.models import Customer
+from daur.db import dialect
 
 
 def _looks_like_phone(text: str) -> bool:
@@ -77,11 +77,8 @@ def searched(
         if by_id.exists():
             return by_id, False
     name_prefix = (
-        by_name
-        and _name_match(text, match) == "prefix"
-        and "@" not in text
-        and not _looks_like_phone(text)
-        and connection.vendor == "postgresql"
+        by_name and _name_match(text, match) == "prefix" and "@" not in text
+        and not _looks_like_phone(text) and dialect.indexed_name_key()
     )
     if not text or not name_prefix:
         return qs.filter(customer_search_q(text, match=match)), False

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from daur import vocabulary
+from daur.db import dialect
 from daur.records import vocabulary_choices
 
 TIMELINE_LIMIT = 30
@@ -262,18 +263,10 @@ def customer_timeline(
     # A stage change is dated, not timed: its day travels as text, its moment is made here.
     arms.append(
         _arm(
-            RANKS["stage_change"],
-            "insights_stagechange o",
-            "CAST(NULL AS timestamptz)",
-            (
-                _day_text("o.changed_on"),
-                "o.from_stage",
-                "o.to_stage",
-                "CASE WHEN o.regained THEN 'y' ELSE '' END",
-            ),
-            condition,
-            "o.changed_on DESC, o.id DESC",
-            max(n, HISTORY_LIMIT),
+            RANKS["stage_change"], "insights_stagechange o", "CAST(NULL AS timestamptz)",
+            (dialect.date_text("o.changed_on"), "o.from_stage", "o.to_stage",
+             "CASE WHEN o.regained THEN 'y' ELSE '' END"),
+            condition, "o.changed_on DESC, o.id DESC", max(n, HISTORY_LIMIT),
         )
     )
     with connection.cursor() as cursor:
@@ -308,13 +301,6 @@ def customer_timeline(
         more=position,
         stage_history=[entry for *_, entry in history[:HISTORY_LIMIT]] if before is None else [],
     )
-
-
-def _day_text(column: str) -> str:
-    """A date column as ISO text (a CAST to text follows the server's DateStyle on PostgreSQL)."""
-    if connection.vendor == "postgresql":
-        return f"to_char({column}, 'YYYY-MM-DD')"
-    return f"CAST({column} AS TEXT)"
 
 
 def _stage_change_condition(

@@ -95,3 +95,41 @@ class Interaction(InterchangeRecord):
     @property
     def overdue(self) -> bool:
         return self.is_overdue(timezone.now())
+
+
+WORKLIST_KINDS = ("customer", "lead", "activity")
+
+
+class WorklistMark(models.Model):
+    """What a user did with an item of their worklist (SPEC §6 "A sales rep's day"): marked it
+    done, or snoozed it until a moment. One row per user and item, replaced by the next mark."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="worklist_marks",
+        db_index=False,  # the unique constraint below starts with this column
+    )
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=[(kind, kind) for kind in WORKLIST_KINDS]
+    )
+    item_id = models.BigIntegerField(_("item"))
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    snoozed_until = models.DateTimeField(_("snoozed until"), null=True, blank=True)
+    marked_at = models.DateTimeField(_("marked"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("worklist mark")
+        verbose_name_plural = _("worklist marks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "item_id"], name="worklist_mark_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=WORKLIST_KINDS), name="worklist_mark_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind} {self.item_id}"

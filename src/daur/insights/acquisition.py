@@ -14,8 +14,8 @@ from django.db.models import Count, OuterRef, Q, Subquery, Sum
 
 from daur.campaigns.models import Campaign
 from daur.customers.models import Customer
+from daur.definitions.currency import base_amount
 from daur.insights.campaign_cost import campaign_unit_costs
-from daur.insights.money import base_amount
 from daur.insights.period import Period
 from daur.sales.models import Order
 

@@ -29,26 +29,26 @@ from daur.analytics.alerts import (
 )
 from daur.analytics.typology import TYPE_LABELS
 from daur.customers.models import Customer
+from daur.db import dialect
+from daur.db.numeric import fetch_factorized, fetch_numeric
+from daur.db.snapshot import can_fetch_in_parallel, run_beside
 from daur.insights.alerts_history import (
     EPOCH_ORDINAL,
+    ExternalOrder,
     OrderHistory,
     OrderRows,
     customer_positions,
-    day_sql,
     fetch_orders,
     history_of,
     purchase_spend_sql,
 )
 from daur.insights.alerts_rfm import rfm_alerts
-from daur.insights.extract import fetch_numeric
 from daur.insights.models import Alert, ScoringRun
-from daur.insights.parallel import can_fetch_in_parallel, run_beside
 from daur.insights.period import day_start
 
 SEGMENT_KINDS = ("rfm_segment", "type", "market", "reseller")
 DAILY_KINDS = ("type", "market", "reseller")  # today's membership applied to the past
 MAX_CUSTOMERS = 200
-FEW_CUSTOMERS = 10_000  # ranked by external id in one query; more: the whole table at once
 HORIZON_DAYS = max(WINDOWS_DAYS) + BASELINE_DAYS
 
 
@@ -81,7 +81,7 @@ class _Daily:
 class _Lookups:
     type_bits: np.ndarray  # (customer pk, its type bits) of the scores with a type
     markets: tuple[np.ndarray, np.ndarray, list[tuple[str, str]]]  # see _markets
-    ranks: _ExternalOrder
+    ranks: ExternalOrder
 
     @classmethod
     def read(cls) -> _Lookups:
@@ -91,7 +91,7 @@ class _Lookups:
             ).astype(np.int64),
             markets=_markets(),
             # The whole table's order only where it costs no wait (read beside the history).
-            ranks=_ExternalOrder(read=can_fetch_in_parallel()),
+            ranks=ExternalOrder(read=can_fetch_in_parallel()),
         )
 
 
@@ -214,39 +214,15 @@ def _market_daily(history: OrderHistory, run: ScoringRun, lookups: _Lookups) -> 
 
 def _markets() -> tuple[np.ndarray, np.ndarray, list[tuple[str, str]]]:
     """The customers with a market (country and city), their market's index and the markets."""
-    query = "SELECT id, country, city FROM customers_customer WHERE country > '' AND city > ''"
-    if connection.vendor == "postgresql":  # the markets first, then their customers as numbers
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT DISTINCT country, city FROM customers_customer "
-                "WHERE country > '' AND city > ''"
-            )
-            markets = [(country, city) for country, city in cursor.fetchall()]
-        matrix = fetch_numeric(
-            "SELECT c.id, m.k - 1 FROM customers_customer c JOIN "
-            "unnest(%s::text[], %s::text[]) WITH ORDINALITY AS m(country, city, k) "
-            "ON c.country = m.country AND c.city = m.city",
-            2,
-            [[m[0] for m in markets], [m[1] for m in markets]],
-        ).astype(np.int64)
-        return matrix[:, 0], matrix[:, 1], markets
-    with connection.cursor() as cursor:
-        cursor.execute(query)
-        rows = cursor.fetchall()
-    index: dict[tuple[str, str], int] = {}
-    market = [index.setdefault((country, city), len(index)) for _, country, city in rows]
-    return (
-        np.array([row[0] for row in rows], dtype=np.int64),
-        np.array(market, dtype=np.int64),
-        list(index),
+    return fetch_factorized(
+        "customers_customer", "id", ("country", "city"), "country > '' AND city > ''"
     )
 
 
 def _reseller_daily(history: OrderHistory, run: ScoringRun, lookups: _Lookups) -> _Daily:
     """Each reseller: the purchases through it (customers: those who bought through it)."""
     first_day = run.as_of.toordinal() - HORIZON_DAYS + 1
-    day, day_params = day_sql("o.ordered_at")
-    spend, spend_params = purchase_spend_sql()
+    day, spend = dialect.local_day("o.ordered_at"), purchase_spend_sql()
     start = day_start(run.as_of - timedelta(days=HORIZON_DAYS - 1))
     end = day_start(run.as_of + timedelta(days=1))
     rows = fetch_numeric(
@@ -255,8 +231,6 @@ def _reseller_daily(history: OrderHistory, run: ScoringRun, lookups: _Lookups) -
         "AND o.ordered_at >= %s AND o.ordered_at < %s",
         4,
         [
-            *day_params,
-            *spend_params,
             connection.ops.adapt_datetimefield_value(start),
             connection.ops.adapt_datetimefield_value(end),
         ],
@@ -316,7 +290,7 @@ def _alerts_of(
     window_days: int,
     run: ScoringRun,
     config: DropTestConfig,
-    ranks: _ExternalOrder,
+    ranks: ExternalOrder,
 ) -> list[Alert]:
     if not daily.keys:
         return []
@@ -367,7 +341,7 @@ def _biggest_drops(
     window: np.ndarray,
     baseline: np.ndarray,
     window_days: int,
-    ranks: _ExternalOrder,
+    ranks: ExternalOrder,
 ) -> list[str]:
     """The external ids of the customers whose window fell furthest below their scaled
     baseline; equal shortfalls in the order of their external ids (as the database sorts)."""
@@ -386,45 +360,3 @@ def _biggest_drops(
         Customer.objects.filter(pk__in=pks[picked].tolist()).values_list("pk", "external_id")
     )
     return [external[pk] for pk in pks[picked].tolist()]
-
-
-class _ExternalOrder:
-    """Each customer's rank by external id in the database's order: of the whole table, read
-    once (at once with `read`, else when more than FEW_CUSTOMERS are asked about)."""
-
-    def __init__(self, *, read: bool = False) -> None:
-        self.rank: np.ndarray | None = None
-        self.pks: np.ndarray | None = None  # when `rank` follows sorted keys, not offsets
-        if read:
-            self._read()
-
-    def _read(self) -> None:
-        ordered = fetch_numeric(
-            "SELECT id, ROW_NUMBER() OVER (ORDER BY external_id) FROM customers_customer", 2
-        ).astype(np.int64)
-        pks, rank = ordered[:, 0], ordered[:, 1]
-        self.low = int(pks.min()) if len(pks) else 0
-        if len(pks) and int(pks.max()) - self.low <= 4 * len(pks) + 1_000_000:
-            self.rank = np.zeros(int(pks.max()) - self.low + 1, dtype=np.int64)
-            self.rank[pks - self.low] = rank  # a rank per key, looked up by offset
-            self.pks = None
-        else:
-            by_pk = np.argsort(pks)
-            self.pks, self.rank = pks[by_pk], rank[by_pk]
-
-    def of(self, pks: np.ndarray) -> np.ndarray:
-        if len(pks) <= 1:
-            return np.zeros(len(pks), dtype=np.int64)
-        if self.rank is None and len(pks) <= FEW_CUSTOMERS:
-            ordered = list(
-                Customer.objects.filter(pk__in=pks.tolist())
-                .order_by("external_id")
-                .values_list("pk", flat=True)
-            )
-            rank = dict(zip(ordered, range(len(ordered)), strict=True))
-            return np.array([rank[pk] for pk in pks.tolist()], dtype=np.int64)
-        if self.rank is None:
-            self._read()
-        if self.pks is None:
-            return self.rank[pks - self.low]
-        return self.rank[np.searchsorted(self.pks, pks)]

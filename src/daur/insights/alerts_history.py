@@ -1,13 +1,14 @@
 """The order history the alerts read, as numpy columns: one row per order, sorted by day.
 
-Every order up to the run's day is read with `fetch_numeric` (on PostgreSQL double precision
-arrays, not rows through the ORM; the base split in two halves read at once on two connections in
-one snapshot): the customer, the day in the business's time zone (computed in SQL as Django's
-TruncDate computes it, so the days are those of the KPIs) and, for a purchase (amount >= 0), its
-amount in the base currency (the rates of DAUR_EXCHANGE_RATES, as `money.base_amount`).
+Every order up to the run's day is read with `daur.db.numeric.fetch_numeric` (on PostgreSQL double
+precision arrays, not rows through the ORM; the table's two halves read at once on two
+connections in one snapshot): the customer, the local day (`daur.db.dialect.local_day`, the day
+scoring gives an order) and, for a purchase (amount >= 0), its amount in the base currency
+(`daur.definitions.currency`, as the KPIs and scoring convert it).
 
 Rows sorted by day make any span of days a slice, so a per-customer sum over a window is one
-bincount over that window's rows, and the orders up to a day a prefix.
+bincount over that window's rows, and the orders up to a day a prefix. `ExternalOrder` ranks the
+customers behind an alert by external id, as the database sorts them.
 """
 
 from __future__ import annotations
@@ -18,21 +19,22 @@ from typing import TypeVar
 
 import numpy as np
 from django.db import connection
-from django.utils import timezone
 
 from daur.analytics.rfm import segment_codes
-from daur.insights.extract import exchange_rates, fetch_numeric
-from daur.insights.parallel import SharedSnapshot, can_fetch_in_parallel
+from daur.customers.models import Customer
+from daur.db import dialect
+from daur.db.numeric import Packing, fetch_numeric
+from daur.db.snapshot import fetch_in_halves
+from daur.definitions import currency
 from daur.insights.period import day_start
 
 T = TypeVar("T")
 KEPT_SPANS = 16  # per-customer sums kept by OrderHistory.bought (16 MB each per million)
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
-# The customer and the day in one number: customer_id x DAY_KEYS + days since 1970 + DAY_SHIFT
-# (days from 1790 to 2149), exact in a double for customer keys under 2^36.
-DAY_BITS = 17
-DAY_KEYS = 1 << DAY_BITS
-DAY_SHIFT = 2**16
+FEW_CUSTOMERS = 10_000  # ranked by external id in one query; more: the whole table at once
+# The customer and the day in one number: customer_id x 2^17 + days since 1970 + 2^16 (days
+# from 1790 to 2149), exact in a double for customer keys under 2^36.
+CUSTOMER_DAY = Packing(bits=17, shift=2**16)
 
 
 @dataclass(frozen=True)
@@ -111,34 +113,24 @@ class OrderRows:
     """The orders as read: one matrix per part of the table (see fetch_orders)."""
 
     parts: list[np.ndarray]
-    packed: bool  # column 0 holds customer_id x DAY_KEYS + day + DAY_SHIFT, column 1 the spend
+    packed: bool  # column 0 holds CUSTOMER_DAY(customer, day), column 1 the spend
 
 
 def fetch_orders(as_of: date) -> OrderRows:
     """Every order up to the end of `as_of`: customer, day and spend (NaN for a refund)."""
-    day, day_params = day_sql("o.ordered_at")
-    spend, spend_params = purchase_spend_sql()
+    day, spend = dialect.local_day("o.ordered_at"), purchase_spend_sql()
     end = connection.ops.adapt_datetimefield_value(day_start(as_of + timedelta(days=1)))
     with connection.cursor() as cursor:
         cursor.execute("SELECT MAX(id) FROM customers_customer")
         most = cursor.fetchone()[0] or 0
-    packed = most < 2**36  # one array less to build and send
+    packed = CUSTOMER_DAY.fits(most)  # one array less to build and send
     if packed:
-        columns, width = f"o.customer_id * {DAY_KEYS} + {day} + {DAY_SHIFT}, {spend}", 2
+        columns, width = f"{CUSTOMER_DAY.sql('o.customer_id', day)}, {spend}", 2
     else:
         columns, width = f"o.customer_id, {day}, {spend}", 3
     sql = f"SELECT {columns} FROM sales_order o WHERE o.ordered_at < %s"
-    params = [*day_params, *spend_params, end]
-    if can_fetch_in_parallel():  # the table's two halves of pages at once, on two connections
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_relation_size('sales_order') / current_setting('block_size')::int"
-            )
-            middle = f"'({cursor.fetchone()[0] // 2},0)'::tid"
-        queries = [(f"{sql} AND o.ctid {op} {middle}", width, params) for op in ("<", ">=")]
-    else:
-        queries = [(sql, width, params)]
-    return OrderRows(parts=fetch_in_parallel(queries), packed=packed)
+    parts = fetch_in_halves(sql, width, [end], table="sales_order", alias="o")
+    return OrderRows(parts=parts, packed=packed)
 
 
 def history_of(rows: OrderRows) -> OrderHistory:
@@ -146,13 +138,13 @@ def history_of(rows: OrderRows) -> OrderHistory:
     first = np.concatenate([part[:, 0] for part in rows.parts]).astype(np.int64)
     spend = np.concatenate([part[:, -1] for part in rows.parts])
     if rows.packed:
-        days = (first & (DAY_KEYS - 1)) - DAY_SHIFT
+        days = CUSTOMER_DAY.low(first)
     else:
         days = np.concatenate([part[:, 1] for part in rows.parts]).astype(np.int64)
     by_day = by_day_order(days)
     if rows.packed:
         key = first[by_day]
-        customer_ids, days = key >> DAY_BITS, (key & (DAY_KEYS - 1)) - DAY_SHIFT
+        customer_ids, days = CUSTOMER_DAY.high(key), CUSTOMER_DAY.low(key)
     else:
         customer_ids, days = first[by_day], days[by_day]
     spend = spend[by_day]
@@ -167,33 +159,9 @@ def history_of(rows: OrderRows) -> OrderHistory:
     )
 
 
-def fetch_in_parallel(queries: list[tuple[str, int, list]]) -> list[np.ndarray]:
-    """`fetch_numeric` of each (sql, width, params); on PostgreSQL outside a transaction, all at
-    once on as many connections, in one REPEATABLE READ snapshot (daur.insights.parallel)."""
-    with SharedSnapshot(enabled=len(queries) > 1, workers=max(1, len(queries) - 1)) as snapshot:
-        others = [snapshot.run(fetch_numeric, *query) for query in queries[1:]]
-        first = fetch_numeric(*queries[0])
-        return [first, *(other() for other in others)]
-
-
-def day_sql(moment: str) -> tuple[str, list]:
-    """SQL for the day of a moment in the business's time zone, in days since 1970-01-01, with
-    its parameters: Django's own TruncDate expression for the database in use."""
-    tzname = timezone.get_current_timezone_name()
-    local_date, params = connection.ops.datetime_cast_date_sql(moment, (), tzname)
-    if connection.vendor == "postgresql":
-        return f"(({local_date}) - DATE '1970-01-01')", list(params)
-    return f"CAST(julianday({local_date}) - 2440587.5 AS INTEGER)", list(params)
-
-
-def purchase_spend_sql() -> tuple[str, list]:
+def purchase_spend_sql() -> str:
     """SQL for an order's amount in the base currency, NULL for a refund (amount < 0)."""
-    real = "double precision" if connection.vendor == "postgresql" else "REAL"
-    rates = list(exchange_rates().items())
-    cases = " ".join(f"WHEN %s THEN CAST(%s AS {real})" for _ in rates)
-    params = [value for code, rate in rates for value in (code, float(rate))]
-    rate = f"(CASE o.currency {cases} ELSE CAST(1.0 AS {real}) END)"
-    return f"CASE WHEN o.amount >= 0 THEN CAST(o.amount AS {real}) * {rate} END", params
+    return f"CASE WHEN o.amount >= 0 THEN {currency.base_amount_sql('o.amount', 'o.currency')} END"
 
 
 def customer_positions(pks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -221,3 +189,45 @@ def by_day_order(days: np.ndarray) -> np.ndarray:
     if span.max() < 2**16:
         span = span.astype(np.uint16)
     return np.argsort(span, kind="stable")
+
+
+class ExternalOrder:
+    """Each customer's rank by external id in the database's order: of the whole table, read
+    once (at once with `read`, else when more than FEW_CUSTOMERS are asked about)."""
+
+    def __init__(self, *, read: bool = False) -> None:
+        self.rank: np.ndarray | None = None
+        self.pks: np.ndarray | None = None  # when `rank` follows sorted keys, not offsets
+        if read:
+            self._read()
+
+    def _read(self) -> None:
+        ordered = fetch_numeric(
+            "SELECT id, ROW_NUMBER() OVER (ORDER BY external_id) FROM customers_customer", 2
+        ).astype(np.int64)
+        pks, rank = ordered[:, 0], ordered[:, 1]
+        self.low = int(pks.min()) if len(pks) else 0
+        if len(pks) and int(pks.max()) - self.low <= 4 * len(pks) + 1_000_000:
+            self.rank = np.zeros(int(pks.max()) - self.low + 1, dtype=np.int64)
+            self.rank[pks - self.low] = rank  # a rank per key, looked up by offset
+            self.pks = None
+        else:
+            by_pk = np.argsort(pks)
+            self.pks, self.rank = pks[by_pk], rank[by_pk]
+
+    def of(self, pks: np.ndarray) -> np.ndarray:
+        if len(pks) <= 1:
+            return np.zeros(len(pks), dtype=np.int64)
+        if self.rank is None and len(pks) <= FEW_CUSTOMERS:
+            ordered = list(
+                Customer.objects.filter(pk__in=pks.tolist())
+                .order_by("external_id")
+                .values_list("pk", flat=True)
+            )
+            rank = dict(zip(ordered, range(len(ordered)), strict=True))
+            return np.array([rank[pk] for pk in pks.tolist()], dtype=np.int64)
+        if self.rank is None:
+            self._read()
+        if self.pks is None:
+            return self.rank[pks - self.low]
+        return self.rank[np.searchsorted(self.pks, pks)]

@@ -30,7 +30,6 @@ from django.db.models import (
     Case,
     Count,
     FloatField,
-    Func,
     IntegerField,
     Max,
     Q,
@@ -38,10 +37,11 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Floor, Log
+from django.db.models.functions import Cast, Floor
 from django.utils import timezone
 
 from daur.customers.models import Customer
+from daur.db.expressions import Log10
 from daur.definitions.customers import INACTIVE_STAGES
 from daur.definitions.surveys import NPS_VALUES
 from daur.insights.campaign_cost import campaign_unit_costs
@@ -101,20 +101,9 @@ def facts_fold(owners: dict[str, dict], keys: list[str] | None) -> dict:
     return out
 
 
-class _Log10(Func):
-    """The base-10 logarithm in double precision: Django's Log(10, x) computes in numeric on
-    PostgreSQL, which took 25 of the 26 seconds of the score scan on a million customers."""
-
-    function = "LOG"  # one argument: base 10 on PostgreSQL
-    output_field = FloatField()
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return Log(10, *self.get_source_expressions()).as_sqlite(compiler, connection, **extra)
-
-
 def clv_bucket_expression():
     """Quarter-decade buckets of the CLV (bucket k covers 10^(k/4) to 10^((k+1)/4)); -1 below 1."""
-    log_bucket = Floor(_Log10(Cast("clv_12m", FloatField())) * CLV_BUCKETS_PER_DECADE)
+    log_bucket = Floor(Log10(Cast("clv_12m", FloatField())) * CLV_BUCKETS_PER_DECADE)
     return Case(
         When(clv_12m__isnull=True, then=None),
         When(clv_12m__lt=1, then=Value(-1)),

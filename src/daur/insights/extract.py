@@ -10,17 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import TypeVar
-from zoneinfo import ZoneInfo
 
 import numpy as np
-import psycopg
 from django.conf import settings
 from django.db import connection
-from psycopg.abc import Buffer
-from psycopg.adapt import Loader
-from psycopg.pq import Format
 
 from daur.analytics.events import (
     INTERACTION_CODES,
@@ -36,11 +29,12 @@ from daur.analytics.events import (
     TicketEvents,
 )
 from daur.analytics.scoring import BaseEvents
+from daur.db import dialect
+from daur.db.numeric import Packing, fetch_numeric, fetch_numeric_many
+from daur.db.snapshot import SharedSnapshot
+from daur.definitions import currency, orders
 from daur.definitions.leads import qualified_sql
-from daur.insights.parallel import SharedSnapshot
 
-T = TypeVar("T")
-FETCH_ROWS = 100_000
 MISSING_DAY = -999_999_999  # SQL's NULL day, turned into NO_DAY here
 
 
@@ -56,25 +50,17 @@ class BaseRecords:
         return len(self.customer_pks)
 
 
-def exchange_rates() -> dict[str, float]:
-    """Currency -> rate into the base currency (the base currency itself is 1)."""
-    rates = {settings.DAUR_DEFAULT_CURRENCY: 1.0}
-    rates.update(settings.DAUR_EXCHANGE_RATES)
-    return rates
-
-
 LINES_SQL = (
-    "SELECT l.order_id, l.product_id, CAST(l.quantity AS REAL), "
-    "CAST(l.quantity AS REAL) * CAST(l.unit_price AS REAL) "
-    "- CAST(l.discount_amount AS REAL) FROM sales_orderline l {where_l}"
+    "SELECT l.order_id, l.product_id, {quantity}, {quantity} * {unit_price} - {line_discount} "
+    "FROM sales_orderline l {where_l}"
 )
 # Rows come in any order (an ORDER BY would walk the primary key: several times slower on
 # millions of orders than sorting here); amounts are converted with their rates here. The day
-# and the discount flag travel as one number (2 x day + flag): one array less.
+# and the discount flag travel as one number: one array less.
+DAY_AND_FLAG = Packing(bits=1)
 ORDERS_SQL = (
-    "SELECT o.id, o.customer_id, 2 * {day_ordered} + "
-    "CASE WHEN o.discount_amount > 0 OR o.coupon_code <> '' THEN 1 ELSE 0 END, "
-    "CAST(o.amount AS REAL), {rate} FROM sales_order o {where_o}"
+    "SELECT o.id, o.customer_id, {day_and_discounted}, {amount}, {rate} FROM sales_order o "
+    "{where_o}"
 )
 INTERACTIONS_SQL = (
     "SELECT i.customer_id, {day_occurred}, {interaction_kind} FROM engagement_interaction i "
@@ -152,9 +138,9 @@ def base_records(*, customers: Sequence[int] | None = None) -> BaseRecords:
             margin_rate=margin_rate,
             orders=OrderEvents(
                 customer_index=order_customer,
-                ordered_day=_days(day_and_flag // 2),
+                ordered_day=_days(DAY_AND_FLAG.high(day_and_flag)),
                 amount=order_rows[:, 3] * order_rate,
-                discounted=day_and_flag % 2 == 1,
+                discounted=DAY_AND_FLAG.low(day_and_flag) == 1,
                 units=np.where(has_lines, units, np.nan),
             ),
             lines=LineEvents(
@@ -185,40 +171,14 @@ def base_records(*, customers: Sequence[int] | None = None) -> BaseRecords:
 
 
 class _Sql:
-    """Vendor differences: day expressions, the currency conversion and the customer filter."""
+    """The queries' expressions (days, amounts, the currency conversion) and customer filter."""
 
     def __init__(self, customers: Sequence[int] | None) -> None:
-        zone = ZoneInfo(settings.TIME_ZONE)
-        self.postgres = connection.vendor == "postgresql"
-        self.zone_name = settings.TIME_ZONE
-        offset = datetime.now(zone).utcoffset()
-        self.offset_seconds = int(offset.total_seconds()) if offset else 0
         self.customers = None if customers is None else [int(pk) for pk in customers]
 
-    def moment_day(self, column: str) -> str:
-        if self.postgres:
-            expr = f"(({column} AT TIME ZONE '{self.zone_name}')::date - DATE '1970-01-01')"
-        else:
-            # SQLite stores UTC text; a fixed offset (today's) puts it in the business's zone.
-            shift = f"'{self.offset_seconds:+d} seconds'"
-            expr = f"CAST(julianday({column}, {shift}) - 2440587.5 AS INTEGER)"
-        return f"COALESCE({expr}, {MISSING_DAY})"
-
-    def date_day(self, column: str) -> str:
-        if self.postgres:
-            return f"COALESCE(({column} - DATE '1970-01-01'), {MISSING_DAY})"
-        return f"COALESCE(CAST(julianday({column}) - 2440587.5 AS INTEGER), {MISSING_DAY})"
-
-    def rate(self) -> str:
-        # PostgreSQL reads 1.0 as numeric, whose conversion to double precision goes through
-        # text: typed literals keep the column double precision.
-        typed = "::double precision" if self.postgres else ""
-        cases = " ".join(
-            f"WHEN '{code}' THEN {float(rate)!r}{typed}"
-            for code, rate in exchange_rates().items()
-            if code.isalpha() and len(code) == 3
-        )
-        return f"(CASE o.currency {cases} ELSE 1.0{typed} END)"
+    @staticmethod
+    def moment_day(column: str) -> str:
+        return f"COALESCE({dialect.local_day(column)}, {MISSING_DAY})"
 
     def where(self, column: str) -> str:
         if self.customers is None:
@@ -228,13 +188,19 @@ class _Sql:
 
     def render(self, template: str) -> str:
         sql = template.format(
-            day_ordered=self.moment_day("o.ordered_at"),
             day_occurred=self.moment_day("i.occurred_at"),
             day_opened=self.moment_day("t.opened_at"),
             day_answered=self.moment_day("s.answered_at"),
             interaction_kind=_codes("i.kind", INTERACTION_CODES),
             ticket_kind=_codes("t.kind", TICKET_CODES),
-            rate=self.rate(),
+            day_and_discounted=DAY_AND_FLAG.sql(
+                self.moment_day("o.ordered_at"), orders.discounted_sql("o")
+            ),
+            amount=dialect.as_float("o.amount"),
+            rate=currency.rate_sql("o.currency"),
+            quantity=dialect.as_float("l.quantity"),
+            unit_price=dialect.as_float("l.unit_price"),
+            line_discount=dialect.as_float("l.discount_amount"),
             where_o=self.where("o.customer_id"),
             # An interaction may be a lead's only.
             where_i=self.where("i.customer_id") or "WHERE i.customer_id IS NOT NULL",
@@ -245,89 +211,10 @@ class _Sql:
             )
             + (")" if self.customers is not None else ""),
         )
-        if self.postgres:  # REAL is single precision there
-            sql = sql.replace("AS REAL)", "AS double precision)")
         return sql
 
     def numeric(self, template: str, width: int) -> np.ndarray:
         return fetch_numeric(self.render(template), width)
-
-
-def fetch_numeric(
-    sql: str, width: int, params: Sequence[object] = (), *, few: bool = False
-) -> np.ndarray:
-    """All rows of a query whose columns are numbers (NULL -> NaN), as a float64 matrix.
-
-    `few`: the query is about a few customers; rows through the driver cost less than arrays
-    there."""
-    if connection.vendor == "postgresql" and not few:
-        return _arrays_numeric(sql, width, params)
-    parts = []
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(FETCH_ROWS):
-            parts.append(np.array(rows, dtype=np.float64).reshape(len(rows), width))
-    return np.concatenate(parts) if parts else np.zeros((0, width))
-
-
-def fetch_numeric_many(queries: Sequence[tuple[str, int]]) -> list[np.ndarray]:
-    """Several queries of numbers (about a few customers), as `fetch_numeric` would give them, in
-    one round trip: each row is tagged with its query and padded with NULLs to the widest."""
-    width = max(w for _, w in queries)
-    arms = [
-        f"SELECT {i}, q.*{', NULL' * (width - w)} FROM ({sql}) q"
-        for i, (sql, w) in enumerate(queries)
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(arms))
-        rows = cursor.fetchall()
-    matrix = np.array(rows, dtype=np.float64).reshape(len(rows), width + 1)
-    tag = matrix[:, 0]
-    return [matrix[tag == i, 1 : 1 + w] for i, (_, w) in enumerate(queries)]
-
-
-class _RawArray(Loader):
-    """Hands over a binary array value as its bytes, for numpy to read."""
-
-    format = Format.BINARY
-
-    def load(self, data: Buffer) -> Buffer:
-        return data
-
-
-# A one-dimensional float8[] in binary: dimensions, has-null flag and element type (3 x int32),
-# then per dimension its size and lower bound (2 x int32); per element a length (int32) and the
-# value (big-endian double).
-ARRAY_HEADER = 20
-FLOAT8_ARRAY_OID = 1022  # by its oid: the name "float8[]" would reach the element loader
-ARRAY_ELEMENT = np.dtype([("length", ">i4"), ("value", ">f8")])
-
-
-def _arrays_numeric(sql: str, width: int, params: Sequence[object]) -> np.ndarray:
-    """`fetch_numeric` on PostgreSQL: each column aggregated into one double precision array
-    (NULL as NaN) and read by numpy from the array's binary form, instead of one message and one
-    tuple per row through the driver (ten times slower). The aggregates of one query see the
-    rows in the same order, so the columns stay aligned. An array holds up to about 89 million
-    values (PostgreSQL's 1 GB limit on one value)."""
-    names = ", ".join(f"c{i}" for i in range(width))
-    arrays = ", ".join(
-        f"array_agg(COALESCE(CAST(q.c{i} AS double precision), 'NaN'))" for i in range(width)
-    )
-    statement = f"SELECT {arrays} FROM ({sql}) AS q({names})"
-    connection.ensure_connection()
-    # Django's cursors bind on the client, which cannot ask for binary results: a plain one.
-    with psycopg.Cursor(connection.connection) as cursor:
-        cursor.adapters.register_loader(FLOAT8_ARRAY_OID, _RawArray)
-        cursor.execute(statement, params or None, binary=True)
-        row = cursor.fetchone()
-    if row is None or row[0] is None:  # no rows: array_agg gives NULL
-        return np.zeros((0, width))
-    count = int.from_bytes(bytes(row[0][12:16]), "big")
-    matrix = np.empty((count, width), dtype=np.float64)
-    for i, data in enumerate(row):
-        elements = np.frombuffer(data, dtype=ARRAY_ELEMENT, count=count, offset=ARRAY_HEADER)
-        matrix[:, i] = elements["value"]
-    return matrix
 
 
 def _days(values: np.ndarray) -> np.ndarray:

@@ -9,9 +9,9 @@ import numpy as np
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 
 from daur.customers.models import Customer
+from daur.definitions.currency import base_amount
 from daur.definitions.surveys import nps_counts
 from daur.engagement.models import Interaction
-from daur.insights.money import base_amount
 from daur.insights.period import Period
 from daur.leads.models import Lead
 from daur.sales.models import Order

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
 
 from daur.customers.models import Customer
+from daur.definitions.currency import base_amount
 from daur.definitions.customers import (
     ACTIVE_STAGES,
     INACTIVE_STAGES,
@@ -32,7 +33,6 @@ from daur.insights.kpi_activity import (
 )
 from daur.insights.kpi_cohorts import CohortRetention, cohort_retention_compute
 from daur.insights.models import CustomerScore, StageChange
-from daur.insights.money import base_amount
 from daur.insights.period import Period, day_start, local_day, raw_rows
 from daur.sales.models import Order
 

@@ -8,15 +8,13 @@ import socket
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from psycopg.copy import QueuedLibpqWriter
 
 from daur.analytics.features import CustomerFeatures
 from daur.analytics.lifecycle import LIFECYCLE_STAGES, stage_transitions
@@ -25,18 +23,18 @@ from daur.analytics.rules_config import RulesConfig
 from daur.analytics.scoring import BaseScores, score_base
 from daur.analytics.strategy import STRATEGIES
 from daur.analytics.typology import TYPE_LABELS
+from daur.db import dialect, shadow
+from daur.db.copy import rows_insert
+from daur.db.numeric import fetch_numeric
 from daur.definitions.rules import rules_config
-from daur.insights import shadow
 from daur.insights.alerts_history import OrderRows
-from daur.insights.extract import BaseRecords, base_records, fetch_numeric
+from daur.insights.extract import BaseRecords, base_records
 from daur.insights.models import CustomerScore, ScoringRun, StageChange
 from daur.insights.reasons import strategy_reasons
 from daur.insights.runs import run_fail, runs_stale_fail
-from daur.interchange.copytext import copy_text
 
 logger = logging.getLogger(__name__)
 EPOCH = date(1970, 1, 1)
-COPY_ROWS = 50_000  # rows per COPY write
 SCORE_COLUMNS = (
     "customer_id",
     "run_id",
@@ -112,14 +110,10 @@ def _scores_store(
     return records, scores
 
 
-def _order_rows(records: BaseRecords, as_of_day: int) -> OrderRows | None:
+def _order_rows(records: BaseRecords, as_of_day: int) -> OrderRows:
     """The orders the run read, as the alerts read them (customer, day, spend or NaN for a
-    refund; up to the as-of day), so that they need not be read again. On PostgreSQL the days
-    are the same computation as the alerts'; on SQLite scoring shifts moments by today's UTC
-    offset where the alerts use Django's time-zone functions, which agree when the zone kept
-    one offset over the years of the data (no daylight saving: UTC, Asia/Jakarta, ...)."""
-    if connection.vendor != "postgresql" and not _one_offset(day_of(as_of_day).year):
-        return None
+    refund; up to the as-of day), so that they need not be read again: both take an order's day
+    from `daur.db.dialect.local_day` and its amount from `daur.definitions.currency`."""
     orders = records.events.orders
     kept = orders.ordered_day <= as_of_day
     amount = orders.amount[kept]
@@ -131,16 +125,6 @@ def _order_rows(records: BaseRecords, as_of_day: int) -> OrderRows | None:
         )
     )
     return OrderRows(parts=[matrix], packed=False)
-
-
-def _one_offset(last_year: int, years: int = 10) -> bool:
-    zone = ZoneInfo(settings.TIME_ZONE)
-    now = datetime.now(zone).utcoffset()
-    return all(
-        datetime(year, month, 1, 12, tzinfo=zone).utcoffset() == now
-        for year in range(last_year - years, last_year + 2)
-        for month in (1, 4, 7, 10)
-    )
 
 
 # The last run read, by (id, finished at): a finished run does not change.
@@ -272,8 +256,7 @@ def _score_columns(
     reasons = strategy_reasons(s.strategy, stages, config)
     # The same value on every row: formatted once (text both databases read).
     as_of = day_of(s.as_of_day).isoformat()
-    now = timezone.now()
-    now = str(now.replace(tzinfo=None)) if connection.vendor == "sqlite" else now.isoformat()
+    now = dialect.moment_value(timezone.now())
     n = len(pks)
     return [
         pks.tolist(),
@@ -319,25 +302,7 @@ def _scores_insert(run, pks, s, config, *, realtime: bool) -> None:
 
 
 def _rows_insert(table: str, names: tuple[str, ...], columns: list[list[Any]]) -> None:
-    """Insert rows given as columns: COPY text in chunks on PostgreSQL (formatted a column at a
-    time), executemany on SQLite."""
-    if not columns[0]:
-        return
-    listed = ", ".join(names)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # The queued writer sends from a thread of its own: the server takes in one chunk
-            # while the next is formatted here.
-            raw = cursor.cursor
-            statement = f"COPY {table} ({listed}) FROM STDIN"
-            with raw.copy(statement, writer=QueuedLibpqWriter(raw)) as copy:
-                for start in range(0, len(columns[0]), COPY_ROWS):
-                    copy.write(copy_text([c[start : start + COPY_ROWS] for c in columns]))
-        else:
-            marks = ", ".join(["%s"] * len(names))
-            cursor.executemany(
-                f"INSERT INTO {table} ({listed}) VALUES ({marks})", list(zip(*columns, strict=True))
-            )
+    rows_insert(table, names, columns, queued=True)
 
 
 def _stage_changes_record(
@@ -350,9 +315,7 @@ def _stage_changes_record(
     changed = np.flatnonzero(moves.changed)
     if changed.size == 0:
         return
-    day = day_of(s.as_of_day)
-    if connection.vendor == "sqlite":
-        day = day.isoformat()
+    day = dialect.day_value(day_of(s.as_of_day))
     n = len(changed)
     _rows_insert(
         StageChange._meta.db_table,

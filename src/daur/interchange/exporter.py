@@ -16,6 +16,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connection
 
+from daur.db import dialect
 from daur.interchange.kinds import KINDS, Kind
 
 CHUNK_ROWS = 5_000
@@ -124,12 +125,8 @@ def export_file(*, kind: str, path: str) -> int:
 def custom_field_names(spec: Kind) -> list[str]:
     """Every custom-field name used by records of this kind, sorted."""
     table = apps.get_model(spec.model)._meta.db_table
-    if connection.vendor == "postgresql":
-        sql = f"SELECT DISTINCT jsonb_object_keys(custom_fields) FROM {table}"
-    else:
-        sql = f"SELECT DISTINCT j.key FROM {table}, json_each({table}.custom_fields) j"
     with connection.cursor() as cursor:
-        cursor.execute(sql)
+        cursor.execute(dialect.json_keys(table, "custom_fields"))
         names = sorted(row[0] for row in cursor.fetchall())
     return [name for name in names if name not in spec.column_names]
 

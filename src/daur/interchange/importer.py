@@ -7,7 +7,7 @@ import json
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, transaction
 
+from daur.db import dialect
 from daur.interchange import pipeline
 from daur.interchange.duplicates import import_warnings
 from daur.interchange.kinds import KINDS, Kind, ParseContext
@@ -35,26 +36,11 @@ class _DryRun(Exception):
 def parse_context() -> ParseContext:
     """How values are parsed and handed to this database's driver."""
     zone = ZoneInfo(settings.TIME_ZONE)
-    if connection.vendor == "sqlite":
-        # The same text Django's SQLite backend stores, so stored and staged values compare equal.
-        def store_moment(moment: datetime) -> str:
-            return str(moment.astimezone(UTC).replace(tzinfo=None))
-
-        def store_day(day: date) -> str:
-            return day.isoformat()
-    else:
-
-        def store_moment(moment: datetime) -> datetime:
-            return moment
-
-        def store_day(day: date) -> date:
-            return day
-
     base = settings.DAUR_DEFAULT_CURRENCY
     return ParseContext(
         zone=zone,
-        store_moment=store_moment,
-        store_day=store_day,
+        store_moment=dialect.moment_value,
+        store_day=dialect.day_value,
         default_currency=base,
         known_currencies=(base, *(c for c in settings.DAUR_EXCHANGE_RATES if c != base)),
         now=datetime.now(UTC),
@@ -214,7 +200,7 @@ def _stage_rows(
     """Validate and stage every record, a chunk at a time; returns the problems and row count."""
     chunks = _parsed_chunks(spec, header, csv_file)
     load = staging.load
-    if staging.postgres and pipeline.usable(Path(path).stat().st_size):
+    if staging.takes_copy_text and pipeline.usable(Path(path).stat().st_size):
         chunks, load = pipeline.parsed_in_child(chunks), staging.load_text
     problems: list[Problem] = []
     rows = 0

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db import connections
 
-from daur.interchange.copytext import copy_text
+from daur.db.copy import copy_text
 from daur.interchange.reader import MalformedCsv
 
 # Forking a Django process costs a few milliseconds: only worth it for files of some size.

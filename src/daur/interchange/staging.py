@@ -1,8 +1,9 @@
 """The staging table an import loads into, the SQL checks run on it, and the merge into the target.
 
-Rows are validated in Python, loaded into a temporary table (COPY on PostgreSQL, executemany on
-SQLite), checked there as a set (duplicates inside the file, unknown references) and merged with
-one INSERT ... SELECT ... ON CONFLICT DO UPDATE that only touches rows whose values changed.
+Rows are validated in Python, loaded into a temporary table (`daur.db.copy`: COPY on PostgreSQL,
+executemany on SQLite), checked there as a set (duplicates inside the file, unknown references)
+and merged with one INSERT ... SELECT ... ON CONFLICT DO UPDATE that only touches rows whose
+values changed.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from django.apps import apps
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from daur.interchange import bulk
-from daur.interchange.copytext import copy_text
+from daur.db import bulk, dialect
+from daur.db.copy import copy_accepted, rows_insert, text_insert
 from daur.interchange.kinds import Kind, Reference
 
 _STRINGS = (models.CharField, models.TextField)
@@ -49,8 +50,7 @@ class Staging:
         self.kind = kind
         self.present = set(present)
         self.has_custom = has_custom
-        self.postgres = connection.vendor == "postgresql"
-        self.distinct = "IS DISTINCT FROM" if self.postgres else "IS NOT"
+        self.takes_copy_text = copy_accepted()  # chunks may come as COPY text (`load_text`)
         self.model = apps.get_model(kind.model)
         self.target = self.model._meta.db_table
         self.table = f"daur_stage_{kind.name}_{secrets.token_hex(4)}"
@@ -65,7 +65,7 @@ class Staging:
         if column == "line":
             return "integer"
         if column == "custom_fields":
-            return "jsonb" if self.postgres else "text"
+            return dialect.json_type()
         if column == "natural_key":
             return "text"
         spec = self.kind.column(column)
@@ -78,45 +78,21 @@ class Staging:
 
     def create(self) -> None:
         definition = ", ".join(f"{_q(c)} {self._staging_type(c)}" for c in self.columns)
-        temp = "TEMPORARY" if self.postgres else "TEMP"
-        suffix = " ON COMMIT DROP" if self.postgres else ""
         with self.connection.cursor() as cursor:
-            cursor.execute(f"CREATE {temp} TABLE {self.table} ({definition}){suffix}")
+            cursor.execute(dialect.temporary_table(self.table, definition))
 
     def load(self, columns: Sequence[Sequence[Any]]) -> None:
         """Stage a chunk given as columns, in the order of `self.columns`."""
-        if not columns or not columns[0]:
-            return
-        names = ", ".join(_q(c) for c in self.columns)
-        if self.postgres:
-            sql = f"COPY {self.table} ({names}) FROM STDIN"
-            with self.connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-                copy.write(copy_text(columns))
-        else:
-            self.connection.ensure_connection()
-            raw = self.connection.connection.cursor()
-            marks = ", ".join("?" * len(self.columns))
-            raw.executemany(f"INSERT INTO {self.table} ({names}) VALUES ({marks})", zip(*columns))
-            raw.close()
+        rows_insert(self.table, [_q(c) for c in self.columns], columns)
 
     def load_text(self, data: bytes) -> None:
-        """Stage a chunk already formatted as COPY text (PostgreSQL)."""
-        if data:
-            names = ", ".join(_q(c) for c in self.columns)
-            sql = f"COPY {self.table} ({names}) FROM STDIN"
-            with self.connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-                copy.write(data)
+        """Stage a chunk already formatted as COPY text (where `self.takes_copy_text`)."""
+        text_insert(self.table, [_q(c) for c in self.columns], data)
 
     def index(self) -> None:
         """Prepare the staged rows for the checks and the merge."""
         with self.connection.cursor() as cursor:
-            if self.postgres:
-                # The checks group and join the whole table, which PostgreSQL does by hashing;
-                # an index on the key would cost a sort of every row and serve nothing.
-                cursor.execute(f"ANALYZE {self.table}")
-            else:
-                keys = ", ".join(_q(c) for c in self.kind.key)
-                cursor.execute(f"CREATE INDEX {self.table}_key ON {self.table} ({keys})")
+            bulk.staged_ready(cursor, self.table, [_q(c) for c in self.kind.key])
 
     def count(self) -> int:
         return self._scalar(f"SELECT COUNT(*) FROM {self.table}")
@@ -174,19 +150,8 @@ class Staging:
                     yield Problem(line, spec.name, f"{value!r} {reason}")
 
     def discard(self, lines: Iterable[int]) -> None:
-        lines = sorted(set(lines))
         with self.connection.cursor() as cursor:
-            if self.postgres:  # one hash join, as the staging table has no index
-                cursor.execute(
-                    f"DELETE FROM {self.table} s USING unnest(%s::integer[]) AS b(line) "
-                    "WHERE s.line = b.line",
-                    [lines],
-                )
-                return
-            for start in range(0, len(lines), 500):
-                chunk = lines[start : start + 500]
-                marks = ", ".join(["%s"] * len(chunk))
-                cursor.execute(f"DELETE FROM {self.table} WHERE line IN ({marks})", chunk)
+            bulk.rows_delete(cursor, self.table, "line", sorted(set(lines)))
 
     # -- merge -----------------------------------------------------------------------------
     def _ref_table(self, ref: Reference) -> tuple[str, str, str]:
@@ -243,18 +208,18 @@ class Staging:
         targets, exprs, joins, updated = self._selected()
         conflict = ", ".join(col for col, _ in self._conflict_exprs(targets, exprs))
         sets = [f"{col} = excluded.{col}" for col in updated]
-        changed = [f"{self.target}.{col} {self.distinct} excluded.{col}" for col in updated]
+        changed = [
+            dialect.is_distinct(f"{self.target}.{col}", f"excluded.{col}") for col in updated
+        ]
         targets.append('"updated_at"')
         exprs.append("%(now)s")
         targets.append('"custom_fields"')
         if self.has_custom:
             exprs.append('s."custom_fields"')
-            if self.postgres:
-                merged = f"{self.target}.custom_fields || excluded.custom_fields"
-                changed.append(f"({merged}) IS DISTINCT FROM {self.target}.custom_fields")
-            else:
-                merged = f"json_patch({self.target}.custom_fields, excluded.custom_fields)"
-                changed.append(f"{merged} IS NOT json({self.target}.custom_fields)")
+            merged, differs = dialect.json_merge(
+                f"{self.target}.custom_fields", "excluded.custom_fields"
+            )
+            changed.append(differs)
             sets.append(f"custom_fields = {merged}")
         else:
             exprs.append("'{}'")
@@ -273,7 +238,7 @@ class Staging:
         )
         upsert = f"ON CONFLICT ({conflict}) {action}"
         with self.connection.cursor() as cursor:
-            if not (self.postgres and bulk.worth_it(cursor, self.target, new_rows)):
+            if not bulk.worth_it(cursor, self.target, new_rows):
                 written = self._write(cursor, f"{insert} WHERE 1 = 1 ORDER BY s.line {upsert}", now)
             else:
                 # Existing rows first, while the unique index finds them; then the new ones with

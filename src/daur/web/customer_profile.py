@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 
 from daur.customers.models import Customer
 from daur.customers.selectors import CustomerConnections
-from daur.insights.extract import exchange_rates
+from daur.definitions.currency import exchange_rates
 from daur.sales.models import Order
 from daur.web.labels import label, translated_names
 from daur.web.templatetags.daur import NumberStyle, money, person

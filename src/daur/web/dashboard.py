@@ -15,6 +15,7 @@ from daur.analytics.rfm import SEGMENT_GRID
 from daur.analytics.strategy import STRATEGIES
 from daur.customers.models import Customer
 from daur.customers.selectors import sees_all_customers
+from daur.definitions.currency import to_base
 from daur.definitions.customers import active_of_stages
 from daur.definitions.surveys import nps_counts_of_histogram
 from daur.insights.dashboard_figures import (
@@ -172,9 +173,8 @@ def _assemble(*, user: User, as_of: date, run: ScoringRun | None) -> Dashboard:
         d = facts_fold(owners, None if owner_id is None else [scope])
     base_currency = run.base_currency if run else settings_currency()
     revenue_by_currency = dict(sorted(d["revenue"].items()))
-    rates = {base_currency: 1.0, **getattr(settings, "DAUR_EXCHANGE_RATES", {})}
-    rates[base_currency] = 1.0
-    revenue_base = sum(t * rates[c] for c, t in revenue_by_currency.items() if c in rates)
+    converted = {c: to_base(t, c, base_currency) for c, t in revenue_by_currency.items()}
+    revenue_base = sum(v for v in converted.values() if v is not None)
     nps = nps_counts_of_histogram(d["nps"])
     stages, buckets = d["stages"], {int(k): n for k, n in d["buckets"].items()}
     rfm = {tuple(int(x) for x in k.split(",")): n for k, n in d["rfm"].items()}
@@ -189,7 +189,7 @@ def _assemble(*, user: User, as_of: date, run: ScoringRun | None) -> Dashboard:
         active=active_of_stages(d["stages"]),
         revenue_base=revenue_base,
         revenue_by_currency=revenue_by_currency,
-        revenue_unconverted=sorted(c for c in revenue_by_currency if c not in rates),
+        revenue_unconverted=sorted(c for c, v in converted.items() if v is None),
         clv_total=d["clv"],
         cac=cac,
         nps=nps.nps,

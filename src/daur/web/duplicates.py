@@ -28,6 +28,7 @@ from daur.analytics.duplicates import Evidence, PairScore
 from daur.customers.duplicates import duplicate_pairs_scored, suspected_pairs
 from daur.customers.models import Customer, CustomerMerge
 from daur.leads.models import Lead
+from daur.leads.selectors import lead_get, lead_writable_by
 
 PAIRS_PER_PAGE = 25
 # Finding the pairs reads the whole base: the result is kept until a customer changes or this
@@ -160,8 +161,9 @@ def _float(text: str | None) -> float | None:
 
 
 def _lead_for(request: HttpRequest, lead_id: int) -> Lead:
-    lead = Lead.objects.select_related("campaign", "owner").filter(pk=lead_id).first()
-    if lead is None or not (request.user.sees_everything or lead.owner_id == request.user.pk):
+    """A lead the user may work on (the lead pipeline's rule); else a 404."""
+    lead = lead_get(user=request.user, lead_id=lead_id)
+    if not lead_writable_by(request.user, lead):
         raise Http404("No such lead")
     return lead
 

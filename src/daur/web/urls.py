@@ -3,7 +3,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from daur.web import acquisition, activities, customer_edit, duplicates, leads, views
+from daur.web import (
+    acquisition,
+    activities,
+    activity,
+    customer_edit,
+    duplicates,
+    leads,
+    resellers,
+    today,
+    views,
+)
 from daur.web.auth import LoginForm
 
 app_name = "web"
@@ -30,12 +40,17 @@ urlpatterns = [
         name="customer_activity",
     ),
     path("activities/<int:activity_id>/done/", activities.activity_done, name="activity_done"),
+    path("activity/", activity.activity_recap, name="activity"),
+    path("activity/<int:user_id>/", activity.activity_rep, name="activity_rep"),
     path("leads/", leads.leads_board, name="leads"),
     path("leads/list/", leads.leads_list, name="lead_list"),
     path("leads/<int:lead_id>/", leads.lead_detail, name="lead"),
     path("leads/<int:lead_id>/stage/", leads.lead_stage, name="lead_stage"),
     path("leads/<int:lead_id>/activities/", activities.lead_activity, name="lead_activity"),
     path("acquisition/", acquisition.acquisition, name="acquisition"),
+    path("resellers/", resellers.resellers, name="resellers"),
+    path("today/", today.today, name="today"),
+    path("today/mark/", today.today_mark, name="today_mark"),
 ]
 
 auth_urlpatterns = [

@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from daur.leads.selectors import leads_readable_by
 from daur.web.labels import label
 from daur.web.model_page import model_page_in_navigation
+from daur.web.today import today_readable_by
 
 register = template.Library()
 
@@ -186,3 +187,9 @@ def stay_days(stay, now) -> float:  # noqa: ANN001 - a leads StageStay, a dateti
 def leads_in_navigation(user) -> bool:  # noqa: ANN001 - a User
     """Whether the navigation links the lead pipeline (support agents have no access)."""
     return leads_readable_by(user)
+
+
+@register.filter
+def today_in_navigation(user) -> bool:  # noqa: ANN001 - a User
+    """Whether the navigation links a sales rep's day (reps, managers and admins)."""
+    return today_readable_by(user)

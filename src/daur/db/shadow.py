@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 from django.db import connection
 
-from daur.interchange.bulk import foreign_key_definitions, index_definitions
+from daur.db.bulk import foreign_key_definitions, index_definitions
 
 INDEX_DEFINITION = re.compile(r"^(CREATE (?:UNIQUE )?INDEX )(\S+)( ON (?:ONLY )?)(\S+)( .*)$", re.S)
 

@@ -15,12 +15,16 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
+import numpy as np
 from django.db import connection, transaction
+
+from daur.db.numeric import fetch_numeric
 
 T = TypeVar("T")
 
 
 def can_fetch_in_parallel() -> bool:
+    """Whether reads can run on other connections: on PostgreSQL, outside a transaction."""
     return connection.vendor == "postgresql" and not connection.in_atomic_block
 
 
@@ -82,3 +86,30 @@ def on_own_connection(function: Callable[..., T], *args: Any, snapshot: str = ""
             return function(*args)
     finally:
         connection.close()
+
+
+def fetch_in_parallel(queries: list[tuple[str, int, list]]) -> list[np.ndarray]:
+    """`fetch_numeric` of each (sql, width, params); where reads can run in parallel, all at once
+    on as many connections, in one REPEATABLE READ snapshot."""
+    with SharedSnapshot(enabled=len(queries) > 1, workers=max(1, len(queries) - 1)) as snapshot:
+        others = [snapshot.run(fetch_numeric, *query) for query in queries[1:]]
+        first = fetch_numeric(*queries[0])
+        return [first, *(other() for other in others)]
+
+
+def fetch_in_halves(
+    sql: str, width: int, params: list, *, table: str, alias: str
+) -> list[np.ndarray]:
+    """`fetch_numeric` of `sql` (a query of `table` as `alias` whose last clause is a WHERE),
+    where reads can run in parallel the table's two halves of pages at once on two connections
+    (by the rows' physical address, ctid), else in one piece."""
+    if not can_fetch_in_parallel():
+        return fetch_in_parallel([(sql, width, params)])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_relation_size(%s) / current_setting('block_size')::int", [table]
+        )
+        middle = f"'({cursor.fetchone()[0] // 2},0)'::tid"
+    return fetch_in_parallel(
+        [(f"{sql} AND {alias}.ctid {op} {middle}", width, params) for op in ("<", ">=")]
+    )

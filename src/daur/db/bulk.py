@@ -1,8 +1,12 @@
-"""Large loads on PostgreSQL: indexes and foreign keys set aside, then rebuilt in bulk."""
+"""Large loads: on PostgreSQL indexes and foreign keys set aside, then rebuilt in bulk; a staged
+table's preparation and bulk deletion by key; the catalogue's index and key definitions."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
+
+from django.db import connection
 
 # A merge that at least doubles a table and adds this many rows maintains its indexes one row
 # at a time (for a million orders: 4.5 s for the unique order id alone, whose text keys arrive
@@ -14,13 +18,40 @@ BULK_MIN_ROWS = 100_000
 
 def worth_it(cursor: Any, table: str, new_rows: int) -> bool:
     """Whether inserting `new_rows` into `table` is cheaper with its indexes rebuilt afterwards."""
-    if new_rows < BULK_MIN_ROWS:
+    if new_rows < BULK_MIN_ROWS or connection.vendor != "postgresql":
         return False
     # The planner's estimate is enough to tell a first load from an addition to a large table.
     cursor.execute(
         "SELECT GREATEST(reltuples, 0)::bigint FROM pg_class WHERE oid = %s::regclass", [table]
     )
     return new_rows >= int(cursor.fetchone()[0])
+
+
+def staged_ready(cursor: Any, table: str, key: Sequence[str]) -> None:
+    """Prepare a freshly loaded staging table for checks that group and join it on `key`.
+
+    PostgreSQL groups and joins the whole table by hashing: statistics serve it, an index would
+    cost a sort of every row and serve nothing. SQLite looks rows up: an index on the key."""
+    if connection.vendor == "postgresql":
+        cursor.execute(f"ANALYZE {table}")
+    else:
+        cursor.execute(f"CREATE INDEX {table}_key ON {table} ({', '.join(key)})")
+
+
+def rows_delete(cursor: Any, table: str, column: str, values: Sequence[int]) -> None:
+    """Delete the rows of `table` whose integer `column` is one of `values`: on PostgreSQL one
+    hash join with the values as an array; elsewhere in chunks of 500 (the parameters' limit)."""
+    values = list(values)
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            f"DELETE FROM {table} s USING unnest(%s::integer[]) AS b(v) WHERE s.{column} = b.v",
+            [values],
+        )
+        return
+    for start in range(0, len(values), 500):
+        chunk = values[start : start + 500]
+        marks = ", ".join(["%s"] * len(chunk))
+        cursor.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", chunk)
 
 
 def index_definitions(

@@ -1,0 +1,168 @@
+"""A sales rep's day (SPEC §6): the worklist built from the strategies and the pipeline.
+
+Three sections, each capped with a count of everything in it:
+- the rep's customers to protect, regain or enhance, by CLV at risk;
+- the rep's open leads, by expected value x win probability;
+- the overdue activities on the rep's customers and leads (or logged by the rep), oldest due
+  first.
+The value at stake is daur.definitions.worklist's. A fixed number of queries whatever the size
+of the list: each section is one ranked read and one count, plus the last scoring run.
+
+An item the rep marked **done** stays off the list until the next scoring run (which may put
+it back, if its strategy still asks for work); one **snoozed** stays off until the moment it
+was snoozed to. An overdue activity marked done is done (daur.actions.worklist completes it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from daur import vocabulary
+from daur.accounts.models import User
+from daur.analytics.strategy import ACTIONS
+from daur.customers.models import Customer
+from daur.definitions.worklist import (
+    WORKLIST_STRATEGIES,
+    customer_at_stake_expr,
+    lead_at_stake_expr,
+)
+from daur.engagement.models import Interaction, WorklistMark
+from daur.insights.models import ScoringRun
+from daur.leads.models import Lead
+
+SECTION_CAP = 50
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    kind: str  # "customer", "lead" or "activity"
+    pk: int
+    name: str
+    value_at_stake: float | None = None
+    strategy: str = ""
+    reasons: str = ""
+    actions: tuple[str, ...] = ()
+    stage: str = ""  # a lead's
+    win_probability: float | None = None
+    factors: tuple = ()  # a lead score's, the largest first
+    expected_value: float | None = None
+    due_at: datetime | None = None  # an activity's
+    activity_kind: str = ""
+    note: str = ""
+    party_kind: str = ""  # an activity's customer or lead
+    party_pk: int | None = None
+
+
+@dataclass
+class Section:
+    items: list[WorkItem] = field(default_factory=list)
+    count: int = 0
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.items)
+
+
+@dataclass
+class Worklist:
+    rep: User
+    customers: Section
+    leads: Section
+    activities: Section
+
+    @property
+    def empty(self) -> bool:
+        return not (self.customers.count or self.leads.count or self.activities.count)
+
+
+def done_since(now: datetime) -> datetime:
+    """A mark done at or after this moment still hides its item: the start of the last scoring
+    run that stored scores (no run: every done mark hides)."""
+    started = (
+        ScoringRun.objects.filter(status__in=ScoringRun.SCORES_STORED)
+        .order_by("-id")
+        .values_list("started_at", flat=True)
+        .first()
+    )
+    return started or datetime.min.replace(tzinfo=now.tzinfo)
+
+
+def _hidden(rep: User, kind: str, *, now: datetime, since: datetime) -> Exists:
+    marks = WorklistMark.objects.filter(user=rep, kind=kind, item_id=OuterRef("pk"))
+    return Exists(marks.filter(Q(snoozed_until__gt=now) | Q(done_at__gte=since)))
+
+
+def _section(qs: QuerySet, make, cap: int) -> Section:  # noqa: ANN001 - a row -> WorkItem
+    return Section(items=[make(row) for row in qs[:cap]], count=qs.count())
+
+
+def _customer(row: dict) -> WorkItem:
+    strategy = row["score__strategy"]
+    return WorkItem(
+        kind="customer", pk=row["pk"], name=row["name"], value_at_stake=row["at_stake"],
+        strategy=strategy, reasons=row["score__strategy_reasons"],
+        actions=ACTIONS.get(strategy, ()),
+    )
+
+
+def _lead(row: dict) -> WorkItem:
+    value = row["expected_value"]
+    return WorkItem(
+        kind="lead", pk=row["pk"], name=row["name"], value_at_stake=row["at_stake"],
+        stage=row["stage"], win_probability=row["score__win_probability"],
+        factors=tuple(row["score__factors"] or ())[:2],
+        expected_value=float(value) if value is not None else None,
+    )
+
+
+def _activity(row: dict) -> WorkItem:
+    on_lead = row["lead_id"] is not None
+    return WorkItem(
+        kind="activity", pk=row["pk"],
+        name=(row["lead__name"] if on_lead else row["customer__name"]) or "",
+        due_at=row["due_at"], activity_kind=row["kind"], note=row["note"],
+        party_kind="lead" if on_lead else "customer",
+        party_pk=row["lead_id"] if on_lead else row["customer_id"],
+    )
+
+
+def rep_worklist(*, rep: User, now: datetime, cap: int = SECTION_CAP) -> Worklist:
+    """The worklist of `rep` at `now` (who may see it is the interface's question)."""
+    since = done_since(now)
+    customers = (
+        Customer.objects.filter(owner=rep, score__strategy__in=WORKLIST_STRATEGIES)
+        .annotate(at_stake=customer_at_stake_expr(), hidden=_hidden(rep, "customer", now=now,
+                                                                   since=since))
+        .filter(hidden=False)
+        .order_by("-at_stake", "pk")
+        .values("pk", "name", "at_stake", "score__strategy", "score__strategy_reasons")
+    )
+    leads = (
+        Lead.objects.filter(
+            owner=rep, stage__in=vocabulary.OPEN_LEAD_STAGES, converted_customer__isnull=True
+        )
+        .annotate(at_stake=lead_at_stake_expr(), hidden=_hidden(rep, "lead", now=now,
+                                                               since=since))
+        .filter(hidden=False)
+        .order_by("-at_stake", "pk")
+        .values("pk", "name", "at_stake", "stage", "expected_value", "score__win_probability",
+                "score__factors")
+    )
+    activities = (
+        Interaction.objects.filter(done=False, due_at__lt=now)
+        .filter(Q(user=rep) | Q(customer__owner=rep) | Q(lead__owner=rep))
+        .annotate(hidden=_hidden(rep, "activity", now=now, since=since))
+        .filter(hidden=False)
+        .order_by("due_at", "pk")
+        .values("pk", "kind", "note", "due_at", "customer_id", "lead_id", "customer__name",
+                "lead__name")
+    )
+    return Worklist(
+        rep=rep,
+        customers=_section(customers, _customer, cap),
+        leads=_section(leads, _lead, cap),
+        activities=_section(activities, _activity, cap),
+    )
