@@ -3,9 +3,9 @@
     python scripts/screenshots.py [--out docs/screenshots] [--chromium /usr/bin/chromium]
 
 Runs `daur init`, `daur demo` and `daur score` on SQLite in a fresh DAUR_HOME, serves it with
-`daur serve`, logs in as demo/demo and writes dashboard.png, customers.png and customer-360.png
-(the retention customer with types and the highest CLV; the list and the 360 their first
-screen).
+`daur serve`, logs in as demo/demo and writes dashboard.png, customers.png, customer-360.png
+(the retention customer with types and the highest CLV) and acquisition.png (the list, the 360
+and the acquisition page their first screen).
 """
 
 from __future__ import annotations
@@ -90,6 +90,8 @@ def main() -> None:
             page.screenshot(path=str(out / "customers.png"))
             page.goto(f"{base}/customers/{customer}/")
             page.screenshot(path=str(out / "customer-360.png"))
+            page.goto(f"{base}/acquisition/")
+            page.screenshot(path=str(out / "acquisition.png"))
             browser.close()
     finally:
         server.terminate()

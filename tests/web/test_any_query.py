@@ -18,7 +18,7 @@ ROLES = ("admin", "manager", "sales_rep", "marketer", "support_agent")
 PARAMETERS = (
     "q", "match", "stage", "type", "orientation", "segment", "strategy", "rfm_r", "rfm_f",
     "owner", "country", "city", "relationship", "sort", "cursor", "before", "orders_page",
-    "served_page", "page", "language",
+    "served_page", "page", "language", "date_from", "date_to", "channel",
 )
 VALUES = st.one_of(
     st.text(max_size=40),
@@ -46,7 +46,7 @@ def world():
     order.save()
     pages = (
         "/", "/customers/", f"/customers/{reseller.pk}/", f"/customers/{buyer.pk}/",
-        f"/customers/{buyer.pk}/timeline/", "/model/", "/customers/export.csv",
+        f"/customers/{buyer.pk}/timeline/", "/model/", "/customers/export.csv", "/acquisition/",
     )
     return users, pages
 
@@ -55,7 +55,7 @@ def world():
     max_examples=50, deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(query=QUERIES, role=st.sampled_from(ROLES), page=st.integers(min_value=0, max_value=6))
+@given(query=QUERIES, role=st.sampled_from(ROLES), page=st.integers(min_value=0, max_value=7))
 def test_no_query_string_gets_a_500_on_any_page_for_any_role(client, world, query, role, page):
     users, pages = world
     client.force_login(users[role])

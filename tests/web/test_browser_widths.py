@@ -103,6 +103,7 @@ def test_no_page_scrolls_sideways_on_a_phone_or_a_desktop(live_server, browser_p
         "resellers": "/resellers/",
         "activity": "/activity/",
         "today": "/today/",
+        "acquisition": "/acquisition/",
     }
     wide = {}
     for language in ("en", "it"):

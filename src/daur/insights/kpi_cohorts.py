@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import TruncMonth
 
 from daur.insights.period import Period, local_day
@@ -46,16 +46,20 @@ def _month_of(number: int) -> date:
     return date(number // 12, number % 12 + 1, 1)
 
 
-def cohort_retention_compute(*, period: Period) -> CohortRetention:
+def cohort_retention_compute(*, period: Period, orders: Q | None = None) -> CohortRetention:
     """The retention triangle of the cohorts whose first purchase falls in the period.
 
     A purchase is an order with a non-negative amount (refunds are not purchases, neither as a
-    first purchase nor as a return). Month k of a cohort counts the customers with a purchase in
-    the k-th calendar month after their first-purchase month, up to the period's end.
+    first purchase nor as a return). `orders` narrows the orders (and so the customers) read,
+    e.g. to one owner's customers; the whole base by default. Month k of a cohort counts the
+    customers with a purchase in the k-th calendar month after their first-purchase month, up to
+    the period's end.
     """
     first_month = _month_number(period.date_from)
     months = _month_number(period.date_to) - first_month + 1
     purchases = Order.objects.filter(amount__gte=0)
+    if orders is not None:
+        purchases = purchases.filter(orders)
     earlier = purchases.filter(customer=OuterRef("customer_id"), ordered_at__lt=period.start)
     rows = (
         purchases.filter(ordered_at__gte=period.start, ordered_at__lt=period.end)

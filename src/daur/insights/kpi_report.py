@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from daur.insights.acquisition import AcquisitionRow
 from daur.insights.kpi_cohorts import CohortRetention
-from daur.insights.kpis import AcquisitionRow, Kpis, SegmentValue
+from daur.insights.kpis import Kpis, SegmentValue
 
 NONE = "—"
 

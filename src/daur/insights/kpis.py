@@ -13,7 +13,6 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
 
-from daur.campaigns.models import Campaign
 from daur.customers.models import Customer
 from daur.definitions.currency import base_amount
 from daur.definitions.customers import (
@@ -23,7 +22,7 @@ from daur.definitions.customers import (
     active_count,
     active_order_days,
 )
-from daur.insights.campaign_cost import campaign_unit_costs
+from daur.insights.acquisition import Acquisition, acquisition_compute, ratio
 from daur.insights.kpi_activity import (
     Resellers,
     SalesActivity,
@@ -36,33 +35,6 @@ from daur.insights.kpi_cohorts import CohortRetention, cohort_retention_compute
 from daur.insights.models import CustomerScore, StageChange
 from daur.insights.period import Period, day_start, local_day, raw_rows
 from daur.sales.models import Order
-
-
-@dataclass(frozen=True)
-class AcquisitionRow:
-    """Customers acquired in the period through one channel or campaign, and what they cost."""
-
-    key: str  # the channel, or the campaign's external id ("" = none recorded)
-    name: str  # the campaign's name; the channel again for a channel
-    acquired: int  # customers created in the period
-    buyers: int  # of them, those who have ordered (at any time)
-    first_order_value: float  # sum of their first orders
-    scored: int  # of them, those with a predicted CLV
-    predicted_clv: float | None  # sum of clv_12m over the scored ones
-    # A campaign: its whole cost and every customer it acquired over its life. A channel: the
-    # cost the period's customers of its costed campaigns carry (daur.insights.campaign_cost)
-    # and those customers, so both cover the period.
-    cost: float | None
-    cost_acquired: int
-    cac: float | None  # cost / cost_acquired
-    clv_to_cac: float | None  # mean predicted CLV of the acquired / cac
-
-
-@dataclass(frozen=True)
-class Acquisition:
-    acquired: int
-    by_channel: tuple[AcquisitionRow, ...]
-    by_campaign: tuple[AcquisitionRow, ...]
 
 
 @dataclass(frozen=True)
@@ -148,123 +120,6 @@ def _year_before(day: date) -> date:
         return day.replace(year=day.year - 1, day=28)
 
 
-def _ratio(numerator: float | None, denominator: float | None) -> float | None:
-    if numerator is None or not denominator:
-        return None
-    return numerator / denominator
-
-
-# Acquisition -------------------------------------------------------------------------------------
-
-
-def acquisition_compute(*, period: Period) -> Acquisition:
-    """Customers created in the period, by `acquired_via` and by campaign.
-
-    A campaign's CAC is its whole cost over every customer it ever acquired (a cost is not spread
-    over time); the campaigns listed are those that acquired a customer in the period or started
-    in it. A channel's cost is what the customers its costed campaigns acquired in the period
-    carry (each its campaign's CAC), its CAC that cost over those customers.
-    """
-    first_value = Subquery(
-        Order.objects.filter(customer=OuterRef("pk"), amount__gte=0)
-        .order_by("ordered_at", "id")
-        .annotate(value=base_amount())
-        .values("value")[:1]
-    )
-    acquired = Customer.objects.filter(
-        created_at__gte=period.start, created_at__lt=period.end
-    ).annotate(first_value=first_value)
-    figures = {
-        "acquired": Count("id"),
-        "buyers": Count("first_value"),
-        "first_order_value": Sum("first_value"),
-        "scored": Count("score__clv_12m"),
-        "predicted_clv": Sum("score__clv_12m"),
-    }
-    by_channel = {r["acquired_via"]: r for r in acquired.values("acquired_via").annotate(**figures)}
-    by_campaign = {r["campaign"]: r for r in acquired.values("campaign").annotate(**figures)}
-    campaigns = list(
-        Campaign.objects.filter(
-            Q(pk__in=[pk for pk in by_campaign if pk is not None])
-            | Q(started_on__gte=period.date_from, started_on__lte=period.date_to)
-        )
-        .annotate(cost_acquired=Count("acquired_customers"))
-        .order_by("external_id")
-    )
-    campaign_rows = [
-        _acquisition_row(
-            key=c.external_id,
-            name=c.name,
-            figures=by_campaign.get(c.pk),
-            cost=None if c.cost is None else float(c.cost),
-            cost_acquired=c.cost_acquired,
-        )
-        for c in campaigns
-    ]
-    if None in by_campaign:
-        campaign_rows.append(
-            _acquisition_row(key="", name="", figures=by_campaign[None], cost=None, cost_acquired=0)
-        )
-    carried = _carried_by_channel(period)
-    channel_rows = [
-        _acquisition_row(
-            key=channel,
-            name=channel,
-            figures=by_channel.get(channel),
-            cost=carried[channel][1] if channel in carried else None,
-            cost_acquired=carried[channel][0] if channel in carried else 0,
-        )
-        for channel in sorted({*by_channel, *(c.channel for c in campaigns)})
-    ]
-    return Acquisition(
-        acquired=sum(r["acquired"] for r in by_channel.values()),
-        by_channel=tuple(sorted(channel_rows, key=lambda r: (-r.acquired, r.key))),
-        by_campaign=tuple(campaign_rows),
-    )
-
-
-def _carried_by_channel(period: Period) -> dict[str, tuple[int, float]]:
-    """Per campaign channel: the customers acquired in the period by its costed acquisition
-    campaigns, and the cost they carry."""
-    units = campaign_unit_costs()
-    rows = (
-        Customer.objects.filter(
-            created_at__gte=period.start, created_at__lt=period.end, campaign_id__in=list(units)
-        )
-        .values("campaign_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    carried: dict[str, tuple[int, float]] = {}
-    for row in rows:
-        unit = units[row["campaign_id"]]
-        n, cost = carried.get(unit.channel, (0, 0.0))
-        carried[unit.channel] = (n + row["n"], cost + row["n"] * unit.cost)
-    return carried
-
-
-def _acquisition_row(
-    *, key: str, name: str, figures: dict | None, cost: float | None, cost_acquired: int
-) -> AcquisitionRow:
-    figures = figures or {}
-    scored = figures.get("scored", 0)
-    clv = figures.get("predicted_clv") if scored else None
-    cac = _ratio(cost, cost_acquired)
-    return AcquisitionRow(
-        key=key or "",
-        name=name or "",
-        acquired=figures.get("acquired", 0),
-        buyers=figures.get("buyers", 0),
-        first_order_value=float(figures.get("first_order_value") or 0.0),
-        scored=scored,
-        predicted_clv=clv,
-        cost=cost,
-        cost_acquired=cost_acquired,
-        cac=cac,
-        clv_to_cac=_ratio(_ratio(clv, scored), cac),
-    )
-
-
 # Retention ---------------------------------------------------------------------------------------
 
 
@@ -291,11 +146,11 @@ def retention_compute(*, period: Period) -> Retention:
         active_basis=active_basis,
         buyers=buyers,
         repeat_buyers=repeat_buyers,
-        repeat_purchase_rate=_ratio(repeat_buyers, buyers),
+        repeat_purchase_rate=ratio(repeat_buyers, buyers),
         churn_basis=churn_basis,
         churn_base=churn_base,
         churned=churned,
-        churn_rate=_ratio(churned, churn_base),
+        churn_rate=ratio(churned, churn_base),
         regained=regained,
         cohorts=cohort_retention_compute(period=period),
     )

@@ -225,7 +225,11 @@ def pipeline_flow(*, user: User, filters: LeadFilters | None = None) -> list[Sta
 
     A stay starts at the lead's previous move, or at its creation for its first one.
     """
-    leads = leads_filtered(user=user, filters=filters or LeadFilters())
+    return stage_flow_of(leads_filtered(user=user, filters=filters or LeadFilters()))
+
+
+def stage_flow_of(leads: QuerySet[Lead]) -> list[StageFlow]:
+    """Per open stage, what became of these leads that left it (one query over their moves)."""
     moves = (
         LeadStageChange.objects.filter(lead__in=leads.values("pk"))
         .annotate(

@@ -3,7 +3,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from daur.web import activities, activity, customer_edit, duplicates, leads, resellers, today, views
+from daur.web import (
+    acquisition,
+    activities,
+    activity,
+    customer_edit,
+    duplicates,
+    leads,
+    resellers,
+    today,
+    views,
+)
 from daur.web.auth import LoginForm
 
 app_name = "web"
@@ -37,6 +47,7 @@ urlpatterns = [
     path("leads/<int:lead_id>/", leads.lead_detail, name="lead"),
     path("leads/<int:lead_id>/stage/", leads.lead_stage, name="lead_stage"),
     path("leads/<int:lead_id>/activities/", activities.lead_activity, name="lead_activity"),
+    path("acquisition/", acquisition.acquisition, name="acquisition"),
     path("resellers/", resellers.resellers, name="resellers"),
     path("today/", today.today, name="today"),
     path("today/mark/", today.today_mark, name="today_mark"),
