@@ -19,6 +19,8 @@ NEWTON_TOLERANCE = 1e-16
 NEWTON_TRUST = 1e-8
 # L-BFGS-B often ends "abnormally" in its line search at the optimum, where -LL no longer
 # changes in its last digits; a gradient (per customer, in log space) this small is a stop too.
+# Restarts of L-BFGS-B from where it stopped, while they still raise the likelihood.
+RIDGE_RESTARTS = 20
 QUASI_NEWTON_GRADIENT = 1e-6
 
 
@@ -139,10 +141,18 @@ def quasi_newton(
                         options={"maxiter": 500, "ftol": 1e-10})
         if np.isfinite(warm.fun) and np.all(np.abs(warm.x) < LOG_BOUND - 1):
             x0 = warm.x
-    res = minimize(
-        objective, x0, jac=True, method="L-BFGS-B", bounds=bounds,
-        options={"maxiter": max_iter, "ftol": 1e-14, "gtol": 1e-9, "maxcor": 20},
-    )
+    options = {"maxiter": max_iter, "ftol": 1e-14, "gtol": 1e-9, "maxcor": 20}
+    res = minimize(objective, x0, jac=True, method="L-BFGS-B", bounds=bounds, options=options)
+    # On a flat ridge (a weakly identified model rising slowly towards a limit) L-BFGS-B can stop
+    # on its relative-reduction test far from the top: restarted from there with a fresh curvature
+    # model it walks on, until a restart no longer gains.
+    for _ in range(RIDGE_RESTARTS):
+        again = minimize(objective, res.x, jac=True, method="L-BFGS-B", bounds=bounds,
+                         options=options)
+        if not again.fun < res.fun - 1e-12 * max(abs(res.fun), 1.0):
+            break
+        again.nit += res.nit
+        res = again
     log_theta = np.asarray(res.x, dtype=np.float64)
     value = float(neg_ll(np.exp(log_theta))[0])
     hess = _hessian(lambda lt: objective(lt)[1] / scale, log_theta, res.jac / scale)
