@@ -92,6 +92,17 @@ def main() -> None:
             page.screenshot(path=str(out / "customer-360.png"))
             page.goto(f"{base}/acquisition/")
             page.screenshot(path=str(out / "acquisition.png"))
+            page.goto(f"{base}/leads/")
+            page.screenshot(path=str(out / "leads.png"))
+            # A sales rep's day, as the rep sees it (a browser context of its own).
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            page.goto(f"{base}/login/")
+            page.fill("#id_username", "demo-rep")
+            page.fill("#id_password", "demo")
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{base}/")
+            page.goto(f"{base}/today/")
+            page.screenshot(path=str(out / "today.png"))
             browser.close()
     finally:
         server.terminate()
