@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Sum, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Window
 from django.db.models.functions import Lag
 from django.http import Http404
 from django.utils import timezone
@@ -124,13 +124,14 @@ def leads_filtered(*, user: User, filters: LeadFilters, now: datetime | None = N
 
 
 def _with_activity(qs: QuerySet, now: datetime) -> QuerySet:
-    """With the soonest due open activity, and whether one is overdue."""
+    """With the soonest due open activity, and whether one is overdue.
+
+    Both are correlated subqueries, not a join and GROUP BY: a page newest first is then a page
+    of the lead index read in order, not every lead grouped before the sort."""
+    soonest = Interaction.objects.filter(lead=OuterRef("pk"), done=False, due_at__isnull=False)
     return qs.annotate(
         has_overdue=Exists(overdue_activities(now)),
-        next_due_at=Min(
-            "interactions__due_at",
-            filter=Q(interactions__done=False, interactions__due_at__isnull=False),
-        ),
+        next_due_at=Subquery(soonest.order_by("due_at").values("due_at")[:1]),
     ).select_related("owner", "campaign")
 
 
