@@ -33,6 +33,7 @@ SORTS: dict[str, tuple[str, str]] = {
     "created": ("created_at", "desc"),
     "due": ("next_due_at", "asc"),
 }
+NULLABLE_SORTS = ("expected_value", "next_due_at")
 
 
 def leads_readable_by(user: User) -> bool:
@@ -139,8 +140,11 @@ def lead_list(*, user: User, filters: LeadFilters, now: datetime | None = None) 
     """One page of the list (page numbers: a pipeline holds thousands of leads, not millions)."""
     now = now or timezone.now()
     column, direction = SORTS.get(filters.sort, SORTS["created"])
-    order = F(column).asc(nulls_last=True) if direction == "asc" else F(column).desc(
-        nulls_last=True
+    # Empty values last where there can be any; not on a required column, so that its plain
+    # index serves the order (leads migration 0004).
+    nulls_last = True if column in NULLABLE_SORTS else None
+    order = F(column).asc(nulls_last=nulls_last) if direction == "asc" else F(column).desc(
+        nulls_last=nulls_last
     )
     tie = "pk" if direction == "asc" else "-pk"
     qs = _with_activity(leads_filtered(user=user, filters=filters, now=now), now)
