@@ -1,14 +1,19 @@
-"""Web latency: p50/p95 of the dashboard, the list and the 360 page on 1,000,000 customers.
+"""Web latency: p50/p95 of the dashboard, the customer list, the 360 page, the lead pipeline
+(kanban and list) and /today/ on 1,000,000 customers and 100,000 open leads.
 
-Builds (once) a PostgreSQL database `daur_bench_web` with generated customers, scores and
-orders (INSERT ... SELECT generate_series), migrates it and stores the dashboard's figures as the
-end of `daur score` would, starts `daur serve --workers N` (gunicorn) on 127.0.0.1, logs in 8
-clients (urllib with a cookie jar) and times each page.
+Builds (once) a PostgreSQL database (`daur_bench_web`, or --db / DAUR_BENCH_WEB_DB) with
+generated customers, scores and orders (INSERT ... SELECT generate_series), and leads with their
+activities, stage changes and scores (bench/web_leads.py), migrates it and stores the
+dashboard's figures as the end of `daur score` would, starts `daur serve --workers N` (gunicorn)
+on 127.0.0.1, logs in 8 clients (urllib with a cookie jar) as a manager, and 8 as a sales rep,
+and times each page.
 
-    PYTHONPATH=src python bench/web.py [--customers 1000000] [--rebuild] [--requests 200]
+    PYTHONPATH=src python bench/web.py [--customers 1000000] [--leads 100000] [--rebuild]
+        [--requests 200]
         [--workers 4]   (0: Django's threaded development server, one process)
         [--cache-url redis://127.0.0.1:6379/9]   (the deployment with Redis: a shared cache,
                                                    sessions read from it)
+        [--db daur_bench_web] [--drop]   (--drop: drop the database at the end)
 """
 
 from __future__ import annotations
@@ -30,9 +35,15 @@ from pathlib import Path
 
 import psycopg
 
+from web_leads import lead_pages, leads_build
+
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-DB_URL = "postgresql://postgres@127.0.0.1:5432/daur_bench_web"
+DB_NAME = os.environ.get("DAUR_BENCH_WEB_DB", "daur_bench_web")
+
+
+def db_url(name: str) -> str:
+    return f"postgresql://postgres@127.0.0.1:5432/{name}"
 
 
 def free_port() -> int:
@@ -121,25 +132,37 @@ if not run.dashboard_facts.exists():
 """
 
 
-def build(n: int, rebuild: bool) -> None:
-    env = {**os.environ, "DAUR_DATABASE_URL": DB_URL, "PYTHONPATH": str(ROOT / "src")}
+# The users the clients log in as: the manager and a sales rep (the generated reps have no
+# password until here).
+PASSWORDS = """
+from daur.accounts.models import User
+for name in ("bench", "rep1"):
+    u = User.objects.get(username=name)
+    if not u.check_password("bench"):
+        u.set_password("bench")
+        u.save()
+"""
+
+
+def build(n: int, n_leads: int, rebuild: bool, db: str) -> None:
+    env = {**os.environ, "DAUR_DATABASE_URL": db_url(db), "PYTHONPATH": str(ROOT / "src")}
     with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-        exists = admin.execute(
-            "SELECT 1 FROM pg_database WHERE datname = 'daur_bench_web'"
-        ).fetchone()
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db]).fetchone()
         if exists and not rebuild:
-            # New migrations (indexes) and the figures `daur score` stores at its end.
+            # New migrations (indexes), leads if it has none yet, the passwords and the
+            # figures `daur score` stores at its end.
             subprocess.run([sys.executable, "-m", "daur.cli", "init"], check=True, env=env)
+            leads_timed(db, n_leads)
             subprocess.run([sys.executable, "-m", "daur.cli", "manage", "shell", "-c",
-                            STORE_FACTS], check=True, env=env)
+                            PASSWORDS + STORE_FACTS], check=True, env=env)
             return
         if exists:
-            admin.execute("DROP DATABASE daur_bench_web WITH (FORCE)")
-        admin.execute("CREATE DATABASE daur_bench_web")
+            admin.execute(f'DROP DATABASE "{db}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{db}"')
     subprocess.run([sys.executable, "-m", "daur.cli", "init"], check=True, env=env)
     started = time.perf_counter()
     sql = GENERATE.replace("%%", "%").replace("%(n)s", str(n)).replace("%(orders)s", str(2 * n))
-    with psycopg.connect(DB_URL, autocommit=True) as conn:
+    with psycopg.connect(db_url(db), autocommit=True) as conn:
         for statement in sql.split(";\n"):
             if statement.strip():
                 conn.execute(statement)
@@ -148,26 +171,27 @@ def build(n: int, rebuild: bool) -> None:
             " email, is_staff, is_active, date_joined, role, is_demo) VALUES ('', true, 'bench',"
             " '', '', '', true, true, now(), 'manager', false)"
         )
-    env_py = (
-        "from daur.accounts.models import User; u = User.objects.get(username='bench');"
-        "u.set_password('bench'); u.save()"
-    )
-    subprocess.run(
-        [sys.executable, "-m", "daur.cli", "manage", "shell", "-c", env_py], check=True, env=env
-    )
-    subprocess.run(
-        [sys.executable, "-m", "daur.cli", "manage", "shell", "-c", STORE_FACTS], check=True,
-        env=env,
-    )
     print(f"generated {n:,} customers, scores and {2 * n:,} orders in "
           f"{time.perf_counter() - started:.0f} s")
+    leads_timed(db, n_leads)
+    subprocess.run(
+        [sys.executable, "-m", "daur.cli", "manage", "shell", "-c", PASSWORDS + STORE_FACTS],
+        check=True, env=env,
+    )
 
 
-def start_server(cache_seconds: int, workers: int, cache_url: str = "") -> subprocess.Popen:
+def leads_timed(db: str, n_leads: int) -> None:
+    started = time.perf_counter()
+    if leads_build(db_url(db), n_leads):
+        print(f"generated {n_leads:,} open leads (and {n_leads // 10:,} closed) with activities,"
+              f" stage changes and scores in {time.perf_counter() - started:.0f} s")
+
+
+def start_server(cache_seconds: int, workers: int, db: str, cache_url: str = "") -> subprocess.Popen:
     env = {
         **{k: v for k, v in os.environ.items() if k not in ("DAUR_REDIS_URL", "DAUR_CACHE_URL")},
         "DAUR_CACHE_URL": cache_url,
-        "DAUR_DATABASE_URL": DB_URL,
+        "DAUR_DATABASE_URL": db_url(db),
         "PYTHONPATH": str(ROOT / "src"),
         "DAUR_DASHBOARD_CACHE_SECONDS": str(cache_seconds),
         "DAUR_AXES_ENABLED": "false",
@@ -187,14 +211,14 @@ def start_server(cache_seconds: int, workers: int, cache_url: str = "") -> subpr
     raise SystemExit("the server did not start")
 
 
-def logged_in_opener() -> urllib.request.OpenerDirector:
+def logged_in_opener(username: str = "bench") -> urllib.request.OpenerDirector:
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     base = f"http://127.0.0.1:{PORT}"
     page = opener.open(f"{base}/login/").read().decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     data = urllib.parse.urlencode(
-        {"username": "bench", "password": "bench", "csrfmiddlewaretoken": token}
+        {"username": username, "password": "bench", "csrfmiddlewaretoken": token}
     ).encode()
     request = urllib.request.Request(f"{base}/login/", data=data, headers={"Referer": base})
     opener.open(request).read()
@@ -220,62 +244,88 @@ def timed(openers, paths, clients: int) -> list[float]:
         return list(executor.map(one, paths))
 
 
-def report(name: str, ms: list[float]) -> str:
+def report(name: str, ms: list[float], per_second: float) -> str:
     ms = sorted(ms)
     p95 = ms[min(len(ms) - 1, int(0.95 * len(ms)))]
-    return f"| {name} | {len(ms)} | {statistics.median(ms):.0f} | {p95:.0f} |"
+    return (f"| {name} | {len(ms)} | {statistics.median(ms):.0f} | {p95:.0f} |"
+            f" {per_second:.0f} |")
+
+
+def time_pages(openers, pages: dict, args, customer_ids: tuple[int, int]) -> list[str]:  # noqa: ANN001
+    """Each page after 4 warm-up requests a client (a worker's first request of a page compiles
+    its templates), as a report row."""
+    rng = random.Random(7)
+    rows = []
+    for name, paths in pages.items():
+        n = args.requests + 4 * args.clients
+        if paths is None:  # other customers for the warm-up than for the timing
+            paths = [f"/customers/{rng.randint(*customer_ids)}/" for _ in range(n)]
+        else:
+            paths = [paths[i % len(paths)] for i in range(n)]
+        warm_up, paths = paths[: 4 * args.clients], paths[4 * args.clients :]
+        timed(openers, warm_up, args.clients)
+        started = time.perf_counter()
+        ms = timed(openers, paths, args.clients)
+        rows.append(report(name, ms, len(ms) / (time.perf_counter() - started)))
+    return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--leads", type=int, default=100_000, help="open leads")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--cache-url", default="")
+    parser.add_argument("--db", default=DB_NAME, help="the PostgreSQL database to build and use")
+    parser.add_argument("--drop", action="store_true", help="drop the database at the end")
     args = parser.parse_args()
-    build(args.customers, args.rebuild)
-    with psycopg.connect(DB_URL) as conn:
-        low, high = conn.execute("SELECT min(id), max(id) FROM customers_customer").fetchone()
-    rng = random.Random(7)
+    build(args.customers, args.leads, args.rebuild, args.db)
+    with psycopg.connect(db_url(args.db)) as conn:
+        customer_ids = conn.execute("SELECT min(id), max(id) FROM customers_customer").fetchone()
+    lead_manager_pages, lead_rep_pages = lead_pages(db_url(args.db))
     pages = {
         "list, no filter": ["/customers/"],
         "list, stage + sort by CLV": ["/customers/?stage=retention&sort=clv"],
         "list, type + country + P(alive)": ["/customers/?type=loyal&country=IT&sort=p_alive"],
         "list, name prefix search": [f"/customers/?q=Budi+{w}" for w in ("S", "W", "Pu")],
+        # A word of the name, anywhere in it (the trigram index, customers migration 0003).
+        "list, surname search": [f"/customers/?q={w}" for w in ("Putri", "Hidayat", "Rossi")],
         "list, RFM cell": ["/customers/?rfm_r=5&rfm_f=5"],
         "360 page": None,
+        **lead_manager_pages,
     }
     rows = []
     for cache_seconds in (0, 60):
-        server = start_server(cache_seconds, args.workers, args.cache_url)
+        server = start_server(cache_seconds, args.workers, args.db, args.cache_url)
         try:
             openers = [logged_in_opener() for _ in range(args.clients)]
             label = "dashboard, cached 60 s" if cache_seconds else "dashboard, uncached"
             n_dash = args.requests if cache_seconds else max(24, args.requests // 8)
             # Warm up every worker process: its first request of a page compiles templates.
             timed(openers, ["/"] * (4 * args.clients), args.clients)
-            rows.append(report(label, timed(openers, ["/"] * n_dash, args.clients)))
+            started = time.perf_counter()
+            ms = timed(openers, ["/"] * n_dash, args.clients)
+            rows.append(report(label, ms, len(ms) / (time.perf_counter() - started)))
             if cache_seconds:
                 continue
-            for name, paths in pages.items():
-                n = args.requests + 4 * args.clients
-                if paths is None:  # other customers for the warm-up than for the timing
-                    paths = [f"/customers/{rng.randint(low, high)}/" for _ in range(n)]
-                else:
-                    paths = [paths[i % len(paths)] for i in range(n)]
-                warm_up, paths = paths[: 4 * args.clients], paths[4 * args.clients :]
-                timed(openers, warm_up, args.clients)
-                rows.append(report(name, timed(openers, paths, args.clients)))
+            rows += time_pages(openers, pages, args, customer_ids)
+            rep_openers = [logged_in_opener("rep1") for _ in range(args.clients)]
+            rows += time_pages(rep_openers, lead_rep_pages, args, customer_ids)
         finally:
             server.terminate()
             server.wait()
     server = f"`daur serve --workers {args.workers}`" if args.workers else "`daur serve`"
     cache = f", cache and sessions in {args.cache_url}" if args.cache_url else ""
-    print(f"{args.customers:,} customers, {args.clients} concurrent clients, {server}{cache}")
-    print("| page | requests | p50 ms | p95 ms |\n|---|---|---|---|")
+    print(f"{args.customers:,} customers, {args.leads:,} open leads, {args.clients} concurrent"
+          f" clients, {server}{cache}")
+    print("| page | requests | p50 ms | p95 ms | requests/s |\n|---|---|---|---|---|")
     print("\n".join(rows))
+    if args.drop:
+        with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE "{args.db}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

@@ -80,6 +80,13 @@ class Lead(InterchangeRecord):
             models.Index(fields=["stage", "owner"], name="lead_stage_owner_idx"),
             models.Index(fields=["source", "created_at"], name="lead_source_idx"),
             models.Index(fields=["email"], name="lead_email_idx"),
+            # The board's cards of a stage and the list, newest first: a page of the index
+            # read in order (leads migration 0004_bench_indexes).
+            models.Index(
+                fields=["stage", "-created_at", "-id"], name="lead_stage_created_idx"
+            ),
+            models.Index(fields=["-created_at", "-id"], name="lead_created_idx"),
+            models.Index(fields=["owner", "-created_at", "-id"], name="lead_owner_created_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -12,13 +12,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Sum, Window
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Window
 from django.db.models.functions import Lag
 from django.http import Http404
 from django.utils import timezone
 
 from daur import vocabulary
 from daur.accounts.models import Role, User
+from daur.db import dialect
 from daur.engagement.models import Interaction
 from daur.leads.models import Lead, LeadStageChange
 
@@ -33,6 +35,7 @@ SORTS: dict[str, tuple[str, str]] = {
     "created": ("created_at", "desc"),
     "due": ("next_due_at", "asc"),
 }
+NULLABLE_SORTS = ("expected_value", "next_due_at")
 
 
 def leads_readable_by(user: User) -> bool:
@@ -124,13 +127,14 @@ def leads_filtered(*, user: User, filters: LeadFilters, now: datetime | None = N
 
 
 def _with_activity(qs: QuerySet, now: datetime) -> QuerySet:
-    """With the soonest due open activity, and whether one is overdue."""
+    """With the soonest due open activity, and whether one is overdue.
+
+    Both are correlated subqueries, not a join and GROUP BY: a page newest first is then a page
+    of the lead index read in order, not every lead grouped before the sort."""
+    soonest = Interaction.objects.filter(lead=OuterRef("pk"), done=False, due_at__isnull=False)
     return qs.annotate(
         has_overdue=Exists(overdue_activities(now)),
-        next_due_at=Min(
-            "interactions__due_at",
-            filter=Q(interactions__done=False, interactions__due_at__isnull=False),
-        ),
+        next_due_at=Subquery(soonest.order_by("due_at").values("due_at")[:1]),
     ).select_related("owner", "campaign")
 
 
@@ -138,8 +142,11 @@ def lead_list(*, user: User, filters: LeadFilters, now: datetime | None = None) 
     """One page of the list (page numbers: a pipeline holds thousands of leads, not millions)."""
     now = now or timezone.now()
     column, direction = SORTS.get(filters.sort, SORTS["created"])
-    order = F(column).asc(nulls_last=True) if direction == "asc" else F(column).desc(
-        nulls_last=True
+    # Empty values last where there can be any; not on a required column, so that its plain
+    # index serves the order (leads migration 0004).
+    nulls_last = True if column in NULLABLE_SORTS else None
+    order = F(column).asc(nulls_last=nulls_last) if direction == "asc" else F(column).desc(
+        nulls_last=nulls_last
     )
     tie = "pk" if direction == "asc" else "-pk"
     qs = _with_activity(leads_filtered(user=user, filters=filters, now=now), now)
@@ -223,13 +230,26 @@ class StageFlow:
 def pipeline_flow(*, user: User, filters: LeadFilters | None = None) -> list[StageFlow]:
     """Conversion and time in stage from the stored moves, per open stage (the user's leads).
 
-    A stay starts at the lead's previous move, or at its creation for its first one.
+    A stay starts at the lead's previous move, or at its creation for its first one. On
+    PostgreSQL the database counts and takes the medians (a pipeline of 100,000 leads has
+    hundreds of thousands of moves, too many to read); elsewhere Python does, from the moves.
     """
     return stage_flow_of(leads_filtered(user=user, filters=filters or LeadFilters()))
 
 
 def stage_flow_of(leads: QuerySet[Lead]) -> list[StageFlow]:
     """Per open stage, what became of these leads that left it (one query over their moves)."""
+    tally = _flow_postgresql(leads) if dialect.postgresql() else _flow_python(leads)
+    return [
+        StageFlow(s, *tally.get(s, (0, 0, None))) for s in vocabulary.OPEN_LEAD_STAGES
+    ]
+
+
+# Per stage left: (moves out, moves forward, median days in it).
+FlowTally = dict[str, tuple[int, int, float | None]]
+
+
+def _flow_python(leads: QuerySet) -> FlowTally:
     moves = (
         LeadStageChange.objects.filter(lead__in=leads.values("pk"))
         .annotate(
@@ -248,7 +268,38 @@ def stage_flow_of(leads: QuerySet[Lead]) -> list[StageFlow]:
         days[frm].append(max((changed - (entered or created)).total_seconds(), 0) / 86400)
         if to != "lost" and order[to] > order[frm]:
             forward[frm] += 1
-    return [
-        StageFlow(s, len(days[s]), forward[s], statistics.median(days[s]) if days[s] else None)
-        for s in vocabulary.OPEN_LEAD_STAGES
-    ]
+    return {
+        s: (len(days[s]), forward[s], statistics.median(days[s]) if days[s] else None)
+        for s in days
+    }
+
+
+FLOW_SQL = """
+SELECT from_stage, count(*),
+    count(*) FILTER (WHERE to_stage <> 'lost' AND array_position(%s::text[], to_stage::text)
+        > array_position(%s::text[], from_stage::text)),
+    percentile_cont(0.5) WITHIN GROUP (ORDER BY days)
+FROM (
+    SELECT c.from_stage, c.to_stage, GREATEST(EXTRACT(EPOCH FROM c.changed_at - COALESCE(
+        LAG(c.changed_at) OVER (PARTITION BY c.lead_id ORDER BY c.changed_at, c.id),
+        l.created_at)), 0) / 86400.0 AS days
+    FROM leads_leadstagechange c JOIN leads_lead l ON l.id = c.lead_id
+    WHERE c.lead_id IN ({leads})
+) moves
+WHERE from_stage = ANY(%s::text[])
+GROUP BY from_stage
+"""
+
+
+def _flow_postgresql(leads: QuerySet) -> FlowTally:
+    sql, params = leads.order_by().values("pk").query.sql_with_params()
+    stages = list(vocabulary.LEAD_STAGES)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            FLOW_SQL.format(leads=sql),
+            [stages, stages, *params, list(vocabulary.OPEN_LEAD_STAGES)],
+        )
+        return {
+            stage: (left, forward, float(median) if median is not None else None)
+            for stage, left, forward, median in cursor.fetchall()
+        }
