@@ -29,17 +29,14 @@ interval or p-value, and the reason.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import math
+from dataclasses import dataclass
 from typing import Any
-
 
 import numpy as np
 from scipy import optimize, stats
 
 from daur.analytics.rules_config import CampaignRules
-
-GROUPS = ("treated", "holdout")
 
 
 @dataclass(frozen=True)
