@@ -281,6 +281,7 @@ def test_non_finite_numbers_are_refused_naming_the_field(field, bad):
         ({"spend": ["a", "b"]}, "spend must be numbers"),
         ({"redeemed": [0.5, 0]}, "redeemed must be booleans"),
         ({"cost": math.nan}, "cost must be a finite number"),
+        ({"rules": CampaignRules(confidence=95)}, "campaigns.confidence must be between 0 and 1"),
     ],
 )
 def test_bad_input_is_refused_with_a_clear_message(kwargs, message):

@@ -152,6 +152,8 @@ def uplift_report(
     "treated" / "holdout"; `converted`, `redeemed`: booleans; `spend`, `covariate`: finite
     numbers; all of one length. Raises ValueError naming the field that is wrong."""
     rules = rules or CampaignRules()
+    if not 0.0 < rules.confidence < 1.0:
+        raise ValueError(f"campaigns.confidence must be between 0 and 1, not {rules.confidence}")
     treated = _group_mask(group)
     n = len(treated)
     conv = _bool_array("converted", converted, n)
