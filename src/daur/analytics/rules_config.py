@@ -127,6 +127,17 @@ class SurveyRules:
     detractor_max_nps: float = 6.0
 
 
+@dataclass(frozen=True)
+class CampaignRules:
+    """When a campaign's uplift can be measured (SPEC §6 Campaigns), and how it is read out."""
+
+    attribution_window_days: int = 30  # a member converts with a first order in these days
+    min_group_members: int = 100  # each group, treated and hold-out, has at least this many
+    min_conversions: int = 10  # converted members over both groups
+    min_non_conversions: int = 10  # members who did not convert, over both groups
+    confidence: float = 0.95  # of every uplift interval
+
+
 SECTIONS: dict[str, type] = {
     "features": FeatureRules,
     "lifecycle": LifecycleRules,
@@ -136,6 +147,7 @@ SECTIONS: dict[str, type] = {
     "strategy": StrategyRules,
     "leads": LeadScoreRules,
     "surveys": SurveyRules,
+    "campaigns": CampaignRules,
 }
 
 # Keys of earlier versions, each of which held a copy of an NPS band: still accepted, they set the
@@ -162,6 +174,7 @@ class RulesConfig:
     strategy: StrategyRules = field(default_factory=StrategyRules)
     leads: LeadScoreRules = field(default_factory=LeadScoreRules)
     surveys: SurveyRules = field(default_factory=SurveyRules)
+    campaigns: CampaignRules = field(default_factory=CampaignRules)
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, Any]) -> RulesConfig:
