@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from celery import shared_task
+from django.db import transaction
 
 from daur.actions.interchange import file_import
 from daur.definitions.rules import rules_config
@@ -48,8 +49,23 @@ def score_run(*, as_of: date | None = None) -> ScoreJob:
     leads = lead_scores_learn(as_of=as_of, rules=rules_config().leads)
     run = scores_compute(as_of=as_of)
     lead_scores_link(leads, run)
+    segments_snapshot(run)
     facts, alerts = run_followups(run)
     return ScoreJob(run=run, facts=facts, alerts=alerts, leads=leads)
+
+
+def segments_snapshot(run: ScoringRun) -> None:
+    """Every saved segment's figures at this run (docs/segments.md); a failure leaves the scores
+    as they are and says so in the run's message."""
+    from daur.insights.segments import segment_snapshots_store
+
+    try:
+        with transaction.atomic():
+            segment_snapshots_store(run=run)
+    except Exception as error:  # noqa: BLE001 - reported in the run's message
+        note = f"The segments' figures are not stored ({type(error).__name__}: {error})."
+        run.message = f"{run.message} {note}".strip()
+        ScoringRun.objects.filter(pk=run.pk).update(message=run.message[:4000])
 
 
 def run_followups(run: ScoringRun) -> tuple[DashboardFacts, list[Any]]:

@@ -106,10 +106,11 @@ class CustomerPage:
 
 
 def _filtered(
-    *, user: User, filters: CustomerFilters, sort: str
+    *, user: User | None, filters: CustomerFilters, sort: str
 ) -> tuple[QuerySet[Customer], tuple[str, str]]:
-    """The customers of the filters, and the order to list them in: (column, direction)."""
-    qs = customers_visible_to(user)
+    """The customers of the filters, and the order to list them in: (column, direction).
+    `user` None: the whole base (the figures a scoring run stores)."""
+    qs = Customer.objects.all() if user is None else customers_visible_to(user)
     order = SORTS[sort]
     if filters.q:
         qs, by_key = searched(qs, filters.q, match=filters.match, by_name=sort == "name")
@@ -225,6 +226,13 @@ def customer_count(*, user: User, filters: CustomerFilters, cap: int = COUNT_CAP
     base."""
     qs, _ = _filtered(user=user, filters=filters.without_cursor(), sort=list_sort(filters))
     return qs.order_by().values("id")[: cap + 1].count()
+
+
+def customers_of_filters(*, user: User | None, filters: CustomerFilters) -> QuerySet[Customer]:
+    """Every customer the list of these filters holds for the user (None: the whole base),
+    unordered: a saved segment's members (daur.insights.segments)."""
+    qs, _ = _filtered(user=user, filters=filters.without_cursor(), sort=list_sort(filters))
+    return qs.order_by()
 
 
 # What the export reads of each customer, in this order (daur.web.customer_export writes it).
