@@ -41,7 +41,7 @@ def test_creators_see_the_whole_segment_and_save_one_from_the_list(client, base,
     page = client.get(reverse("web:segments")).content.decode()
     assert "Retained" in page and "?stage=retention" in page and ">5<" in page
     listing = client.get(reverse("web:customers"), {"stage": "retention", "cursor": "x"})
-    assert 'value="stage=retention"' in listing.content.decode()
+    assert 'form="segment-save" value="stage=retention"' in listing.content.decode()
     assert "Save as segment" in listing.content.decode()
     response = client.post(reverse("web:segment_new"), {"name": "Mine", "query": "stage=retention"})
     created = Segment.objects.get(name="Mine")
