@@ -45,6 +45,9 @@ def test_create_prints_the_size_and_list_shows_it(base, capsys):
         ("q=" + "x" * 101, "q: at most 100 characters"),
         ("stage=retention&stage=nope", "stage: 'nope'"),
         ("a=1=2&&", "not a query string"),
+        ("clv_min=nan", "clv_min: 'nan' is not an amount"),
+        ("clv_max=1e400", "clv_max: '1e400' is not an amount"),
+        ("clv_max=lots", "clv_max: 'lots' is not an amount"),
     ],
 )
 def test_create_refuses_a_bad_filter_in_one_line(base, capsys, query, says):
@@ -69,10 +72,19 @@ def test_list_says_when_there_is_none(db, capsys):
 
 
 def test_the_canonical_query_reads_back_as_the_same_filters():
-    query = "city=Bandung&stage=active&rfm_r=5&type=loyal&sort=clv&owner=3&q=b%26c"
+    query = "city=Bandung&stage=active&rfm_r=5&type=loyal&sort=clv&owner=3&q=b%26c&clv_min=2.5"
     filters = filters_from_query(query)
     assert filters.q == "b&c" and filters.rfm_r == 5 and filters.owner == 3
+    assert filters.clv_min == 2.5
     assert filters_from_query(filters_query(filters)) == filters
     assert filters_query(filters_from_query("stage=&cursor=abc")) == ""
     with pytest.raises(FilterQueryError):
         filters_from_query("stage=active&x\x00=1")
+
+
+def test_a_clv_range_narrows_the_segment_and_the_list_alike(db, capsys):
+    run = run_make()
+    for clv in (10.0, 100.0, 1000.0, None):
+        score_make(customer_make(), run=run, clv=clv)
+    assert cli.main(["segment", "create", "Mid", "--filter", "clv_min=50&clv_max=1000"]) == 0
+    assert "2 customers" in capsys.readouterr().out

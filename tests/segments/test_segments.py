@@ -34,6 +34,8 @@ def _queries() -> list[str]:
     score = CustomerScore.objects.exclude(rfm_r=None).exclude(types="").order_by("customer_id").first()
     owner = Customer.objects.exclude(owner=None).order_by("id").first().owner_id
     kind = score.types.split(";")[0]
+    clvs = sorted(CustomerScore.objects.exclude(clv_12m=None).values_list("clv_12m", flat=True))
+    clv = round(clvs[len(clvs) // 2], 2)  # the median: each side holds some
     return [
         "",
         "stage=active",
@@ -47,6 +49,9 @@ def _queries() -> list[str]:
         "sort=p_alive",
         "q=a&match=contains",
         "relationship=external&stage=lost",
+        f"clv_min={clv}",
+        f"clv_min=0&clv_max={clv}&stage=active",
+        f"clv_max={clv}&owner={owner}&sort=name",
     ]
 
 

@@ -3,6 +3,7 @@ segments, the command line and the segment figures (the web form validates the s
 
 from __future__ import annotations
 
+import math
 from dataclasses import fields
 from urllib.parse import parse_qsl, urlencode
 
@@ -29,9 +30,11 @@ CHOICES: dict[str, tuple[str, ...]] = {
 }
 TEXTS = {"q": 100, "country": 64, "city": 128}
 NUMBERS = {"rfm_r": range(1, 6), "rfm_f": range(1, 6), "owner": range(1, 2**31)}
+AMOUNTS = ("clv_min", "clv_max")  # money in the base currency, a decimal point
+AMOUNT_LIMIT = 1e18
 # The list's paging is not part of what it holds.
 IGNORED = ("cursor",)
-FIELDS = (*TEXTS, *CHOICES, *NUMBERS)
+FIELDS = (*TEXTS, *CHOICES, *NUMBERS, *AMOUNTS)
 MAX_QUERY = 2000
 
 
@@ -76,6 +79,14 @@ def _value(name: str, raw: str) -> object:
                 f"{name}: {raw!r} is not one of {', '.join(CHOICES[name])}"
             )
         return raw
+    if name in AMOUNTS:
+        try:
+            amount = float(raw)
+        except ValueError:
+            amount = None
+        if amount is None or not math.isfinite(amount) or abs(amount) > AMOUNT_LIMIT:
+            raise FilterQueryError(f"{name}: {raw!r} is not an amount")
+        return amount
     try:
         number = int(raw)
     except ValueError:

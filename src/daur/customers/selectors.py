@@ -43,6 +43,8 @@ class CustomerFilters:
     strategy: str = ""
     rfm_r: int | None = None
     rfm_f: int | None = None
+    clv_min: float | None = None  # the 12-month CLV, in the base currency, from and to
+    clv_max: float | None = None
     owner: int | None = None
     country: str = ""
     city: str = ""
@@ -54,7 +56,9 @@ class CustomerFilters:
         return replace(self, cursor="")
 
 
-SCORE_FILTERS = ("stage", "type", "orientation", "segment", "strategy", "rfm_r", "rfm_f")
+SCORE_FILTERS = (
+    "stage", "type", "orientation", "segment", "strategy", "rfm_r", "rfm_f", "clv_min", "clv_max"
+)
 
 
 def list_sort(filters: CustomerFilters) -> str:
@@ -131,6 +135,10 @@ def _filtered(
         "relationship": filters.relationship,
     }
     qs = qs.filter(**{k: v for k, v in exact.items() if v not in ("", None)})
+    if filters.clv_min is not None:
+        qs = qs.filter(score__clv_12m__gte=filters.clv_min)
+    if filters.clv_max is not None:
+        qs = qs.filter(score__clv_12m__lte=filters.clv_max)
     if filters.type in TYPE_LABELS:
         mask = 1 << TYPE_LABELS.index(filters.type)
         qs = qs.alias(type_hit=F("score__type_bits").bitand(mask)).filter(type_hit=mask)
