@@ -1,8 +1,8 @@
 """The jobs: scoring as one job with one outcome, and its Celery entry points with the import's.
 
-`score_run` is `daur score`: scores, the saved segments' figures (docs/segments.md), then the dashboard
-figures and the alerts; the run is
-`succeeded` only once all three are stored (docs/scoring.md, "A run's outcome"). The command
+`score_run` is `daur score`: scores, the saved segments' figures (docs/segments.md), then the
+dashboard figures and the alerts; the run is `succeeded` only once the scores, figures and alerts
+are stored (docs/scoring.md, "A run's outcome"). The command
 line, the benches, the tests and the Celery task call it. The Celery tasks are thin: a worker
 runs the same job or action a command would (the web pages and the API hand work to them)."""
 
