@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from daur.cli_marketing import add_parsers as add_segment_parsers
 from daur.cli_sales import cmd_assign_leads, cmd_duplicates, cmd_merge
 from daur.vocabulary import INTERCHANGE_KINDS
 
@@ -304,6 +305,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("duplicate_ids", nargs="*", metavar="DUPLICATE_ID")
     p.add_argument("--undo", type=int, metavar="MERGE_ID", help="undo a recorded merge")
     p.set_defaults(handler=cmd_merge)
+
+    add_segment_parsers(sub)
 
     p = sub.add_parser("serve", help="run the web application")
     p.add_argument("--host", default="127.0.0.1")

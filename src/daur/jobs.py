@@ -1,7 +1,8 @@
 """The jobs: scoring as one job with one outcome, and its Celery entry points with the import's.
 
-`score_run` is `daur score`: scores, then the dashboard figures and the alerts; the run is
-`succeeded` only once all three are stored (docs/scoring.md, "A run's outcome"). The command
+`score_run` is `daur score`: scores, the saved segments' figures (docs/segments.md), then the
+dashboard figures and the alerts; the run is `succeeded` only once the scores, figures and alerts
+are stored (docs/scoring.md, "A run's outcome"). The command
 line, the benches, the tests and the Celery task call it. The Celery tasks are thin: a worker
 runs the same job or action a command would (the web pages and the API hand work to them)."""
 
@@ -12,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from celery import shared_task
+from django.db import transaction
 
 from daur.actions.interchange import file_import
 from daur.definitions.rules import rules_config
@@ -48,8 +50,23 @@ def score_run(*, as_of: date | None = None) -> ScoreJob:
     leads = lead_scores_learn(as_of=as_of, rules=rules_config().leads)
     run = scores_compute(as_of=as_of)
     lead_scores_link(leads, run)
+    segments_snapshot(run)
     facts, alerts = run_followups(run)
     return ScoreJob(run=run, facts=facts, alerts=alerts, leads=leads)
+
+
+def segments_snapshot(run: ScoringRun) -> None:
+    """Every saved segment's figures at this run (docs/segments.md); a failure leaves the scores
+    as they are and says so in the run's message."""
+    from daur.insights.segments import segment_snapshots_store
+
+    try:
+        with transaction.atomic():
+            segment_snapshots_store(run=run)
+    except Exception as error:  # noqa: BLE001 - reported in the run's message
+        note = f"The segments' figures are not stored ({type(error).__name__}: {error})."
+        run.message = f"{run.message} {note}".strip()
+        ScoringRun.objects.filter(pk=run.pk).update(message=run.message[:4000])
 
 
 def run_followups(run: ScoringRun) -> tuple[DashboardFacts, list[Any]]:

@@ -56,6 +56,20 @@ def test_no_page_breaks_the_content_security_policy(live_server, browser_page): 
     page.select_option("#id_stage", "retention")  # htmx swaps the table in place
     page.wait_for_url("**stage=retention**")  # (wait_for_function would need eval)
     seen["/customers/ filtered"] = page.evaluate("window.cspViolations")
+    # "Save as segment" saves the filter htmx put in place (its query lives in the table part).
+    page.fill("#segment-name", "Retained")
+    page.click("#segment-save button[type=submit]")
+    page.wait_for_url("**/segments/*/")
+    from daur.campaigns.models import Segment
+    from daur.insights.models import SegmentSnapshot
+
+    segment = Segment.objects.get(name="Retained")
+    assert segment.query == "stage=retention"
+    for n in range(2):
+        SegmentSnapshot.objects.create(segment=segment, run=run_make(), size=n, revenue=n, clv=n)
+    visit(f"/segments/{segment.pk}/")
+    assert page.locator("svg.chart polyline").count() == 3
+    visit("/segments/")
     visit("/resellers/")
     assert page.locator("svg.sparkline polyline").count() == 1
     visit(f"/customers/{customer.pk}/")

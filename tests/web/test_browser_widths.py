@@ -79,6 +79,24 @@ def _pipeline():
     return lead
 
 
+def _segment():
+    """A segment with a long name and big figures over three runs."""
+    from daur.actions.segments import segment_create
+    from daur.insights.models import SegmentSnapshot
+    from tests.web.factories import run_make
+
+    segment = segment_create(
+        name="Pelanggan setia dengan nilai seumur hidup tertinggi di seluruh Indonesia Raya",
+        query="stage=retention&type=loyal&city=Kabupaten+Bandung+Barat&sort=clv",
+    )
+    for n in range(3):
+        SegmentSnapshot.objects.create(
+            segment=segment, run=run_make(), size=1_234_567 * (n + 1),
+            revenue=98_765_432_109_876.0 * (n + 1), clv=12_345_678_901_234.0 / (n + 1),
+        )
+    return segment
+
+
 @pytest.mark.django_db(transaction=True)
 def test_no_page_scrolls_sideways_on_a_phone_or_a_desktop(live_server, browser_page):  # noqa: F811
     demo = User.objects.create_user("demo", password="demo", role="manager", is_staff=True)
@@ -87,6 +105,7 @@ def test_no_page_scrolls_sideways_on_a_phone_or_a_desktop(live_server, browser_p
     # The manager's own worklist: the pipeline's leads and the buyer are theirs.
     type(lead).objects.update(owner=demo)
     type(buyer).objects.filter(pk=buyer.pk).update(owner=demo)
+    segment = _segment()
     page = browser_page
     ARTIFACTS.mkdir(exist_ok=True)
     page.goto(f"{live_server.url}/login/")
@@ -104,6 +123,7 @@ def test_no_page_scrolls_sideways_on_a_phone_or_a_desktop(live_server, browser_p
         "activity": "/activity/",
         "today": "/today/",
         "acquisition": "/acquisition/",
+        "segments": "/segments/", "segment": f"/segments/{segment.pk}/",
     }
     wide = {}
     for language in ("en", "it"):

@@ -49,3 +49,29 @@ class Campaign(InterchangeRecord):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Segment(models.Model):
+    """A saved customer list: its name and the list's query string (docs/segments.md). Its
+    members are whatever the list of that query holds now; each scoring run stores its figures
+    (daur.insights.models.SegmentSnapshot)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    query = models.CharField(_("query"), max_length=2000, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("segment")
+        verbose_name_plural = _("segments")
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name

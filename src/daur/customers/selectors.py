@@ -43,6 +43,8 @@ class CustomerFilters:
     strategy: str = ""
     rfm_r: int | None = None
     rfm_f: int | None = None
+    clv_min: float | None = None  # the 12-month CLV, in the base currency, from and to
+    clv_max: float | None = None
     owner: int | None = None
     country: str = ""
     city: str = ""
@@ -54,7 +56,9 @@ class CustomerFilters:
         return replace(self, cursor="")
 
 
-SCORE_FILTERS = ("stage", "type", "orientation", "segment", "strategy", "rfm_r", "rfm_f")
+SCORE_FILTERS = (
+    "stage", "type", "orientation", "segment", "strategy", "rfm_r", "rfm_f", "clv_min", "clv_max"
+)
 
 
 def list_sort(filters: CustomerFilters) -> str:
@@ -106,10 +110,11 @@ class CustomerPage:
 
 
 def _filtered(
-    *, user: User, filters: CustomerFilters, sort: str
+    *, user: User | None, filters: CustomerFilters, sort: str
 ) -> tuple[QuerySet[Customer], tuple[str, str]]:
-    """The customers of the filters, and the order to list them in: (column, direction)."""
-    qs = customers_visible_to(user)
+    """The customers of the filters, and the order to list them in: (column, direction).
+    `user` None: the whole base (the figures a scoring run stores)."""
+    qs = Customer.objects.all() if user is None else customers_visible_to(user)
     order = SORTS[sort]
     if filters.q:
         qs, by_key = searched(qs, filters.q, match=filters.match, by_name=sort == "name")
@@ -130,6 +135,10 @@ def _filtered(
         "relationship": filters.relationship,
     }
     qs = qs.filter(**{k: v for k, v in exact.items() if v not in ("", None)})
+    if filters.clv_min is not None:
+        qs = qs.filter(score__clv_12m__gte=filters.clv_min)
+    if filters.clv_max is not None:
+        qs = qs.filter(score__clv_12m__lte=filters.clv_max)
     if filters.type in TYPE_LABELS:
         mask = 1 << TYPE_LABELS.index(filters.type)
         qs = qs.alias(type_hit=F("score__type_bits").bitand(mask)).filter(type_hit=mask)
@@ -225,6 +234,13 @@ def customer_count(*, user: User, filters: CustomerFilters, cap: int = COUNT_CAP
     base."""
     qs, _ = _filtered(user=user, filters=filters.without_cursor(), sort=list_sort(filters))
     return qs.order_by().values("id")[: cap + 1].count()
+
+
+def customers_of_filters(*, user: User | None, filters: CustomerFilters) -> QuerySet[Customer]:
+    """Every customer the list of these filters holds for the user (None: the whole base),
+    unordered: a saved segment's members (daur.insights.segments)."""
+    qs, _ = _filtered(user=user, filters=filters.without_cursor(), sort=list_sort(filters))
+    return qs.order_by()
 
 
 # What the export reads of each customer, in this order (daur.web.customer_export writes it).

@@ -305,3 +305,24 @@ class LeadScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lead_id}: {self.win_probability:.2f} ({self.basis})"
+
+
+class SegmentSnapshot(models.Model):
+    """A saved segment's figures at one scoring run, over the whole base: its size, its revenue
+    (every order, in the run's base currency) and its predicted CLV (the sum of clv_12m)."""
+
+    segment = models.ForeignKey(
+        "campaigns.Segment", on_delete=models.CASCADE, related_name="snapshots"
+    )
+    run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="+")
+    size = models.PositiveIntegerField(_("size"))
+    revenue = models.FloatField(_("revenue"))
+    clv = models.FloatField(_("predicted CLV"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["segment", "run"], name="segment_snapshot_once_per_run")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.segment_id} @ run {self.run_id}: {self.size}"

@@ -144,6 +144,10 @@ class CustomerFilterForm(FilterBar, forms.Form):
         label=_("F score"), required=False, coerce=int, empty_value=None, choices=ANY + SCORES,
         widget=_select(),
     )
+    clv_min = forms.FloatField(
+        label=_("CLV from"), required=False, widget=_text(inputmode="decimal")
+    )
+    clv_max = forms.FloatField(label=_("CLV to"), required=False, widget=_text(inputmode="decimal"))
     owner = forms.TypedChoiceField(
         label=_("Owner"), required=False, coerce=int, empty_value=None, widget=_select()
     )

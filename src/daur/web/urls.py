@@ -11,6 +11,7 @@ from daur.web import (
     duplicates,
     leads,
     resellers,
+    segments,
     today,
     views,
 )
@@ -49,6 +50,9 @@ urlpatterns = [
     path("leads/<int:lead_id>/activities/", activities.lead_activity, name="lead_activity"),
     path("acquisition/", acquisition.acquisition, name="acquisition"),
     path("resellers/", resellers.resellers, name="resellers"),
+    path("segments/", segments.segments, name="segments"),
+    path("segments/new/", segments.segment_new, name="segment_new"),
+    path("segments/<int:segment_id>/", segments.segment_detail, name="segment"),
     path("today/", today.today, name="today"),
     path("today/mark/", today.today_mark, name="today_mark"),
 ]

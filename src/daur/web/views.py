@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from daur.analytics.lifecycle import PROSPECT_STAGES
 from daur.analytics.strategy import ACTIONS
+from daur.campaigns.access import segments_creatable_by
 from daur.customers.access import (
     customer_editable_by,
     customers_creatable_by,
@@ -17,6 +18,7 @@ from daur.customers.access import (
     sees_all_customers,
 )
 from daur.customers.history import customer_history
+from daur.customers.query import filters_query
 from daur.customers.selectors import (
     COUNT_CAP,
     customer_connections,
@@ -81,6 +83,8 @@ def customers(request: HttpRequest) -> HttpResponse:
         "can_create": customers_creatable_by(request.user),
         "sees_all": sees_all_customers(request.user),
         "first_page": not filters.cursor,
+        "can_segment": segments_creatable_by(request.user),
+        "segment_query": filters_query(filters.without_cursor()),
     }
     context["rows"] = customer_rows(page.customers, currency=base_currency(latest_run()))
     context["rows_html"] = customer_rows_html(context["rows"])

@@ -12,6 +12,7 @@ from django.utils import numberformat
 from django.utils.formats import get_format, number_format
 from django.utils.translation import get_language
 
+from daur.campaigns.access import segments_visible_to
 from daur.leads.selectors import leads_readable_by
 from daur.web.labels import label
 from daur.web.model_page import model_page_in_navigation
@@ -187,6 +188,12 @@ def stay_days(stay, now) -> float:  # noqa: ANN001 - a leads StageStay, a dateti
 def leads_in_navigation(user) -> bool:  # noqa: ANN001 - a User
     """Whether the navigation links the lead pipeline (support agents have no access)."""
     return leads_readable_by(user)
+
+
+@register.filter
+def segments_in_navigation(user) -> bool:  # noqa: ANN001 - a User
+    """Whether the navigation links the saved segments (support agents have no access)."""
+    return segments_visible_to(user)
 
 
 @register.filter

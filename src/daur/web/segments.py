@@ -1,0 +1,140 @@
+"""The segment pages: the saved segments with their figures now, one segment's figures over the
+scoring runs as small SVG charts, and "Save as segment" from the customer list
+(docs/segments.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext
+from django.views.decorators.http import require_GET, require_POST
+
+from daur.actions.segments import SegmentRefused, segment_create
+from daur.campaigns.access import segments_creatable_by, segments_visible_to
+from daur.campaigns.models import Segment
+from daur.customers.access import sees_all_customers
+from daur.insights.segments import SegmentFigures, segment_figures, segment_history
+from daur.insights.services import latest_run
+from daur.web.dashboard import base_currency
+
+# The plot area of each history chart, in the SVG's coordinates.
+CHART_LEFT, CHART_WIDTH, CHART_TOP, CHART_HEIGHT = 60, 440, 12, 110
+
+
+@dataclass(frozen=True)
+class SegmentRow:
+    segment: Segment
+    figures: SegmentFigures | None  # None: its stored query no longer reads
+
+
+def _figures(segment: Segment, user) -> SegmentFigures | None:  # noqa: ANN001 - a User
+    try:
+        return segment_figures(segment, user)
+    except ValueError:
+        return None
+
+
+def _visible(request: HttpRequest) -> None:
+    if not segments_visible_to(request.user):
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def segments(request: HttpRequest) -> HttpResponse:
+    _visible(request)
+    rows = [SegmentRow(s, _figures(s, request.user)) for s in Segment.objects.all()]
+    context = {
+        "rows": rows,
+        "currency": base_currency(latest_run()),
+        "sees_all": sees_all_customers(request.user),
+    }
+    return render(request, "web/segments/list.html", context)
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    points: str  # the polyline's "x,y x,y"
+    dots: list[dict]  # x, y, the run's date and the value, for the <title> of each
+    low: float
+    high: float
+    money: bool
+
+
+def _chart(title: str, values: list[tuple[str, float]], *, money: bool) -> Chart:
+    numbers = [v for _, v in values]
+    low, high = min(numbers + [0.0]), max(numbers + [0.0])
+    span = (high - low) or 1.0
+    step = CHART_WIDTH / (len(values) - 1) if len(values) > 1 else 0
+    dots = []
+    for i, (when, value) in enumerate(values):
+        x = round(CHART_LEFT + i * step, 1)
+        y = round(CHART_TOP + CHART_HEIGHT * (high - value) / span, 1)
+        dots.append({"x": x, "y": y, "when": when, "value": value})
+    points = " ".join(f"{d['x']},{d['y']}" for d in dots)
+    return Chart(title, points, dots, low, high, money)
+
+
+def history_charts(segment: Segment) -> list[Chart]:
+    history = segment_history(segment)
+    if not history:
+        return []
+    when = [str(s.run.as_of or s.run.started_at.date()) for s in history]
+    return [
+        _chart(gettext("Size"), list(zip(when, [float(s.size) for s in history])), money=False),
+        _chart(gettext("Revenue"), list(zip(when, [s.revenue for s in history])), money=True),
+        _chart(gettext("Predicted CLV"), list(zip(when, [s.clv for s in history])), money=True),
+    ]
+
+
+@login_required
+@require_GET
+def segment_detail(request: HttpRequest, segment_id: int) -> HttpResponse:
+    _visible(request)
+    segment = get_object_or_404(Segment, pk=segment_id)
+    sees_all = sees_all_customers(request.user)
+    context = {
+        "segment": segment,
+        "figures": _figures(segment, request.user),
+        "currency": base_currency(latest_run()),
+        "sees_all": sees_all,
+        # The stored figures are the whole base's: a sales rep sees their own customers' only.
+        "charts": history_charts(segment) if sees_all else [],
+    }
+    return render(request, "web/segments/detail.html", context)
+
+
+@login_required
+@require_POST
+def segment_new(request: HttpRequest) -> HttpResponse:
+    if not segments_creatable_by(request.user):
+        raise PermissionDenied
+    query = request.POST.get("query", "")
+    try:
+        segment = segment_create(
+            name=request.POST.get("name", ""), query=query, user=request.user
+        )
+    except SegmentRefused as refusal:
+        messages.error(request, str(refusal))
+        back = reverse("web:customers")
+        return HttpResponseRedirect(f"{back}?{_safe(query)}")
+    return HttpResponseRedirect(reverse("web:segment", args=[segment.pk]))
+
+
+def _safe(query: str) -> str:
+    """The list's query, re-encoded (never a header injection or another host)."""
+    from urllib.parse import parse_qsl
+
+    try:
+        pairs = parse_qsl(query.removeprefix("?")[:2000], keep_blank_values=True)
+    except ValueError:
+        return ""
+    return urlencode(pairs)
