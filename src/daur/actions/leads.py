@@ -65,7 +65,10 @@ def leads_assign(
         a = decided[lead.pk]
         lead.owner_id, lead.assignment_reason = a.owner_id, a.reason
         lead.assigned_at = now if a.owner_id else None
-    Lead.objects.bulk_update(batch, ["owner", "assignment_reason", "assigned_at"], batch_size=500)
+        lead.updated_at = now  # bulk_update skips auto_now; the lead board's flow cache keys on it
+    Lead.objects.bulk_update(
+        batch, ["owner", "assignment_reason", "assigned_at", "updated_at"], batch_size=500
+    )
     return plan
 
 

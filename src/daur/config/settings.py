@@ -186,6 +186,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Dashboard aggregates are cached this long per user scope (0 turns the cache off).
 DAUR_DASHBOARD_CACHE_SECONDS = int(os.environ.get("DAUR_DASHBOARD_CACHE_SECONDS", "60"))
+# The lead board's stage flow is cached this long; its key changes with every move or lead,
+# so this only bounds how long an unused entry stays (0 turns the cache off).
+DAUR_LEAD_FLOW_CACHE_SECONDS = int(os.environ.get("DAUR_LEAD_FLOW_CACHE_SECONDS", "600"))
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 

@@ -25,4 +25,5 @@ else:
 
 # The dashboard cache would carry numbers from one test to the next; its own test turns it on.
 DAUR_DASHBOARD_CACHE_SECONDS = 0
+DAUR_LEAD_FLOW_CACHE_SECONDS = 0
 # django-axes stays on (the lock-out is tested); tests/web/conftest.py resets it between tests.

@@ -7,13 +7,17 @@ support agents have no access to the pipeline.
 
 from __future__ import annotations
 
+import hashlib
 import statistics
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Window
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, Window
 from django.db.models.functions import Lag
 from django.http import Http404
 from django.utils import timezone
@@ -233,8 +237,37 @@ def pipeline_flow(*, user: User, filters: LeadFilters | None = None) -> list[Sta
     A stay starts at the lead's previous move, or at its creation for its first one. On
     PostgreSQL the database counts and takes the medians (a pipeline of 100,000 leads has
     hundreds of thousands of moves, too many to read); elsewhere Python does, from the moves.
+    Cached for DAUR_LEAD_FLOW_CACHE_SECONDS under a key that changes with every move or lead.
     """
-    return stage_flow_of(leads_filtered(user=user, filters=filters or LeadFilters()))
+    filters = filters or LeadFilters()
+    seconds = getattr(settings, "DAUR_LEAD_FLOW_CACHE_SECONDS", 0)
+    key = _flow_cache_key(user, filters) if seconds else None
+    if key is None:
+        return stage_flow_of(leads_filtered(user=user, filters=filters))
+    cached = cache.get(key)
+    if cached is None:
+        cached = stage_flow_of(leads_filtered(user=user, filters=filters))
+        cache.set(key, cached, seconds)
+    return cached
+
+
+def _flow_cache_key(user: User, filters: LeadFilters) -> str | None:
+    """The flow's cache key: who sees which leads, the filters, and the newest move and lead.
+
+    Any move, new, changed or deleted lead changes the key, so a cached flow is never stale.
+    Filters relative to now (age, overdue) are not cached: their leads change with the clock.
+    """
+    if not leads_readable_by(user) or filters.age or filters.overdue:
+        return None
+    scope = "all" if user.sees_everything or user.role == Role.MARKETER else f"user{user.pk}"
+    newest_move = LeadStageChange.objects.order_by("-pk").values("pk")[:1]
+    stamp = Lead.objects.aggregate(
+        lead=Max("pk"), leads=Count("pk"), updated=Max("updated_at"),
+        move=Max(Subquery(newest_move)),
+    )
+    narrowed = repr(replace(filters, page=1, sort=""))
+    digest = hashlib.sha256(f"{narrowed}|{sorted(stamp.items())}".encode()).hexdigest()
+    return f"daur:leadflow:v1:{scope}:{digest}"
 
 
 def stage_flow_of(leads: QuerySet[Lead]) -> list[StageFlow]:
@@ -292,7 +325,10 @@ GROUP BY from_stage
 
 
 def _flow_postgresql(leads: QuerySet) -> FlowTally:
-    sql, params = leads.order_by().values("pk").query.sql_with_params()
+    try:
+        sql, params = leads.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # no lead at all (Lead.objects.none()): nothing left any stage
+        return {}
     stages = list(vocabulary.LEAD_STAGES)
     with connection.cursor() as cursor:
         cursor.execute(
