@@ -87,6 +87,8 @@ class Lead(InterchangeRecord):
             ),
             models.Index(fields=["-created_at", "-id"], name="lead_created_idx"),
             models.Index(fields=["owner", "-created_at", "-id"], name="lead_owner_created_idx"),
+            # The newest change, part of the lead board's flow cache key (migration 0005).
+            models.Index(fields=["updated_at"], name="lead_updated_idx"),
         ]
         constraints = [
             models.CheckConstraint(
