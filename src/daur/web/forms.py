@@ -9,16 +9,11 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from daur import vocabulary
 from daur.accounts.models import User
 from daur.accounts.selectors import owner_choices
-from daur.analytics.lifecycle import LIFECYCLE_STAGES
-from daur.analytics.orientation import ORIENTATIONS
-from daur.analytics.rfm import SEGMENTS
-from daur.analytics.strategy import STRATEGIES
-from daur.analytics.typology import TYPE_LABELS
 from daur.customers.access import sees_all_customers
-from daur.customers.selectors import SORTS, CustomerFilters
+from daur.customers.query import CHOICES, TEXTS
+from daur.customers.selectors import CustomerFilters
 from daur.definitions.customers import ACTIVE
 from daur.web.labels import label_choices
 
@@ -26,18 +21,19 @@ ANY = [("", _("Any"))]
 
 
 def _coded_choices() -> dict[str, list[tuple[str, str]]]:
-    """The choices of the coded fields, named in the active language."""
+    """The choices of the coded fields, named in the active language; the codes are the ones the
+    list's query string takes (daur.customers.query: one list for the form, segments and CLI)."""
     any_ = [("", gettext("Any"))]
+    stages = tuple(code for code in CHOICES["stage"] if code != ACTIVE)
     return {
         "stage": any_
         + [(ACTIVE, gettext("Active (conversion, retention or inspiration)"))]
-        + label_choices("stage", LIFECYCLE_STAGES),
-        "type": any_ + label_choices("type", TYPE_LABELS),
-        "orientation": any_ + label_choices("orientation", ORIENTATIONS),
-        "segment": any_ + label_choices("segment", SEGMENTS),
-        "strategy": any_ + label_choices("strategy", STRATEGIES),
-        "relationship": any_ + label_choices("relationship", vocabulary.RELATIONSHIPS),
-        "sort": [("", gettext("Default")), *label_choices("sort", tuple(SORTS))],
+        + label_choices("stage", stages),
+        **{
+            name: any_ + label_choices(name, CHOICES[name])
+            for name in ("type", "orientation", "segment", "strategy", "relationship")
+        },
+        "sort": [("", gettext("Default")), *label_choices("sort", CHOICES["sort"])],
     }
 
 
@@ -118,7 +114,7 @@ class CustomerFilterForm(FilterBar, forms.Form):
     q = forms.CharField(
         label=_("Search"),
         required=False,
-        max_length=100,
+        max_length=TEXTS["q"],
         widget=_text(type="search", placeholder=_("name, e-mail, phone or customer id")),
     )
     match = forms.ChoiceField(
@@ -151,8 +147,12 @@ class CustomerFilterForm(FilterBar, forms.Form):
     owner = forms.TypedChoiceField(
         label=_("Owner"), required=False, coerce=int, empty_value=None, widget=_select()
     )
-    country = forms.CharField(label=_("Country"), required=False, max_length=64, widget=_text())
-    city = forms.CharField(label=_("City"), required=False, max_length=128, widget=_text())
+    country = forms.CharField(
+        label=_("Country"), required=False, max_length=TEXTS["country"], widget=_text()
+    )
+    city = forms.CharField(
+        label=_("City"), required=False, max_length=TEXTS["city"], widget=_text()
+    )
     relationship = forms.ChoiceField(label=_("Relationship"), required=False, widget=_select())
     sort = forms.ChoiceField(label=_("Sort by"), required=False, widget=_select())
     cursor = forms.CharField(required=False, widget=QuickHidden)
