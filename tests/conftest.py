@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -65,3 +67,43 @@ def rescored(monkeypatch) -> list[list[int]]:
 
     monkeypatch.setattr(insights_services, "customers_rescore", record)
     return calls
+
+
+
+@contextmanager
+def celery_app_on(redis_url: str):
+    """The Celery app with the test Redis as broker and result store, its connection pool fresh
+    on the way in and out (a pool made for another broker would outlive the change; the old one
+    is left to the garbage collector, as closing it would break who still holds it)."""
+    from daur.config.celery import app
+
+    keys = ("broker_url", "result_backend", "task_always_eager")
+    saved = {k: app.conf[k] for k in keys}
+
+    def fresh_pool() -> None:
+        app._pool = None
+        app.amqp._producer_pool = None
+        app.control.mailbox._producer_pool = None
+
+    fresh_pool()
+    app.conf.update(broker_url=redis_url, result_backend=redis_url, task_always_eager=False)
+    try:
+        yield app
+    finally:
+        fresh_pool()
+        app.conf.update(saved)
+
+
+@pytest.fixture
+def celery_worker_on_redis():
+    """A real Celery worker (in this process, solo pool) on the test Redis as broker."""
+    from celery.contrib.testing.worker import start_worker
+
+    redis_url = os.environ.get("DAUR_TEST_REDIS_URL", "")
+    if not redis_url:
+        pytest.skip("DAUR_TEST_REDIS_URL is not set (no Redis here)")
+    with (
+        celery_app_on(redis_url) as app,
+        start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"),
+    ):
+        yield app

@@ -16,21 +16,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def celery_worker_on_redis():
-    from celery.contrib.testing.worker import start_worker
-
-    from daur.config.celery import app
-
-    saved = {k: app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager")}
-    app.conf.update(broker_url=REDIS_URL, result_backend=REDIS_URL, task_always_eager=False)
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
-            yield app
-    finally:
-        app.conf.update(saved)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_an_import_runs_in_a_worker_through_redis(celery_worker_on_redis, tmp_path):
     from daur.jobs import file_import_task

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from daur.config.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Where the embedded default keeps its SQLite file and local secret key.
 DAUR_HOME = Path(os.environ.get("DAUR_HOME", Path.cwd()))
@@ -98,6 +100,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "daur.config.logs.RequestId",
     "django.middleware.security.SecurityMiddleware",
     "daur.web.middleware.ContentSecurityPolicy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -291,9 +294,8 @@ SESSION_ENGINE = (
     else "django.contrib.sessions.backends.db"
 )
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DAUR_LOG_LEVEL", "WARNING")},
-}
+# Logs: DAUR_LOG_FORMAT=json for one JSON object a line (text otherwise), each with its request
+# id; DAUR_LOG_LEVEL=INFO adds one access line per request on the `daur.request` logger.
+LOGGING = logging_config(
+    os.environ.get("DAUR_LOG_LEVEL", "WARNING"), os.environ.get("DAUR_LOG_FORMAT", "text")
+)
