@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from daur.cli_marketing import add_parsers as add_segment_parsers
+from daur.cli_ops import add_parsers as add_ops_parsers
 from daur.cli_sales import cmd_assign_leads, cmd_duplicates, cmd_merge
 from daur.vocabulary import INTERCHANGE_KINDS
 
@@ -307,6 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_merge)
 
     add_segment_parsers(sub)
+    add_ops_parsers(sub)
 
     p = sub.add_parser("serve", help="run the web application")
     p.add_argument("--host", default="127.0.0.1")
