@@ -27,6 +27,11 @@ def cmd_init(args: argparse.Namespace) -> int:
     call_command("migrate", interactive=False, verbosity=1 if args.verbose else 0)
     from django.conf import settings
 
+    from daur.schedules import schedules_ensure
+
+    for name in schedules_ensure():
+        print(f"Schedule added: {name}")
+
     db = settings.DATABASES["default"]
     print(f"Database ready: {db['ENGINE'].rsplit('.', 1)[-1]} {db['NAME']}")
     return 0
@@ -212,6 +217,23 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_scheduler(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.conf import settings
+
+    if not settings.REDIS_URL:
+        print(
+            "daur scheduler: needs DAUR_REDIS_URL (the workers' broker); on the embedded default "
+            "run `daur score` from cron instead",
+            file=sys.stderr,
+        )
+        return 2
+    from daur.config.celery import app
+
+    app.Beat(loglevel=args.loglevel, scheduler=settings.CELERY_BEAT_SCHEDULER).run()
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     _setup_django()
     from django.core.management import execute_from_command_line
@@ -326,6 +348,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--loglevel", default="INFO")
     p.add_argument("--concurrency", type=int)
     p.set_defaults(handler=cmd_worker)
+
+    p = sub.add_parser(
+        "scheduler", help="run the Celery beat scheduler (nightly scoring; needs DAUR_REDIS_URL)"
+    )
+    p.add_argument("--loglevel", default="INFO")
+    p.set_defaults(handler=cmd_scheduler)
 
     p = sub.add_parser("manage", help="run a Django management command (createsuperuser, ...)")
     p.add_argument("rest", nargs=argparse.REMAINDER)

@@ -111,6 +111,26 @@ def score_run_task(*, as_of: str | None = None) -> dict:
     return {"ok": True, "run_id": job.run.pk, "status": job.run.status, "alerts": len(job.alerts)}
 
 
+def once_per(job: str, period: str, seconds: int) -> bool:
+    """Whether this is the first start of `job` in `period` (e.g. a date): the claim is kept in
+    the shared cache (Redis in production) for `seconds`, so a second scheduler, or a task
+    delivered twice, finds it taken and does nothing."""
+    from django.core.cache import cache
+
+    return cache.add(f"daur:job:{job}:{period}", 1, timeout=seconds)
+
+
+@shared_task(name="daur.jobs.score_nightly")
+def score_nightly_task() -> dict:
+    """The scheduled scoring: once per day in DAUR_TIME_ZONE, however many schedulers ask."""
+    from django.utils import timezone
+
+    today = timezone.localdate().isoformat()
+    if not once_per("score_nightly", today, seconds=36 * 3600):
+        return {"ok": True, "skipped": f"already started on {today}"}
+    return score_run_task()
+
+
 @shared_task(name="daur.jobs.file_import")
 def file_import_task(*, kind: str, path: str, skip_invalid: bool = False) -> dict:
     """Import one file in a worker; idempotent (the import upserts), so a retry is harmless."""

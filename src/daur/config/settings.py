@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "simple_history",
+    "django_celery_beat",
     "daur.accounts",
     "daur.customers",
     "daur.catalog",
@@ -269,6 +270,8 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# `daur scheduler`: the schedules are rows, edited in the admin (Periodic tasks).
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # Caches. With Redis (DAUR_CACHE_URL, else DAUR_REDIS_URL) every web process shares the cache:
 # the dashboard's figures are computed once for all, and sessions are read from it (a look-up
