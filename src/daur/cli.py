@@ -213,6 +213,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
     argv = ["worker", "--loglevel", args.loglevel]
     if args.concurrency:
         argv += ["--concurrency", str(args.concurrency)]
+    if args.hostname:
+        argv += ["--hostname", args.hostname]
     app.worker_main(argv)
     return 0
 
@@ -347,6 +349,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("worker", help="run a Celery worker (production, needs DAUR_REDIS_URL)")
     p.add_argument("--loglevel", default="INFO")
     p.add_argument("--concurrency", type=int)
+    p.add_argument(
+        "--hostname", help="the worker's node name, e.g. worker1@%%h (several on one host)"
+    )
     p.set_defaults(handler=cmd_worker)
 
     p = sub.add_parser(
