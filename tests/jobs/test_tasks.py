@@ -27,4 +27,9 @@ def test_a_starting_worker_registers_the_scoring_and_import_jobs(tmp_path):
         timeout=120,
     )
     assert run.returncode == 0, run.stderr
-    assert run.stdout.split() == ["daur.jobs.file_import", "daur.jobs.score_run"]
+    registered = set(run.stdout.split())
+    assert {"daur.jobs.file_import", "daur.jobs.score_run"} <= registered
+    # and every task a default schedule names, or the scheduler would send what no worker knows
+    from daur.schedules import SCHEDULES
+
+    assert {s.task for s in SCHEDULES} <= registered
