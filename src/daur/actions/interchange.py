@@ -6,14 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
 from daur.insights.models import ScoringRun
 from daur.insights.realtime import REALTIME_LIMIT, customers_rescore_on_commit
 from daur.interchange.importer import import_file
-from daur.interchange.outcome import ImportResult
+from daur.interchange.models import ImportRun
+from daur.interchange.outcome import ImportFailed, ImportResult
 
 
-@transaction.atomic
 def file_import(
     *,
     kind: str,
@@ -21,6 +22,48 @@ def file_import(
     dry_run: bool = False,
     skip_invalid: bool = False,
     progress: bool = False,
+) -> ImportResult:
+    """`_file_import` recorded as an ImportRun (in the admin's Imports): `running` before it
+    starts, then `succeeded` with its counts or `failed` with its report. The record is written
+    outside the import's transaction, so a failed import leaves its record and nothing else."""
+    run = ImportRun.objects.create(
+        kind=kind, path=str(path)[:1000], dry_run=dry_run, status=ImportRun.Status.RUNNING
+    )
+    try:
+        result = _file_import(
+            kind=kind, path=path, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress
+        )
+    except BaseException as error:
+        report = (
+            error.report()
+            if isinstance(error, ImportFailed)
+            else f"{type(error).__name__}: {error}"
+        )
+        ImportRun.objects.filter(pk=run.pk).update(
+            status=ImportRun.Status.FAILED, finished_at=timezone.now(), report=report[:20000]
+        )
+        raise
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=ImportRun.Status.SUCCEEDED,
+        finished_at=timezone.now(),
+        rows=result.rows,
+        created=result.created,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        rejected=result.rejected,
+        report=result.report()[:20000],
+    )
+    return result
+
+
+@transaction.atomic
+def _file_import(
+    *,
+    kind: str,
+    path: str | Path,
+    dry_run: bool,
+    skip_invalid: bool,
+    progress: bool,
 ) -> ImportResult:
     """`import_file`, then the touched customers re-scored after the commit: in real time when
     at most REALTIME_LIMIT, else left to the next `daur score` (the report says which). Before the

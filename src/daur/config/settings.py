@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "daur.surveys",
     "daur.servicedesk",
     "daur.insights",
+    "daur.interchange",
     "daur.web",
 ]
 
