@@ -49,6 +49,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     _setup_django()
     from daur.actions.interchange import file_import
+    from daur.db.dialect import connection_lost
     from daur.interchange.outcome import ImportFailed
 
     try:
@@ -65,6 +66,16 @@ def cmd_import(args: argparse.Namespace) -> int:
     except OSError as error:  # no such file, a directory, no permission: nothing was written
         print(f"daur import: {error.filename or args.file}: {error.strerror}", file=sys.stderr)
         return 2
+    except Exception as error:
+        if not connection_lost(error):
+            raise
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        print(
+            f"daur import: the database connection was lost ({reason}). Nothing was written: "
+            "run the import again.",
+            file=sys.stderr,
+        )
+        return 1
     print(result.report())
     return 0
 

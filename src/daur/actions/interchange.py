@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from daur.db.dialect import connection_lost
 from daur.insights.models import ScoringRun
 from daur.insights.realtime import REALTIME_LIMIT, customers_rescore_on_commit
 from daur.interchange.importer import import_file
@@ -39,9 +40,7 @@ def file_import(
             if isinstance(error, ImportFailed)
             else f"{type(error).__name__}: {error}"
         )
-        ImportRun.objects.filter(pk=run.pk).update(
-            status=ImportRun.Status.FAILED, finished_at=timezone.now(), report=report[:20000]
-        )
+        _failure_record(run, report, lost=connection_lost(error))
         raise
     ImportRun.objects.filter(pk=run.pk).update(
         status=ImportRun.Status.SUCCEEDED,
@@ -54,6 +53,19 @@ def file_import(
         report=result.report()[:20000],
     )
     return result
+
+
+def _failure_record(run: ImportRun, report: str, *, lost: bool) -> None:
+    """Mark the import failed; when the failure was the database connection itself, on a new
+    one (and if the database cannot be reached at all, the record stays `running`)."""
+    if lost:
+        connection.close()
+    try:
+        ImportRun.objects.filter(pk=run.pk).update(
+            status=ImportRun.Status.FAILED, finished_at=timezone.now(), report=report[:20000]
+        )
+    except DatabaseError:
+        connection.close()
 
 
 @transaction.atomic

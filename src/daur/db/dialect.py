@@ -190,3 +190,17 @@ def indexed_name_key() -> bool:
     """Whether an upper-cased name compared byte by byte (COLLATE "C") can be read as a range of
     an index: on PostgreSQL (customers' `customer_name_key_idx`); SQLite scans instead."""
     return postgresql()
+
+
+def connection_lost(error: BaseException) -> bool:
+    """Whether `error` is the database connection failing (the server ended it, the network
+    dropped it), as Django wraps it or as the driver raises it from a raw cursor (COPY)."""
+    from django.db import InterfaceError, OperationalError
+
+    if isinstance(error, OperationalError | InterfaceError):
+        return True
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - SQLite-only installs
+        return False
+    return isinstance(error, psycopg.OperationalError | psycopg.InterfaceError)
