@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from daur import vocabulary
 from daur.accounts.models import Role
 from daur.actions.leads import LeadStageConflict, lead_stage_change
+from daur.leads.flow import pipeline_flow
 from daur.leads.selectors import (
     SORTS,
     lead_get,
@@ -23,7 +24,6 @@ from daur.leads.selectors import (
     lead_writable_by,
     leads_readable_by,
     pipeline_board,
-    pipeline_flow,
 )
 from daur.web.activities import activity_panel
 from daur.web.customer_rows import sort_headers
