@@ -90,6 +90,7 @@ def cmd_assign_leads(args: argparse.Namespace) -> int:
     from collections import Counter
 
     from daur.actions.leads import leads_assign
+    from daur.leads.assignment_reasons import reason_words
 
     plan = leads_assign(mode=args.mode)
     given = Counter(a.owner_id for a in plan if a.owner_id is not None)
@@ -97,5 +98,5 @@ def cmd_assign_leads(args: argparse.Namespace) -> int:
     print(f"{sum(given.values()):,} leads assigned to {len(given):,} reps; {left:,} left without")
     if args.verbose:
         for a in plan:
-            print(f"  lead {a.lead_id}: {a.reason}")
+            print(f"  lead {a.lead_id}: {reason_words(a.reason)}")
     return 0
