@@ -9,21 +9,18 @@ the moves.
 
 from __future__ import annotations
 
-import hashlib
 import statistics
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
 from django.db.models import F, QuerySet, Window
 from django.db.models.functions import Lag
 
 from daur import vocabulary
-from daur.accounts.models import Role, User
+from daur.accounts.models import User
 from daur.db import dialect
 from daur.db.stage_flow import FlowRow, stage_flow_rows
+from daur.leads.cache import pipeline_cached
 from daur.leads.models import Lead, LeadStageChange
 from daur.leads.selectors import LeadFilters, leads_filtered, leads_readable_by
 
@@ -44,52 +41,13 @@ class StageFlow:
 
 
 def pipeline_flow(*, user: User, filters: LeadFilters | None = None) -> list[StageFlow]:
-    """Conversion and time in stage from the stored moves, per open stage (the user's leads).
-
-    Cached for DAUR_LEAD_FLOW_CACHE_SECONDS under a key that changes with every move or lead.
-    """
+    """Conversion and time in stage from the stored moves, per open stage (the user's leads);
+    cached until the pipeline changes (daur.leads.cache)."""
     filters = filters or LeadFilters()
-    seconds = getattr(settings, "DAUR_LEAD_FLOW_CACHE_SECONDS", 0)
-    key = _flow_cache_key(user, filters) if seconds else None
-    if key is None:
-        return stage_flow_of(leads_filtered(user=user, filters=filters))
-    cached = cache.get(key)
-    if cached is None:
-        cached = stage_flow_of(leads_filtered(user=user, filters=filters))
-        cache.set(key, cached, seconds)
-    return cached
-
-
-def _flow_cache_key(user: User, filters: LeadFilters) -> str | None:
-    """The flow's cache key: who sees which leads, the filters, and the newest move and lead.
-
-    Any move, new, changed or deleted lead changes the key, so a cached flow is never stale
-    (a change by `QuerySet.update` must set `updated_at`, as the lead actions do).
-    Filters relative to now (age, overdue) are not cached: their leads change with the clock.
-    """
-    if not leads_readable_by(user) or filters.age or filters.overdue:
-        return None
-    scope = "all" if user.sees_everything or user.role == Role.MARKETER else f"user{user.pk}"
-    with connection.cursor() as cursor:
-        cursor.execute(_flow_stamp_sql())
-        stamp = cursor.fetchone()
-    narrowed = repr(replace(filters, page=1, sort=""))
-    digest = hashlib.sha256(f"{narrowed}|{stamp}".encode()).hexdigest()
-    return f"daur:leadflow:v1:{scope}:{digest}"
-
-
-def _flow_stamp_sql() -> str:
-    """The newest lead, lead change, lead history row (a deletion writes one) and move: each
-    the top of an index, so the stamp costs four index reads however long the pipeline."""
-    newest = [
-        (Lead._meta.db_table, "id"),
-        (Lead._meta.db_table, "updated_at"),  # leads migration 0005: lead_updated_idx
-        (Lead.history.model._meta.db_table, "history_id"),
-        (LeadStageChange._meta.db_table, "id"),
-    ]
-    return "SELECT " + ", ".join(
-        f"(SELECT {column} FROM {table} ORDER BY {column} DESC LIMIT 1)"
-        for table, column in newest
+    if not leads_readable_by(user):
+        return no_flow()
+    return pipeline_cached(
+        user, filters, "flow", lambda: stage_flow_of(leads_filtered(user=user, filters=filters))
     )
 
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -21,7 +20,7 @@ from daur.engagement.models import Interaction
 from daur.leads.models import Lead, LeadStageChange
 
 PAGE_SIZE = 50
-CARDS_PER_STAGE = 30
+CARDS_PER_STAGE = 10  # a column's newest cards; the others are a link to the list
 # The list's age filter: leads created within this many days ("older": before the last one).
 AGE_DAYS = {"7": 7, "30": 30, "90": 90}
 # Sort key -> the column, direction; ties end on the id.
@@ -83,10 +82,10 @@ class LeadFilters:
     age: str = ""  # a key of AGE_DAYS, or "older"
     overdue: bool = False
     sort: str = ""
-    page: int = 1
+    cursor: str = ""  # the list's keyset position (daur.leads.listing)
 
-    def without_page(self) -> LeadFilters:
-        return replace(self, page=1)
+    def without_cursor(self) -> LeadFilters:
+        return replace(self, cursor="")
 
 
 def overdue_activities(now: datetime) -> QuerySet[Interaction]:
@@ -122,32 +121,29 @@ def leads_filtered(*, user: User, filters: LeadFilters, now: datetime | None = N
     return qs
 
 
-def _with_activity(qs: QuerySet, now: datetime) -> QuerySet:
-    """With the soonest due open activity, and whether one is overdue.
-
-    Both are correlated subqueries, not a join and GROUP BY: a page newest first is then a page
-    of the lead index read in order, not every lead grouped before the sort."""
+def soonest_due() -> Subquery:
+    """The lead's soonest due open activity, for ordering the list by it."""
     soonest = Interaction.objects.filter(lead=OuterRef("pk"), done=False, due_at__isnull=False)
-    return qs.annotate(
-        has_overdue=Exists(overdue_activities(now)),
-        next_due_at=Subquery(soonest.order_by("due_at").values("due_at")[:1]),
-    ).select_related("owner", "campaign")
+    return Subquery(soonest.order_by("due_at").values("due_at")[:1])
 
 
-def lead_list(*, user: User, filters: LeadFilters, now: datetime | None = None) -> Page:
-    """One page of the list (page numbers: a pipeline holds thousands of leads, not millions)."""
-    now = now or timezone.now()
-    column, direction = SORTS.get(filters.sort, SORTS["created"])
-    # Empty values last where there can be any; not on a required column, so that its plain
-    # index serves the order (leads migration 0004).
-    nulls_last = True if column in NULLABLE_SORTS else None
-    order = F(column).asc(nulls_last=nulls_last) if direction == "asc" else F(column).desc(
-        nulls_last=nulls_last
-    )
-    tie = "pk" if direction == "asc" else "-pk"
-    qs = _with_activity(leads_filtered(user=user, filters=filters, now=now), now)
-    paginator = Paginator(qs.order_by(order, tie), PAGE_SIZE)
-    return paginator.get_page(filters.page)
+def with_activity_marks(leads: list[Lead], now: datetime) -> list[Lead]:
+    """Set each lead's soonest due open activity (`next_due_at`) and whether one is overdue
+    (`has_overdue`: the soonest is before now), with one query for all of them: the activities
+    of the leads shown, read by lead, rather than a subquery per lead that the planner may turn
+    into a scan of every overdue activity."""
+    ids = [lead.pk for lead in leads]
+    soonest = dict(
+        Interaction.objects.filter(lead_id__in=ids, done=False, due_at__isnull=False)
+        .values("lead_id")
+        .annotate(soonest=Min("due_at"))
+        .order_by()
+        .values_list("lead_id", "soonest")
+    ) if ids else {}
+    for lead in leads:
+        lead.next_due_at = soonest.get(lead.pk)
+        lead.has_overdue = lead.next_due_at is not None and lead.next_due_at < now
+    return leads
 
 
 @dataclass(frozen=True)
@@ -163,22 +159,34 @@ class BoardColumn:
 
 
 def pipeline_board(*, user: User, filters: LeadFilters, now: datetime | None = None):  # noqa: ANN201
-    """The kanban: per stage its count, expected value and its most recently created leads."""
+    """The kanban: per stage its count, expected value and its most recently created leads.
+
+    The counts and values are one aggregate read from the index of (owner, stage, expected
+    value) alone (leads migration 0006), cached until the pipeline changes; the cards are the
+    top of `lead_stage_created_idx` per stage, at most CARDS_PER_STAGE (the rest is in the list).
+    """
+    from daur.leads.cache import pipeline_cached  # it reads LeadFilters, defined here
+
     now = now or timezone.now()
     qs = leads_filtered(user=user, filters=replace(filters, stage=""), now=now)
-    by_stage = qs.order_by().values("stage").annotate(n=Count("id"), value=Sum("expected_value"))
-    totals = {row["stage"]: row for row in by_stage}
-    overdue = Exists(overdue_activities(now))
+
+    def stage_totals() -> dict[str, tuple[int, float]]:
+        by_stage = qs.order_by().values("stage").annotate(
+            n=Count("*"), value=Sum("expected_value")
+        )
+        return {row["stage"]: (row["n"], float(row["value"] or 0)) for row in by_stage}
+
+    totals = pipeline_cached(user, replace(filters, stage=""), "totals", stage_totals)
     columns = []
     for stage in vocabulary.LEAD_STAGES:
-        row = totals.get(stage, {"n": 0, "value": None})
+        n, value = totals.get(stage, (0, 0.0))
         cards = list(
-            qs.filter(stage=stage)
-            .annotate(has_overdue=overdue)
-            .select_related("owner")
-            .order_by("-created_at", "-pk")[:CARDS_PER_STAGE]
+            qs.filter(stage=stage).select_related("owner").order_by("-created_at", "-pk")[
+                :CARDS_PER_STAGE
+            ]
         )
-        columns.append(BoardColumn(stage, row["n"], float(row["value"] or 0), cards))
+        columns.append(BoardColumn(stage, n, value, cards))
+    with_activity_marks([card for column in columns for card in column.cards], now)
     return columns
 
 

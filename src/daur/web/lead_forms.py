@@ -31,7 +31,7 @@ class LeadFilterForm(FilterBar, forms.Form):
     age = forms.ChoiceField(label=_("Created"), required=False, widget=_select())
     overdue = forms.ChoiceField(label=_("Activities"), required=False, widget=_select())
     sort = forms.ChoiceField(label=_("Sort by"), required=False, widget=_select())
-    page = forms.IntegerField(required=False, min_value=1, widget=QuickHidden)
+    cursor = forms.CharField(required=False, max_length=500, widget=QuickHidden)
 
     def __init__(self, *args, user: User, board: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -53,7 +53,7 @@ class LeadFilterForm(FilterBar, forms.Form):
         else:
             del f["owner"]
         if board:  # the board shows every stage, in its own order
-            del f["stage"], f["sort"], f["page"]
+            del f["stage"], f["sort"], f["cursor"]
 
     def filters(self) -> LeadFilters:
         """The valid filters; a bad value is dropped rather than failing the whole page."""

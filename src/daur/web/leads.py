@@ -16,10 +16,10 @@ from daur import vocabulary
 from daur.accounts.models import Role
 from daur.actions.leads import LeadStageConflict, lead_stage_change
 from daur.leads.flow import pipeline_flow
+from daur.leads.listing import lead_list
 from daur.leads.selectors import (
     SORTS,
     lead_get,
-    lead_list,
     lead_stage_history,
     lead_writable_by,
     leads_readable_by,
@@ -86,14 +86,16 @@ def leads_list(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     page = lead_list(user=request.user, filters=filters)
     query = request.GET.copy()
-    query.pop("page", None)
+    query.pop("cursor", None)
+    query.pop("page", None)  # of an older link
     context = {
         "form": form,
         "page": page,
         "query": query.urlencode(),
-        "count": page.paginator.count,
+        "count": page.shown_count,
+        "count_capped": page.capped,
         "sort_headers": sort_headers(query, filters.sort or "created", SORTS),
-        "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
+        "filtered": any(v for k, v in request.GET.items() if k not in ("cursor", "page", "sort")),
         "currency": base_currency(None),
         "now": timezone.now(),
     }
