@@ -30,6 +30,7 @@ from daur.web.customer_rows import sort_headers
 from daur.web.dashboard import base_currency
 from daur.web.htmx import render_page
 from daur.web.labels import label
+from daur.web.lead_cards import CardWriter
 from daur.web.lead_forms import LeadFilterForm, StageMoveForm
 
 NEXT_STAGE = {"new": "contacted", "contacted": "qualified", "qualified": "proposal",
@@ -50,16 +51,25 @@ def moves_leads(user) -> bool:  # noqa: ANN001 - a User
 
 def _board_context(request: HttpRequest, data, *, message: str = "", moved: int | None = None):  # noqa: ANN001, ANN202
     form = LeadFilterForm(data, user=request.user, board=True)
+    can_move = moves_leads(request.user)
+    writer = CardWriter(request, currency=base_currency(None), can_move=can_move)
     query = data.copy()
     for key in ("csrfmiddlewaretoken", "to_stage", "expected_stage", "lost_reason", "panel"):
         query.pop(key, None)
     return {
         "form": form,
         "columns": [
-            {"column": c, "next": NEXT_STAGE.get(c.stage), "previous": PREVIOUS_STAGE.get(c.stage)}
+            {
+                "column": c,
+                "cards": [
+                    writer.card(lead, previous=PREVIOUS_STAGE.get(c.stage),
+                                next_=NEXT_STAGE.get(c.stage))
+                    for lead in c.cards
+                ],
+            }
             for c in pipeline_board(user=request.user, filters=form.filters())
         ],
-        "can_move": moves_leads(request.user),
+        "can_move": can_move,
         "lost_reasons": vocabulary.LEAD_LOST_REASONS,
         "currency": base_currency(None),
         "query": query.urlencode(),
