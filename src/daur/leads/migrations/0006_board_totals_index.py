@@ -16,6 +16,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='lead',
-            index=models.Index(fields=['owner', 'stage'], include=('expected_value',), name='lead_owner_stage_value_idx'),
+            index=models.Index(fields=['owner', 'stage'], include=('expected_value', 'converted_customer', 'id'), name='lead_owner_stage_value_idx'),
         ),
     ]
