@@ -81,6 +81,10 @@ class LeadFilters:
     campaign: int | None = None
     age: str = ""  # a key of AGE_DAYS, or "older"
     overdue: bool = False
+    # The lead score's win probability, in percent, from and to (both included); a lead not
+    # scored yet is outside any score range.
+    score_min: int | None = None
+    score_max: int | None = None
     sort: str = ""
     cursor: str = ""  # the list's keyset position (daur.leads.listing)
 
@@ -118,6 +122,10 @@ def leads_filtered(*, user: User, filters: LeadFilters, now: datetime | None = N
         qs = qs.filter(created_at__lt=now - timedelta(days=max(AGE_DAYS.values())))
     if filters.overdue:
         qs = qs.filter(Exists(overdue_activities(now)))
+    if filters.score_min is not None:
+        qs = qs.filter(score__win_probability__gte=filters.score_min / 100)
+    if filters.score_max is not None:
+        qs = qs.filter(score__win_probability__lte=filters.score_max / 100)
     return qs
 
 
