@@ -32,6 +32,7 @@ from daur.web.htmx import render_page
 from daur.web.labels import label
 from daur.web.lead_cards import CardWriter
 from daur.web.lead_forms import LeadFilterForm, StageMoveForm
+from daur.web.lead_rows import lead_rows
 
 NEXT_STAGE = {"new": "contacted", "contacted": "qualified", "qualified": "proposal",
               "proposal": "won"}
@@ -102,6 +103,7 @@ def leads_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "query": query.urlencode(),
+        "rows": lead_rows(page.leads, currency=base_currency(None)),
         "count": page.shown_count,
         "count_capped": page.capped,
         "sort_headers": sort_headers(query, filters.sort or "created", SORTS),
