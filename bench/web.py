@@ -14,6 +14,7 @@ and times each page.
         [--cache-url redis://127.0.0.1:6379/9]   (the deployment with Redis: a shared cache,
                                                    sessions read from it)
         [--db daur_bench_web] [--drop]   (--drop: drop the database at the end)
+        [--only leads]   (the lead pages and /today/ alone: no dashboard, no customer pages)
 """
 
 from __future__ import annotations
@@ -281,12 +282,15 @@ def main() -> None:
     parser.add_argument("--cache-url", default="")
     parser.add_argument("--db", default=DB_NAME, help="the PostgreSQL database to build and use")
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
+    parser.add_argument(
+        "--only", choices=["leads"], default="", help="time the lead pages and /today/ alone"
+    )
     args = parser.parse_args()
     build(args.customers, args.leads, args.rebuild, args.db)
     with psycopg.connect(db_url(args.db)) as conn:
         customer_ids = conn.execute("SELECT min(id), max(id) FROM customers_customer").fetchone()
     lead_manager_pages, lead_rep_pages = lead_pages(db_url(args.db))
-    pages = {
+    customer_pages = {
         "list, no filter": ["/customers/"],
         "list, stage + sort by CLV": ["/customers/?stage=retention&sort=clv"],
         "list, type + country + P(alive)": ["/customers/?type=loyal&country=IT&sort=p_alive"],
@@ -295,13 +299,18 @@ def main() -> None:
         "list, surname search": [f"/customers/?q={w}" for w in ("Putri", "Hidayat", "Rossi")],
         "list, RFM cell": ["/customers/?rfm_r=5&rfm_f=5"],
         "360 page": None,
-        **lead_manager_pages,
     }
+    pages = lead_manager_pages if args.only else {**customer_pages, **lead_manager_pages}
     rows = []
-    for cache_seconds in (0, 60):
+    for cache_seconds in (0,) if args.only else (0, 60):
         server = start_server(cache_seconds, args.workers, args.db, args.cache_url)
         try:
             openers = [logged_in_opener() for _ in range(args.clients)]
+            if args.only:
+                rows += time_pages(openers, pages, args, customer_ids)
+                rep_openers = [logged_in_opener("rep1") for _ in range(args.clients)]
+                rows += time_pages(rep_openers, lead_rep_pages, args, customer_ids)
+                continue
             label = "dashboard, cached 60 s" if cache_seconds else "dashboard, uncached"
             n_dash = args.requests if cache_seconds else max(24, args.requests // 8)
             # Warm up every worker process: its first request of a page compiles templates.

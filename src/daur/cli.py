@@ -340,6 +340,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("keep_id", nargs="?", metavar="KEEP_ID")
     p.add_argument("duplicate_ids", nargs="*", metavar="DUPLICATE_ID")
     p.add_argument("--undo", type=int, metavar="MERGE_ID", help="undo a recorded merge")
+    p.add_argument(
+        "--user",
+        metavar="USERNAME",
+        default="",
+        help="the user recorded on the merge (or its undo); default: none, as the output says",
+    )
     p.set_defaults(handler=cmd_merge)
 
     add_segment_parsers(sub)

@@ -54,6 +54,30 @@ def test_merge_and_undo_from_the_command_line(base, capsys):
     assert Order.objects.filter(customer__external_id="C2").count() == 1
 
 
+def test_merge_records_the_user_named_by_user_and_says_when_none(base, capsys):
+    from daur.accounts.models import User
+
+    rep = User.objects.create_user("ana", password="x", role="manager")
+    assert cli.main(["merge", "C1", "C2", "--user", "ana"]) == 0
+    assert "recorded as by ana" in capsys.readouterr().out
+    merge = CustomerMerge.objects.get()
+    assert merge.merged_by == rep
+    assert cli.main(["merge", "--undo", str(merge.pk)]) == 0
+    assert "recorded with no user" in capsys.readouterr().out
+    merge.refresh_from_db()
+    assert merge.undone_at is not None and merge.undone_by is None
+
+
+def test_merge_refuses_an_unknown_or_inactive_user_and_merges_nothing(base, capsys):
+    from daur.accounts.models import User
+
+    User.objects.create_user("gone", password="x", is_active=False)
+    for name in ("nobody", "gone"):
+        assert cli.main(["merge", "C1", "C2", "--user", name]) == 2
+        assert f"no active user is named '{name}'" in capsys.readouterr().err
+    assert Customer.objects.count() == 5 and not CustomerMerge.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [

@@ -112,3 +112,26 @@ def _rows(history) -> np.ndarray:
         (history.day, history.customer, history.purchases, history.spend)
     )
     return rows[np.lexsort(rows.T[::-1])]
+
+
+def test_the_swapped_table_keeps_the_value_at_stake_a_generated_column():
+    from daur.definitions.worklist import customer_at_stake
+
+    demo_load(customers=80, seed=3)
+    scores_compute()
+    scores_compute()  # the second run swaps a shadow table in
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attgenerated FROM pg_attribute WHERE attrelid = %s::regclass"
+            " AND attname = 'value_at_stake'",
+            [TABLE],
+        )
+        assert cursor.fetchone() == ("s",)
+    rows = CustomerScore.objects.values_list("clv_12m", "p_alive", "value_at_stake")
+    assert rows and all(
+        stake == pytest.approx(customer_at_stake(clv, p)) for clv, p, stake in rows
+    )
+    score = CustomerScore.objects.exclude(clv_12m=None).first()
+    CustomerScore.objects.filter(pk=score.pk).update(clv_12m=1000.0, p_alive=0.25)
+    score.refresh_from_db()
+    assert score.value_at_stake == pytest.approx(750.0)  # the database keeps it current

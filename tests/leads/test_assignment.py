@@ -10,6 +10,7 @@ from django.test import override_settings
 
 from daur.actions.leads import lead_create, leads_assign
 from daur.leads.assignment import SourceWinRates
+from daur.leads.assignment_reasons import reason_words
 from daur.leads.models import Lead, LeadAssignmentRule
 from tests.leads.factories import history_make, lead_make
 from tests.web.factories import user_make
@@ -48,7 +49,7 @@ def test_by_value_the_rep_carrying_least_expected_value_gets_the_next_lead():
     leads_assign(lead_ids=[new.pk], mode="value")
     new.refresh_from_db()
     assert new.owner == poor
-    assert new.assignment_reason.startswith("By value") and "poor" in new.assignment_reason
+    assert words(new).startswith("By value") and "poor" in words(new)
     assert new.assigned_at is not None
 
 
@@ -70,7 +71,7 @@ def test_capacity_is_respected_and_a_full_house_leaves_leads_unassigned():
     leads_assign(mode="value")
     assert owners(batch) == Counter({"roomy": 2, None: 1})
     left = Lead.objects.get(owner__isnull=True)
-    assert "No sales rep has room" in left.assignment_reason
+    assert "No sales rep has room" in words(left)
     assert roomy.leads.count() == 2
 
 
@@ -106,16 +107,16 @@ def test_rules_match_source_country_or_industry_and_fall_back_to_value():
     leads_assign(mode="rules")
     for lead in (both, site, rest):
         lead.refresh_from_db()
-    assert both.owner == italy and both.assignment_reason.startswith("Rule: country")
+    assert both.owner == italy and words(both).startswith("Rule: country is IT, to italy")
     assert site.owner == web
-    assert rest.assignment_reason.startswith("No rule matched. By value")
+    assert words(rest).startswith("No rule matched. By value")
 
 
 @override_settings(DAUR_LEAD_ASSIGNMENT="round_robin")
 def test_a_lead_created_without_owner_is_assigned_by_the_setting():
     rep = user_make("solo")
     lead = lead_create(name="New <b>lead</b>", source="website")
-    assert lead.owner == rep and lead.assignment_reason.startswith("Round robin")
+    assert lead.owner == rep and words(lead).startswith("Round robin")
     kept = lead_create(name="Kept", source="email", owner=user_make("mine"))
     assert kept.owner.username == "mine" and kept.assigned_at is not None
 
@@ -124,3 +125,40 @@ def test_an_unknown_mode_is_refused():
     lead_make()
     with pytest.raises(ValueError, match="DAUR_LEAD_ASSIGNMENT"):
         leads_assign(mode="lottery")
+
+
+def words(lead: Lead) -> str:
+    return reason_words(lead.assignment_reason)
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "By value: poor carried the least expected open value (500,000) of 2 reps"),
+        ("id", "Menurut nilai: poor memegang nilai terbuka yang diharapkan paling kecil (500.000)"),
+        ("it", "Per valore: poor aveva il valore aperto atteso più basso (500.000) tra 2"),
+    ],
+)
+def test_the_reason_is_stored_once_and_read_in_the_readers_language(language, expected):
+    from django.utils import translation
+
+    rich, poor = user_make("rich"), user_make("poor")
+    lead_make(owner=rich, expected_value=90_000_000, stage="proposal")
+    lead_make(owner=poor, expected_value=1_000_000, stage="proposal")
+    new = lead_make(expected_value=5_000_000)
+    leads_assign(lead_ids=[new.pk], mode="value")
+    new.refresh_from_db()
+    with translation.override(language):
+        assert words(new).startswith(expected)
+
+
+def test_a_plain_text_reason_reads_as_it_is_and_a_long_name_still_fits():
+    from daur.leads.assignment_reasons import REASON_LENGTH, reason_store
+
+    assert reason_words("Assigned in the old way.") == "Assigned in the old way."
+    assert reason_words('{"reason": "nonsense"}') == '{"reason": "nonsense"}'
+    long = reason_store("rule", field="industry", value="x" * 128, rep="<b>" + "y" * 150)
+    assert len(long) <= REASON_LENGTH
+    assert reason_words(long).startswith("Rule: industry is xxx")
+    with pytest.raises(ValueError, match="unknown assignment reason"):
+        reason_store("whim")

@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from daur.actions.leads import lead_stage_change, leads_assign
-from daur.leads.selectors import LeadFilters, pipeline_flow
+from daur.leads.flow import pipeline_flow
+from daur.leads.selectors import LeadFilters
 from tests.leads.factories import lead_make
 from tests.web.factories import user_make
 

@@ -79,7 +79,7 @@ def test_the_flow_counts_who_left_each_stage_forward_and_how_long_they_stayed():
 
     from django.utils import timezone
 
-    from daur.leads.selectors import pipeline_flow
+    from daur.leads.flow import pipeline_flow
 
     boss = user_make("boss", role="manager")
     start = timezone.now() - timedelta(days=30)

@@ -102,6 +102,32 @@ def test_the_figures_of_a_hand_made_business(client, business, manager):
     assert 'value="2026-01-01"' in html and 'value="2026-12-31"' in html
 
 
+def test_each_channels_flow_is_its_own_and_one_query_serves_every_channel(
+    client, business, manager
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def flow_queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            page(client)
+        return sum("lag(" in q["sql"].lower() for q in ctx.captured_queries)
+
+    by = {f.channel: {s.stage: s for s in f.flows} for f in page(client).funnel_by_channel}
+    assert (by["referral"]["new"].left, by["referral"]["contacted"].left) == (2, 2)
+    assert by["referral"]["contacted"].forward == 1
+    assert by["referral"]["new"].median_days == pytest.approx(3.0)
+    assert all(s.left == 0 and s.median_days is None for s in by["website"].values())
+    before = flow_queries()
+    lead("L4", "email", None, [("new", "contacted", 1)])
+    lead("L5", "exhibition", None, [("new", "lost", 3)])
+    by = {f.channel: {s.stage: s for s in f.flows} for f in page(client).funnel_by_channel}
+    assert (by["email"]["new"].left, by["email"]["new"].forward) == (1, 1)
+    assert (by["exhibition"]["new"].left, by["exhibition"]["new"].forward) == (1, 0)
+    assert by["exhibition"]["new"].median_days == pytest.approx(3.0)
+    assert flow_queries() == before == 1  # two more channels, no more queries
+
+
 def test_the_default_period_is_the_12_months_up_to_the_latest_order(client, business, manager):
     a = client.get(URL).context["a"]
     assert (str(a.period.date_from), str(a.period.date_to)) == ("2025-04-11", "2026-04-10")

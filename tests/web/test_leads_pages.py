@@ -224,3 +224,31 @@ def test_without_javascript_a_refused_activity_shows_its_reason_on_a_page(client
     assert "A task cannot be due in the past" in body and f'href="/leads/{lead.pk}/"' in body
     ok = client.post(f"/leads/{lead.pk}/activities/", {"kind": "call"})
     assert ok.status_code == 302 and ok["Location"] == f"/leads/{lead.pk}/#activities"
+
+
+def test_the_list_and_board_filter_by_win_probability(client, manager):
+    from daur.insights.models import LeadScore
+
+    for name, probability in (("Cold", 0.1), ("Warm", 0.5), ("Hot", 0.9), ("Unscored", None)):
+        lead = lead_make(name, stage="contacted")
+        if probability is not None:
+            LeadScore.objects.create(
+                lead=lead, as_of=timezone.localdate(), scored_at=timezone.now(),
+                win_probability=probability, basis="model",
+            )
+
+    def shown(query: str, url: str = "/leads/list/") -> list[str]:
+        body = client.get(f"{url}?{query}").content.decode()
+        return [n for n in ("Cold", "Warm", "Hot", "Unscored") if f">{n}</a>" in body]
+
+    assert shown("score_min=50") == ["Warm", "Hot"]
+    assert shown("score_max=50") == ["Cold", "Warm"]
+    assert shown("score_min=20&score_max=60") == ["Warm"]
+    assert shown("score_min=50", url="/leads/") == ["Warm", "Hot"]
+    body = client.get("/leads/list/?score_min=abc&score_max=500").content.decode()
+    assert all(f">{n}</a>" in body for n in ("Cold", "Warm", "Hot", "Unscored"))  # dropped
+    assert 'name="score_min"' in body and 'type="number"' in body
+    # a reversed range: the upper bound is dropped, and the form says why
+    body = client.get("/leads/list/?score_min=60&score_max=20").content.decode()
+    assert ">Hot</a>" in body and ">Warm</a>" not in body
+    assert "The upper bound is below the lower one." in body

@@ -222,3 +222,17 @@ def test_the_page_reads_a_fixed_number_of_queries(client, rep):
     few = queries()
     grow(60)  # past the cap of every section
     assert queries() == few
+
+
+def test_a_count_beyond_its_cap_reads_as_cap_plus(rep, monkeypatch):
+    from daur.insights import worklist as worklist_module
+
+    for i in range(4):
+        customer_scored(rep, f"C{i}", clv=100.0 * (i + 1), p_alive=0.5)
+    monkeypatch.setattr(worklist_module, "COUNT_CAP", 2)
+    worklist = rep_worklist(rep=rep, now=timezone.now(), cap=1)
+    section = worklist.customers
+    assert (section.count, section.capped, section.shown_count, section.more) == (3, True, 2, 1)
+    assert [item.name for item in section.items] == ["C3"]  # the most at stake: 400 x 0.5
+    page = rep_page(rep)
+    assert ">2+</span>" in page

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from daur import vocabulary
 from daur.insights.realtime import leads_rescore_on_commit
 from daur.leads.assignment import Assignment, WinProbabilities, assignments_plan
+from daur.leads.assignment_reasons import reason_store
 from daur.leads.models import Lead, LeadStageChange
 
 
@@ -79,7 +80,7 @@ def lead_assign(*, lead: Lead, owner, user) -> Lead:  # noqa: ANN001 - Users
     Lead.objects.filter(pk=lead.pk).update(
         owner=owner,
         assigned_at=timezone.now(),
-        assignment_reason=f"Assigned by {who}."[:255],
+        assignment_reason=reason_store("by_hand", user=who),
         updated_at=timezone.now(),
     )
     lead.refresh_from_db()

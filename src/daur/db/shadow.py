@@ -45,9 +45,11 @@ def table_replace(table: str, load: Callable[[str], None]) -> None:
         indexes = index_definitions(cursor, table, primary_key=True)
         foreign_keys = foreign_key_definitions(cursor, table)
         cursor.execute(f'DROP TABLE IF EXISTS "{shadow}"')
-        # Columns, NOT NULL, defaults and CHECK constraints (same names); no index, no key.
+        # Columns, NOT NULL, defaults, generated columns' expressions and CHECK constraints
+        # (same names); no index, no key.
         cursor.execute(
-            f'CREATE TABLE "{shadow}" (LIKE "{table}" INCLUDING DEFAULTS INCLUDING CONSTRAINTS)'
+            f'CREATE TABLE "{shadow}" (LIKE "{table}" INCLUDING DEFAULTS INCLUDING GENERATED'
+            " INCLUDING CONSTRAINTS)"
         )
         load(shadow)
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")

@@ -4,8 +4,8 @@ pipeline; and how the acquired customers bought again.
 
 Nothing is defined twice: the per-channel and per-campaign figures are `acquisition_compute`'s
 (the same as `daur kpi`), the cohorts `cohort_retention_compute`'s, the lead conversion and time
-in stage the pipeline's `stage_flow_of`. This module only narrows them to a scope and adds the
-monthly series.
+in stage the pipeline's `stage_flows_by_source`. This module only narrows them to a scope and
+adds the monthly series.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from daur.insights.acquisition import (
 )
 from daur.insights.kpi_cohorts import CohortRetention, cohort_retention_compute
 from daur.insights.period import Period, local_day
+from daur.leads.flow import StageFlow, no_flow, stage_flows_by_source
 from daur.leads.models import Lead
-from daur.leads.selectors import StageFlow, stage_flow_of
 
 
 @dataclass(frozen=True)
@@ -137,18 +137,20 @@ def _months(period: Period, scope: Scope) -> tuple[Month, ...]:
 
 
 def _funnels(leads) -> list[LeadFunnel]:  # noqa: ANN001 - a QuerySet of leads
-    """Every channel together first, then each channel with leads, most leads first."""
+    """Every channel together first, then each channel with leads, most leads first: one query
+    for the leads per channel and stage, one for the flows of the whole and of each channel."""
     counts: dict[str, dict[str, int]] = {}
     for row in leads.values("source", "stage").annotate(n=Count("id")).order_by():
         counts.setdefault(row["source"], {})[row["stage"]] = row["n"]
+    flows = stage_flows_by_source(leads) if counts else {}
 
-    def funnel(channel: str, stages: dict[str, int], qs) -> LeadFunnel:  # noqa: ANN001
+    def funnel(channel: str, stages: dict[str, int]) -> LeadFunnel:
         return LeadFunnel(
             channel=channel,
             leads=sum(stages.values()),
             won=stages.get("won", 0),
             lost=stages.get("lost", 0),
-            flows=tuple(stage_flow_of(qs)),
+            flows=tuple(flows.get(channel) or no_flow()),
         )
 
     total: dict[str, int] = {}
@@ -156,9 +158,9 @@ def _funnels(leads) -> list[LeadFunnel]:  # noqa: ANN001 - a QuerySet of leads
         for stage, n in stages.items():
             total[stage] = total.get(stage, 0) + n
     by_channel = [
-        funnel(channel, counts[channel], leads.filter(source=channel))
+        funnel(channel, counts[channel])
         for channel in vocabulary.ACQUISITION_CHANNELS
         if channel in counts
     ]
     by_channel.sort(key=lambda f: (-f.leads, f.channel))
-    return [funnel("", total, leads), *by_channel]
+    return [funnel("", total), *by_channel]

@@ -11,6 +11,7 @@ from daur.analytics.lifecycle import LIFECYCLE_STAGES
 from daur.analytics.orientation import ORIENTATIONS
 from daur.analytics.rfm import SEGMENTS
 from daur.analytics.strategy import STRATEGIES
+from daur.definitions.worklist import WORKLIST_STRATEGIES, customer_at_stake_expr
 from daur.records import vocabulary_choices
 
 
@@ -104,6 +105,14 @@ class CustomerScore(models.Model):
         default=False,
         help_text=_("Re-scored after a new order, ticket, answer or interaction."),
     )
+    # The CLV at risk (daur.definitions.worklist), computed by the database on every write of
+    # the row (a batch run, a real-time re-score), so that the worklist reads it from an index.
+    value_at_stake = models.GeneratedField(
+        expression=customer_at_stake_expr(prefix=""),
+        output_field=models.FloatField(),
+        db_persist=True,
+        verbose_name=_("CLV at risk"),
+    )
 
     class Meta:
         verbose_name = _("customer score")
@@ -118,6 +127,12 @@ class CustomerScore(models.Model):
             models.Index(fields=["p_alive", "customer"], name="score_p_alive_keyset_idx"),
             models.Index(
                 fields=["rfm_r", "rfm_f", "clv_12m", "customer"], name="score_rfm_cell_clv_idx"
+            ),
+            # /today/'s customers, by CLV at risk (insights migration 0008).
+            models.Index(
+                fields=["-value_at_stake", "customer"],
+                condition=models.Q(strategy__in=WORKLIST_STRATEGIES),
+                name="score_worklist_idx",
             ),
         ]
 
@@ -300,7 +315,10 @@ class LeadScore(models.Model):
         verbose_name = _("lead score")
         verbose_name_plural = _("lead scores")
         indexes = [
-            models.Index(fields=["-win_probability", "lead"], name="lead_score_probability_idx")
+            models.Index(fields=["-win_probability", "lead"], name="lead_score_probability_idx"),
+            # /today/ ranks a rep's leads reading each one's win probability from the index
+            # alone (migration 0009).
+            models.Index(fields=["lead"], include=["win_probability"], name="lead_score_win_idx"),
         ]
 
     def __str__(self) -> str:

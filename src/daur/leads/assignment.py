@@ -20,11 +20,11 @@ from django.db.models import Count, Max, Q, Sum
 
 from daur import vocabulary
 from daur.accounts.models import Role, User
+from daur.leads.assignment_reasons import reason_store
 from daur.leads.models import Lead, LeadAssignmentRule
 
 # How many closed leads the overall win rate counts as, when it smooths a source's own rate.
 PRIOR_STRENGTH = 10.0
-REASON_LENGTH = Lead._meta.get_field("assignment_reason").max_length
 
 
 class WinProbabilities(Protocol):
@@ -117,7 +117,7 @@ class RepLoad:
 class Assignment:
     lead_id: int
     owner_id: int | None  # None: nobody had room
-    reason: str
+    reason: str  # as stored (daur.leads.assignment_reasons); reason_words reads it
 
 
 @dataclass
@@ -151,28 +151,24 @@ def rep_loads(users: Sequence[User], probabilities: WinProbabilities) -> list[Re
     return loads
 
 
-def _short(text: str) -> str:
-    return text if len(text) <= REASON_LENGTH else text[: REASON_LENGTH - 1] + "…"
-
-
-def _by_value(lead: Lead, loads: list[RepLoad], weight: float, prefix: str = "") -> Assignment:
+def _by_value(lead: Lead, loads: list[RepLoad], weight: float, no_rule: bool = False) -> Assignment:
     room = [r for r in loads if r.has_room]
     if not room:
-        return Assignment(lead.pk, None, _short(prefix + "No sales rep has room: left unassigned."))
+        return Assignment(lead.pk, None, reason_store("no_room", no_rule=no_rule))
     rep = min(room, key=lambda r: (r.open_value, r.open_leads, r.user.pk))
-    reason = (
-        f"{prefix}By value: {rep.name} carried the least expected open value "
-        f"({rep.open_value:,.0f}) of {len(room)} reps with room; this lead adds {weight:,.0f}."
+    reason = reason_store(
+        "value", no_rule=no_rule, rep=rep.name, carried=round(rep.open_value), reps=len(room),
+        adds=round(weight),
     )
     rep.open_value += weight
     rep.open_leads += 1
-    return Assignment(lead.pk, rep.user.pk, _short(reason))
+    return Assignment(lead.pk, rep.user.pk, reason)
 
 
 def _round_robin(lead: Lead, loads: list[RepLoad], turns: itertools.count) -> Assignment:
     room = [r for r in loads if r.has_room]
     if not room:
-        return Assignment(lead.pk, None, "No sales rep has room: left unassigned.")
+        return Assignment(lead.pk, None, reason_store("no_room"))
     never = datetime.min.replace(tzinfo=None)
     rep = min(
         room,
@@ -184,7 +180,9 @@ def _round_robin(lead: Lead, loads: list[RepLoad], turns: itertools.count) -> As
     )
     rep.turn = next(turns)
     rep.open_leads += 1
-    return Assignment(lead.pk, rep.user.pk, f"Round robin: {rep.name}'s turn of {len(room)}.")
+    return Assignment(
+        lead.pk, rep.user.pk, reason_store("round_robin", rep=rep.name, reps=len(room))
+    )
 
 
 def _matching_rule(lead: Lead, rules: list[LeadAssignmentRule], loads: dict[int, RepLoad]):  # noqa: ANN202
@@ -227,10 +225,10 @@ def assignments_plan(
     for lead in ordered:
         rule, rep = _matching_rule(lead, rules, by_user)
         if rule is None:
-            out.append(_by_value(lead, loads, weights[lead.pk], prefix="No rule matched. "))
+            out.append(_by_value(lead, loads, weights[lead.pk], no_rule=True))
             continue
         rep.open_value += weights[lead.pk]
         rep.open_leads += 1
-        reason = f"Rule: {rule.field} is {rule.value}, to {rep.name}."
-        out.append(Assignment(lead.pk, rep.user.pk, _short(reason)))
+        reason = reason_store("rule", field=rule.field, value=rule.value, rep=rep.name)
+        out.append(Assignment(lead.pk, rep.user.pk, reason))
     return out

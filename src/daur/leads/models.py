@@ -89,6 +89,12 @@ class Lead(InterchangeRecord):
             models.Index(fields=["owner", "-created_at", "-id"], name="lead_owner_created_idx"),
             # The newest change, part of the lead board's flow cache key (migration 0005).
             models.Index(fields=["updated_at"], name="lead_updated_idx"),
+            # The board's count and expected value per stage, and a rep's open leads ranked by
+            # value at stake on /today/, read from the index alone (migration 0006).
+            models.Index(
+                fields=["owner", "stage"], include=["expected_value", "converted_customer", "id"],
+                name="lead_owner_stage_value_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

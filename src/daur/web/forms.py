@@ -103,9 +103,14 @@ class FilterBar:
             bound = self[name]
             width = "col-12 col-md-6 col-xl-3" if name == "q" else "col-6 col-md-3 col-xl-2"
             widget = field.widget.render(bound.html_name, bound.value(), {"id": bound.auto_id})
+            # A dropped value says why (the list is shown without it).
+            errors = "".join(
+                f'<div class="small text-danger">{escape(str(e))}</div>'
+                for e in (self.errors.get(name, ()) if self.is_bound else ())
+            )
             out.append(
                 f'<div class="{width}"><label class="form-label small mb-0" '
-                f'for="{bound.auto_id}">{escape(str(field.label))}</label>\n{widget}</div>\n'
+                f'for="{bound.auto_id}">{escape(str(field.label))}</label>\n{widget}{errors}</div>\n'
             )
         return mark_safe("".join(out))  # noqa: S308 - labels escaped, widgets escape their values
 

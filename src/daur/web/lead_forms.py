@@ -30,8 +30,16 @@ class LeadFilterForm(FilterBar, forms.Form):
     )
     age = forms.ChoiceField(label=_("Created"), required=False, widget=_select())
     overdue = forms.ChoiceField(label=_("Activities"), required=False, widget=_select())
+    score_min = forms.IntegerField(
+        label=_("Win probability from (%)"), required=False, min_value=0, max_value=100,
+        widget=_text(type="number", min="0", max="100", inputmode="numeric"),
+    )
+    score_max = forms.IntegerField(
+        label=_("Win probability to (%)"), required=False, min_value=0, max_value=100,
+        widget=_text(type="number", min="0", max="100", inputmode="numeric"),
+    )
     sort = forms.ChoiceField(label=_("Sort by"), required=False, widget=_select())
-    page = forms.IntegerField(required=False, min_value=1, widget=QuickHidden)
+    cursor = forms.CharField(required=False, max_length=500, widget=QuickHidden)
 
     def __init__(self, *args, user: User, board: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -53,7 +61,14 @@ class LeadFilterForm(FilterBar, forms.Form):
         else:
             del f["owner"]
         if board:  # the board shows every stage, in its own order
-            del f["stage"], f["sort"], f["page"]
+            del f["stage"], f["sort"], f["cursor"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        low, high = data.get("score_min"), data.get("score_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("score_max", gettext("The upper bound is below the lower one."))
+        return data
 
     def filters(self) -> LeadFilters:
         """The valid filters; a bad value is dropped rather than failing the whole page."""

@@ -15,22 +15,24 @@ from django.views.decorators.http import require_GET, require_POST
 from daur import vocabulary
 from daur.accounts.models import Role
 from daur.actions.leads import LeadStageConflict, lead_stage_change
+from daur.leads.flow import pipeline_flow
+from daur.leads.listing import lead_list
 from daur.leads.selectors import (
     SORTS,
     lead_get,
-    lead_list,
     lead_stage_history,
     lead_writable_by,
     leads_readable_by,
     pipeline_board,
-    pipeline_flow,
 )
 from daur.web.activities import activity_panel
 from daur.web.customer_rows import sort_headers
 from daur.web.dashboard import base_currency
 from daur.web.htmx import render_page
 from daur.web.labels import label
+from daur.web.lead_cards import CardWriter
 from daur.web.lead_forms import LeadFilterForm, StageMoveForm
+from daur.web.lead_rows import lead_rows
 
 NEXT_STAGE = {"new": "contacted", "contacted": "qualified", "qualified": "proposal",
               "proposal": "won"}
@@ -50,16 +52,25 @@ def moves_leads(user) -> bool:  # noqa: ANN001 - a User
 
 def _board_context(request: HttpRequest, data, *, message: str = "", moved: int | None = None):  # noqa: ANN001, ANN202
     form = LeadFilterForm(data, user=request.user, board=True)
+    can_move = moves_leads(request.user)
+    writer = CardWriter(request, currency=base_currency(None), can_move=can_move)
     query = data.copy()
     for key in ("csrfmiddlewaretoken", "to_stage", "expected_stage", "lost_reason", "panel"):
         query.pop(key, None)
     return {
         "form": form,
         "columns": [
-            {"column": c, "next": NEXT_STAGE.get(c.stage), "previous": PREVIOUS_STAGE.get(c.stage)}
+            {
+                "column": c,
+                "cards": [
+                    writer.card(lead, previous=PREVIOUS_STAGE.get(c.stage),
+                                next_=NEXT_STAGE.get(c.stage))
+                    for lead in c.cards
+                ],
+            }
             for c in pipeline_board(user=request.user, filters=form.filters())
         ],
-        "can_move": moves_leads(request.user),
+        "can_move": can_move,
         "lost_reasons": vocabulary.LEAD_LOST_REASONS,
         "currency": base_currency(None),
         "query": query.urlencode(),
@@ -86,14 +97,17 @@ def leads_list(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     page = lead_list(user=request.user, filters=filters)
     query = request.GET.copy()
-    query.pop("page", None)
+    query.pop("cursor", None)
+    query.pop("page", None)  # of an older link
     context = {
         "form": form,
         "page": page,
         "query": query.urlencode(),
-        "count": page.paginator.count,
+        "rows": lead_rows(page.leads, currency=base_currency(None)),
+        "count": page.shown_count,
+        "count_capped": page.capped,
         "sort_headers": sort_headers(query, filters.sort or "created", SORTS),
-        "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
+        "filtered": any(v for k, v in request.GET.items() if k not in ("cursor", "page", "sort")),
         "currency": base_currency(None),
         "now": timezone.now(),
     }

@@ -65,20 +65,28 @@ def _rep(request: HttpRequest) -> User:
 def today(request: HttpRequest) -> HttpResponse:
     if not today_readable_by(request.user):
         raise PermissionDenied
+    from daur.web.today_rows import RowWriter  # it uses the template tags, which import this
+
     rep = _rep(request)
     worklist = rep_worklist(rep=rep, now=timezone.now())
+    own = rep.pk == request.user.pk
+    writer = RowWriter(
+        request, own=own, currency=base_currency(latest_run()), snooze_days=SNOOZE_CHOICES
+    )
     context = {
         "worklist": worklist,
-        "own": rep.pk == request.user.pk,
+        "own": own,
         "reps": _reps(request.user) if request.user.sees_everything else [],
-        "currency": base_currency(latest_run()),
+        "customer_rows": [writer.customer(item) for item in worklist.customers.items],
         # A lead's reason: the factors that moved its score most, in words; its next action by
         # its stage.
         "lead_rows": [
-            (item, [factor_words(f) for f in item.factors], LEAD_NEXT_ACTIONS.get(item.stage, ""))
+            writer.lead(
+                item, [factor_words(f) for f in item.factors], LEAD_NEXT_ACTIONS.get(item.stage, "")
+            )
             for item in worklist.leads.items
         ],
-        "snooze_choices": SNOOZE_CHOICES,
+        "activity_rows": [writer.activity(item) for item in worklist.activities.items],
     }
     return render(request, "web/today/page.html", context)
 

@@ -13,6 +13,7 @@ from django.utils.formats import get_format, number_format
 from django.utils.translation import get_language
 
 from daur.campaigns.access import segments_visible_to
+from daur.leads.assignment_reasons import reason_words
 from daur.leads.selectors import leads_readable_by
 from daur.web.labels import label
 from daur.web.model_page import model_page_in_navigation
@@ -110,6 +111,12 @@ def percent(value, places: int = 0) -> str:
     if value is None:
         return "–"
     return number_format(100 * value, decimal_pos=int(places), use_l10n=True) + " %"
+
+
+@register.filter
+def assignment_reason(stored: str) -> str:
+    """A lead's stored assignment reason in the active language."""
+    return reason_words(stored)
 
 
 @register.filter(name="label")
