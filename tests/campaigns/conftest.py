@@ -29,3 +29,14 @@ def base(db):
         score_make(customer_make(f"Lost {n}"), stage="lost", run=run)
     segment = segment_create(name="Retained", query="stage=retention")
     return {"segment": segment, "customers": kept}
+
+
+@pytest.fixture
+def small_rules(settings, tmp_path):
+    """Rules under which a campaign of a few dozen members can be measured."""
+    rules = tmp_path / "rules.toml"
+    rules.write_text(
+        "[campaigns]\nmin_group_members = 2\nmin_conversions = 1\nmin_non_conversions = 1\n"
+    )
+    settings.DAUR_RULES_FILE = str(rules)
+    return rules

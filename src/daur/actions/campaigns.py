@@ -252,6 +252,8 @@ def campaign_launch(
         if locked.started_on is None:
             locked.started_on = timezone.localdate(launched_at)
         locked.save(update_fields=["status", "launched_at", "seed", "started_on", "updated_at"])
+    for name in ("status", "launched_at", "seed", "started_on", "updated_at"):
+        setattr(campaign, name, getattr(locked, name))  # the caller's object is launched too
     holdout = int(held.sum())
     return Launched(locked, count, count - holdout, holdout, issued)
 
