@@ -29,6 +29,7 @@ from daur.sales.models import Order
 NAME_MAX = Campaign._meta.get_field("name").max_length
 SEED_MAX = Campaign._meta.get_field("seed").max_length
 WINDOW_MAX = 365
+LAUNCH_FIELDS = ("status", "launched_at", "seed", "recorded_launch")
 
 
 class CampaignRefused(ValueError):
@@ -249,10 +250,11 @@ def campaign_launch(
         locked.status = "launched"
         locked.launched_at = launched_at
         locked.seed = seed_text
+        locked.recorded_launch = at is not None
         if locked.started_on is None:
             locked.started_on = timezone.localdate(launched_at)
-        locked.save(update_fields=["status", "launched_at", "seed", "started_on", "updated_at"])
-    for name in ("status", "launched_at", "seed", "started_on", "updated_at"):
+        locked.save(update_fields=[*LAUNCH_FIELDS, "started_on", "updated_at"])
+    for name in (*LAUNCH_FIELDS, "started_on", "updated_at"):
         setattr(campaign, name, getattr(locked, name))  # the caller's object is launched too
     holdout = int(held.sum())
     return Launched(locked, count, count - holdout, holdout, issued)

@@ -63,6 +63,8 @@ class Campaign(InterchangeRecord):
         _("status"), max_length=16, default="draft", choices=vocabulary_choices(STATUSES)
     )
     launched_at = models.DateTimeField(_("launched"), null=True, blank=True)
+    # Launched earlier and recorded afterwards (`daur campaign launch --at`): nothing is sent.
+    recorded_launch = models.BooleanField(_("launch recorded afterwards"), default=False)
     created_by = models.ForeignKey(
         "accounts.User",
         verbose_name=_("created by"),
