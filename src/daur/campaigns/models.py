@@ -15,6 +15,16 @@ OFFERS = (
 EMAIL_OFFERS = OFFERS
 STATUSES = ("draft", "launched")
 GROUPS = ("treated", "holdout")
+OFFER_CHOICES = [
+    ("newsletter", _("Newsletter")),
+    ("coupon", _("Coupon")),
+    ("vip_discount", _("VIP discount")),
+    ("loyalty_promotion", _("Loyalty promotion")),
+    ("event_invitation", _("Event invitation")),
+    ("nps_survey", _("NPS survey")),
+]
+STATUS_CHOICES = [("draft", _("Draft")), ("launched", _("Launched"))]
+GROUP_CHOICES = [("treated", _("Treated")), ("holdout", _("Hold-out"))]
 LANGUAGES = ("en", "id", "it")
 
 
@@ -43,7 +53,7 @@ class Campaign(InterchangeRecord):
         related_name="campaigns",
     )
     offer = models.CharField(
-        _("offer"), max_length=24, blank=True, choices=vocabulary_choices(OFFERS)
+        _("offer"), max_length=24, blank=True, choices=OFFER_CHOICES
     )
     holdout_share = models.FloatField(_("hold-out share"), default=0.10)
     window_days = models.PositiveIntegerField(_("attribution window (days)"), default=30)
@@ -60,7 +70,7 @@ class Campaign(InterchangeRecord):
     body_it = models.TextField(_("body (Italian)"), blank=True)
     seed = models.CharField(_("seed"), max_length=64, blank=True)
     status = models.CharField(
-        _("status"), max_length=16, default="draft", choices=vocabulary_choices(STATUSES)
+        _("status"), max_length=16, default="draft", choices=STATUS_CHOICES
     )
     launched_at = models.DateTimeField(_("launched"), null=True, blank=True)
     # Launched earlier and recorded afterwards (`daur campaign launch --at`): nothing is sent.
@@ -181,7 +191,7 @@ class CampaignMember(models.Model):
         on_delete=models.CASCADE,
         related_name="campaign_memberships",
     )
-    group = models.CharField(_("group"), max_length=8, choices=vocabulary_choices(GROUPS))
+    group = models.CharField(_("group"), max_length=8, choices=GROUP_CHOICES)
     coupon_code = models.CharField(
         _("coupon code"), max_length=32, null=True, blank=True, unique=True
     )

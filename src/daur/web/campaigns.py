@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from daur import vocabulary
 from daur.actions.campaigns import CampaignRefused, campaign_create, campaign_launch
 from daur.campaigns.access import campaigns_manageable_by, campaigns_visible_to
-from daur.campaigns.models import OFFERS, Campaign, Segment
+from daur.campaigns.models import OFFER_CHOICES, Campaign, Segment
 from daur.customers.access import sees_all_customers
 from daur.insights.campaign_report import campaign_report
 from daur.insights.services import latest_run
@@ -68,7 +68,7 @@ def campaigns(request: HttpRequest) -> HttpResponse:
 class CampaignForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=255)
     segment = forms.ModelChoiceField(label=_("Target segment"), queryset=Segment.objects.all())
-    offer = forms.ChoiceField(label=_("Offer"), choices=vocabulary_choices(OFFERS))
+    offer = forms.ChoiceField(label=_("Offer"), choices=OFFER_CHOICES)
     holdout_percent = forms.DecimalField(
         label=_("Hold-out (% of the members, who get nothing)"), initial=10, decimal_places=2
     )
