@@ -341,21 +341,6 @@ def _welch(values: np.ndarray, treated: np.ndarray, confidence: float) -> Estima
     )
 
 
-def mean_difference(values: Any, treated: Any, confidence: float = 0.95) -> Estimate:
-    """Treated minus hold-out of any per-member figure (e.g. the predicted 12-month CLV, or a
-    pre-launch figure in the balance table), by Welch's t-test; no interval below two members a
-    group or with no variance."""
-    mask = _group_mask(treated)
-    arr = _finite_array("values", values, len(mask))
-    sizes = int(mask.sum()), int((~mask).sum())
-    if min(sizes) == 0:
-        return Estimate(None)
-    constant = np.ptp(arr[mask]) == 0.0 and np.ptp(arr[~mask]) == 0.0
-    if min(sizes) < 2 or constant:
-        return Estimate(float(arr[mask].mean() - arr[~mask].mean()))
-    return _welch(arr, mask, confidence)
-
-
 def _welch_se(values: np.ndarray, treated: np.ndarray) -> float:
     a, b = values[treated], values[~treated]
     return float(np.sqrt(np.var(a, ddof=1) / len(a) + np.var(b, ddof=1) / len(b)))

@@ -12,16 +12,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import numpy as np
+from django.db import connection, transaction
 from django.db.models import Min, Sum
 from django.utils import timezone
 
 from daur.accounts.models import User
-from daur.analytics.uplift import Estimate, UpliftReport, mean_difference, uplift_report
-from daur.campaigns.models import Campaign, CampaignMember
+from daur.analytics.uplift import Estimate, UpliftReport
+from daur.analytics.uplift_sums import GroupSums, uplift_from_sums, welch_from_sums
+from daur.campaigns.models import GROUPS, Campaign, CampaignMember
 from daur.customers.access import sees_all_customers
 from daur.db import dialect
-from daur.db.numeric import fetch_numeric
 from daur.definitions.currency import base_amount, base_amount_sql
 from daur.definitions.rules import rules_config
 from daur.sales.models import Order
@@ -82,29 +82,26 @@ class CampaignReport:
 
 def campaign_report(campaign: Campaign, user: User | None = None) -> CampaignReport:
     """The read-out of a launched campaign over its members (a sales rep's: those the rep owns;
-    None: every member). Raises NotLaunched for a draft."""
+    None: every member). Raises NotLaunched for a draft. The database adds up each group's sums
+    in one pass (daur.analytics.uplift_sums): a million members never travel as rows."""
     if not campaign.launched or campaign.launched_at is None:
         raise NotLaunched(f"campaign {campaign.external_id} is not launched yet")
     rules = rules_config().campaigns
     start = campaign.launched_at
     end = start + timedelta(days=campaign.window_days)
     owner = None if user is None or sees_all_customers(user) else user.pk
-    matrix = _member_matrix(campaign.pk, start, end, owner)
-    treated = matrix[:, 0] == 1.0
-    covariate = np.nan_to_num(matrix[:, 1])  # an unscored member expects no purchase
-    clv = np.nan_to_num(matrix[:, 5])
-    uplift = uplift_report(
-        treated,
-        matrix[:, 3] > 0,
-        matrix[:, 4],
-        covariate=covariate,
-        redeemed=matrix[:, 2] == 1.0,
-        cost=float(campaign.cost or 0),
-        rules=rules,
+    by_group = _group_sums(campaign.pk, start, end, owner)
+    treated, holdout = by_group["treated"], by_group["holdout"]
+    uplift = uplift_from_sums(
+        _uplift_sums(treated), _uplift_sums(holdout), cost=float(campaign.cost or 0), rules=rules
     )
+
+    def difference(name: str) -> Estimate:
+        return welch_from_sums(_moment(treated, name), _moment(holdout, name), rules.confidence)
+
     balance = {
-        name: _balance(np.nan_to_num(matrix[:, column]), treated, rules.confidence)
-        for name, column in (("pre_spend", 6), ("pre_expected_purchases", 1), ("pre_clv", 7))
+        name: Balance(_mean(treated, name), _mean(holdout, name), difference(name))
+        for name in ("pre_spend", "pre_expected_purchases", "pre_clv")
     }
     excluded = CampaignMember.objects.filter(campaign=campaign, excluded=True)
     if owner is not None:
@@ -112,8 +109,8 @@ def campaign_report(campaign: Campaign, user: User | None = None) -> CampaignRep
     return CampaignReport(
         campaign=campaign,
         uplift=uplift,
-        clv=mean_difference(clv, treated, rules.confidence),
-        clv_means=(_mean(clv[treated]), _mean(clv[~treated])),
+        clv=difference("clv"),
+        clv_means=(_mean(treated, "clv"), _mean(holdout, "clv")),
         balance=balance,
         excluded=excluded.count(),
         window_ends_at=end,
@@ -121,25 +118,15 @@ def campaign_report(campaign: Campaign, user: User | None = None) -> CampaignRep
     )
 
 
-def _mean(values: np.ndarray) -> float | None:
-    return float(values.mean()) if len(values) else None
-
-
-def _balance(values: np.ndarray, treated: np.ndarray, confidence: float) -> Balance:
-    return Balance(
-        _mean(values[treated]),
-        _mean(values[~treated]),
-        mean_difference(values, treated, confidence),
-    )
-
-
-# The report's columns, one row per member left in the read-out.
+# Per member: its group, the covariate (pre-launch expected purchases; an unscored member expects
+# none), conversion and spend in the window, redemption, current CLV, pre-launch spend and CLV.
 MEMBER_SQL = """
-SELECT {treated}, m.pre_expected_purchases, {redeemed}, COALESCE(w.orders, 0),
-       COALESCE(w.spend, 0), s.clv_12m, m.pre_spend, m.pre_clv
+SELECT m."group" AS arm, COALESCE(m.pre_expected_purchases, 0) AS x,
+       {converted} AS c, COALESCE(w.spend, 0) AS y, {redeemed} AS r,
+       COALESCE(s.clv_12m, 0) AS clv, m.pre_spend AS pre_spend, COALESCE(m.pre_clv, 0) AS pre_clv
 FROM campaigns_campaignmember m
 LEFT JOIN (
-    SELECT o.customer_id, COUNT(*) AS orders, SUM({amount}) AS spend
+    SELECT o.customer_id, SUM({amount}) AS spend
     FROM sales_order o
     WHERE o.ordered_at >= %s AND o.ordered_at < %s AND o.customer_id IN (
         SELECT customer_id FROM campaigns_campaignmember WHERE campaign_id = %s)
@@ -149,11 +136,23 @@ LEFT JOIN insights_customerscore s ON s.customer_id = m.customer_id
 {owner_join}
 WHERE m.campaign_id = %s AND NOT m.excluded
 """
+# Each group's sums, in this order (SUMS_NAMES).
+SUMS = (
+    "COUNT(*)", "SUM(c)", "SUM(r)", "SUM(y)", "SUM(y * y)", "SUM(x)", "SUM(x * x)", "SUM(x * y)",
+    "SUM(x * c)", "SUM(clv)", "SUM(clv * clv)", "SUM(pre_spend)", "SUM(pre_spend * pre_spend)",
+    "SUM(pre_clv)", "SUM(pre_clv * pre_clv)",
+)  # fmt: skip
+SUMS_NAMES = (
+    "n", "converted", "redeemed", "y", "yy", "x", "xx", "xy", "xc", "clv", "clv_sq",
+    "pre_spend", "pre_spend_sq", "pre_clv", "pre_clv_sq",
+)  # fmt: skip
 
 
-def _member_matrix(campaign_id: int, start: datetime, end: datetime, owner: int | None):
-    sql = MEMBER_SQL.format(
-        treated=dialect.flag("m.\"group\" = 'treated'"),
+def _group_sums(
+    campaign_id: int, start: datetime, end: datetime, owner: int | None
+) -> dict[str, dict[str, float]]:
+    members = MEMBER_SQL.format(
+        converted=dialect.flag("w.spend IS NOT NULL"),
         redeemed=dialect.flag("m.redeemed_at IS NOT NULL"),
         amount=base_amount_sql("o.amount", "o.currency"),
         owner_join=(
@@ -166,7 +165,45 @@ def _member_matrix(campaign_id: int, start: datetime, end: datetime, owner: int 
     if owner is not None:
         params.append(owner)
     params.append(campaign_id)
-    return fetch_numeric(sql, 8, params)
+    found = {name: dict.fromkeys(SUMS_NAMES, 0.0) for name in GROUPS}
+    with transaction.atomic(), connection.cursor() as cursor:
+        dialect.hash_memory(cursor)
+        cursor.execute(f"SELECT arm, {', '.join(SUMS)} FROM ({members}) q GROUP BY arm", params)
+        for arm, *values in cursor.fetchall():
+            found[arm] = {k: float(v or 0) for k, v in zip(SUMS_NAMES, values, strict=True)}
+    return found
+
+
+def _uplift_sums(sums: dict[str, float]) -> GroupSums:
+    return GroupSums(
+        members=int(sums["n"]),
+        converted=int(sums["converted"]),
+        redemptions=int(sums["redeemed"]),
+        spend=sums["y"],
+        spend_sq=sums["yy"],
+        cov=sums["x"],
+        cov_sq=sums["xx"],
+        cov_spend=sums["xy"],
+        cov_converted=sums["xc"],
+    )
+
+
+# A balance or CLV figure -> its sum and sum of squares among the group sums.
+MOMENTS = {
+    "pre_spend": ("pre_spend", "pre_spend_sq"),
+    "pre_expected_purchases": ("x", "xx"),
+    "pre_clv": ("pre_clv", "pre_clv_sq"),
+    "clv": ("clv", "clv_sq"),
+}
+
+
+def _moment(sums: dict[str, float], name: str) -> tuple[int, float, float]:
+    total, squares = MOMENTS[name]
+    return int(sums["n"]), sums[total], sums[squares]
+
+
+def _mean(sums: dict[str, float], name: str) -> float | None:
+    return sums[MOMENTS[name][0]] / sums["n"] if sums["n"] else None
 
 
 def member_rows(campaign: Campaign | None = None) -> Iterator[tuple]:
