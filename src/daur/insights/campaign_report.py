@@ -128,8 +128,7 @@ FROM campaigns_campaignmember m
 LEFT JOIN (
     SELECT o.customer_id, SUM({amount}) AS spend
     FROM sales_order o
-    WHERE o.ordered_at >= %s AND o.ordered_at < %s AND o.customer_id IN (
-        SELECT customer_id FROM campaigns_campaignmember WHERE campaign_id = %s)
+    WHERE o.ordered_at >= %s AND o.ordered_at < %s
     GROUP BY o.customer_id
 ) w ON w.customer_id = m.customer_id
 LEFT JOIN insights_customerscore s ON s.customer_id = m.customer_id
@@ -161,7 +160,7 @@ def _group_sums(
             else ""
         ),
     )
-    params: list[object] = [dialect.moment_value(start), dialect.moment_value(end), campaign_id]
+    params: list[object] = [dialect.moment_value(start), dialect.moment_value(end)]
     if owner is not None:
         params.append(owner)
     params.append(campaign_id)
