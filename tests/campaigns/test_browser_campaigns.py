@@ -44,7 +44,7 @@ def test_a_marketer_creates_launches_and_reads_a_campaign(live_server, browser_p
     page.fill("#id_holdout_percent", "25")
     page.fill("#id_discount_percent", "15")
     page.fill("#id_cost", "2500000")
-    page.click("button[type=submit]")
+    page.get_by_role("button", name="Save as draft").click()
     page.wait_for_url("**/campaigns/*/")
     campaign = Campaign.objects.get()
     page.get_by_text("Launch…").click()
