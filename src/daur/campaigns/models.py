@@ -53,28 +53,38 @@ class Campaign(InterchangeRecord):
         related_name="campaigns",
     )
     offer = models.CharField(
-        _("offer"), max_length=24, blank=True, choices=OFFER_CHOICES
+        _("offer"), max_length=24, blank=True, db_default="", choices=OFFER_CHOICES
     )
-    holdout_share = models.FloatField(_("hold-out share"), default=0.10)
-    window_days = models.PositiveIntegerField(_("attribution window (days)"), default=30)
+    holdout_share = models.FloatField(_("hold-out share"), default=0.10, db_default=0.10)
+    window_days = models.PositiveIntegerField(
+        _("attribution window (days)"), default=30, db_default=30
+    )
     discount_percent = models.DecimalField(
         _("discount percent"), max_digits=5, decimal_places=2, null=True, blank=True
     )
     discount_amount = models.DecimalField(_("discount amount"), null=True, blank=True, **MONEY)
     coupon_expires_on = models.DateField(_("coupon expires on"), null=True, blank=True)
-    subject_en = models.CharField(_("subject (English)"), max_length=200, blank=True)
-    body_en = models.TextField(_("body (English)"), blank=True)
-    subject_id = models.CharField(_("subject (Indonesian)"), max_length=200, blank=True)
-    body_id = models.TextField(_("body (Indonesian)"), blank=True)
-    subject_it = models.CharField(_("subject (Italian)"), max_length=200, blank=True)
-    body_it = models.TextField(_("body (Italian)"), blank=True)
-    seed = models.CharField(_("seed"), max_length=64, blank=True)
+    subject_en = models.CharField(
+        _("subject (English)"), max_length=200, blank=True, db_default=""
+    )
+    body_en = models.TextField(_("body (English)"), blank=True, db_default="")
+    subject_id = models.CharField(
+        _("subject (Indonesian)"), max_length=200, blank=True, db_default=""
+    )
+    body_id = models.TextField(_("body (Indonesian)"), blank=True, db_default="")
+    subject_it = models.CharField(
+        _("subject (Italian)"), max_length=200, blank=True, db_default=""
+    )
+    body_it = models.TextField(_("body (Italian)"), blank=True, db_default="")
+    seed = models.CharField(_("seed"), max_length=64, blank=True, db_default="")
     status = models.CharField(
-        _("status"), max_length=16, default="draft", choices=STATUS_CHOICES
+        _("status"), max_length=16, default="draft", db_default="draft", choices=STATUS_CHOICES
     )
     launched_at = models.DateTimeField(_("launched"), null=True, blank=True)
     # Launched earlier and recorded afterwards (`daur campaign launch --at`): nothing is sent.
-    recorded_launch = models.BooleanField(_("launch recorded afterwards"), default=False)
+    recorded_launch = models.BooleanField(
+        _("launch recorded afterwards"), default=False, db_default=False
+    )
     created_by = models.ForeignKey(
         "accounts.User",
         verbose_name=_("created by"),
