@@ -12,6 +12,8 @@ from daur.cli_ops import add_parsers as add_ops_parsers
 from daur.cli_sales import cmd_assign_leads, cmd_duplicates, cmd_merge
 from daur.vocabulary import INTERCHANGE_KINDS
 
+EXPORTS = ("scores", "lead_scores", "campaign_members")  # beside the nine kinds
+
 
 def _setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "daur.config.settings")
@@ -88,6 +90,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         count = export_file(kind=args.kind, path=args.file)
     except ExportUnavailable as reason:
         print(f"daur export: {reason}.", file=sys.stderr)
+        return 2
+    except OSError as error:  # a directory, no such folder, no permission
+        print(f"daur export: {error.filename or args.file}: {error.strerror}", file=sys.stderr)
         return 2
     # With "-" the CSV is on standard output: keep the summary off it.
     print(
@@ -292,9 +297,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="export one kind (or the scores) as CSV")
     p.add_argument(
         "kind",
-        choices=(*INTERCHANGE_KINDS, "scores", "lead_scores"),
+        choices=(*INTERCHANGE_KINDS, *EXPORTS),
         metavar="KIND",
-        help=", ".join((*INTERCHANGE_KINDS, "scores", "lead_scores")),
+        help=", ".join((*INTERCHANGE_KINDS, *EXPORTS)),
     )
     p.add_argument("file", metavar="FILE", help="a path, or - for standard output")
     p.set_defaults(handler=cmd_export)

@@ -18,6 +18,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 
+from daur.campaigns.members import members_flag_merged, members_unflag_merge
 from daur.customers.models import Customer, CustomerMerge
 from daur.insights.realtime import customers_rescore_on_commit
 
@@ -44,7 +45,11 @@ MOVED = (
     Relation("customers.Consumer", "customer"),
     Relation("customers.Customer", "referred_by"),
     Relation("leads.Lead", "converted_customer"),
+    # A membership moves too; one left ambiguous by the merge is flagged out of its campaign's
+    # read-out (daur.campaigns.members).
+    Relation("campaigns.CampaignMember", "customer"),
 )
+MEMBERSHIPS = "campaigns.CampaignMember.customer"
 DERIVED = (
     Relation("insights.CustomerScore", "customer"),
     Relation("insights.StageChange", "customer"),
@@ -164,7 +169,7 @@ def _merge_one(
             moved[relation.label] = ids
     duplicate_pk = duplicate.pk
     duplicate.delete()  # its derived rows (score, stage history) go with it
-    return CustomerMerge.objects.create(
+    merge = CustomerMerge.objects.create(
         kept_customer_id=keep.pk,
         kept_external_id=keep.external_id,
         duplicate_customer_id=duplicate_pk,
@@ -176,6 +181,13 @@ def _merge_one(
         moved=moved,
         filled=filled,
     )
+    members_flag_merged(
+        customer_id=keep.pk,
+        merge_id=merge.pk,
+        moved_ids=moved.get(MEMBERSHIPS, []),
+        duplicate_external_id=merge.duplicate_external_id,
+    )
+    return merge
 
 
 @transaction.atomic
@@ -223,6 +235,7 @@ def customer_merge_undo(*, merge_id: int, user=None) -> CustomerMerge:  # noqa: 
         if ids:
             _move(relation, source_id=keep.pk, target_id=duplicate.pk, ids=ids)
     _unfill(keep, merge)
+    members_unflag_merge(merge.pk)
     merge.undone_at = timezone.now()
     merge.undone_by = user if getattr(user, "pk", None) else None
     merge.save(update_fields=["undone_at", "undone_by"])

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 
+from daur.campaigns.coupons import CouponUse, coupon_refusals, coupons_redeem
 from daur.catalog.models import Product
 from daur.customers.models import Customer
 from daur.insights.realtime import customers_rescore_on_commit
@@ -39,8 +40,9 @@ def order_record(
     lines: list[LineInput] | tuple[LineInput, ...] = (),
 ) -> Order:
     """Create an order and its lines (all or none); the amount defaults to the lines' total less
-    discounts. Raises ValueError, writing nothing, for an unknown SKU or a reseller that is not an
-    intermediary."""
+    discounts; a campaign's coupon is redeemed by it. Raises ValueError, writing nothing, for an
+    unknown SKU, a reseller that is not an intermediary or a campaign coupon the order may not
+    use (daur.campaigns.coupons)."""
     if ordered_at.tzinfo is None:
         raise ValueError("ordered_at must be timezone-aware")
     if reseller is not None and reseller.relationship != "intermediary":
@@ -49,6 +51,10 @@ def order_record(
     missing = sorted({line.sku for line in lines} - products.keys())
     if missing:
         raise ValueError(f"unknown SKU(s): {', '.join(missing)}")
+    if coupon_code:
+        use = CouponUse(0, external_id, customer.external_id, coupon_code, ordered_at)
+        for _, reason in coupon_refusals([use]):
+            raise ValueError(reason)
     gross = sum((line.quantity * line.unit_price for line in lines), Decimal(0))
     if amount is None:
         amount = gross - discount_amount
@@ -73,5 +79,6 @@ def order_record(
         )
         for line in lines
     )
+    coupons_redeem([(coupon_code, order.pk, ordered_at)])
     customers_rescore_on_commit(customer_ids=[customer.pk])
     return order

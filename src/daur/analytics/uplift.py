@@ -352,7 +352,11 @@ def _cuped(
     """y - theta (x - mean x), theta from the pooled covariance of y with x."""
     x_centred = x - x.mean()
     var_x = float(x_centred @ x_centred)
-    theta = float((y - y.mean()) @ x_centred / var_x) if var_x > 0 else 0.0
+    # A constant covariate (every member scored alike) explains nothing: no adjustment.
+    constant = np.ptp(x) == 0.0
+    theta = float((y - y.mean()) @ x_centred / var_x) if var_x > 0 and not constant else 0.0
+    if constant:
+        x_centred = np.zeros_like(x)
     adjusted = y - theta * x_centred
     if not measurable:
         adjusted_diff = float(adjusted[treated].mean() - adjusted[~treated].mean())

@@ -186,6 +186,13 @@ def day_value(day: date) -> Any:
     return day if postgresql() else day.isoformat()
 
 
+def hash_memory(cursor: Any, megabytes: int = 256) -> None:
+    """Let the rest of the transaction hash and sort in memory (a join of a million rows spills
+    to disk in batches under PostgreSQL's default 4 MB); nothing elsewhere."""
+    if postgresql():
+        cursor.execute(f"SET LOCAL work_mem = '{int(megabytes)}MB'")
+
+
 def indexed_name_key() -> bool:
     """Whether an upper-cased name compared byte by byte (COLLATE "C") can be read as a range of
     an index: on PostgreSQL (customers' `customer_name_key_idx`); SQLite scans instead."""

@@ -34,6 +34,9 @@ def export_rows(*, kind: str) -> Iterator[list[str]]:
     if kind == "lead_scores":
         yield from lead_score_rows()
         return
+    if kind == "campaign_members":
+        yield from campaign_member_rows()
+        return
     if kind not in KINDS:
         raise ExportUnavailable(f"{kind!r} cannot be exported yet")
     spec = KINDS[kind]
@@ -110,6 +113,31 @@ def lead_score_rows() -> Iterator[list[str]]:
     rows = LeadScore.objects.order_by("lead_id").values_list(*lookups)
     for lead_id, as_of, probability, basis, factors in rows.iterator(chunk_size=CHUNK_ROWS):
         yield [lead_id, str(as_of), f"{probability:.4f}", basis, factors_text(factors or [])]
+
+
+CAMPAIGN_MEMBER_COLUMNS = (
+    "campaign_id", "customer_id", "group", "coupon_code", "sent_at", "converted_at",
+    "spend_in_window",
+)  # fmt: skip
+
+
+def campaign_member_rows() -> Iterator[list[str]]:
+    """The campaign_members export of SPEC §4: every member of every launched campaign; the
+    spend in the attribution window in the base currency, to the cent."""
+    from daur.insights.campaign_report import member_rows
+
+    yield list(CAMPAIGN_MEMBER_COLUMNS)
+    zone = ZoneInfo(settings.TIME_ZONE)
+    for campaign_id, customer_id, group, code, sent_at, converted_at, spend in member_rows():
+        yield [
+            campaign_id,
+            customer_id,
+            group,
+            code or "",
+            _text(sent_at, zone),
+            _text(converted_at, zone),
+            f"{spend or 0.0:.2f}",
+        ]
 
 
 def export_file(*, kind: str, path: str) -> int:

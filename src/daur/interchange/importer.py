@@ -17,6 +17,7 @@ from django.db import connection, transaction
 
 from daur.db import dialect
 from daur.interchange import pipeline
+from daur.interchange.coupons import coupon_problems, coupons_redeem_staged
 from daur.interchange.duplicates import import_warnings
 from daur.interchange.kinds import KINDS, Kind, ParseContext
 from daur.interchange.outcome import ImportFailed, ImportResult
@@ -122,6 +123,7 @@ def _import(
     staging.index()
     problems.extend(staging.duplicates())
     problems.extend(staging.unknown_references())
+    problems.extend(coupon_problems(staging))
     bad_lines = {p.line for p in problems}
     result = ImportResult(
         kind=spec.name, path=str(path), rows=rows, dry_run=dry_run, custom_columns=header.custom
@@ -141,6 +143,7 @@ def _import(
     now = parse_context().store_moment(datetime.now(UTC))
     # A dry run merges only to count, then rolls back: rebuilding indexes would be wasted.
     written = staging.merge(now=now, new_rows=0 if dry_run else staged - matched)
+    coupons_redeem_staged(staging)
     result.created = staged - matched
     result.updated = max(written - result.created, 0)
     result.unchanged = matched - result.updated

@@ -296,6 +296,10 @@ class Staging:
             cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
 
     # -- helpers ---------------------------------------------------------------------------
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        """The rows of a query over the staged table (`self.table`)."""
+        return self._rows(sql)
+
     def _rows(self, sql: str) -> list[tuple[Any, ...]]:
         with self.connection.cursor() as cursor:
             cursor.execute(sql)

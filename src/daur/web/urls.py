@@ -7,6 +7,7 @@ from daur.web import (
     acquisition,
     activities,
     activity,
+    campaigns,
     customer_edit,
     duplicates,
     leads,
@@ -53,6 +54,14 @@ urlpatterns = [
     path("segments/", segments.segments, name="segments"),
     path("segments/new/", segments.segment_new, name="segment_new"),
     path("segments/<int:segment_id>/", segments.segment_detail, name="segment"),
+    path("campaigns/", campaigns.campaigns, name="campaigns"),
+    path("campaigns/new/", campaigns.campaign_new, name="campaign_new"),
+    path("campaigns/<int:campaign_id>/", campaigns.campaign_detail, name="campaign"),
+    path(
+        "campaigns/<int:campaign_id>/launch/",
+        campaigns.campaign_launch_view,
+        name="campaign_launch",
+    ),
     path("today/", today.today, name="today"),
     path("today/mark/", today.today_mark, name="today_mark"),
 ]

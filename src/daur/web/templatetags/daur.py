@@ -12,7 +12,7 @@ from django.utils import numberformat
 from django.utils.formats import get_format, number_format
 from django.utils.translation import get_language
 
-from daur.campaigns.access import segments_visible_to
+from daur.campaigns.access import campaigns_visible_to, segments_visible_to
 from daur.leads.assignment_reasons import reason_words
 from daur.leads.selectors import leads_readable_by
 from daur.web.labels import label
@@ -201,6 +201,12 @@ def leads_in_navigation(user) -> bool:  # noqa: ANN001 - a User
 def segments_in_navigation(user) -> bool:  # noqa: ANN001 - a User
     """Whether the navigation links the saved segments (support agents have no access)."""
     return segments_visible_to(user)
+
+
+@register.filter
+def campaigns_in_navigation(user) -> bool:  # noqa: ANN001 - a User
+    """Whether the navigation links the campaigns (every active role reads them)."""
+    return campaigns_visible_to(user)
 
 
 @register.filter

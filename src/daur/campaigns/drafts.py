@@ -1,0 +1,97 @@
+"""The e-mails of a launched campaign, as drafts for the mailer: one per treated member (the
+hold-out gets nothing), in the member's language, with their name and coupon code filled in.
+The mailer (consent, unsubscribe, sending once per key) takes them as they are.
+
+A subject or body may use {name}, {coupon_code}, {discount} and {expires}; a campaign without
+texts of its own gets the default of its offer in the member's language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
+
+from daur.campaigns.models import LANGUAGES, Campaign, CampaignMember
+
+# A customer's language by country (ISO code or name as imported); English otherwise.
+COUNTRY_LANGUAGES = {"ID": "id", "INDONESIA": "id", "IT": "it", "ITALY": "it", "ITALIA": "it"}
+PLACEHOLDERS = ("name", "coupon_code", "discount", "expires")
+
+
+def customer_language(country: str) -> str:
+    return COUNTRY_LANGUAGES.get(country.strip().upper(), "en")
+
+
+def campaign_email_drafts(campaign: Campaign) -> Iterator[dict[str, Any]]:
+    """For each treated member of a launched campaign: {key, customer_id (pk), subject, body,
+    language, source}; the key is the same at every call, so a retry sends nothing twice.
+    Nothing for a draft campaign or a launch recorded afterwards (`--at`), which sent nothing."""
+    if not campaign.launched or campaign.recorded_launch or not campaign.sends_email:
+        return
+    texts = {language: _texts(campaign, language) for language in LANGUAGES}
+    members = (
+        CampaignMember.objects.filter(campaign=campaign, group="treated")
+        .order_by("pk")
+        .values_list("customer_id", "customer__name", "customer__country", "coupon_code")
+    )
+    for customer_id, name, country, code in members.iterator(chunk_size=5000):
+        language = customer_language(country or "")
+        subject, body, values = texts[language]
+        filled = {**values, "name": name, "coupon_code": code or ""}
+        yield {
+            "key": f"campaign:{campaign.pk}:member:{customer_id}",
+            "customer_id": customer_id,
+            "subject": _fill(subject, filled),
+            "body": _fill(body, filled),
+            "language": language,
+            "source": f"campaign:{campaign.pk}",
+        }
+
+
+def _texts(campaign: Campaign, language: str) -> tuple[str, str, dict[str, str]]:
+    """The subject and body in `language` (the campaign's, else its offer's default) and the
+    values of the placeholders every member shares, written as that language writes them."""
+    with translation.override(language):
+        subject, body = campaign.email_text(language)
+        if not subject:
+            subject = campaign.name
+        if not body:
+            body = (
+                _(
+                    "Hello {name},\n\nyour coupon code {coupon_code} gives you {discount} off your "
+                    "next order, until {expires}.\n\nThank you for shopping with us."
+                )
+                if campaign.issues_coupons
+                else _(
+                    "Hello {name},\n\nwe have news for you: %(campaign)s.\n\nThank you for "
+                    "shopping with us."
+                )
+                % {"campaign": campaign.name}
+            )
+        values = {"discount": _discount(campaign), "expires": _expires(campaign)}
+    return subject, body, values
+
+
+def _discount(campaign: Campaign) -> str:
+    if campaign.discount_percent is not None:
+        return f"{formats.number_format(campaign.discount_percent.normalize(), use_l10n=True)} %"
+    if campaign.discount_amount is not None:
+        return formats.number_format(
+            campaign.discount_amount, 0, use_l10n=True, force_grouping=True
+        )
+    return ""
+
+
+def _expires(campaign: Campaign) -> str:
+    if campaign.coupon_expires_on is None:
+        return _("further notice")
+    return formats.date_format(campaign.coupon_expires_on, "DATE_FORMAT", use_l10n=True)
+
+
+def _fill(text: str, values: dict[str, Any]) -> str:
+    """Each {placeholder} of PLACEHOLDERS replaced; any other brace left as written."""
+    for name in PLACEHOLDERS:
+        text = text.replace("{" + name + "}", str(values.get(name, "")))
+    return text
