@@ -27,4 +27,4 @@ def test_a_starting_worker_registers_the_scoring_and_import_jobs(tmp_path):
         timeout=120,
     )
     assert run.returncode == 0, run.stderr
-    assert run.stdout.split() == ["daur.jobs.file_import", "daur.jobs.score_run"]
+    assert run.stdout.split() == ["daur.jobs.emails_send", "daur.jobs.file_import", "daur.jobs.score_run"]

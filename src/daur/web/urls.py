@@ -10,6 +10,7 @@ from daur.web import (
     customer_edit,
     duplicates,
     leads,
+    mail,
     resellers,
     segments,
     today,
@@ -54,6 +55,13 @@ urlpatterns = [
     path("segments/new/", segments.segment_new, name="segment_new"),
     path("segments/<int:segment_id>/", segments.segment_detail, name="segment"),
     path("today/", today.today, name="today"),
+    path("outbox/", mail.outbox, name="outbox"),
+    path("outbox/send/", mail.outbox_send, name="outbox_send"),
+    path("outbox/<int:email_id>/", mail.outbox_message, name="outbox_message"),
+    path("unsubscribe/<str:token>/", mail.unsubscribe_page, name="unsubscribe"),
+    path(
+        "customers/<int:customer_id>/consent/", mail.customer_consent, name="customer_consent"
+    ),
     path("today/mark/", today.today_mark, name="today_mark"),
 ]
 
