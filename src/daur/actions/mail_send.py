@@ -52,13 +52,15 @@ def message_text(email: OutboundEmail, *, link: str | None = None) -> str:
     template = select_template(
         [f"engagement/email/message.{language}.txt", "engagement/email/message.en.txt"]
     )
-    return template.render(
+    text = template.render(
         {
             "body": email.body_text,
             "business": settings.DAUR_BUSINESS_NAME,
             "unsubscribe_url": link or unsubscribe_url(email),
         }
     )
+    # Plain text, not a "safe" string: a page that shows it escapes it like any other text.
+    return str.__str__(text)
 
 
 def message_build(email: OutboundEmail, connection) -> EmailMessage:  # noqa: ANN001
