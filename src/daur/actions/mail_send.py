@@ -13,13 +13,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.template.loader import select_template
 from django.urls import reverse
 from django.utils import timezone
 
 from daur.actions.mail import default_language, unsubscribe_token
 from daur.db.claim import rows_claim
+from daur.db.dialect import moment_value
 from daur.engagement.models import EmailConsent, OutboundEmail
 
 BATCH = 100  # messages per claim, and per SMTP connection
@@ -116,10 +117,10 @@ def _allowed(email: OutboundEmail) -> bool:
 def _batch_send(emails: list[OutboundEmail]) -> EmailsSent:
     outcome = EmailsSent()
     done: list[OutboundEmail] = []
-    connection = get_connection(fail_silently=False)
+    smtp = get_connection(fail_silently=False)
     pending = list(emails)
     try:
-        connection.open()
+        smtp.open()
         while pending:
             email = pending.pop(0)
             done.append(email)
@@ -128,7 +129,7 @@ def _batch_send(emails: list[OutboundEmail]) -> EmailsSent:
                 outcome.skipped += 1
                 continue
             try:
-                message_build(email, connection).send()
+                message_build(email, smtp).send()
             except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as error:
                 code, reason = _refusal(error)
                 if 400 <= code < 500 and email.attempts < MAX_ATTEMPTS:
@@ -151,10 +152,24 @@ def _batch_send(emails: list[OutboundEmail]) -> EmailsSent:
         pending = []
     finally:
         with contextlib.suppress(smtplib.SMTPException, OSError):
-            connection.close()
+            smtp.close()
         if done:
-            OutboundEmail.objects.bulk_update(done, ["status", "reason", "sent_at"])
+            _outcomes_write(done)
     return outcome
+
+
+def _outcomes_write(emails: list[OutboundEmail]) -> None:
+    """Each message's status, reason and moment sent, in one executemany (a bulk_update's CASE
+    over a batch costs more to build than to run)."""
+    table = OutboundEmail._meta.db_table
+    rows = [
+        (e.status, e.reason, moment_value(e.sent_at) if e.sent_at else None, e.pk)
+        for e in emails
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET status = %s, reason = %s, sent_at = %s WHERE id = %s", rows
+        )
 
 
 def emails_send(ids: list[int] | None = None) -> EmailsSent:
