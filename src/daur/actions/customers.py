@@ -27,7 +27,7 @@ from daur.insights.realtime import customers_rescore_on_commit
 # rows on it). The owner is set by admins and managers; a sales rep's customers are their own.
 EDITABLE_FIELDS = (
     "name", "kind", "relationship", "email", "phone", "country", "city", "industry",
-    "acquired_via", "email_consent", "owner_id",
+    "acquired_via", "email_consent", "language", "owner_id",
 )
 
 
