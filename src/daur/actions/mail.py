@@ -207,6 +207,30 @@ def consent_set(
     return True
 
 
+def consent_derive(customer_ids: Iterable[int]) -> None:
+    """Set each customer's consent to its latest recorded change (after a merge moved changes
+    between customers, or its undo moved them back): the latest decision wins, an opt-out of a
+    merged duplicate included. A customer without changes has no consent record (`unknown`) and
+    keeps its `email_consent` as it is."""
+    for customer_id in customer_ids:
+        last = (
+            EmailConsentChange.objects.filter(customer_id=customer_id)
+            .order_by("-changed_at", "-pk")
+            .first()
+        )
+        if last is None:
+            EmailConsent.objects.filter(customer_id=customer_id).delete()
+            continue
+        EmailConsent.objects.update_or_create(
+            customer_id=customer_id,
+            defaults={"status": last.new_status, "changed_at": last.changed_at},
+        )
+        allowed = last.new_status != EmailConsent.Status.OPTED_OUT
+        Customer.objects.filter(pk=customer_id).exclude(email_consent=allowed).update(
+            email_consent=allowed, updated_at=timezone.now()
+        )
+
+
 # Unsubscribe ---------------------------------------------------------------------------------
 
 
