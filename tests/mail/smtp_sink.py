@@ -13,6 +13,7 @@ from aiosmtpd.controller import Controller
 
 REFUSED_DOMAIN = "bounce.example"
 REFUSAL = "550 5.1.1 <{address}>: Recipient address rejected: User unknown"
+DEFERRED_DOMAIN = "defer.example"  # a greylisting server: try again later
 
 
 class Sink:
@@ -25,6 +26,8 @@ class Sink:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ANN001, ANN201, N802
         if address.lower().endswith("@" + REFUSED_DOMAIN):
             return REFUSAL.format(address=address)
+        if address.lower().endswith("@" + DEFERRED_DOMAIN):
+            return "451 4.7.1 Greylisted, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

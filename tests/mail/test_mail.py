@@ -205,3 +205,20 @@ def test_staff_record_consent_with_history(client):
     assert "Record opt-out" in page and "Staff edit" in page
     assert client.post(url, {"status": "bogus"}).status_code == 302
     assert EmailConsentChange.objects.count() == 2
+
+
+def test_a_deferred_recipient_waits_for_the_next_run_and_fails_after_three_attempts(smtp):
+    from tests.mail.smtp_sink import DEFERRED_DOMAIN
+
+    customer = customer_make(email=f"later@{DEFERRED_DOMAIN}")
+    emails_queue([draft(customer)])
+    for attempt in (1, 2):
+        outcome = emails_send()
+        assert (outcome["requeued"], outcome["sent"]) == (1, 0)  # one try per run
+        email = OutboundEmail.objects.get()
+        assert (email.status, email.attempts) == ("queued", attempt)
+        assert email.reason.startswith("451 4.7.1")
+    assert emails_send()["failed"] == 1
+    email = OutboundEmail.objects.get()
+    assert (email.status, email.attempts) == ("failed", 3)
+    assert smtp.messages == []

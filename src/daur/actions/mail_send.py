@@ -91,12 +91,12 @@ def _refusal(error: smtplib.SMTPException) -> tuple[int, str]:
     return int(code), f"{code} {words}".strip()
 
 
-def _claim(ids: list[int] | None) -> list[OutboundEmail]:
+def _claim(ids: list[int] | None, after: int) -> list[OutboundEmail]:
     table = OutboundEmail._meta.db_table
     with transaction.atomic():
         claimed = rows_claim(
             table, status_from="queued", status_to="sending", limit=BATCH, ids=ids,
-            bump="attempts",
+            after=after, bump="attempts",
         )
     emails = list(
         OutboundEmail.objects.filter(pk__in=claimed)
@@ -174,7 +174,8 @@ def _outcomes_write(emails: list[OutboundEmail]) -> None:
 
 def emails_send(ids: list[int] | None = None) -> EmailsSent:
     """Send the queued messages (only those of `ids` when given), a batch at a time, until none
-    is left or the server cannot be reached (`error`). Safe to run in several workers at once."""
+    is left or the server cannot be reached (`error`). Safe to run in several workers at once.
+    A message the server deferred (4xx) is queued again for the next run, not this one."""
     total = EmailsSent()
     chunks = (
         [None]
@@ -182,10 +183,12 @@ def emails_send(ids: list[int] | None = None) -> EmailsSent:
         else [list(ids[i : i + _IDS_PER_CLAIM]) for i in range(0, len(ids), _IDS_PER_CLAIM)]
     )
     for chunk in chunks:
+        after = 0  # forward through the ids: a message put back waits for the next run
         while True:
-            emails = _claim(chunk)
+            emails = _claim(chunk, after)
             if not emails:
                 break
+            after = emails[-1].pk
             outcome = _batch_send(emails)
             total.add(outcome)
             if outcome.error:

@@ -15,6 +15,7 @@ def rows_claim(
     status_to: str,
     limit: int,
     ids: Sequence[int] | None = None,
+    after: int = 0,
     bump: str = "",
 ) -> list[int]:
     """Set `status` from `status_from` to `status_to` on up to `limit` rows of `table` (the
@@ -25,7 +26,7 @@ def rows_claim(
     two workers take different batches instead of waiting for each other. A row whose status
     changed under the UPDATE is re-checked by it (READ COMMITTED) and left out. On SQLite a write
     holds the whole database, so the UPDATE alone is atomic."""
-    params: list = [status_to, status_from]
+    params: list = [status_to, status_from, after]
     only = ""
     if ids is not None:
         ids = list(ids)
@@ -43,7 +44,8 @@ def rows_claim(
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET status = %s{extra} WHERE id IN ("
-            f"SELECT id FROM {table} WHERE status = %s{only} ORDER BY id LIMIT %s{lock}"
+            f"SELECT id FROM {table} WHERE status = %s AND id > %s{only} "
+            f"ORDER BY id LIMIT %s{lock}"
             f") AND status = %s RETURNING id",
             [*params, status_from],
         )
