@@ -84,3 +84,16 @@ def test_a_marketer_sends_the_queue_from_the_outbox(client, mail, smtp):
     response = client.post(reverse("web:outbox_send"), follow=True)
     assert "2 e-mails sent." in response.content.decode()
     assert sorted(m["To"] for m in smtp.messages) == ["mine@shop.example", "other@shop.example"]
+
+
+def test_the_admin_reads_the_email_and_writes_none(client, mail):
+    _, emails = mail
+    admin = user_make("root", role="admin", is_superuser=True)
+    client.force_login(admin)
+    base = "/admin/engagement/outboundemail/"
+    assert client.get(base).status_code == 200
+    assert client.get(f"{base}{emails['Mine'].pk}/change/").status_code == 200  # a view
+    assert client.get(f"{base}add/").status_code == 403
+    assert client.post(f"{base}{emails['Mine'].pk}/delete/", {"post": "yes"}).status_code == 403
+    assert OutboundEmail.objects.count() == 3
+    assert client.get("/admin/engagement/emailconsentchange/").status_code == 200
