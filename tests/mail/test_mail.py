@@ -4,6 +4,7 @@ a refused recipient is failed with the server's reason."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from django.urls import reverse
 
@@ -38,7 +39,8 @@ def draft(customer, key: str = "", **fields) -> dict:  # noqa: ANN001
 
 def test_queueing_twice_with_the_same_keys_writes_nothing_new():
     customers = [customer_make(email=f"c{i}@shop.example") for i in range(3)]
-    first = emails_queue([draft(c) for c in customers])
+    # Customer ids as an array of numbers gives them (numpy's integers) are taken too.
+    first = emails_queue([draft(c) | {"customer_id": np.int64(c.pk)} for c in customers])
     assert (first.queued, first.existing, len(first.ids)) == (3, 0, 3)
     again = emails_queue([draft(c, subject="Changed") for c in customers])
     assert (again.queued, again.existing, again.ids) == (0, 3, [])
@@ -75,6 +77,10 @@ def test_a_bad_draft_refuses_the_whole_call_naming_it():
     assert refused.value.problems == ["draft 2, field customer_id: no customer 987654"]
     with pytest.raises(DraftsRefused, match="draft 1, field language: 'fr'"):
         emails_queue([draft(customer, language="fr")])
+    with pytest.raises(DraftsRefused, match="draft 1, field customer_id: not a whole number"):
+        emails_queue([draft(customer) | {"customer_id": "12"}])
+    with pytest.raises(DraftsRefused, match="draft 1: unknown fields body_html"):
+        emails_queue([draft(customer) | {"body_html": "<p>"}])
     assert not OutboundEmail.objects.exists()
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from numbers import Integral
 
 from django.conf import settings
 from django.core import signing
@@ -60,7 +61,7 @@ def _draft_problems(position: int, draft: Mapping) -> list[str]:
     if len(str(draft.get("source") or "")) > 64:
         problems.append(f"{where}, field source: longer than 64 characters")
     customer_id = draft.get("customer_id")
-    if customer_id and (isinstance(customer_id, bool) or not isinstance(customer_id, int)):
+    if customer_id and (isinstance(customer_id, bool) or not isinstance(customer_id, Integral)):
         problems.append(f"{where}, field customer_id: not a whole number")
     language = draft.get("language") or ""
     if language and language not in _languages():
@@ -75,7 +76,7 @@ def _stage(drafts: list[Mapping]) -> None:
     columns = [
         list(range(1, len(drafts) + 1)),
         [str(d["key"]) for d in drafts],
-        [d["customer_id"] for d in drafts],
+        [int(d["customer_id"]) for d in drafts],
         [str(d["subject"]) for d in drafts],
         [str(d.get("body") or "") for d in drafts],
         [str(d.get("language") or "") for d in drafts],
