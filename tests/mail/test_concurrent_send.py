@@ -47,3 +47,31 @@ def test_the_same_drafts_queued_twice_at_once_write_each_message_once(postgresql
     assert first.queued + second.queued == 50
     assert first.existing + second.existing == 50
     assert OutboundEmail.objects.count() == 50
+
+
+def test_a_first_large_load_sets_the_indexes_aside_and_keeps_every_rule(postgresql, monkeypatch):
+    """A load as large as the table (here made "large" at 10 rows) is written with the indexes
+    and foreign keys set aside and rebuilt: keys repeated in the call or already there are not
+    written twice, and the unique index is back afterwards."""
+    from django.db import IntegrityError, transaction
+
+    from daur.db import bulk
+
+    monkeypatch.setattr(bulk, "BULK_MIN_ROWS", 10)
+    set_aside = []
+    real = bulk.SetAside
+    monkeypatch.setattr(bulk, "SetAside", lambda *a: set_aside.append(a) or real(*a))
+    customers = [customer_make(email=f"c{i}@shop.example") for i in range(12)]
+    drafts = _drafts(customers)
+    emails_queue(drafts[:2])
+    with connection.cursor() as cursor:  # the planner's row count, which worth_it reads
+        cursor.execute(f"ANALYZE {OutboundEmail._meta.db_table}")
+    result = emails_queue(drafts + drafts[:3])
+    assert (result.queued, result.existing) == (10, 5)
+    assert len(set_aside) == 1  # the first two drafts went in through the unique index
+    assert OutboundEmail.objects.count() == 12
+    with pytest.raises(IntegrityError), transaction.atomic():
+        OutboundEmail.objects.create(
+            key=drafts[0]["key"], customer=customers[0], language="en", subject="s",
+            body_text="b", status="queued",
+        )

@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from daur.customers.models import Customer
+from daur.db import bulk
 from daur.db.copy import rows_insert
 from daur.db.dialect import moment_value, temporary_table
 from daur.engagement.models import EmailConsent, EmailConsentChange, OutboundEmail
@@ -36,7 +37,7 @@ class DraftsRefused(ValueError):
 class EmailsQueued:
     queued: int = 0  # new messages waiting to be sent
     skipped: dict[str, int] = field(default_factory=dict)  # new skipped messages per reason
-    existing: int = 0  # drafts whose key was queued before: nothing written for them
+    existing: int = 0  # drafts whose key was queued before (or earlier in the call): not written
     ids: list[int] = field(default_factory=list)  # the new queued messages' ids
 
 
@@ -72,9 +73,9 @@ def _draft_problems(position: int, draft: Mapping) -> list[str]:
     return problems
 
 
-def _stage(drafts: list[Mapping]) -> None:
+def _stage(drafts: list[Mapping], positions: list[int]) -> None:
     columns = [
-        list(range(1, len(drafts) + 1)),
+        positions,
         [str(d["key"]) for d in drafts],
         [int(d["customer_id"]) for d in drafts],
         [str(d["subject"]) for d in drafts],
@@ -95,10 +96,17 @@ def _stage(drafts: list[Mapping]) -> None:
     rows_insert(_STAGE, names, columns)
 
 
-def _insert(now) -> list[tuple[int, str, str]]:  # noqa: ANN001 - a datetime
+def _insert(now, *, fresh: bool = False) -> list[tuple[int, str, str]]:  # noqa: ANN001
+    """Write the staged drafts whose key is new. `fresh`: the table's indexes are set aside (no
+    unique index to meet a conflict), so the keys already there are left out by a join."""
     email, customer = OutboundEmail._meta.db_table, Customer._meta.db_table
     consent = EmailConsent._meta.db_table
     out = "(NOT c.email_consent OR e.status = 'opted_out')"
+    new = (
+        f'WHERE NOT EXISTS (SELECT 1 FROM {email} m WHERE m."key" = s.key) ORDER BY s.pos'
+        if fresh
+        else 'WHERE true ORDER BY s.pos ON CONFLICT ("key") DO NOTHING'
+    )
     sql = (
         f'INSERT INTO {email} ("key", customer_id, to_address, language, subject, body_text, '
         "status, reason, attempts, created_at, source) "
@@ -109,12 +117,23 @@ def _insert(now) -> list[tuple[int, str, str]]:  # noqa: ANN001 - a datetime
         "0, %s, s.source "
         f"FROM {_STAGE} s JOIN {customer} c ON c.id = s.customer_id "
         f"LEFT JOIN {consent} e ON e.customer_id = s.customer_id "
-        'WHERE true ORDER BY s.pos ON CONFLICT ("key") DO NOTHING '
-        "RETURNING id, status, reason"
+        f"{new} RETURNING id, status, reason"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [default_language(), moment_value(now)])
         return cursor.fetchall()
+
+
+def _write(count: int) -> list[tuple[int, str, str]]:
+    """The staged drafts into the table: a load at least as large as the table (100,000 rows or
+    more, on PostgreSQL) with its indexes and foreign keys set aside and rebuilt after
+    (daur.db.bulk), a smaller one through the unique index."""
+    table = OutboundEmail._meta.db_table
+    with connection.cursor() as cursor:
+        if not bulk.worth_it(cursor, table, count):
+            return _insert(timezone.now())
+        with bulk.SetAside(cursor, table):
+            return _insert(timezone.now(), fresh=True)
 
 
 def _unknown_customers() -> list[str]:
@@ -135,21 +154,28 @@ def emails_queue(drafts: Iterable[Mapping]) -> EmailsQueued:
     reason. The language is the draft's, else the customer's, else the business's. All or
     nothing: a draft that is not valid (a missing field, an unknown customer) refuses the whole
     call with DraftsRefused naming each (draft N is the N-th, from 1). Written in bulk (COPY into
-    a staging table, one INSERT … SELECT … ON CONFLICT DO NOTHING)."""
+    a staging table, one INSERT … SELECT … ON CONFLICT DO NOTHING; a load as large as the table
+    with its indexes set aside, daur.db.bulk)."""
     drafts = list(drafts)
     problems = [p for i, d in enumerate(drafts, start=1) for p in _draft_problems(i, d)]
     if problems:
         raise DraftsRefused(problems)
     result = EmailsQueued()
+    given = len(drafts)
+    firsts: dict[str, int] = {}  # a key given twice in one call: its first draft counts
+    for position, draft in enumerate(drafts, start=1):
+        firsts.setdefault(str(draft["key"]), position)
+    positions = sorted(firsts.values())
+    drafts = [drafts[p - 1] for p in positions]
     if not drafts:
         return result
     try:
         with transaction.atomic():
-            _stage(drafts)
+            _stage(drafts, positions)
             unknown = _unknown_customers()
             if unknown:
                 raise DraftsRefused(unknown)
-            rows = _insert(timezone.now())
+            rows = _write(len(drafts))
     finally:
         if connection.vendor != "postgresql":  # PostgreSQL drops it at the commit
             with connection.cursor() as cursor:
@@ -158,7 +184,7 @@ def emails_queue(drafts: Iterable[Mapping]) -> EmailsQueued:
     result.ids = [pk for pk, status, _ in rows if status == "queued"]
     result.queued = len(result.ids)
     result.skipped = dict(reasons)
-    result.existing = len(drafts) - len(rows)
+    result.existing = given - len(rows)
     return result
 
 
