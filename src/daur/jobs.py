@@ -16,6 +16,7 @@ from celery import shared_task
 from django.db import transaction
 
 from daur.actions.interchange import file_import
+from daur.actions.mail_send import emails_send as mail_send
 from daur.definitions.rules import rules_config
 from daur.insights.lead_scores import LeadScoring, lead_scores_learn, lead_scores_link
 from daur.insights.models import DashboardFacts, ScoringRun
@@ -145,4 +146,19 @@ def file_import_task(*, kind: str, path: str, skip_invalid: bool = False) -> dic
         "updated": result.updated,
         "unchanged": result.unchanged,
         "rejected": result.rejected,
+    }
+
+
+@shared_task(name="daur.jobs.emails_send")
+def emails_send(ids: list[int] | None = None) -> dict:
+    """Send the queued e-mail (those of `ids` when given). Each batch is claimed by a conditional
+    update, so a retried task or two workers never send a message twice (docs/email.md)."""
+    outcome = mail_send(ids)
+    return {
+        "ok": not outcome.error,
+        "sent": outcome.sent,
+        "failed": outcome.failed,
+        "skipped": outcome.skipped,
+        "requeued": outcome.requeued,
+        "error": outcome.error,
     }

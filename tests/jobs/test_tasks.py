@@ -28,7 +28,7 @@ def test_a_starting_worker_registers_the_scoring_and_import_jobs(tmp_path):
     )
     assert run.returncode == 0, run.stderr
     registered = set(run.stdout.split())
-    assert {"daur.jobs.file_import", "daur.jobs.score_run"} <= registered
+    assert {"daur.jobs.emails_send", "daur.jobs.file_import", "daur.jobs.score_run"} <= registered
     # and every task a default schedule names, or the scheduler would send what no worker knows
     from daur.schedules import SCHEDULES
 

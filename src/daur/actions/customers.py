@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from daur.accounts.models import User
+from daur.actions.mail import consent_set
 from daur.customers.access import customers_creatable_by, customers_editable_by
 from daur.customers.history import IMPORTED
 from daur.customers.models import Customer
@@ -26,7 +27,7 @@ from daur.insights.realtime import customers_rescore_on_commit
 # rows on it). The owner is set by admins and managers; a sales rep's customers are their own.
 EDITABLE_FIELDS = (
     "name", "kind", "relationship", "email", "phone", "country", "city", "industry",
-    "acquired_via", "email_consent", "owner_id",
+    "acquired_via", "email_consent", "language", "owner_id",
 )
 
 
@@ -65,6 +66,8 @@ def customer_create(*, user: User, values: Mapping[str, Any]) -> Customer:
     customer = Customer(external_id=values.get("external_id") or _new_external_id(), **fields)
     customer._history_user = user
     customer.save()
+    if not customer.email_consent:  # added as not to be e-mailed: an opt-out
+        _consent_record(customer, user)
     customers_rescore_on_commit(customer_ids=[customer.pk])
     return customer
 
@@ -92,8 +95,17 @@ def customer_update(
         setattr(customer, name, fields[name])
     customer._history_user = user
     customer.save(update_fields=[*changed, "updated_at"])
+    if "email_consent" in changed:
+        _consent_record(customer, user)
     customers_rescore_on_commit(customer_ids=[customer.pk])
     return customer
+
+
+def _consent_record(customer: Customer, user: User) -> None:
+    """A staff member ticked or unticked the consent to e-mail: recorded as an opt-in or an
+    opt-out with its history (daur.actions.mail)."""
+    status = "opted_in" if customer.email_consent else "opted_out"
+    consent_set(customer_id=customer.pk, status=status, source="staff", user=user)
 
 
 def _record_imported_state(customer: Customer) -> None:

@@ -18,6 +18,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 
+from daur.actions.mail import consent_derive
 from daur.campaigns.members import members_flag_merged, members_unflag_merge
 from daur.customers.models import Customer, CustomerMerge
 from daur.insights.realtime import customers_rescore_on_commit
@@ -48,11 +49,15 @@ MOVED = (
     # A membership moves too; one left ambiguous by the merge is flagged out of its campaign's
     # read-out (daur.campaigns.members).
     Relation("campaigns.CampaignMember", "customer"),
+    Relation("engagement.OutboundEmail", "customer"),
+    Relation("engagement.EmailConsentChange", "customer"),
 )
 MEMBERSHIPS = "campaigns.CampaignMember.customer"
 DERIVED = (
     Relation("insights.CustomerScore", "customer"),
     Relation("insights.StageChange", "customer"),
+    # The consent now: the latest of the customer's consent changes (daur.actions.mail).
+    Relation("engagement.EmailConsent", "customer"),
 )
 # A blank field of the kept customer takes the duplicate's value (recorded, restored by undo).
 FILLED_FIELDS = (
@@ -168,7 +173,14 @@ def _merge_one(
         if ids:
             moved[relation.label] = ids
     duplicate_pk = duplicate.pk
-    duplicate.delete()  # its derived rows (score, stage history) go with it
+    duplicate.delete()  # its derived rows (score, stage history, consent) go with it
+    # The consent follows the latest of the moved-in changes (a duplicate's opt-out included);
+    # a flag changed so is restored by the undo like a filled field.
+    consent_before = keep.email_consent
+    consent_derive([keep.pk])
+    keep.refresh_from_db(fields=["email_consent"])
+    if keep.email_consent != consent_before:
+        filled["email_consent"] = consent_before
     merge = CustomerMerge.objects.create(
         kept_customer_id=keep.pk,
         kept_external_id=keep.external_id,
@@ -236,6 +248,7 @@ def customer_merge_undo(*, merge_id: int, user=None) -> CustomerMerge:  # noqa: 
             _move(relation, source_id=keep.pk, target_id=duplicate.pk, ids=ids)
     _unfill(keep, merge)
     members_unflag_merge(merge.pk)
+    consent_derive([keep.pk, duplicate.pk])
     merge.undone_at = timezone.now()
     merge.undone_by = user if getattr(user, "pk", None) else None
     merge.save(update_fields=["undone_at", "undone_by"])

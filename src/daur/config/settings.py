@@ -261,6 +261,18 @@ DAUR_ALERT_MIN_EXPECTED = float(os.environ.get("DAUR_ALERT_MIN_EXPECTED", "5"))
 EMAIL_BACKEND = os.environ.get(
     "DAUR_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
+# The SMTP server of django.core.mail.backends.smtp.EmailBackend, and who the e-mail is from.
+EMAIL_HOST = os.environ.get("DAUR_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DAUR_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DAUR_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DAUR_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DAUR_EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = os.environ.get("DAUR_EMAIL_FROM", "Daur <noreply@localhost>")
+# The site's address as customers reach it: the unsubscribe links in e-mail are absolute on it.
+DAUR_BASE_URL = os.environ.get("DAUR_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The business's name in the footer of its e-mail.
+DAUR_BUSINESS_NAME = os.environ.get("DAUR_BUSINESS_NAME", "Daur")
 
 # Background jobs: with no Redis configured they run in-process (the embedded default).
 REDIS_URL = os.environ.get("DAUR_REDIS_URL", "")

@@ -68,6 +68,10 @@ class Customer(InterchangeRecord):
         db_default=True,
         help_text=_("Unticked when the customer asked not to receive e-mail from us."),
     )
+    # The language e-mail is written in; blank: the business's (settings.LANGUAGE_CODE).
+    language = models.CharField(
+        _("language"), max_length=8, blank=True, db_default="", choices=settings.LANGUAGES
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     # Who changed what and when, for each save through the ORM (the web form, the admin). Bulk
     # imports write with COPY and INSERT ... SELECT: they are recorded as an import run instead.

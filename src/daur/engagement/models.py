@@ -133,3 +133,11 @@ class WorklistMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind} {self.item_id}"
+
+
+# The e-mail models live in their own module; Django finds models through this one.
+from daur.engagement.mail_models import (  # noqa: E402, F401
+    EmailConsent,
+    EmailConsentChange,
+    OutboundEmail,
+)

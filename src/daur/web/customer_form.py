@@ -17,7 +17,7 @@ from daur.interchange import values as parse
 
 # The model's fields the form shows, in this order (the owner only to those who assign it).
 FIELDS = (
-    "external_id", "name", "kind", "relationship", "email", "phone", "email_consent",
+    "external_id", "name", "kind", "relationship", "email", "phone", "email_consent", "language",
     "country", "city", "industry", "acquired_via", "owner",
 )
 
@@ -43,12 +43,14 @@ class CustomerForm(forms.ModelForm):
                 "Written without a + and country code, it is read as a number of %(country)s."
             ),
             "country": _("A two-letter code such as ID or IT."),
+            "language": _("The language of the e-mail sent to the customer."),
         }
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         f = self.fields
         f["phone"].help_text = f["phone"].help_text % {"country": settings.DAUR_DEFAULT_COUNTRY}
+        f["language"].choices = [("", _("The business's language"))] + list(settings.LANGUAGES)
         f["external_id"].required = False
         if self.instance.pk:  # the import's key: fixed once the customer exists
             f["external_id"].disabled = True

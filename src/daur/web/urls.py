@@ -11,6 +11,7 @@ from daur.web import (
     customer_edit,
     duplicates,
     leads,
+    mail,
     resellers,
     segments,
     today,
@@ -63,6 +64,13 @@ urlpatterns = [
         name="campaign_launch",
     ),
     path("today/", today.today, name="today"),
+    path("outbox/", mail.outbox, name="outbox"),
+    path("outbox/send/", mail.outbox_send, name="outbox_send"),
+    path("outbox/<int:email_id>/", mail.outbox_message, name="outbox_message"),
+    path("unsubscribe/<str:token>/", mail.unsubscribe_page, name="unsubscribe"),
+    path(
+        "customers/<int:customer_id>/consent/", mail.customer_consent, name="customer_consent"
+    ),
     path("today/mark/", today.today_mark, name="today_mark"),
 ]
 

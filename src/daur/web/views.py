@@ -44,6 +44,7 @@ from daur.web.dashboard import base_currency, dashboard_summary
 from daur.web.forms import CustomerFilterForm
 from daur.web.htmx import render_page
 from daur.web.lead_score_words import customer_lead_scores
+from daur.web.mail import consent_card
 from daur.web.model_page import model_page
 from daur.web.timeline_rows import timeline_rows_html
 
@@ -138,6 +139,7 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         "timeline_html": timeline_rows_html(timeline),
         "connections": connections,
         "customer_facts": customer_facts_html(customer, connections),
+        "consent": consent_card(request.user, customer),
         "resold": _resold(request, customer),
         "panel": activity_panel(user=request.user, customer=customer),
         # A prospect's open leads, scored (the lead pages show every lead's).
