@@ -178,6 +178,18 @@ def cmd_campaign_launch(args: argparse.Namespace) -> int:
         f" {launched.members:,} members, {launched.treated:,} treated, {launched.holdout:,} in"
         f" the hold-out, {launched.coupons:,} coupons (seed {campaign.seed})."
     )
+    if launched.emails_queued or launched.emails_skipped:
+        from daur.jobs import emails_dispatch
+
+        print(
+            f"{launched.emails_queued:,} e-mails queued, {launched.emails_skipped:,} skipped"
+            " (no address or opted out; see the outbox)."
+        )
+        sent = emails_dispatch()
+        if sent is None:
+            print("Sending on the workers.")
+        else:
+            print(f"Sent {sent['sent']:,}, failed {sent['failed']:,}.")
     return 0
 
 

@@ -162,3 +162,13 @@ def emails_send(ids: list[int] | None = None) -> dict:
         "requeued": outcome.requeued,
         "error": outcome.error,
     }
+
+
+def emails_dispatch() -> dict | None:
+    """Send the queued e-mail: in this process on the embedded default (the task's function
+    itself, no broker touched), returning its outcome; else queued for a worker (None). The
+    scheduler also sends what is queued every minute (daur.schedules)."""
+    if emails_send.app.conf.task_always_eager:
+        return emails_send()
+    emails_send.delay()
+    return None

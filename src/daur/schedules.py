@@ -34,6 +34,13 @@ SCHEDULES = (
         "dashboard figures, segments and alerts; once per day whatever runs it.",
         crontab=("0", "2"),
     ),
+    Schedule(
+        name="E-mail sends",
+        task="daur.jobs.emails_send",
+        description="Send the queued e-mail (campaigns, surveys); each message is claimed "
+        "before it is sent, so a run that overlaps another sends nothing twice.",
+        every_seconds=60,
+    ),
 )
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from daur.actions.mail import emails_queue
 from daur.engagement.models import OutboundEmail
-from tests.jobs.test_celery_redis import REDIS_URL, celery_worker_on_redis  # noqa: F401
+from tests.jobs.test_celery_redis import REDIS_URL
 from tests.web.factories import customer_make
 
 pytestmark = [

@@ -16,7 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from daur import vocabulary
+from daur.actions.mail import emails_queue
 from daur.analytics.campaign_draw import coupon_codes, draw_salt, holdout_mask
+from daur.campaigns.drafts import campaign_email_drafts
 from daur.campaigns.models import OFFERS, Campaign, CampaignMember, Segment
 from daur.db import bulk, dialect
 from daur.db.copy import rows_insert
@@ -43,6 +45,8 @@ class Launched:
     treated: int
     holdout: int
     coupons: int
+    emails_queued: int = 0  # the treated members' e-mails now in the outbox
+    emails_skipped: int = 0  # without an address or opted out (each with its reason there)
 
 
 def campaign_create(
@@ -253,10 +257,16 @@ def campaign_launch(
         if locked.started_on is None:
             locked.started_on = timezone.localdate(launched_at)
         locked.save(update_fields=[*LAUNCH_FIELDS, "started_on", "updated_at"])
+        # The treated members' e-mails join the outbox in the same transaction: a launch is
+        # whole or not at all (a recorded launch, or an offer without e-mail, queues none).
+        queued = emails_queue(campaign_email_drafts(locked))
     for name in (*LAUNCH_FIELDS, "started_on", "updated_at"):
         setattr(campaign, name, getattr(locked, name))  # the caller's object is launched too
     holdout = int(held.sum())
-    return Launched(locked, count, count - holdout, holdout, issued)
+    return Launched(
+        locked, count, count - holdout, holdout, issued,
+        emails_queued=queued.queued, emails_skipped=sum(queued.skipped.values()),
+    )
 
 
 def _members_insert(columns: list[list]) -> None:

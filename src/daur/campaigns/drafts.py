@@ -21,6 +21,7 @@ PLACEHOLDERS = ("name", "coupon_code", "discount", "expires")
 
 
 def customer_language(country: str) -> str:
+    """The language of a customer who chose none (the customer's own, on their form, wins)."""
     return COUNTRY_LANGUAGES.get(country.strip().upper(), "en")
 
 
@@ -34,10 +35,13 @@ def campaign_email_drafts(campaign: Campaign) -> Iterator[dict[str, Any]]:
     members = (
         CampaignMember.objects.filter(campaign=campaign, group="treated")
         .order_by("pk")
-        .values_list("customer_id", "customer__name", "customer__country", "coupon_code")
+        .values_list(
+            "customer_id", "customer__name", "customer__country", "customer__language",
+            "coupon_code",
+        )
     )
-    for customer_id, name, country, code in members.iterator(chunk_size=5000):
-        language = customer_language(country or "")
+    for customer_id, name, country, chosen, code in members.iterator(chunk_size=5000):
+        language = chosen if chosen in texts else customer_language(country or "")
         subject, body, values = texts[language]
         filled = {**values, "name": name, "coupon_code": code or ""}
         yield {

@@ -27,6 +27,7 @@ from daur.campaigns.models import OFFER_CHOICES, Campaign, Segment
 from daur.customers.access import sees_all_customers
 from daur.insights.campaign_report import campaign_report
 from daur.insights.services import latest_run
+from daur.jobs import emails_dispatch
 from daur.records import vocabulary_choices
 from daur.web import campaign_words
 from daur.web.dashboard import base_currency
@@ -186,6 +187,13 @@ def campaign_launch_view(request: HttpRequest, campaign_id: int) -> HttpResponse
                 _("Launched: %(treated)s members treated, %(holdout)s in the hold-out.")
                 % {"treated": _count(launched.treated), "holdout": _count(launched.holdout)},
             )
+            if launched.emails_queued:
+                messages.info(
+                    request,
+                    _("%(queued)s e-mails queued in the outbox; sending has started.")
+                    % {"queued": _count(launched.emails_queued)},
+                )
+                emails_dispatch()
     return HttpResponseRedirect(reverse("web:campaign", args=[campaign.pk]))
 
 

@@ -22,12 +22,11 @@ from daur.actions.mail import (
     unsubscribe_target,
 )
 from daur.actions.mail_send import message_text, unsubscribe_url
-from daur.config.celery import app as celery_app
 from daur.customers.access import customer_editable_by
 from daur.customers.selectors import customer_get
 from daur.engagement.mail_access import consent_changes, outbox_sendable_by, outbox_visible_to
 from daur.engagement.models import EmailConsent, EmailConsentChange, OutboundEmail
-from daur.jobs import emails_send
+from daur.jobs import emails_dispatch
 
 PAGE = 50
 # The codes a skipped message carries, in words (a failure carries the mail server's words).
@@ -151,13 +150,7 @@ def outbox_send(request: HttpRequest) -> HttpResponse:
     """Send the queued e-mail now (a Celery task; in-process on the embedded default)."""
     if not outbox_sendable_by(request.user):
         raise PermissionDenied
-    # In-process on the embedded default (the task's function itself: no broker or result
-    # store is touched), else queued for a worker.
-    if celery_app.conf.task_always_eager:
-        result = emails_send()
-    else:
-        emails_send.delay()
-        result = None
+    result = emails_dispatch()
     if result is None:
         messages.info(request, gettext("Sending started."))
     elif result["error"]:

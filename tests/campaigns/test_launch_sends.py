@@ -1,0 +1,59 @@
+"""A launch puts the treated members' e-mails in the outbox in the same transaction (the
+hold-out gets none, the opted-out and those without an address are skipped with the reason),
+and they go out through a real SMTP server with their coupon and unsubscribe link."""
+
+from __future__ import annotations
+
+import pytest
+
+from daur.actions.campaigns import campaign_create, campaign_launch
+from daur.actions.mail import consent_set
+from daur.engagement.models import OutboundEmail
+from daur.jobs import emails_dispatch
+from tests.campaigns.conftest import LAUNCH
+from tests.mail.conftest import smtp  # noqa: F401 - the fixture
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_launch_queues_the_treated_and_skips_who_cannot_receive(base):
+    opted_out, no_address = base["customers"][0], base["customers"][1]
+    consent_set(customer_id=opted_out.pk, status="opted_out", source="staff")
+    no_address.email = ""
+    no_address.save()
+    campaign = campaign_create(
+        name="Coupons", segment=base["segment"], offer="coupon", discount_percent="10",
+        holdout=0.2,
+    )
+    launched = campaign_launch(campaign, seed="s")
+    treated = set(campaign.members.filter(group="treated").values_list("customer_id", flat=True))
+    mail = OutboundEmail.objects.filter(source=f"campaign:{campaign.pk}")
+    assert set(mail.values_list("customer_id", flat=True)) == treated
+    skipped = set(mail.filter(status="skipped").values_list("customer_id", flat=True))
+    assert skipped == treated & {opted_out.pk, no_address.pk}
+    assert launched.emails_queued == len(treated) - len(skipped)
+    assert launched.emails_skipped == len(skipped)
+
+
+def test_a_recorded_launch_and_a_non_mail_offer_queue_nothing(base):
+    old = campaign_create(name="Old", segment=base["segment"], offer="newsletter")
+    assert campaign_launch(old, seed="o", at=LAUNCH).emails_queued == 0
+    assert not OutboundEmail.objects.exists()
+
+
+def test_the_launch_e_mail_goes_out_once_over_smtp_with_coupon_and_unsubscribe(base, smtp):
+    campaign = campaign_create(
+        name="Ten off", segment=base["segment"], offer="coupon", discount_percent="10",
+        holdout=0.5, texts={"en": ("Hi {name}", "Your code: {coupon_code}")},
+    )
+    launched = campaign_launch(campaign, seed="smtp")
+    first = emails_dispatch()
+    again = emails_dispatch()
+    assert first["sent"] == launched.emails_queued and again["sent"] == 0
+    assert len(smtp.messages) == launched.emails_queued
+    codes = set(campaign.members.filter(group="treated").values_list("coupon_code", flat=True))
+    for message in smtp.messages:
+        body = message.get_body(preferencelist=("plain",)).get_content()
+        assert any(code in body for code in codes)
+        assert message["List-Unsubscribe"].strip().startswith("<https://crm.example.com/unsubscribe/")
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
