@@ -107,3 +107,19 @@ def celery_worker_on_redis():
         start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"),
     ):
         yield app
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server (aiosmtpd) on loopback, with Django's SMTP backend pointed at it; the
+    messages it received are in `.messages`."""
+    from tests.mail.smtp_sink import smtp_start
+
+    controller, sink = smtp_start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = controller.port
+    settings.EMAIL_USE_TLS = False
+    settings.DAUR_BASE_URL = "https://crm.example.com"
+    yield sink
+    controller.stop()

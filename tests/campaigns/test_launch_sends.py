@@ -11,7 +11,6 @@ from daur.actions.mail import consent_set
 from daur.engagement.models import OutboundEmail
 from daur.jobs import emails_dispatch
 from tests.campaigns.conftest import LAUNCH
-from tests.mail.conftest import smtp  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
 
