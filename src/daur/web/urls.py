@@ -53,6 +53,8 @@ urlpatterns = [
     path("segments/", segments.segments, name="segments"),
     path("segments/new/", segments.segment_new, name="segment_new"),
     path("segments/<int:segment_id>/", segments.segment_detail, name="segment"),
+    path("segments/<int:segment_id>/edit/", segments.segment_edit, name="segment_edit"),
+    path("segments/<int:segment_id>/delete/", segments.segment_remove, name="segment_delete"),
     path("today/", today.today, name="today"),
     path("today/mark/", today.today_mark, name="today_mark"),
 ]
