@@ -175,7 +175,8 @@ def segment_remove(request: HttpRequest, segment_id: int) -> HttpResponse:
     except SegmentRefused as refusal:
         messages.error(request, str(refusal))
         return HttpResponseRedirect(back)
-    messages.success(request, gettext("The segment “%(name)s” is deleted.") % {"name": segment.name})
+    done = gettext("The segment “%(name)s” is deleted.") % {"name": segment.name}
+    messages.success(request, done)
     return HttpResponseRedirect(reverse("web:segments"))
 
 
