@@ -10,6 +10,7 @@ from daur.web import (
     customer_edit,
     duplicates,
     leads,
+    personas,
     resellers,
     segments,
     today,
@@ -55,6 +56,7 @@ urlpatterns = [
     path("segments/<int:segment_id>/", segments.segment_detail, name="segment"),
     path("segments/<int:segment_id>/edit/", segments.segment_edit, name="segment_edit"),
     path("segments/<int:segment_id>/delete/", segments.segment_remove, name="segment_delete"),
+    path("personas/", personas.personas, name="personas"),
     path("today/", today.today, name="today"),
     path("today/mark/", today.today_mark, name="today_mark"),
 ]

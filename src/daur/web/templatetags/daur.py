@@ -12,7 +12,7 @@ from django.utils import numberformat
 from django.utils.formats import get_format, number_format
 from django.utils.translation import get_language
 
-from daur.campaigns.access import segments_visible_to
+from daur.campaigns.access import segments_creatable_by, segments_visible_to
 from daur.leads.selectors import leads_readable_by
 from daur.web.labels import label
 from daur.web.model_page import model_page_in_navigation
@@ -194,6 +194,12 @@ def leads_in_navigation(user) -> bool:  # noqa: ANN001 - a User
 def segments_in_navigation(user) -> bool:  # noqa: ANN001 - a User
     """Whether the navigation links the saved segments (support agents have no access)."""
     return segments_visible_to(user)
+
+
+@register.filter
+def personas_in_navigation(user) -> bool:  # noqa: ANN001 - a User
+    """Whether the navigation links the buyer personas (admins, managers, marketers)."""
+    return segments_creatable_by(user)
 
 
 @register.filter
