@@ -116,7 +116,9 @@ def trait_phrase(trait: dict, currency: str) -> str:
         what = _("discount share")
     else:
         shown = (amount(trait["persona_mean"], 1), amount(trait["base_mean"], 1))
-        what = _("orders a year") if feature == "orders_per_year" else _("days since the last order")
+        what = _("days since the last order")
+        if feature == "orders_per_year":
+            what = _("orders a year")
     return _("%(what)s: %(persona)s (all buyers %(base)s)") % {
         "what": what, "persona": shown[0], "base": shown[1]
     }
