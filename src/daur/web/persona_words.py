@@ -29,6 +29,15 @@ COUNTRIES = {
     "NL": gettext_lazy("the Netherlands"),
     "US": gettext_lazy("the United States"),
 }
+# A code's trait: what share of the persona has it.
+CODE_TRAITS = {
+    "city": gettext_lazy("in %(value)s"),
+    "country": gettext_lazy("in %(value)s"),
+    "channel": gettext_lazy("ordering mostly through %(value)s"),
+    "category": gettext_lazy("share of spending on %(value)s"),
+    "orientation": gettext_lazy("orientation: %(value)s"),
+    "relationship": gettext_lazy("relationship: %(value)s"),
+}
 # A number's trait: (its title when the persona is above the base, when below).
 NUMBER_TITLES = {
     "orders_per_year": (gettext_lazy("Frequent buyers"), gettext_lazy("Occasional buyers")),
@@ -47,6 +56,17 @@ def code_name(feature: str, value: str) -> str:
     if feature in ("orientation", "relationship"):
         return label(feature, value)
     return value  # a city or a category: the business's own words
+
+
+def unique_titles(traits_of: list[list[dict]]) -> list[str]:
+    """Each persona's title; one already given is told apart by its next trait."""
+    titles: list[str] = []
+    for traits in traits_of:
+        name = title(traits)
+        if name in titles and len(traits) > 1:
+            name = f"{name} · {title(traits[1:])}"
+        titles.append(name)
+    return titles
 
 
 def title(traits: list[dict]) -> str:
@@ -98,7 +118,10 @@ def sentence(figures: dict, currency: str) -> str:
     place = _share_phrase("city", figures.get("city")) or _share_phrase(
         "country", figures.get("country")
     )
-    parts += [place, _share_phrase("relationship", figures.get("relationship"))]
+    parts += [place]
+    held = figures.get("relationship") or {}
+    if held.get("value") not in (None, "", "external"):  # the usual kind says nothing
+        parts += [_share_phrase("relationship", held)]
     return ", ".join(p for p in parts if p)
 
 
@@ -107,7 +130,7 @@ def trait_phrase(trait: dict, currency: str) -> str:
     feature, value = trait["feature"], trait["value"]
     if value:
         shown = (percent(trait["persona_mean"]), percent(trait["base_mean"]))
-        what = code_name(feature, value)
+        what = CODE_TRAITS.get(feature, "%(value)s") % {"value": code_name(feature, value)}
     elif feature == "order_value":
         shown = (money(trait["persona_mean"], currency), money(trait["base_mean"], currency))
         what = _("order value")

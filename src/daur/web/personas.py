@@ -16,7 +16,7 @@ from daur.campaigns.access import segments_creatable_by
 from daur.insights.models import Persona, PersonaRun
 from daur.insights.services import latest_run
 from daur.web.dashboard import base_currency
-from daur.web.persona_words import sentence, title, trait_phrase
+from daur.web.persona_words import sentence, trait_phrase, unique_titles
 
 
 @dataclass(frozen=True)
@@ -64,11 +64,12 @@ def personas(request: HttpRequest) -> HttpResponse:
     views, gone = [], 0
     if persona_run is not None:
         rows = list(persona_run.personas.select_related("previous").order_by("number"))
-        for p in rows:
+        titles = unique_titles([p.traits for p in rows])
+        for p, name in zip(rows, titles, strict=True):
             views.append(
                 PersonaView(
                     p,
-                    title(p.traits),
+                    name,
                     sentence(p.figures, currency),
                     [trait_phrase(t, currency) for t in p.traits[:4]],
                     _drift(p),
