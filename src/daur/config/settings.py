@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "daur.engagement",
     "daur.surveys",
     "daur.servicedesk",
+    "daur.community",
     "daur.insights",
     "daur.web",
 ]

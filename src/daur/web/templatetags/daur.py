@@ -13,6 +13,7 @@ from django.utils.formats import get_format, number_format
 from django.utils.translation import get_language
 
 from daur.campaigns.access import segments_creatable_by, segments_visible_to
+from daur.community.access import community_visible_to
 from daur.leads.selectors import leads_readable_by
 from daur.web.labels import label
 from daur.web.model_page import model_page_in_navigation
@@ -200,6 +201,12 @@ def segments_in_navigation(user) -> bool:  # noqa: ANN001 - a User
 def personas_in_navigation(user) -> bool:  # noqa: ANN001 - a User
     """Whether the navigation links the buyer personas (admins, managers, marketers)."""
     return segments_creatable_by(user)
+
+
+@register.filter
+def community_in_navigation(user) -> bool:  # noqa: ANN001 - a User
+    """Whether the navigation links the community's events and clubs (every active role)."""
+    return community_visible_to(user)
 
 
 @register.filter
