@@ -25,8 +25,9 @@ from daur.insights.segments import SegmentFigures, segment_figures, segment_hist
 from daur.insights.services import latest_run
 from daur.web.dashboard import base_currency
 
-# The plot area of each history chart, in the SVG's coordinates.
-CHART_LEFT, CHART_WIDTH, CHART_TOP, CHART_HEIGHT = 60, 440, 12, 110
+# The plot area of each history chart, in the SVG's coordinates (viewBox 0 0 360 168): the
+# labels sit above and below it, never beside it, so that a phone's width is the plot's.
+CHART_LEFT, CHART_WIDTH, CHART_TOP, CHART_HEIGHT = 8, 344, 36, 94
 
 
 @dataclass(frozen=True)
