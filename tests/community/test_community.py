@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from daur.actions.community import (
     CommunityRefused,
@@ -23,6 +23,14 @@ from daur.community.models import ClubMember, Invitation
 from daur.engagement.models import Interaction
 from daur.insights.extract import base_records
 from tests.web.factories import customer_make, user_make
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages asserted are English (a page test before may leave another language on)."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -5,11 +5,20 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from daur.actions.segments import SegmentRefused, segment_create, segment_delete, segment_update
 from daur.campaigns.models import Segment
 from daur.insights.models import SegmentSnapshot
 from tests.web.factories import customer_make, run_make, score_make, user_make
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages asserted are English (a page test before may leave another language on)."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 
