@@ -132,6 +132,21 @@ if not run.dashboard_facts.exists():
 """
 
 
+# The buyer personas of the run, as `daur score` stores them after the scores (the step timed:
+# the buyers read, clustered and stored; bench/personas.py times the clustering alone).
+STORE_PERSONAS = """
+import time
+from daur.insights.models import PersonaRun, ScoringRun
+from daur.insights.personas import personas_store
+run = ScoringRun.objects.filter(status="succeeded").first()
+if not PersonaRun.objects.filter(run=run).exists():
+    started = time.perf_counter()
+    stored = personas_store(run=run)
+    print(f"personas of {stored.buyers:,} buyers ({stored.k}) stored in"
+          f" {time.perf_counter() - started:.1f} s")
+"""
+
+
 # The users the clients log in as: the manager and a sales rep (the generated reps have no
 # password until here).
 PASSWORDS = """
@@ -154,7 +169,7 @@ def build(n: int, n_leads: int, rebuild: bool, db: str) -> None:
             subprocess.run([sys.executable, "-m", "daur.cli", "init"], check=True, env=env)
             leads_timed(db, n_leads)
             subprocess.run([sys.executable, "-m", "daur.cli", "manage", "shell", "-c",
-                            PASSWORDS + STORE_FACTS], check=True, env=env)
+                            PASSWORDS + STORE_FACTS + STORE_PERSONAS], check=True, env=env)
             return
         if exists:
             admin.execute(f'DROP DATABASE "{db}" WITH (FORCE)')
@@ -175,7 +190,8 @@ def build(n: int, n_leads: int, rebuild: bool, db: str) -> None:
           f"{time.perf_counter() - started:.0f} s")
     leads_timed(db, n_leads)
     subprocess.run(
-        [sys.executable, "-m", "daur.cli", "manage", "shell", "-c", PASSWORDS + STORE_FACTS],
+        [sys.executable, "-m", "daur.cli", "manage", "shell", "-c",
+         PASSWORDS + STORE_FACTS + STORE_PERSONAS],
         check=True, env=env,
     )
 
@@ -281,6 +297,7 @@ def main() -> None:
     parser.add_argument("--cache-url", default="")
     parser.add_argument("--db", default=DB_NAME, help="the PostgreSQL database to build and use")
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
+    parser.add_argument("--only", default="", help="time only the pages whose name has this")
     args = parser.parse_args()
     build(args.customers, args.leads, args.rebuild, args.db)
     with psycopg.connect(db_url(args.db)) as conn:
@@ -296,7 +313,11 @@ def main() -> None:
         "list, RFM cell": ["/customers/?rfm_r=5&rfm_f=5"],
         "360 page": None,
         **lead_manager_pages,
+        "buyer personas": ["/personas/"],
     }
+    if args.only:
+        pages = {name: paths for name, paths in pages.items() if args.only in name}
+        lead_rep_pages = {n: p for n, p in lead_rep_pages.items() if args.only in n}
     rows = []
     for cache_seconds in (0, 60):
         server = start_server(cache_seconds, args.workers, args.db, args.cache_url)
