@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils import translation
 
 from daur.actions.segments import segment_create
 from daur.campaigns.models import Segment
@@ -45,7 +46,9 @@ def test_the_scoring_run_stores_personas_and_every_buyer_has_one(business):
     assert "personas are not stored" not in business.run.message
 
 
-def test_a_second_run_follows_the_personas_and_a_persona_segment_matches_its_list(business):
+def test_a_second_run_follows_the_personas_and_a_persona_segment_matches_its_list(
+    business, client
+):
     first = {p.key: p for p in Persona.objects.filter(persona_run__run=business.run)}
     manager = user_make("boss", role="manager", is_superuser=True)
     key = max(first.values(), key=lambda p: p.size).key
@@ -61,6 +64,11 @@ def test_a_second_run_follows_the_personas_and_a_persona_segment_matches_its_lis
     listed = {c.pk for c in customer_list(user=manager, filters=form.filters(), limit=10_000).customers}
     assert members == listed == set(PersonaMember.objects.filter(key=key).values_list("customer_id", flat=True))
     assert SegmentSnapshot.objects.get(segment=segment, run=again.run).size == len(members)
+    client.force_login(manager)
+    with translation.override("en"):
+        page = client.get(reverse("web:personas"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert page.count("Since the previous run") == len(second)
+    assert "New since the previous run" not in page
 
 
 @pytest.mark.parametrize("role", ["admin", "manager", "marketer"])
