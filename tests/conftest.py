@@ -65,3 +65,14 @@ def rescored(monkeypatch) -> list[list[int]]:
 
     monkeypatch.setattr(insights_services, "customers_rescore", record)
     return calls
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a page request activates the user's language
+    for the thread and leaves it on, which would change the messages the next test reads."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()

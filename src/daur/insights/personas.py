@@ -73,7 +73,8 @@ def persona_buyers(as_of) -> Buyers:  # noqa: ANN001 - a date
 def _customer_codes(pks: np.ndarray, position: dict[int, int]) -> dict[str, list[str]]:
     size = len(pks)
     codes = {kind: [""] * size for kind in ("orientation", "country", "city", "relationship")}
-    query = Customer.objects.filter(orders__isnull=False).distinct().values_list(
+    buyers = Order.objects.values("customer_id")
+    query = Customer.objects.filter(pk__in=buyers).values_list(
         "id", "score__orientation", "country", "city", "relationship"
     )
     for pk, orientation, country, city, relationship in query.iterator(chunk_size=20_000):
