@@ -23,6 +23,7 @@ from daur.campaigns.models import Segment
 from daur.community.models import Club, Event, Invitation
 from daur.customers.models import Customer
 from daur.demo.timeline import END_DATE, UTC_OFFSET
+from daur.sales.models import Order
 
 SEGMENTS = (
     ("Loyal customers in retention", "stage=retention&type=loyal"),
@@ -59,9 +60,12 @@ def demo_community_fill(*, seed: int = 7) -> dict[str, int]:
                     counts["segments"] += 1
                 except SegmentRefused:
                     continue
+        # Buyers: an event is an inbound interaction, which would move a prospect into
+        # acquisition that the demo's own events (its CSV files) leave in reaching.
         people = list(
-            Customer.objects.filter(kind="person", relationship="external")
-            .order_by("id").values_list("id", flat=True)[:400]
+            Customer.objects.filter(
+                kind="person", relationship="external", pk__in=Order.objects.values("customer_id")
+            ).order_by("id").values_list("id", flat=True)[:400]
         )
         if not people:
             return counts
