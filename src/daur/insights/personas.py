@@ -14,6 +14,7 @@ from django.db.models.functions import Cast
 
 from daur.analytics.personas import PersonaFit, PersonaInput, personas_find, personas_match
 from daur.customers.models import Customer
+from daur.db import shadow
 from daur.db.copy import rows_insert
 from daur.definitions.currency import base_amount
 from daur.definitions.orders import discounted_q
@@ -167,16 +168,21 @@ def _stored(run: ScoringRun, fit: PersonaFit, pks: np.ndarray) -> PersonaRun:
 
 
 def _members_replace(pks: np.ndarray, labels: np.ndarray, stored: dict[int, Persona]) -> None:
+    """Every buyer's persona, replacing the previous run's: on PostgreSQL a copy of the table
+    is filled and swapped in (indexes built once, keys checked in one pass: daur.db.shadow)."""
     table = PersonaMember._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table}")
     persona_ids = np.zeros(len(stored) + 1, dtype=np.int64)
     keys = np.zeros(len(stored) + 1, dtype=np.int64)
     for number, persona in stored.items():
         persona_ids[number], keys[number] = persona.pk, persona.key
-    rows_insert(
-        table,
-        ("customer_id", "persona_id", "key"),
-        [pks.tolist(), persona_ids[labels].tolist(), keys[labels].tolist()],
-        queued=True,
-    )
+    columns = [pks.tolist(), persona_ids[labels].tolist(), keys[labels].tolist()]
+
+    def load(name: str) -> None:
+        rows_insert(name, ("customer_id", "persona_id", "key"), columns, queued=True)
+
+    if shadow.replaceable(table):
+        shadow.table_replace(table, load)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table}")
+    load(table)
