@@ -133,6 +133,21 @@ if not run.dashboard_facts.exists():
 """
 
 
+# The buyer personas of the run, as `daur score` stores them after the scores (the step timed:
+# the buyers read, clustered and stored; bench/personas.py times the clustering alone).
+STORE_PERSONAS = """
+import time
+from daur.insights.models import PersonaRun, ScoringRun
+from daur.insights.personas import personas_store
+run = ScoringRun.objects.filter(status="succeeded").first()
+if not PersonaRun.objects.filter(run=run).exists():
+    started = time.perf_counter()
+    stored = personas_store(run=run)
+    print(f"personas of {stored.buyers:,} buyers ({stored.k}) stored in"
+          f" {time.perf_counter() - started:.1f} s")
+"""
+
+
 # The users the clients log in as: the manager and a sales rep (the generated reps have no
 # password until here).
 PASSWORDS = """
@@ -155,7 +170,7 @@ def build(n: int, n_leads: int, rebuild: bool, db: str) -> None:
             subprocess.run([sys.executable, "-m", "daur.cli", "init"], check=True, env=env)
             leads_timed(db, n_leads)
             subprocess.run([sys.executable, "-m", "daur.cli", "manage", "shell", "-c",
-                            PASSWORDS + STORE_FACTS], check=True, env=env)
+                            PASSWORDS + STORE_FACTS + STORE_PERSONAS], check=True, env=env)
             return
         if exists:
             admin.execute(f'DROP DATABASE "{db}" WITH (FORCE)')
@@ -176,7 +191,8 @@ def build(n: int, n_leads: int, rebuild: bool, db: str) -> None:
           f"{time.perf_counter() - started:.0f} s")
     leads_timed(db, n_leads)
     subprocess.run(
-        [sys.executable, "-m", "daur.cli", "manage", "shell", "-c", PASSWORDS + STORE_FACTS],
+        [sys.executable, "-m", "daur.cli", "manage", "shell", "-c",
+         PASSWORDS + STORE_FACTS + STORE_PERSONAS],
         check=True, env=env,
     )
 
@@ -283,7 +299,9 @@ def main() -> None:
     parser.add_argument("--db", default=DB_NAME, help="the PostgreSQL database to build and use")
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
     parser.add_argument(
-        "--only", choices=["leads"], default="", help="time the lead pages and /today/ alone"
+        "--only", default="",
+        help="time only the pages whose name has one of these comma-separated words; "
+        "'leads' also times /today/ (the lead pipeline's pages)",
     )
     args = parser.parse_args()
     build(args.customers, args.leads, args.rebuild, args.db)
@@ -299,8 +317,19 @@ def main() -> None:
         "list, surname search": [f"/customers/?q={w}" for w in ("Putri", "Hidayat", "Rossi")],
         "list, RFM cell": ["/customers/?rfm_r=5&rfm_f=5"],
         "360 page": None,
+        "buyer personas": ["/personas/"],
     }
-    pages = lead_manager_pages if args.only else {**customer_pages, **lead_manager_pages}
+    pages = {**customer_pages, **lead_manager_pages}
+    if args.only:
+        words = [w.strip() for w in args.only.split(",") if w.strip()]
+        if "leads" in words:
+            words.append("today")
+
+        def chosen(name: str) -> bool:
+            return any(word in name for word in words)
+
+        pages = {name: paths for name, paths in pages.items() if chosen(name)}
+        lead_rep_pages = {name: paths for name, paths in lead_rep_pages.items() if chosen(name)}
     rows = []
     for cache_seconds in (0,) if args.only else (0, 60):
         server = start_server(cache_seconds, args.workers, args.db, args.cache_url)

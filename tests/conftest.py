@@ -123,3 +123,12 @@ def smtp(settings):
     settings.DAUR_BASE_URL = "https://crm.example.com"
     yield sink
     controller.stop()
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a page request activates the user's language
+    for the thread and leaves it on, which would change the messages the next test reads."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()

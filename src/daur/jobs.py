@@ -1,6 +1,7 @@
 """The jobs: scoring as one job with one outcome, and its Celery entry points with the import's.
 
-`score_run` is `daur score`: scores, the saved segments' figures (docs/segments.md), then the
+`score_run` is `daur score`: scores, the buyer personas (docs/personas.md), the saved segments'
+figures (docs/segments.md), then the
 dashboard figures and the alerts; the run is `succeeded` only once the scores, figures and alerts
 are stored (docs/scoring.md, "A run's outcome"). The command
 line, the benches, the tests and the Celery task call it. The Celery tasks are thin: a worker
@@ -51,9 +52,27 @@ def score_run(*, as_of: date | None = None) -> ScoreJob:
     leads = lead_scores_learn(as_of=as_of, rules=rules_config().leads)
     run = scores_compute(as_of=as_of)
     lead_scores_link(leads, run)
+    personas_step(run)
     segments_snapshot(run)
     facts, alerts = run_followups(run)
     return ScoreJob(run=run, facts=facts, alerts=alerts, leads=leads)
+
+
+def personas_step(run: ScoringRun) -> None:
+    """The buyer personas of this run (docs/personas.md), before the segments' figures (a
+    persona's segment counts this run's members); a failure leaves the scores as they are and
+    says so in the run's message."""
+    from daur.insights.personas import personas_store
+
+    try:
+        personas_store(run=run)
+    except Exception as error:  # noqa: BLE001 - reported in the run's message
+        _note(run, f"The personas are not stored ({type(error).__name__}: {error}).")
+
+
+def _note(run: ScoringRun, note: str) -> None:
+    run.message = f"{run.message} {note}".strip()
+    ScoringRun.objects.filter(pk=run.pk).update(message=run.message[:4000])
 
 
 def segments_snapshot(run: ScoringRun) -> None:
@@ -65,9 +84,7 @@ def segments_snapshot(run: ScoringRun) -> None:
         with transaction.atomic():
             segment_snapshots_store(run=run)
     except Exception as error:  # noqa: BLE001 - reported in the run's message
-        note = f"The segments' figures are not stored ({type(error).__name__}: {error})."
-        run.message = f"{run.message} {note}".strip()
-        ScoringRun.objects.filter(pk=run.pk).update(message=run.message[:4000])
+        _note(run, f"The segments' figures are not stored ({type(error).__name__}: {error}).")
 
 
 def run_followups(run: ScoringRun) -> tuple[DashboardFacts, list[Any]]:

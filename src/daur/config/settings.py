@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "daur.engagement",
     "daur.surveys",
     "daur.servicedesk",
+    "daur.community",
     "daur.insights",
     "daur.interchange",
     "daur.web",

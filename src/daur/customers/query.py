@@ -29,7 +29,9 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "sort": tuple(SORTS),
 }
 TEXTS = {"q": 100, "country": 64, "city": 128}
-NUMBERS = {"rfm_r": range(1, 6), "rfm_f": range(1, 6), "owner": range(1, 2**31)}
+NUMBERS = {
+    "rfm_r": range(1, 6), "rfm_f": range(1, 6), "owner": range(1, 2**31), "persona": range(1, 2**31)
+}
 AMOUNTS = ("clv_min", "clv_max")  # money in the base currency, a decimal point
 AMOUNT_LIMIT = 1e18
 # The list's paging is not part of what it holds.

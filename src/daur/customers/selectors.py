@@ -49,6 +49,7 @@ class CustomerFilters:
     country: str = ""
     city: str = ""
     relationship: str = ""
+    persona: int | None = None  # a buyer persona's key at the latest scoring run
     sort: str = ""  # empty: see list_sort
     cursor: str = ""
 
@@ -133,6 +134,7 @@ def _filtered(
         "country": filters.country,
         "city": filters.city,
         "relationship": filters.relationship,
+        "persona_member__key": filters.persona,
     }
     qs = qs.filter(**{k: v for k, v in exact.items() if v not in ("", None)})
     if filters.clv_min is not None:

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from daur.accounts.models import Role, User
 from daur.actions.interchange import file_import
+from daur.demo.community import demo_community_fill
 from daur.demo.generate import DEMO_USERS, generate_business
 from daur.demo.pipeline import demo_pipeline_fill
 from daur.demo.timeline import END_DATE, UTC_OFFSET
@@ -20,7 +21,7 @@ from daur.vocabulary import INTERCHANGE_IMPORT_ORDER
 # The apps whose records a manager works on in the admin (not accounts: the users).
 MANAGED_APPS = (
     "campaigns", "customers", "catalog", "leads", "sales", "engagement", "servicedesk", "surveys",
-    "insights",
+    "insights", "community",
 )
 DEMO_PASSWORD = "demo"  # noqa: S105 - demo-only accounts, marked as such
 
@@ -64,9 +65,11 @@ def demo_load(*, customers: int = 2000, seed: int = 7, progress: bool = False) -
                 file_import(kind=kind, path=directory / f"{kind}.csv", progress=progress)
             end = datetime.fromisoformat(f"{END_DATE.isoformat()}T23:59:00{UTC_OFFSET}")
             counts["planned activities"] = demo_pipeline_fill(seed=seed, end=end)
+        community = demo_community_fill(seed=seed)
     seconds = time.perf_counter() - started
     kinds = (*INTERCHANGE_IMPORT_ORDER, "planned activities")
     listed = ", ".join(f"{counts[kind]:,} {kind.replace('_', ' ')}" for kind in kinds)
+    listed += ", " + ", ".join(f"{n:,} {what}" for what, n in community.items())
     return (
         f"Demo business ready in {seconds:.1f} s (seed {seed}): {listed}.\n"
         f"Demo users (password '{DEMO_PASSWORD}'): "

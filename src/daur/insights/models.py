@@ -344,3 +344,7 @@ class SegmentSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.segment_id} @ run {self.run_id}: {self.size}"
+
+
+# The personas' tables live in their own module (this one is long enough).
+from daur.insights.persona_models import Persona, PersonaMember, PersonaRun  # noqa: E402, F401

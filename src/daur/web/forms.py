@@ -159,6 +159,10 @@ class CustomerFilterForm(FilterBar, forms.Form):
         label=_("City"), required=False, max_length=TEXTS["city"], widget=_text()
     )
     relationship = forms.ChoiceField(label=_("Relationship"), required=False, widget=_select())
+    # Set by a persona's "Show the list" (/personas/), kept hidden: its key, not a code to pick.
+    persona = forms.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1, widget=QuickHidden
+    )
     sort = forms.ChoiceField(label=_("Sort by"), required=False, widget=_select())
     cursor = forms.CharField(required=False, widget=QuickHidden)
 

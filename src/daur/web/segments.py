@@ -16,16 +16,18 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
-from daur.actions.segments import SegmentRefused, segment_create
+from daur.actions.segments import SegmentRefused, segment_create, segment_delete, segment_update
 from daur.campaigns.access import segments_creatable_by, segments_visible_to
 from daur.campaigns.models import Segment
 from daur.customers.access import sees_all_customers
+from daur.customers.query import FilterQueryError, filters_from_query
 from daur.insights.segments import SegmentFigures, segment_figures, segment_history
 from daur.insights.services import latest_run
 from daur.web.dashboard import base_currency
 
-# The plot area of each history chart, in the SVG's coordinates.
-CHART_LEFT, CHART_WIDTH, CHART_TOP, CHART_HEIGHT = 60, 440, 12, 110
+# The plot area of each history chart, in the SVG's coordinates (viewBox 0 0 360 168): the
+# labels sit above and below it, never beside it, so that a phone's width is the plot's.
+CHART_LEFT, CHART_WIDTH, CHART_TOP, CHART_HEIGHT = 8, 344, 36, 94
 
 
 @dataclass(frozen=True)
@@ -104,12 +106,79 @@ def segment_detail(request: HttpRequest, segment_id: int) -> HttpResponse:
     context = {
         "segment": segment,
         "figures": _figures(segment, request.user),
+        "unreadable": _unreadable(segment),
+        "can_edit": segments_creatable_by(request.user),
+        "edit_name": segment.name,
+        "edit_query": segment.query,
         "currency": base_currency(latest_run()),
         "sees_all": sees_all,
         # The stored figures are the whole base's: a sales rep sees their own customers' only.
         "charts": history_charts(segment) if sees_all else [],
     }
     return render(request, "web/segments/detail.html", context)
+
+
+def _unreadable(segment: Segment) -> str:
+    """Why the segment's stored filter no longer reads ("" when it does)."""
+    try:
+        filters_from_query(segment.query)
+    except FilterQueryError as error:
+        return str(error)
+    return ""
+
+
+def _editable(request: HttpRequest, segment_id: int) -> Segment:
+    if not segments_creatable_by(request.user):
+        raise PermissionDenied
+    return get_object_or_404(Segment, pk=segment_id)
+
+
+@login_required
+@require_POST
+def segment_edit(request: HttpRequest, segment_id: int) -> HttpResponse:
+    """Rename the segment or change its filter; a refusal shows the page again with the typed
+    values and the reason (nothing is written)."""
+    segment = _editable(request, segment_id)
+    name, query = request.POST.get("name", ""), request.POST.get("query", "")
+    try:
+        segment_update(segment=segment, name=name, query=query)
+    except SegmentRefused as refusal:
+        segment.refresh_from_db()
+        context = {
+            "segment": segment,
+            "figures": _figures(segment, request.user),
+            "unreadable": _unreadable(segment),
+            "currency": base_currency(latest_run()),
+            "sees_all": sees_all_customers(request.user),
+            "charts": history_charts(segment) if sees_all_customers(request.user) else [],
+            "can_edit": True,
+            "edit_open": True,
+            "edit_error": str(refusal),
+            "edit_name": name[:200],
+            "edit_query": query[:2000],
+        }
+        return render(request, "web/segments/detail.html", context, status=400)
+    messages.success(request, gettext("The segment is saved."))
+    return HttpResponseRedirect(reverse("web:segment", args=[segment.pk]))
+
+
+@login_required
+@require_POST
+def segment_remove(request: HttpRequest, segment_id: int) -> HttpResponse:
+    """Delete the segment once the confirmation box is ticked."""
+    segment = _editable(request, segment_id)
+    back = reverse("web:segment", args=[segment.pk])
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, gettext("Tick the box to confirm the deletion."))
+        return HttpResponseRedirect(back)
+    try:
+        segment_delete(segment=segment)
+    except SegmentRefused as refusal:
+        messages.error(request, str(refusal))
+        return HttpResponseRedirect(back)
+    done = gettext("The segment “%(name)s” is deleted.") % {"name": segment.name}
+    messages.success(request, done)
+    return HttpResponseRedirect(reverse("web:segments"))
 
 
 @login_required

@@ -12,7 +12,12 @@ from django.utils import numberformat
 from django.utils.formats import get_format, number_format
 from django.utils.translation import get_language
 
-from daur.campaigns.access import campaigns_visible_to, segments_visible_to
+from daur.campaigns.access import (
+    campaigns_visible_to,
+    segments_creatable_by,
+    segments_visible_to,
+)
+from daur.community.access import community_visible_to
 from daur.leads.assignment_reasons import reason_words
 from daur.leads.selectors import leads_readable_by
 from daur.web.labels import label
@@ -207,6 +212,18 @@ def segments_in_navigation(user) -> bool:  # noqa: ANN001 - a User
 def campaigns_in_navigation(user) -> bool:  # noqa: ANN001 - a User
     """Whether the navigation links the campaigns (every active role reads them)."""
     return campaigns_visible_to(user)
+
+
+@register.filter
+def personas_in_navigation(user) -> bool:  # noqa: ANN001 - a User
+    """Whether the navigation links the buyer personas (admins, managers, marketers)."""
+    return segments_creatable_by(user)
+
+
+@register.filter
+def community_in_navigation(user) -> bool:  # noqa: ANN001 - a User
+    """Whether the navigation links the community's events and clubs (every active role)."""
+    return community_visible_to(user)
 
 
 @register.filter
