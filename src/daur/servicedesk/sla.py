@@ -1,0 +1,95 @@
+"""A ticket's SLA clocks from its policy, its calendar and its pauses (daur.analytics.sla does the
+arithmetic): the moments stored on the ticket for the queues, and the clocks the pages show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from daur.analytics.sla import WARN_FRACTION, Calendar, ClockState, clock_state, moment_after
+from daur.servicedesk.models import OPEN_STATUSES, SlaPolicy, Ticket, TicketPause
+
+
+@dataclass(frozen=True)
+class TicketClocks:
+    response: ClockState | None  # None: no policy for the ticket's priority
+    resolution: ClockState | None
+
+    @property
+    def worst(self) -> str:
+        """The state the queue shows: a breach over "soon" over running; "met" when done."""
+        states = [c.state for c in (self.response, self.resolution) if c is not None]
+        for state in ("breached", "soon", "paused", "running", "met"):
+            if state in states:
+                return state
+        return ""
+
+
+def policies_by_priority() -> dict[str, tuple[SlaPolicy, Calendar]]:
+    return {
+        p.priority: (p, p.sla_calendar())
+        for p in SlaPolicy.objects.select_related("calendar").prefetch_related("calendar__holidays")
+    }
+
+
+def ticket_pauses(ticket: Ticket) -> list[tuple[datetime, datetime | None]]:
+    rows = TicketPause.objects.filter(ticket=ticket).order_by("started_at")
+    return list(rows.values_list("started_at", "ended_at"))
+
+
+def ticket_clocks(
+    ticket: Ticket,
+    *,
+    now: datetime,
+    policies: dict[str, tuple[SlaPolicy, Calendar]] | None = None,
+    pauses: list[tuple[datetime, datetime | None]] | None = None,
+) -> TicketClocks:
+    """The first-response clock (never paused: a first answer is owed at once) and the resolution
+    clock (paused while the ticket waits on its customer)."""
+    policies = policies_by_priority() if policies is None else policies
+    found = policies.get(ticket.priority)
+    if found is None:
+        return TicketClocks(None, None)
+    policy, calendar = found
+    pauses = ticket_pauses(ticket) if pauses is None else pauses
+    closed = ticket.status not in OPEN_STATUSES
+    response = clock_state(
+        calendar,
+        started_at=ticket.opened_at,
+        target_seconds=60.0 * policy.response_minutes * ticket.sla_factor,
+        now=now,
+        stopped_at=ticket.first_response_at,
+    )
+    resolution = clock_state(
+        calendar,
+        started_at=ticket.opened_at,
+        target_seconds=60.0 * policy.resolution_minutes * ticket.sla_factor,
+        now=now,
+        stopped_at=(ticket.resolved_at or now) if closed else None,
+        pauses=pauses,
+    )
+    return TicketClocks(response, resolution)
+
+
+def ticket_sla_moments_set(
+    ticket: Ticket, *, policies: dict[str, tuple[SlaPolicy, Calendar]] | None = None
+) -> None:
+    """Set (not save) the ticket's stored moments: the first response due (until it is given),
+    the resolution due and its warning (none while paused or once resolved)."""
+    policies = policies_by_priority() if policies is None else policies
+    found = policies.get(ticket.priority)
+    ticket.response_due_at = ticket.resolution_due_at = ticket.resolution_warn_at = None
+    if found is None:
+        return
+    policy, calendar = found
+    if ticket.first_response_at is None:
+        ticket.response_due_at = moment_after(
+            calendar, ticket.opened_at, 60.0 * policy.response_minutes * ticket.sla_factor
+        )
+    if ticket.status in OPEN_STATUSES:
+        pauses = ticket_pauses(ticket) if ticket.pk else []
+        target = 60.0 * policy.resolution_minutes * ticket.sla_factor
+        ticket.resolution_due_at = moment_after(calendar, ticket.opened_at, target, pauses)
+        ticket.resolution_warn_at = moment_after(
+            calendar, ticket.opened_at, target * (1 - WARN_FRACTION), pauses
+        )
