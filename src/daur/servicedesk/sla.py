@@ -93,3 +93,25 @@ def ticket_sla_moments_set(
         ticket.resolution_warn_at = moment_after(
             calendar, ticket.opened_at, target * (1 - WARN_FRACTION), pauses
         )
+
+
+def ticket_sla_state(ticket: Ticket, *, now: datetime) -> str:
+    """The queue's SLA state of a ticket from its stored moments alone (no pause read): the same
+    rule as daur.servicedesk.selectors.breach_q. "" without a policy."""
+    if ticket.sla_breached_at is not None:
+        return "breached"
+    if ticket.status not in OPEN_STATUSES:
+        return ""  # done: the ticket's page tells met from breached by its clocks
+    if (
+        ticket.response_due_at is not None
+        and ticket.first_response_at is None
+        and ticket.response_due_at < now
+    ) or (ticket.resolution_due_at is not None and ticket.resolution_due_at < now):
+        return "breached"
+    if ticket.status == "waiting":
+        return "paused"
+    if ticket.resolution_warn_at is not None and ticket.resolution_warn_at <= now:
+        return "soon"
+    if ticket.resolution_due_at is not None or ticket.response_due_at is not None:
+        return "running"
+    return ""

@@ -12,6 +12,8 @@ from daur.web import (
     leads,
     resellers,
     segments,
+    ticket_page,
+    tickets,
     today,
     views,
 )
@@ -55,6 +57,11 @@ urlpatterns = [
     path("segments/<int:segment_id>/", segments.segment_detail, name="segment"),
     path("today/", today.today, name="today"),
     path("today/mark/", today.today_mark, name="today_mark"),
+    path("tickets/", tickets.tickets, name="tickets"),
+    path("tickets/new/", tickets.ticket_new, name="ticket_new"),
+    path("tickets/bulk/", tickets.tickets_bulk, name="tickets_bulk"),
+    path("tickets/<int:ticket_id>/", ticket_page.ticket_detail, name="ticket"),
+    path("tickets/<int:ticket_id>/act/", ticket_page.ticket_act, name="ticket_act"),
 ]
 
 auth_urlpatterns = [
