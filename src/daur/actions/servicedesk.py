@@ -64,6 +64,7 @@ def ticket_open(
     user=None,  # noqa: ANN001 - the User opening it; None: the customer or an import
     assignee=None,  # noqa: ANN001
     team: Team | None = None,
+    origin: str = "",
 ) -> Ticket:
     """Open a ticket; its first message (if any) is the customer's words."""
     if kind not in vocabulary.TICKET_KINDS:
@@ -83,6 +84,7 @@ def ticket_open(
         team=team,
         sla_factor=factor,
         sla_reason=reason,
+        origin=origin,
     )
     ticket.full_clean()
     ticket_sla_refresh(ticket, now=opened_at, save=False)

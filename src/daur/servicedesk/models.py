@@ -65,8 +65,12 @@ class Ticket(InterchangeRecord):
     )
     accepted = models.BooleanField(_("accepted"), null=True, blank=True)
     satisfaction = models.PositiveSmallIntegerField(_("satisfaction (1-5)"), null=True, blank=True)
-    satisfaction_comment = models.TextField(_("satisfaction comment"), blank=True)
-    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    satisfaction_comment = models.TextField(
+        _("satisfaction comment"), blank=True, default="", db_default=""
+    )
+    subject = models.CharField(
+        _("subject"), max_length=200, blank=True, default="", db_default=""
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("agent"),
@@ -93,8 +97,17 @@ class Ticket(InterchangeRecord):
     sla_breached_at = models.DateTimeField(_("SLA breached"), null=True, blank=True)
     # The share of the policy's targets this ticket gets (1: the policy's; 0.5: half as long,
     # for a customer whose value the desk protects) and why.
-    sla_factor = models.FloatField(_("share of the SLA targets"), default=1.0)
-    sla_reason = models.CharField(_("why these targets"), max_length=200, blank=True)
+    sla_factor = models.FloatField(
+        _("share of the SLA targets"), default=1.0, db_default=1.0
+    )
+    sla_reason = models.CharField(
+        _("why these targets"), max_length=200, blank=True, default="", db_default=""
+    )
+    # Where the ticket came from: "" (the desk or an import), "save" (the scoring run: a valuable
+    # detractor slipping away), "survey" (a detractor's answer).
+    origin = models.CharField(
+        _("origin"), max_length=16, blank=True, default="", db_default=""
+    )
 
     class Meta:
         verbose_name = _("ticket")
@@ -121,6 +134,12 @@ class Ticket(InterchangeRecord):
             models.Index(fields=["resolved_at"], name="ticket_resolved_idx"),
         ]
         constraints = [
+            # The scoring run opens at most one "save" ticket per customer at a time.
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=models.Q(origin="save", status__in=OPEN_STATUSES),
+                name="ticket_one_open_save",
+            ),
             models.CheckConstraint(
                 condition=models.Q(kind__in=vocabulary.TICKET_KINDS), name="ticket_kind_valid"
             ),
