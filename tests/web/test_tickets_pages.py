@@ -165,3 +165,34 @@ def test_the_pages_in_indonesian_and_italian(client, agent):
         queue = client.get(reverse("web:tickets")).content.decode()
         page = client.get(reverse("web:ticket", args=[ticket.pk])).content.decode()
         assert queue_word in queue and ticket_word in page
+
+
+def test_a_calendar_saved_in_the_admin_recomputes_open_tickets(
+    client, manager, django_capture_on_commit_callbacks
+):
+    from datetime import UTC, datetime
+
+    from daur.servicedesk.models import BusinessCalendar
+
+    policy = SlaPolicy.objects.create(
+        priority="normal", response_minutes=60, resolution_minutes=120
+    )
+    monday = datetime(2025, 6, 2, 16, tzinfo=UTC)
+    ticket = a_ticket(opened_at=monday)
+    assert ticket.resolution_due_at == datetime(2025, 6, 2, 18, tzinfo=UTC)
+    calendar = BusinessCalendar.objects.create(name="Office")
+    policy.calendar = calendar
+    policy.save()
+    form = {
+        "name": "Office", "time_zone": "UTC", "workdays": "0,1,2,3,4", "day_start": "09:00",
+        "day_end": "17:00", "holidays-TOTAL_FORMS": "1", "holidays-INITIAL_FORMS": "0",
+        "holidays-0-day": "2025-06-03", "holidays-0-name": "Waisak",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:servicedesk_businesscalendar_change", args=[calendar.pk]), form
+        )
+    assert response.status_code == 302
+    # one hour on Monday, Tuesday a holiday, one hour on Wednesday
+    ticket.refresh_from_db()
+    assert ticket.resolution_due_at == datetime(2025, 6, 4, 10, tzinfo=UTC)
