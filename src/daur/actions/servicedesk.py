@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from daur import vocabulary
+from daur.actions.servicedesk_csat import ticket_csat_request_queue
 from daur.actions.servicedesk_sla import ticket_sla_factor, ticket_sla_refresh
 from daur.customers.models import Customer
 from daur.insights.realtime import customers_rescore_on_commit
@@ -125,6 +126,7 @@ def _status_move(ticket: Ticket, status: str, *, user, now: datetime) -> None:  
         TicketPause.objects.filter(ticket=ticket, ended_at__isnull=True).update(ended_at=now)
     if status == "resolved":
         ticket.resolved_at = max(now, ticket.opened_at)
+        transaction.on_commit(lambda: ticket_csat_request_queue(ticket))
     elif old in ("resolved", "closed") and status == "in_progress":
         ticket.resolved_at = None
     ticket.status = status

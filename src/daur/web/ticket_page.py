@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -32,6 +33,7 @@ from daur.servicedesk.access import (
 from daur.servicedesk.models import STATUS_MOVES, Team, Ticket, TicketEvent
 from daur.servicedesk.selectors import ticket_conversation
 from daur.servicedesk.sla import ticket_clocks
+from daur.servicedesk.tokens import csat_token_make
 from daur.web.tickets import assignee_chosen, clock_labels, desk_agents, team_chosen
 
 
@@ -45,6 +47,15 @@ def _ticket(request: HttpRequest, ticket_id: int) -> Ticket:
     if found is None:
         raise Http404
     return found
+
+
+def _csat_url(request: HttpRequest, ticket: Ticket) -> str:
+    """The satisfaction link of a resolved, unanswered ticket, for the desk to pass on."""
+    if ticket.resolved_at is None or ticket.satisfaction is not None:
+        return ""
+    if not tickets_workable_by(request.user):
+        return ""
+    return request.build_absolute_uri(reverse("web:csat", args=[csat_token_make(ticket)]))
 
 
 @login_required
@@ -87,6 +98,7 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
         "teams": list(Team.objects.all()),
         "priorities": vocabulary_choices(vocabulary.TICKET_PRIORITIES),
         "now": now,
+        "csat_url": _csat_url(request, ticket),
     }
     return render(request, "web/tickets/detail.html", context)
 

@@ -7,6 +7,7 @@ from daur.web import (
     acquisition,
     activities,
     activity,
+    csat,
     customer_edit,
     duplicates,
     leads,
@@ -62,6 +63,7 @@ urlpatterns = [
     path("tickets/bulk/", tickets.tickets_bulk, name="tickets_bulk"),
     path("tickets/<int:ticket_id>/", ticket_page.ticket_detail, name="ticket"),
     path("tickets/<int:ticket_id>/act/", ticket_page.ticket_act, name="ticket_act"),
+    path("csat/<str:token>/", csat.csat_answer, name="csat"),
 ]
 
 auth_urlpatterns = [
