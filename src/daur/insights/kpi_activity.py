@@ -89,7 +89,7 @@ class Resellers:
     rows: tuple[ResellerRow, ...]
 
 
-def _hours(values: list[timedelta | None]) -> Durations:
+def durations_of(values: list[timedelta | None]) -> Durations:
     hours = np.array([v.total_seconds() / 3600.0 for v in values if v is not None])
     if hours.size == 0:
         return Durations(tickets=0, median_hours=None, p90_hours=None)
@@ -114,8 +114,8 @@ def service_compute(*, period: Period) -> Service:
     )
     return Service(
         tickets_opened=len(timings),
-        first_response=_hours([r for r, _ in timings]),
-        resolution=_hours([s for _, s in timings]),
+        first_response=durations_of([r for r, _ in timings]),
+        resolution=durations_of([s for _, s in timings]),
         csat_ratings=csat["n"],
         csat_mean=csat["total"] / csat["n"] if csat["n"] else None,
         csat_satisfied_share=csat["satisfied"] / csat["n"] if csat["n"] else None,

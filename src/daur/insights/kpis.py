@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
+from django.utils import timezone
 
 from daur.customers.models import Customer
 from daur.definitions.currency import base_amount
@@ -32,6 +33,7 @@ from daur.insights.kpi_activity import (
     service_compute,
 )
 from daur.insights.kpi_cohorts import CohortRetention, cohort_retention_compute
+from daur.insights.kpi_service import ServiceDesk, service_desk_compute
 from daur.insights.models import CustomerScore, StageChange
 from daur.insights.period import Period, day_start, local_day, raw_rows
 from daur.sales.models import Order
@@ -82,6 +84,7 @@ class Kpis:
     service: Service
     sales: SalesActivity
     resellers: Resellers
+    service_desk: ServiceDesk | None = None  # per priority and agent, SLA attainment, backlog
 
 
 def kpis_compute(*, date_from: date | None = None, date_to: date | None = None) -> Kpis:
@@ -99,6 +102,7 @@ def kpis_compute(*, date_from: date | None = None, date_to: date | None = None) 
         service=service_compute(period=period),
         sales=sales_activity_compute(period=period),
         resellers=resellers_compute(period=period),
+        service_desk=service_desk_compute(period=period, now=timezone.now()),
     )
 
 

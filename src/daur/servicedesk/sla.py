@@ -74,22 +74,22 @@ def ticket_clocks(
 def ticket_sla_moments_set(
     ticket: Ticket, *, policies: dict[str, tuple[SlaPolicy, Calendar]] | None = None
 ) -> None:
-    """Set (not save) the ticket's stored moments: the first response due (until it is given),
-    the resolution due and its warning (none while paused or once resolved)."""
+    """Set (not save) the ticket's stored moments: the first response and the resolution due
+    (kept once given, so the KPIs tell on time from late; none for the resolution while it
+    waits), and the warning while the ticket is open."""
     policies = policies_by_priority() if policies is None else policies
     found = policies.get(ticket.priority)
     ticket.response_due_at = ticket.resolution_due_at = ticket.resolution_warn_at = None
     if found is None:
         return
     policy, calendar = found
-    if ticket.first_response_at is None:
-        ticket.response_due_at = moment_after(
-            calendar, ticket.opened_at, 60.0 * policy.response_minutes * ticket.sla_factor
-        )
+    ticket.response_due_at = moment_after(
+        calendar, ticket.opened_at, 60.0 * policy.response_minutes * ticket.sla_factor
+    )
+    pauses = ticket_pauses(ticket) if ticket.pk else []
+    target = 60.0 * policy.resolution_minutes * ticket.sla_factor
+    ticket.resolution_due_at = moment_after(calendar, ticket.opened_at, target, pauses)
     if ticket.status in OPEN_STATUSES:
-        pauses = ticket_pauses(ticket) if ticket.pk else []
-        target = 60.0 * policy.resolution_minutes * ticket.sla_factor
-        ticket.resolution_due_at = moment_after(calendar, ticket.opened_at, target, pauses)
         ticket.resolution_warn_at = moment_after(
             calendar, ticket.opened_at, target * (1 - WARN_FRACTION), pauses
         )
