@@ -196,3 +196,20 @@ def test_a_calendar_saved_in_the_admin_recomputes_open_tickets(
     # one hour on Monday, Tuesday a holiday, one hour on Wednesday
     ticket.refresh_from_db()
     assert ticket.resolution_due_at == datetime(2025, 6, 4, 10, tzinfo=UTC)
+
+
+def test_the_service_dashboard(client, agent):
+    from daur.actions.servicedesk import ticket_status_change
+
+    SlaPolicy.objects.create(priority="normal", response_minutes=60, resolution_minutes=480)
+    now = timezone.now()
+    done = a_ticket(opened_at=now - timedelta(hours=3))
+    ticket_reply(ticket_id=done.pk, body="ok", user=agent, now=now - timedelta(hours=2))
+    ticket_status_change(ticket_id=done.pk, status="resolved", user=agent, now=now)
+    a_ticket(opened_at=now - timedelta(days=2))
+    body = client.get(reverse("web:tickets_dashboard")).content.decode()
+    assert 'id="kpi-opened">2<' in body
+    assert 'id="kpi-sla">100.0 %<' in body or 'id="kpi-sla">100,0 %<' in body
+    assert "1-3 d" in body
+    client.force_login(user_make("rep5", role="sales_rep"))
+    assert client.get(reverse("web:tickets_dashboard")).status_code == 403

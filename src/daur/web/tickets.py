@@ -71,6 +71,8 @@ def tickets(request: HttpRequest) -> HttpResponse:
         "more": more,
         "query": query.urlencode(),
         "can_work": tickets_workable_by(request.user),
+        "can_read_dashboard": tickets_workable_by(request.user)
+        or request.user.role == Role.MARKETER,
         "agents": desk_agents(),
         "teams": list(Team.objects.all()),
         "statuses": vocabulary_choices(vocabulary.TICKET_STATUSES),

@@ -15,6 +15,7 @@ from daur.web import (
     segments,
     ticket_page,
     tickets,
+    tickets_dashboard,
     today,
     views,
 )
@@ -60,6 +61,7 @@ urlpatterns = [
     path("today/mark/", today.today_mark, name="today_mark"),
     path("tickets/", tickets.tickets, name="tickets"),
     path("tickets/new/", tickets.ticket_new, name="ticket_new"),
+    path("tickets/dashboard/", tickets_dashboard.tickets_dashboard, name="tickets_dashboard"),
     path("tickets/bulk/", tickets.tickets_bulk, name="tickets_bulk"),
     path("tickets/<int:ticket_id>/", ticket_page.ticket_detail, name="ticket"),
     path("tickets/<int:ticket_id>/act/", ticket_page.ticket_act, name="ticket_act"),
