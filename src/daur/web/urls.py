@@ -13,6 +13,7 @@ from daur.web import (
     leads,
     resellers,
     segments,
+    surveys,
     ticket_page,
     tickets,
     tickets_dashboard,
@@ -66,6 +67,10 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/", ticket_page.ticket_detail, name="ticket"),
     path("tickets/<int:ticket_id>/act/", ticket_page.ticket_act, name="ticket_act"),
     path("csat/<str:token>/", csat.csat_answer, name="csat"),
+    path("surveys/", surveys.surveys, name="surveys"),
+    path("surveys/send/", surveys.survey_send, name="survey_send"),
+    path("surveys/<int:round_id>/", surveys.survey_round, name="survey_round"),
+    path("nps/<str:token>/", surveys.nps_answer, name="nps_answer"),
 ]
 
 auth_urlpatterns = [

@@ -200,3 +200,11 @@ def segments_in_navigation(user) -> bool:  # noqa: ANN001 - a User
 def today_in_navigation(user) -> bool:  # noqa: ANN001 - a User
     """Whether the navigation links a sales rep's day (reps, managers and admins)."""
     return today_readable_by(user)
+
+
+@register.filter
+def surveys_in_navigation(user) -> bool:  # noqa: ANN001 - a User
+    """Whether the navigation links the survey results (every role but sales reps)."""
+    from daur.web.surveys import survey_results_readable_by
+
+    return survey_results_readable_by(user)
