@@ -14,6 +14,7 @@ from daur.accounts.models import Role, User
 from daur.actions.interchange import file_import
 from daur.demo.generate import DEMO_USERS, generate_business
 from daur.demo.pipeline import demo_pipeline_fill
+from daur.demo.service_desk import demo_desk_fill
 from daur.demo.timeline import END_DATE, UTC_OFFSET
 from daur.vocabulary import INTERCHANGE_IMPORT_ORDER
 
@@ -64,8 +65,9 @@ def demo_load(*, customers: int = 2000, seed: int = 7, progress: bool = False) -
                 file_import(kind=kind, path=directory / f"{kind}.csv", progress=progress)
             end = datetime.fromisoformat(f"{END_DATE.isoformat()}T23:59:00{UTC_OFFSET}")
             counts["planned activities"] = demo_pipeline_fill(seed=seed, end=end)
+            counts.update(demo_desk_fill(seed=seed))
     seconds = time.perf_counter() - started
-    kinds = (*INTERCHANGE_IMPORT_ORDER, "planned activities")
+    kinds = (*INTERCHANGE_IMPORT_ORDER, "planned activities", "desk tickets", "survey answers")
     listed = ", ".join(f"{counts[kind]:,} {kind.replace('_', ' ')}" for kind in kinds)
     return (
         f"Demo business ready in {seconds:.1f} s (seed {seed}): {listed}.\n"
