@@ -132,6 +132,8 @@ class Ticket(InterchangeRecord):
                 condition=models.Q(status__in=OPEN_STATUSES),
             ),
             models.Index(fields=["resolved_at"], name="ticket_resolved_idx"),
+            # Every ticket the newest first, and the KPIs' period of opening.
+            models.Index(fields=["opened_at", "id"], name="ticket_opened_idx"),
         ]
         constraints = [
             # The scoring run opens at most one "save" ticket per customer at a time.

@@ -61,8 +61,9 @@ def breach_q(state: str, now: datetime) -> Q:
 
 
 def ticket_queue(*, user, filters: QueueFilters, now: datetime) -> QuerySet:  # noqa: ANN001
-    """The tickets the user sees under these filters, the soonest due first (those without a due
-    moment — paused, no policy, done — after them, oldest first)."""
+    """The tickets the user sees under these filters: open work the soonest due first (those
+    without a due moment — paused, no policy — after them); done work and all tickets the newest
+    first."""
     tickets = tickets_visible_to(user)
     if filters.status == "open_work":
         tickets = tickets.filter(status__in=OPEN_STATUSES)
@@ -86,9 +87,10 @@ def ticket_queue(*, user, filters: QueueFilters, now: datetime) -> QuerySet:  # 
         tickets = tickets.filter(
             Q(external_id__iexact=filters.search) | Q(subject__icontains=filters.search)
         )
-    return tickets.select_related("customer", "assignee", "team").order_by(
-        F("resolution_due_at").asc(nulls_last=True), "id"
-    )
+    tickets = tickets.select_related("customer", "assignee", "team")
+    if filters.status in OPEN_STATUSES + ("open_work",):
+        return tickets.order_by(F("resolution_due_at").asc(nulls_last=True), "id")
+    return tickets.order_by("-opened_at", "-id")  # done work and everything: the newest first
 
 
 def ticket_conversation(ticket, *, with_notes: bool) -> QuerySet:  # noqa: ANN001
