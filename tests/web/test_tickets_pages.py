@@ -213,3 +213,14 @@ def test_the_service_dashboard(client, agent):
     assert "1-3 d" in body
     client.force_login(user_make("rep5", role="sales_rep"))
     assert client.get(reverse("web:tickets_dashboard")).status_code == 403
+
+
+def test_a_save_tickets_subject_reads_in_the_users_language(client, agent):
+    from daur.actions.servicedesk_save import SAVE_SUBJECT
+
+    ticket = ticket_open(
+        customer=customer_make(), kind="request", subject=SAVE_SUBJECT, origin="save"
+    )
+    client.cookies["django_language"] = "id"
+    body = client.get(reverse("web:ticket", args=[ticket.pk])).content.decode()
+    assert "Selamatkan: detraktor bernilai" in body
