@@ -1,12 +1,12 @@
 """"Save" tickets: the scoring run opens one for a detractor (latest NPS answer in the detractor
 band, daur.definitions.surveys) with a high CLV whose P(alive) fell since the previous run — a
-valuable customer slipping away. One open save ticket per customer (a constraint keeps it so)."""
+valuable customer slipping away. One open save ticket per customer: a customer who has one gets
+no other (not a database constraint: merging two customers may bring two together)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -76,13 +76,10 @@ def tickets_save_open(
         )
         if not fell or score.customer_id in has_open:
             continue
-        try:
-            with transaction.atomic():
-                ticket = ticket_open(
-                    customer=score.customer, kind="request", priority="high", opened_at=now,
-                    subject=SAVE_SUBJECT, origin="save",
-                )
-        except IntegrityError:  # opened meanwhile by another run
-            continue
-        opened.append(ticket)
+        opened.append(
+            ticket_open(
+                customer=score.customer, kind="request", priority="high", opened_at=now,
+                subject=SAVE_SUBJECT, origin="save",
+            )
+        )
     return opened

@@ -136,12 +136,6 @@ class Ticket(InterchangeRecord):
             models.Index(fields=["opened_at", "id"], name="ticket_opened_idx"),
         ]
         constraints = [
-            # The scoring run opens at most one "save" ticket per customer at a time.
-            models.UniqueConstraint(
-                fields=["customer"],
-                condition=models.Q(origin="save", status__in=OPEN_STATUSES),
-                name="ticket_one_open_save",
-            ),
             models.CheckConstraint(
                 condition=models.Q(kind__in=vocabulary.TICKET_KINDS), name="ticket_kind_valid"
             ),
