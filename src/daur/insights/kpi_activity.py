@@ -11,11 +11,10 @@ from daur.customers.models import Customer
 from daur.definitions.currency import base_amount
 from daur.definitions.surveys import nps_counts
 from daur.engagement.models import Interaction
-from daur.insights.kpi_service import Durations, ticket_timings
+from daur.insights.kpi_service import Durations, Timings, period_tickets, ticket_timings
 from daur.insights.period import Period
 from daur.leads.models import Lead
 from daur.sales.models import Order
-from daur.servicedesk.models import Ticket
 from daur.surveys.models import SurveyAnswer
 
 OPEN_LEAD_STAGES = ("new", "contacted", "qualified", "proposal")
@@ -80,10 +79,10 @@ class Resellers:
     rows: tuple[ResellerRow, ...]
 
 
-def service_compute(*, period: Period) -> Service:
+def service_compute(*, period: Period, timings: Timings | None = None) -> Service:
     """Tickets opened in the period (response, resolution, CSAT) and NPS answers given in it."""
-    tickets = Ticket.objects.filter(opened_at__gte=period.start, opened_at__lt=period.end)
-    timings = ticket_timings(tickets)
+    tickets = period_tickets(period)
+    timings = timings or ticket_timings(tickets)
     csat = tickets.filter(satisfaction__isnull=False).aggregate(
         n=Count("id"),
         total=Sum("satisfaction"),

@@ -20,6 +20,7 @@ import numpy as np
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 
 from daur import vocabulary
+from daur.accounts.models import User
 from daur.db.percentiles import grouped_duration_percentiles
 from daur.insights.period import Period
 from daur.servicedesk.models import OPEN_STATUSES, Ticket
@@ -92,13 +93,14 @@ def ticket_timings(tickets: QuerySet) -> Timings:
     response = ExpressionWrapper(F("first_response_at") - F("opened_at"), DurationField())
     resolution = ExpressionWrapper(F("resolved_at") - F("opened_at"), DurationField())
     rows = tickets.annotate(r=response, s=resolution).values_list(
-        "priority", "assignee__username", "r", "s"
+        "priority", "assignee_id", "r", "s"
     ).order_by()
+    names = dict(User.objects.values_list("pk", "username"))
     stats = grouped_duration_percentiles(
         rows, groups=("priority", "agent"), durations=("r", "s"), percents=PERCENTS
     )
     if stats is None:
-        return _timings_in_python(rows)
+        return _timings_in_python(rows, names)
 
     def group(key: str, found) -> ServiceGroup:  # noqa: ANN001
         n, ((nr, r), (ns, s)) = found
@@ -106,7 +108,7 @@ def ticket_timings(tickets: QuerySet) -> Timings:
 
     overall = stats.get(("", None), (0, [(0, None), (0, None)]))
     priorities = {v: f for (g, v), f in stats.items() if g == "priority"}
-    agents = {v or "": f for (g, v), f in stats.items() if g == "agent"}
+    agents = {names.get(v, ""): f for (g, v), f in stats.items() if g == "agent"}
     return Timings(
         overall=group("", overall),
         by_priority=tuple(
@@ -116,13 +118,13 @@ def ticket_timings(tickets: QuerySet) -> Timings:
     )
 
 
-def _timings_in_python(rows: QuerySet) -> Timings:
+def _timings_in_python(rows: QuerySet, names: dict[int, str]) -> Timings:
     by_priority: dict[str, list] = defaultdict(list)
     by_agent: dict[str, list] = defaultdict(list)
     every = []
     for priority, agent, r, s in rows.iterator(chunk_size=20_000):
         by_priority[priority].append((r, s))
-        by_agent[agent or ""].append((r, s))
+        by_agent[names.get(agent, "")].append((r, s))
         every.append((r, s))
 
     def group(key: str, timings: list) -> ServiceGroup:
@@ -140,9 +142,17 @@ def _timings_in_python(rows: QuerySet) -> Timings:
     )
 
 
-def service_desk_compute(*, period: Period, now: datetime) -> ServiceDesk:
-    tickets = Ticket.objects.filter(opened_at__gte=period.start, opened_at__lt=period.end)
-    timings = ticket_timings(tickets)
+def period_tickets(period: Period) -> QuerySet:
+    return Ticket.objects.filter(opened_at__gte=period.start, opened_at__lt=period.end)
+
+
+def service_desk_compute(
+    *, period: Period, now: datetime, timings: Timings | None = None
+) -> ServiceDesk:
+    """The desk's figures; `timings` when they were computed already (daur kpi's service
+    figures read the same pass)."""
+    tickets = period_tickets(period)
+    timings = timings or ticket_timings(tickets)
     decided = tickets.filter(response_due_at__isnull=False).filter(
         Q(resolved_at__isnull=False) | Q(sla_breached_at__isnull=False)
     )

@@ -33,7 +33,12 @@ from daur.insights.kpi_activity import (
     service_compute,
 )
 from daur.insights.kpi_cohorts import CohortRetention, cohort_retention_compute
-from daur.insights.kpi_service import ServiceDesk, service_desk_compute
+from daur.insights.kpi_service import (
+    ServiceDesk,
+    period_tickets,
+    service_desk_compute,
+    ticket_timings,
+)
 from daur.insights.models import CustomerScore, StageChange
 from daur.insights.period import Period, day_start, local_day, raw_rows
 from daur.sales.models import Order
@@ -93,16 +98,17 @@ def kpis_compute(*, date_from: date | None = None, date_to: date | None = None) 
     Default: the 12 months up to the latest order's day (today when there is no order).
     """
     period = period_resolve(date_from=date_from, date_to=date_to)
+    timings = ticket_timings(period_tickets(period))  # one pass for both service figures
     return Kpis(
         period=period,
         base_currency=settings.DAUR_DEFAULT_CURRENCY,
         acquisition=acquisition_compute(period=period),
         retention=retention_compute(period=period),
         value=value_compute(period=period),
-        service=service_compute(period=period),
+        service=service_compute(period=period, timings=timings),
         sales=sales_activity_compute(period=period),
         resellers=resellers_compute(period=period),
-        service_desk=service_desk_compute(period=period, now=timezone.now()),
+        service_desk=service_desk_compute(period=period, now=timezone.now(), timings=timings),
     )
 
 

@@ -131,6 +131,12 @@ class Ticket(InterchangeRecord):
                 name="ticket_team_queue_idx",
                 condition=models.Q(status__in=OPEN_STATUSES),
             ),
+            # "Breaching soon": past the warning, not yet due; both bounds read in the index.
+            models.Index(
+                fields=["resolution_warn_at", "resolution_due_at"],
+                name="ticket_soon_idx",
+                condition=models.Q(status__in=OPEN_STATUSES),
+            ),
             models.Index(fields=["resolved_at"], name="ticket_resolved_idx"),
             # Every ticket the newest first, and the KPIs' period of opening.
             models.Index(fields=["opened_at", "id"], name="ticket_opened_idx"),
