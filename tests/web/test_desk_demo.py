@@ -1,5 +1,6 @@
-"""The demo's live service desk: SLA policies, a backlog with breaches and some breaching soon,
-answered satisfaction and an answered NPS round; loading it again starts it afresh."""
+"""The demo's live service desk (`daur demo`): SLA policies, a backlog with breaches and some
+breaching soon, answered satisfaction and an answered NPS round; loading it again starts it
+afresh. Without it, the demo business is as before (its scoring day is its last day)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_has_a_live_desk_and_answered_feedback():
-    summary = demo_load(customers=300, seed=3)
+    summary = demo_load(customers=300, seed=3, desk=True)
     assert "desk tickets" in summary
     assert SlaPolicy.objects.count() == 4
     desk = Ticket.objects.filter(external_id__startswith="DESK-")
@@ -33,3 +34,8 @@ def test_the_demo_has_a_live_desk_and_answered_feedback():
     assert Ticket.objects.filter(external_id__startswith="DESK-").count() == 50
     assert SurveyInvitation.objects.filter(answer__isnull=False).count() == again["survey answers"]
     assert answered == again["survey answers"]  # the same seed, the same answers
+
+
+def test_without_the_desk_the_demo_has_no_desk_tickets():
+    demo_load(customers=100, seed=3)
+    assert not Ticket.objects.filter(external_id__startswith="DESK-").exists()

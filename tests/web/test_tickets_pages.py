@@ -224,3 +224,14 @@ def test_a_save_tickets_subject_reads_in_the_users_language(client, agent):
     client.cookies["django_language"] = "id"
     body = client.get(reverse("web:ticket", args=[ticket.pk])).content.decode()
     assert "Selamatkan: detraktor bernilai" in body
+
+
+def test_a_refused_reply_keeps_the_typed_words(client, agent):
+    ticket = a_ticket()
+    words = "kata " * 10_001  # 50,005 characters: one message holds 50,000
+    response = client.post(reverse("web:ticket_act", args=[ticket.pk]), {"op": "reply", "body": words})
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "A message is at most 50,000 characters." in body
+    assert "kata kata kata" in body
+    assert not TicketMessage.objects.filter(ticket=ticket, kind="reply").exists()

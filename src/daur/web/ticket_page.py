@@ -62,6 +62,10 @@ def _csat_url(request: HttpRequest, ticket: Ticket) -> str:
 @require_GET
 def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = _ticket(request, ticket_id)
+    return render(request, "web/tickets/detail.html", _context(request, ticket))
+
+
+def _context(request: HttpRequest, ticket: Ticket) -> dict:
     now = timezone.now()
     clocks = ticket_clocks(ticket, now=now)
     labels = clock_labels()
@@ -100,7 +104,7 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
         "now": now,
         "csat_url": _csat_url(request, ticket),
     }
-    return render(request, "web/tickets/detail.html", context)
+    return context
 
 
 @login_required
@@ -136,5 +140,9 @@ def ticket_act(request: HttpRequest, ticket_id: int) -> HttpResponse:
         else:
             raise TicketRefused(_("Unknown change."))
     except TicketRefused as refusal:
+        if op in ("reply", "note"):  # the page again, the typed words kept
+            context = _context(request, _ticket(request, ticket_id))
+            context.update(error=str(refusal), draft=post.get("body", "")[:50_000])
+            return render(request, "web/tickets/detail.html", context, status=400)
         messages.error(request, str(refusal))
     return redirect("web:ticket", ticket_id=ticket.pk)
