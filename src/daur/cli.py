@@ -43,7 +43,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _setup_django()
     from daur.demo.load import demo_load
 
-    summary = demo_load(customers=args.customers, seed=args.seed, progress=sys.stderr.isatty())
+    summary = demo_load(
+        customers=args.customers, seed=args.seed, progress=sys.stderr.isatty(), desk=True
+    )
     print(summary)
     return 0
 

@@ -9,20 +9,26 @@ runs the same job or action a command would (the web pages and the API hand work
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from celery import shared_task
 from django.db import transaction
+from django.utils import timezone
 
 from daur.actions.interchange import file_import
 from daur.actions.mail_send import emails_send as mail_send
+from daur.actions.servicedesk_save import detractors_p_alive, tickets_save_open
+from daur.actions.servicedesk_sla import tickets_breaches_record
 from daur.definitions.rules import rules_config
 from daur.insights.lead_scores import LeadScoring, lead_scores_learn, lead_scores_link
 from daur.insights.models import DashboardFacts, ScoringRun
 from daur.insights.services import scores_compute
 from daur.interchange.outcome import ImportFailed
+
+logger = logging.getLogger(__name__)
 
 
 class FollowupsFailed(RuntimeError):
@@ -50,9 +56,11 @@ def score_run(*, as_of: date | None = None) -> ScoreJob:
     a lead model that cannot be learned falls back to the prior and never stops the customers'
     scoring (docs/lead_score.md)."""
     leads = lead_scores_learn(as_of=as_of, rules=rules_config().leads)
+    detractors = detractors_p_alive()  # their P(alive) before this run replaces it
     run = scores_compute(as_of=as_of)
     lead_scores_link(leads, run)
     personas_step(run)
+    service_desk_followups(detractors)
     segments_snapshot(run)
     facts, alerts = run_followups(run)
     return ScoreJob(run=run, facts=facts, alerts=alerts, leads=leads)
@@ -73,6 +81,16 @@ def personas_step(run: ScoringRun) -> None:
 def _note(run: ScoringRun, note: str) -> None:
     run.message = f"{run.message} {note}".strip()
     ScoringRun.objects.filter(pk=run.pk).update(message=run.message[:4000])
+
+
+def service_desk_followups(detractors: dict[int, float | None]) -> None:
+    """A save ticket for each valuable detractor whose P(alive) fell, and the SLA breaches that
+    came due recorded. A failure here is logged and never fails the run."""
+    try:
+        tickets_save_open(before=detractors)
+        tickets_breaches_record(now=timezone.now())
+    except Exception:  # a scoring run is not undone by the service desk's follow-ups
+        logger.exception("the service desk's follow-ups of a scoring run failed")
 
 
 def segments_snapshot(run: ScoringRun) -> None:
@@ -189,3 +207,9 @@ def emails_dispatch() -> dict | None:
         return emails_send()
     emails_send.delay()
     return None
+
+
+@shared_task(name="daur.jobs.tickets_breaches_record")
+def tickets_breaches_record_task() -> int:
+    """Record the SLA breaches that came due (run every few minutes by a scheduler)."""
+    return tickets_breaches_record(now=timezone.now())

@@ -41,6 +41,13 @@ SCHEDULES = (
         "before it is sent, so a run that overlaps another sends nothing twice.",
         every_seconds=60,
     ),
+    Schedule(
+        name="SLA breach checks",
+        task="daur.jobs.tickets_breaches_record",
+        description="Record the service desk's SLA breaches that came due; a breach is "
+        "recorded once, so overlapping runs change nothing.",
+        every_seconds=300,
+    ),
 )
 
 

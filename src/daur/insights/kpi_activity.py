@@ -3,32 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
-import numpy as np
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models import Count, Q, Sum
 
 from daur.customers.models import Customer
 from daur.definitions.currency import base_amount
 from daur.definitions.surveys import nps_counts
 from daur.engagement.models import Interaction
+from daur.insights.kpi_service import Durations, Timings, period_tickets, ticket_timings
 from daur.insights.period import Period
 from daur.leads.models import Lead
 from daur.sales.models import Order
-from daur.servicedesk.models import Ticket
 from daur.surveys.models import SurveyAnswer
 
 OPEN_LEAD_STAGES = ("new", "contacted", "qualified", "proposal")
 SATISFIED = (4, 5)  # CSAT: the share of tickets rated 4 or 5
-
-
-@dataclass(frozen=True)
-class Durations:
-    """Hours from a ticket's opening to an event, over the tickets that reached it."""
-
-    tickets: int
-    median_hours: float | None
-    p90_hours: float | None
 
 
 @dataclass(frozen=True)
@@ -89,21 +79,10 @@ class Resellers:
     rows: tuple[ResellerRow, ...]
 
 
-def _hours(values: list[timedelta | None]) -> Durations:
-    hours = np.array([v.total_seconds() / 3600.0 for v in values if v is not None])
-    if hours.size == 0:
-        return Durations(tickets=0, median_hours=None, p90_hours=None)
-    # Linear interpolation between ranks: what PERCENTILE_CONT gives on PostgreSQL.
-    median, p90 = np.percentile(hours, [50, 90])
-    return Durations(tickets=int(hours.size), median_hours=float(median), p90_hours=float(p90))
-
-
-def service_compute(*, period: Period) -> Service:
+def service_compute(*, period: Period, timings: Timings | None = None) -> Service:
     """Tickets opened in the period (response, resolution, CSAT) and NPS answers given in it."""
-    tickets = Ticket.objects.filter(opened_at__gte=period.start, opened_at__lt=period.end)
-    response = ExpressionWrapper(F("first_response_at") - F("opened_at"), DurationField())
-    resolution = ExpressionWrapper(F("resolved_at") - F("opened_at"), DurationField())
-    timings = list(tickets.annotate(r=response, s=resolution).values_list("r", "s"))
+    tickets = period_tickets(period)
+    timings = timings or ticket_timings(tickets)
     csat = tickets.filter(satisfaction__isnull=False).aggregate(
         n=Count("id"),
         total=Sum("satisfaction"),
@@ -113,9 +92,9 @@ def service_compute(*, period: Period) -> Service:
         SurveyAnswer.objects.filter(answered_at__gte=period.start, answered_at__lt=period.end)
     )
     return Service(
-        tickets_opened=len(timings),
-        first_response=_hours([r for r, _ in timings]),
-        resolution=_hours([s for _, s in timings]),
+        tickets_opened=timings.overall.tickets,
+        first_response=timings.overall.first_response,
+        resolution=timings.overall.resolution,
         csat_ratings=csat["n"],
         csat_mean=csat["total"] / csat["n"] if csat["n"] else None,
         csat_satisfied_share=csat["satisfied"] / csat["n"] if csat["n"] else None,

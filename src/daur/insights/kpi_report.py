@@ -173,6 +173,7 @@ def kpis_text(kpis: Kpis) -> str:
         f"({s.csat_ratings:,} ratings)",
         f"  NPS: {_num(s.nps, 1)} ({s.promoters:,} promoters, {s.passives:,} passives, "
         f"{s.detractors:,} detractors)",
+        *_service_desk(kpis.service_desk),
         "",
         "SALES ACTIVITY",
         *_activity(sa),
@@ -202,6 +203,31 @@ def kpis_text(kpis: Kpis) -> str:
         ),
     ]
     return "\n".join(out)
+
+
+def _service_desk(desk) -> list[str]:  # noqa: ANN001 - a ServiceDesk or None
+    if desk is None:
+        return []
+
+    def rows(groups) -> list[tuple]:  # noqa: ANN001
+        return [
+            (
+                g.key or "(nobody)", _num(g.tickets),
+                _num(g.first_response.median_hours, 1), _num(g.first_response.p90_hours, 1),
+                _num(g.resolution.median_hours, 1), _num(g.resolution.p90_hours, 1),
+            )
+            for g in groups
+        ]
+
+    headers = ("tickets", "opened", "response median h", "p90", "resolution median h", "p90")
+    return [
+        *_table(("by priority", *headers[1:]), rows(desk.by_priority)),
+        *_table(("by agent", *headers[1:]), rows(desk.by_agent)),
+        f"  SLA attainment: {_pct(desk.sla_attainment)} ({desk.sla_met:,} of "
+        f"{desk.sla_decided:,} decided tickets without a breach)",
+        f"  backlog now: {desk.backlog_total:,} open tickets; by age "
+        + ", ".join(f"{b.label}: {b.tickets:,}" for b in desk.backlog),
+    ]
 
 
 def _activity(sa) -> list[str]:  # noqa: ANN001 - a SalesActivity

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
+from django.utils import timezone
 
 from daur.customers.models import Customer
 from daur.definitions.currency import base_amount
@@ -32,6 +33,12 @@ from daur.insights.kpi_activity import (
     service_compute,
 )
 from daur.insights.kpi_cohorts import CohortRetention, cohort_retention_compute
+from daur.insights.kpi_service import (
+    ServiceDesk,
+    period_tickets,
+    service_desk_compute,
+    ticket_timings,
+)
 from daur.insights.models import CustomerScore, StageChange
 from daur.insights.period import Period, day_start, local_day, raw_rows
 from daur.sales.models import Order
@@ -82,6 +89,7 @@ class Kpis:
     service: Service
     sales: SalesActivity
     resellers: Resellers
+    service_desk: ServiceDesk | None = None  # per priority and agent, SLA attainment, backlog
 
 
 def kpis_compute(*, date_from: date | None = None, date_to: date | None = None) -> Kpis:
@@ -90,15 +98,17 @@ def kpis_compute(*, date_from: date | None = None, date_to: date | None = None) 
     Default: the 12 months up to the latest order's day (today when there is no order).
     """
     period = period_resolve(date_from=date_from, date_to=date_to)
+    timings = ticket_timings(period_tickets(period))  # one pass for both service figures
     return Kpis(
         period=period,
         base_currency=settings.DAUR_DEFAULT_CURRENCY,
         acquisition=acquisition_compute(period=period),
         retention=retention_compute(period=period),
         value=value_compute(period=period),
-        service=service_compute(period=period),
+        service=service_compute(period=period, timings=timings),
         sales=sales_activity_compute(period=period),
         resellers=resellers_compute(period=period),
+        service_desk=service_desk_compute(period=period, now=timezone.now(), timings=timings),
     )
 
 

@@ -57,3 +57,6 @@ class RescoringTicketAdmin(RescoresCustomer, TicketAdmin):
 @admin.register(SurveyAnswer)
 class RescoringSurveyAnswerAdmin(RescoresCustomer, SurveyAnswerAdmin):
     pass
+
+
+from daur.web import admin_servicedesk  # noqa: E402, F401 - registers the desk's settings

@@ -9,6 +9,7 @@ from daur.web import (
     activity,
     campaigns,
     community,
+    csat,
     customer_edit,
     duplicates,
     leads,
@@ -16,6 +17,10 @@ from daur.web import (
     personas,
     resellers,
     segments,
+    surveys,
+    ticket_page,
+    tickets,
+    tickets_dashboard,
     today,
     views,
 )
@@ -94,6 +99,17 @@ urlpatterns = [
         "customers/<int:customer_id>/consent/", mail.customer_consent, name="customer_consent"
     ),
     path("today/mark/", today.today_mark, name="today_mark"),
+    path("tickets/", tickets.tickets, name="tickets"),
+    path("tickets/new/", tickets.ticket_new, name="ticket_new"),
+    path("tickets/dashboard/", tickets_dashboard.tickets_dashboard, name="tickets_dashboard"),
+    path("tickets/bulk/", tickets.tickets_bulk, name="tickets_bulk"),
+    path("tickets/<int:ticket_id>/", ticket_page.ticket_detail, name="ticket"),
+    path("tickets/<int:ticket_id>/act/", ticket_page.ticket_act, name="ticket_act"),
+    path("csat/<str:token>/", csat.csat_answer, name="csat"),
+    path("surveys/", surveys.surveys, name="surveys"),
+    path("surveys/send/", surveys.survey_send, name="survey_send"),
+    path("surveys/<int:round_id>/", surveys.survey_round, name="survey_round"),
+    path("nps/<str:token>/", surveys.nps_answer, name="nps_answer"),
 ]
 
 auth_urlpatterns = [

@@ -31,6 +31,7 @@ from daur.customers.timeline import TimelinePosition, customer_timeline
 from daur.insights.explain import customer_explanation
 from daur.insights.services import latest_run
 from daur.sales.selectors import reseller_customers, resold_orders
+from daur.servicedesk.access import tickets_workable_by
 from daur.web.activities import activity_panel
 from daur.web.customer_export import export_lines
 from daur.web.customer_history import history_entries
@@ -46,6 +47,7 @@ from daur.web.htmx import render_page
 from daur.web.lead_score_words import customer_lead_scores
 from daur.web.mail import consent_card
 from daur.web.model_page import model_page
+from daur.web.tickets import customer_tickets
 from daur.web.timeline_rows import timeline_rows_html
 
 
@@ -142,6 +144,8 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         "consent": consent_card(request.user, customer),
         "resold": _resold(request, customer),
         "panel": activity_panel(user=request.user, customer=customer),
+        "tickets": customer_tickets(user=request.user, customer=customer),
+        "can_open_ticket": tickets_workable_by(request.user),
         # A prospect's open leads, scored (the lead pages show every lead's).
         "lead_scores": (
             customer_lead_scores(customer_id=customer.pk)

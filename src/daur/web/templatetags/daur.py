@@ -230,3 +230,19 @@ def community_in_navigation(user) -> bool:  # noqa: ANN001 - a User
 def today_in_navigation(user) -> bool:  # noqa: ANN001 - a User
     """Whether the navigation links a sales rep's day (reps, managers and admins)."""
     return today_readable_by(user)
+
+
+@register.filter
+def surveys_in_navigation(user) -> bool:  # noqa: ANN001 - a User
+    """Whether the navigation links the survey results (every role but sales reps)."""
+    from daur.web.surveys import survey_results_readable_by
+
+    return survey_results_readable_by(user)
+
+
+@register.filter
+def ticket_subject(ticket) -> str:  # noqa: ANN001 - a servicedesk Ticket
+    """A ticket's subject; those Daur wrote itself (a save or a survey follow-up) translated."""
+    from django.utils.translation import gettext
+
+    return gettext(ticket.subject) if ticket.origin and ticket.subject else ticket.subject
