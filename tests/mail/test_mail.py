@@ -210,6 +210,16 @@ def test_staff_record_consent_with_history(client):
     page = client.get(reverse("web:customer", args=[customer.pk])).content.decode()
     assert "Record opt-out" in page and "Staff edit" in page
     assert client.post(url, {"status": "bogus"}).status_code == 302
+    # Marketers and support agents read the customer, they do not record its consent; another
+    # rep's customer is not found.
+    for role in ("marketer", "support_agent", "sales_rep"):
+        client.force_login(user_make(role, role=role))
+        assert client.post(url, {"status": "opted_in"}).status_code == (
+            404 if role == "sales_rep" else 403
+        )
+        assert "Record opt-out" not in client.get(
+            reverse("web:customer", args=[customer.pk])
+        ).content.decode()
     assert EmailConsentChange.objects.count() == 2
 
 

@@ -124,16 +124,28 @@ def _insert(now, *, fresh: bool = False) -> list[tuple[int, str, str]]:  # noqa:
         return cursor.fetchall()
 
 
+def _new(cursor) -> int:  # noqa: ANN001 - a cursor
+    """How many staged keys are not in the table yet (one look-up each in its unique index)."""
+    email = OutboundEmail._meta.db_table
+    cursor.execute(
+        f"SELECT count(*) FROM {_STAGE} s "
+        f'WHERE NOT EXISTS (SELECT 1 FROM {email} m WHERE m."key" = s.key)'
+    )
+    return cursor.fetchone()[0]
+
+
 def _write(count: int) -> list[tuple[int, str, str]]:
-    """The staged drafts into the table: a load at least as large as the table (100,000 rows or
-    more, on PostgreSQL) with its indexes and foreign keys set aside and rebuilt after
+    """The staged drafts into the table: a load of new keys at least as many as the table's rows
+    (100,000 or more, on PostgreSQL) with its indexes and foreign keys set aside and rebuilt after
     (daur.db.bulk), a smaller one through the unique index."""
     table = OutboundEmail._meta.db_table
     with connection.cursor() as cursor:
-        if not bulk.worth_it(cursor, table, count):
+        if not (bulk.worth_it(cursor, table, count) and bulk.worth_it(cursor, table, _new(cursor))):
             return _insert(timezone.now())
         with bulk.SetAside(cursor, table):
-            return _insert(timezone.now(), fresh=True)
+            rows = _insert(timezone.now(), fresh=True)
+        bulk.statistics_refresh(cursor, table)
+        return rows
 
 
 def _unknown_customers() -> list[str]:

@@ -136,3 +136,10 @@ class SetAside:
             self.cursor.execute(f'ALTER TABLE {self.table} ADD CONSTRAINT "{name}" {definition}')
         # Every deferrable constraint of the schema is initially deferred: this restores them.
         self.cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def statistics_refresh(cursor: Any, table: str) -> None:
+    """Refresh the planner's statistics of `table` after a large load (PostgreSQL), so that the
+    next `worth_it` reads its new size rather than setting the indexes aside again."""
+    if connection.vendor == "postgresql":
+        cursor.execute(f"ANALYZE {table}")
