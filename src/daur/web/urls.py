@@ -10,6 +10,7 @@ from daur.web import (
     customer_edit,
     duplicates,
     leads,
+    profile,
     resellers,
     segments,
     today,
@@ -55,6 +56,8 @@ urlpatterns = [
     path("segments/<int:segment_id>/", segments.segment_detail, name="segment"),
     path("today/", today.today, name="today"),
     path("today/mark/", today.today_mark, name="today_mark"),
+    path("profile/", profile.profile, name="profile"),
+    path("profile/tokens/<int:token_id>/revoke/", profile.token_revoke_view, name="token_revoke"),
 ]
 
 auth_urlpatterns = [
