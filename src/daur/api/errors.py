@@ -9,7 +9,7 @@ from ninja import Schema
 
 
 class FieldError(Schema):
-    record: int | None = None
+    record: int | None = None  # only in a bulk request: the record's 1-based position
     field: str
     reason: str
 

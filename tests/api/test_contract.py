@@ -1,0 +1,51 @@
+"""Contract tests: schemathesis generates requests for every operation of the live OpenAPI schema
+and sends each with a manager's and a sales rep's token; no answer may be a server error, carry
+an undocumented status, or break the schema. Bounded (few examples an operation) to stay fast."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from daur.accounts.tokens import token_create
+from tests.web.factories import customer_make, order_make, product_make, user_make
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+
+@pytest.fixture
+def tokens(db) -> list[str]:
+    manager = user_make("boss", role="manager", is_superuser=True)
+    rep = user_make("rep1", role="sales_rep")
+    for owner in (rep, None):
+        customer = customer_make(owner=owner)
+        product_make()
+        order_make(customer)
+    return [token_create(user=user).secret for user in (manager, rep)]
+
+
+@schema.parametrize()
+@settings(
+    max_examples=3,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)
+def test_every_operation_answers_within_its_schema(case, tokens):
+    for secret in tokens:
+        response = case.call(headers={"Authorization": f"Bearer {secret}"})
+        case.validate_response(response, checks=CHECKS)
