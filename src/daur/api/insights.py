@@ -49,7 +49,9 @@ class AlertOut(Schema):
     observed: float
     change: float
     p_value: float
-    customers: int = Field(description="Customers behind it (for a sales rep: the rep's)")
+    window_days: int
+    customer_count: int = Field(description="Customers in the segment")
+    customers: int = Field(description="Customers behind the drop (for a sales rep: the rep's)")
 
 
 @router.get("/lead-scores", response={200: Page[LeadScoreRow], **ERRORS},
@@ -118,5 +120,6 @@ def alerts(request: HttpRequest) -> list[dict]:
         out.append({"id": a.pk, "as_of": a.as_of, "segment_kind": a.segment_kind,
                     "segment": a.segment, "metric": a.metric, "expected": a.expected,
                     "observed": a.observed, "change": a.change, "p_value": a.p_value,
+                    "window_days": a.window_days, "customer_count": a.customer_count,
                     "customers": row.yours if row.yours is not None else len(a.customers or [])})
     return out
