@@ -117,6 +117,8 @@ def test_kpis_are_for_the_roles_that_see_the_base_and_alerts_are_scoped(manager_
     assert rep_api.get("/kpis").status_code == 403
     backwards = manager_api.get("/kpis", {"date_from": "2025-12-31", "date_to": "2025-01-01"})
     assert backwards.status_code == 422
+    for far in ({"date_from": "0769-06-22"}, {"date_to": "9999-12-31"}):
+        assert manager_api.get("/kpis", far).status_code == 422
     run = run_make()
     common = {"run": run, "as_of": run.as_of, "segment_kind": "market", "metric": "orders",
               "expected": 10, "observed": 2, "change": -0.8, "p_value": 0.001,

@@ -33,10 +33,16 @@ class PageParams(Schema):
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
 
 
+# The KPIs compare a period with the year before it: days far from now have no such year.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
 class KpiParams(Schema):
-    date_from: date | None = Field(None, description="First day (default: a year before the "
-                                                      "last order)")
-    date_to: date | None = Field(None, description="Last day, included")
+    date_from: date | None = Field(None, ge=FIRST_DAY, le=LAST_DAY,
+                                   description="First day (default: a year before the last "
+                                               "order)")
+    date_to: date | None = Field(None, ge=FIRST_DAY, le=LAST_DAY,
+                                 description="Last day, included")
 
 
 class AlertOut(Schema):

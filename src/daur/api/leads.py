@@ -22,7 +22,7 @@ from daur.api.errors import ERRORS, ApiError, invalid, not_found
 from daur.api.ingest import ingest
 from daur.api.kind_schemas import StrictIn, lookups, record_in, record_out, record_values
 from daur.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, id_page
-from daur.api.text import Ident, Note, clean_ident
+from daur.api.text import Ident, Note, Text, clean_ident
 from daur.engagement.models import Interaction
 from daur.engagement.selectors import activities_of
 from daur.insights.models import LeadScore
@@ -48,11 +48,11 @@ LeadChange = record_in("leads", partial=True, skip=("lead_id",))
 
 
 class LeadParams(Schema):
-    q: str | None = Field(None, max_length=100)
-    stage: str | None = Field(None, max_length=16)
-    owner: str | None = Field(None, max_length=150, description="The owner's username.")
+    q: Text(100) | None = None
+    stage: Text(16) | None = None
+    owner: Text(150) | None = Field(None, description="The owner's username.")
     unassigned: bool = False
-    source: str | None = Field(None, max_length=32)
+    source: Text(32) | None = None
     overdue: bool = False
     cursor: str | None = Field(None, max_length=2000)
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)

@@ -35,6 +35,11 @@ Line = Annotated[str, StringConstraints(max_length=255), AfterValidator(_clean)]
 Note = Annotated[str, StringConstraints(max_length=10_000), AfterValidator(_clean_note)]
 
 
+def Text(max_length: int):  # noqa: ANN201, N802 - a type
+    """One line of text of at most `max_length` characters (a query parameter, a label)."""
+    return Annotated[str, StringConstraints(max_length=max_length), AfterValidator(_clean)]
+
+
 def clean_ident(value: str) -> str | None:
     """A path's external id if it could name a record (else None: nothing to find)."""
     if not value or len(value) > 64 or any(c in CONTROL for c in value):
