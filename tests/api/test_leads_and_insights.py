@@ -70,6 +70,8 @@ def test_activities_are_logged_planned_and_done(rep_api):
     done = rep_api.post(f"{path}/{planned.json()['id']}/done", {"outcome": "sent"})
     assert done.status_code == 200 and done.json()["outcome"] == "sent"
     assert [a["kind"] for a in rep_api.get(path).json()] == ["task", "call"]
+    for bad in ("99999999999999999999", "0"):
+        assert rep_api.post(f"{path}/{bad}/done", {}).status_code in (404, 422)
     assert Interaction.objects.count() == 2
 
 

@@ -97,5 +97,5 @@ def test_the_support_agent_reads_tickets_and_no_leads_interactions(support_api):
 
 def test_ids_no_record_can_have_are_404_not_errors(manager_api):
     for path in ("/orders/%00", "/orders/" + "x" * 300, "/surveys/99999999999999999999999",
-                 "/surveys/-1", "/interactions/abc", "/products/%F0%9F%98%80"):
+                 "/surveys/-1", "/interactions/abc", "/products/%F0%9F%98%80", "/surveys/%C2%B2"):
         assert manager_api.get(path).status_code == 404, path

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
 from daur import vocabulary
@@ -32,6 +32,7 @@ from daur.leads.selectors import LeadFilters, lead_writable_by, leads_filtered, 
 from daur.web.lead_forms import ActivityForm
 
 router = Router(tags=["leads"])
+ACTIVITY_ID = Path(..., ge=1, le=2**63 - 1)
 SPEC = KINDS["leads"]
 
 
@@ -236,8 +237,8 @@ def lead_activity_log(request: HttpRequest, lead_id: str, body: ActivityIn) -> S
 
 @router.post("/{lead_id}/activities/{activity_id}/done", response={200: ActivityOut, **ERRORS},
              operation_id="lead_activity_done", summary="Mark a planned activity done")
-def lead_activity_done(request: HttpRequest, lead_id: str, activity_id: int,
-                       body: ActivityDone) -> dict:
+def lead_activity_done(request: HttpRequest, lead_id: str, body: ActivityDone,
+                       activity_id: int = ACTIVITY_ID) -> dict:
     lead = _lead(request, lead_id, writing=True)
     if not Interaction.objects.filter(pk=activity_id, lead=lead).exists():
         raise not_found("activity")

@@ -137,7 +137,8 @@ def _attach_lines(orders: list[dict[str, Any]], pks: list[int]) -> None:
 def _one(resource: Resource, request: HttpRequest, key: str) -> dict[str, Any]:
     qs = _visible(resource, request)
     if resource.key is None:
-        rows = _rows(resource, qs.filter(pk=int(key))) if key.isdigit() and len(key) < 19 else []
+        usable = key.isascii() and key.isdigit() and len(key) < 19
+        rows = _rows(resource, qs.filter(pk=int(key))) if usable else []
     else:
         ident = clean_ident(key)
         rows = _rows(resource, qs.filter(**{_key_field(resource): ident})) if ident else []
