@@ -17,6 +17,13 @@ from daur.api.kind_schemas import StrictIn, record_in
 from daur.api.limits import charge
 
 router = Router(tags=["bulk"])
+KEY_HEADER = {
+    "parameters": [{
+        "in": "header", "name": "Idempotency-Key", "required": False,
+        "description": "A key of your choice (a UUID) that makes a retry safe.",
+        "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    }]
+}
 
 IDEMPOTENCY_DOC = (
     "Send an `Idempotency-Key` header (a UUID) to make a retry safe: the first answer is kept "
@@ -76,21 +83,22 @@ def _ingested(request: HttpRequest, response: HttpResponse, kind: str, body: Sch
 
 
 @router.post("/orders/bulk", response={200: BulkOut, **ERRORS}, operation_id="orders_bulk",
-             summary="Import up to 10,000 orders (with their lines)", description=IDEMPOTENCY_DOC)
+             summary="Import up to 10,000 orders (with their lines)", description=IDEMPOTENCY_DOC,
+             openapi_extra=KEY_HEADER)
 def orders_bulk(request: HttpRequest, response: HttpResponse, body: OrdersBulk) -> Status:
     return _ingested(request, response, "orders", body)
 
 
 @router.post("/customers/bulk", response={200: BulkOut, **ERRORS},
              operation_id="customers_bulk", summary="Import up to 10,000 customers",
-             description=IDEMPOTENCY_DOC)
+             description=IDEMPOTENCY_DOC, openapi_extra=KEY_HEADER)
 def customers_bulk(request: HttpRequest, response: HttpResponse, body: CustomersBulk) -> Status:
     return _ingested(request, response, "customers", body)
 
 
 @router.post("/interactions/bulk", response={200: BulkOut, **ERRORS},
              operation_id="interactions_bulk", summary="Import up to 10,000 interactions",
-             description=IDEMPOTENCY_DOC)
+             description=IDEMPOTENCY_DOC, openapi_extra=KEY_HEADER)
 def interactions_bulk(
     request: HttpRequest, response: HttpResponse, body: InteractionsBulk
 ) -> Status:

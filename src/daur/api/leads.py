@@ -101,8 +101,10 @@ class ActivityDone(StrictIn):
 def _lead(request: HttpRequest, lead_id: str, *, writing: bool = False) -> Lead:
     ident = clean_ident(lead_id)
     lead = leads_visible_to(request.user).filter(external_id=ident).first() if ident else None
-    if lead is None or (writing and not lead_writable_by(request.user, lead)):
+    if lead is None:
         raise not_found("lead")
+    if writing and not lead_writable_by(request.user, lead):
+        raise ApiError(403, "Your role reads this lead; it does not work on it.")
     return lead
 
 
