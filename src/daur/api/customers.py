@@ -4,6 +4,7 @@ evidence, and merging duplicates. A sales rep's token sees the rep's customers o
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,11 +20,15 @@ from daur.api.kind_schemas import StrictIn, lookups, record_out, record_values
 from daur.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, cursor_make, cursor_read
 from daur.api.scores import ScoreBrief, ScoreOut, brief, score_read
 from daur.api.text import Ident, Line, clean_ident
-from daur.customers.access import customers_visible_to
+from daur.customers.access import (
+    customers_creatable_by,
+    customers_editable_by,
+    customers_visible_to,
+)
 from daur.customers.models import Consumer as ConsumerRecord
 from daur.customers.models import Customer
 from daur.customers.query import FilterQueryError, filters_from_query
-from daur.customers.selectors import customer_list
+from daur.customers.selectors import customer_list, list_sort
 from daur.insights.models import CustomerScore
 from daur.interchange.kinds import KINDS
 from daur.web.customer_form import CustomerForm
@@ -150,10 +155,6 @@ def customers_listing(request: HttpRequest, params: Query[ListParams]) -> dict:
         filters = filters_from_query(urlencode(given))
     except FilterQueryError as error:
         raise ApiError(422, str(error), [{"field": "query", "reason": str(error)}]) from None
-    from dataclasses import replace
-
-    from daur.customers.selectors import list_sort
-
     sort = list_sort(filters)
     if params.cursor:
         carried = cursor_read(SCOPE, params.cursor)
@@ -223,8 +224,6 @@ def _refused(form: CustomerForm) -> ApiError:
 @router.post("", response={201: CustomerOut, **ERRORS}, operation_id="customer_create",
              summary="Add a customer (a sales rep's is their own)")
 def customer_add(request: HttpRequest, body: CustomerIn) -> Status:
-    from daur.customers.access import customers_creatable_by
-
     if not customers_creatable_by(request.user):
         raise ApiError(403, "Your role does not add customers.")
     values = body.model_dump(exclude_unset=True)
@@ -242,8 +241,6 @@ def customer_add(request: HttpRequest, body: CustomerIn) -> Status:
 @router.patch("/{customer_id}", response={200: CustomerOut, **ERRORS},
               operation_id="customer_update", summary="Change a customer")
 def customer_change(request: HttpRequest, customer_id: str, body: CustomerChange) -> dict:
-    from daur.customers.access import customers_editable_by
-
     ident = clean_ident(customer_id)
     customer = customers_editable_by(request.user).filter(external_id=ident).first()
     if customer is None:

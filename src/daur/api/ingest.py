@@ -9,6 +9,8 @@ import io
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +65,18 @@ class _File:
         written = self.text.read()
         self.starts[self.line] = (record, prefix)
         self.line += written.count("\n")
+
+
+def stored_cells(record: dict[str, Any]) -> dict[str, Any]:
+    """A record as read, as the CSV cells that would import it back unchanged."""
+    cells = {}
+    for name, value in record.items():
+        if isinstance(value, datetime | date):
+            value = value.isoformat()
+        elif isinstance(value, Decimal):
+            value = str(value)
+        cells[name] = value
+    return cells
 
 
 def ingest(kind: str, records: Sequence[dict[str, Any]]) -> Ingested:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import fields, is_dataclass
 from datetime import date
 from typing import Any
 
+from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -72,8 +74,6 @@ def lead_scores(request: HttpRequest, params: Query[PageParams]) -> dict:
                 and all(isinstance(v, int | float) for v in carried)):
             raise ApiError(400, "cursor: is not a cursor this list gave out")
         probability, last = carried
-        from django.db.models import Q
-
         qs = qs.filter(Q(win_probability__lt=probability)
                        | Q(win_probability=probability, lead_id__lt=last))
     rows = list(qs.values("lead__external_id", "lead_id", "win_probability", "basis", "as_of",
@@ -90,8 +90,6 @@ def lead_scores(request: HttpRequest, params: Query[PageParams]) -> dict:
 
 def _plain(value: Any) -> Any:
     """A KPI dataclass as JSON-ready values."""
-    from dataclasses import fields, is_dataclass
-
     if is_dataclass(value):
         return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, list | tuple):

@@ -19,7 +19,7 @@ from daur.actions.leads_convert import ConversionRefused, lead_convert
 from daur.api.access import require_importing
 from daur.api.customers import visible as customer_visible
 from daur.api.errors import ERRORS, ApiError, invalid, not_found
-from daur.api.ingest import ingest
+from daur.api.ingest import ingest, stored_cells
 from daur.api.kind_schemas import StrictIn, lookups, record_in, record_out, record_values
 from daur.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, id_page
 from daur.api.text import Ident, Note, Text, clean_ident
@@ -167,10 +167,7 @@ def lead_change(request: HttpRequest, lead_id: str, body: LeadChange) -> dict:
     lead = _lead(request, lead_id)
     current = lead_rows([lead.pk])[0]
     current.pop("score"), current.pop("custom_fields")
-    cells = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in current.items()}
-    cells = {k: (str(v) if v is not None and not isinstance(v, str | bool) else v)
-             for k, v in cells.items()}
-    ingest("leads", [{**cells, **body.model_dump(exclude_unset=True)}])
+    ingest("leads", [{**stored_cells(current), **body.model_dump(exclude_unset=True)}])
     return lead_rows([lead.pk])[0]
 
 

@@ -5,8 +5,7 @@ import's validation (daur.api.ingest), by admins and managers."""
 
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from typing import Any
 
 from django.apps import apps
@@ -17,7 +16,7 @@ from pydantic import Field
 
 from daur.api.access import require_importing, through_customer
 from daur.api.errors import ERRORS, invalid, not_found
-from daur.api.ingest import LINES, Ingested, ingest
+from daur.api.ingest import LINES, Ingested, ingest, stored_cells
 from daur.api.kind_schemas import StrictIn, lookups, record_in, record_out, record_values
 from daur.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, id_page
 from daur.api.text import Ident, clean_ident
@@ -147,18 +146,6 @@ def _one(resource: Resource, request: HttpRequest, key: str) -> dict[str, Any]:
     return rows[0]
 
 
-def _stored_cells(record: dict[str, Any]) -> dict[str, Any]:
-    """A record as read, as the CSV cells that would import it back unchanged."""
-    cells = {}
-    for name, value in record.items():
-        if isinstance(value, datetime | date):
-            value = value.isoformat()
-        elif isinstance(value, Decimal):
-            value = str(value)
-        cells[name] = value
-    return cells
-
-
 def _mount(resource: Resource) -> Mounted:
     router = Router(tags=[resource.kind])
     out, create_in = _out(resource), _in(resource)
@@ -206,7 +193,7 @@ def _mount(resource: Resource) -> Mounted:
             current = _one(resource, request, key)
             current.pop(LINES, None)
             current.pop("custom_fields", None)
-            cells = {**_stored_cells(current), **body.model_dump(exclude_unset=True)}
+            cells = {**stored_cells(current), **body.model_dump(exclude_unset=True)}
             ingest(resource.kind, [cells])
             return _one(resource, request, key)
 
