@@ -6,12 +6,15 @@ INSERT ... SELECT generate_series) under its own name, makes an API token for it
 times:
 - GET /api/v1/customers/{id} (the customer, its consumers and its score), random customers,
   each client on one kept-alive connection: requests/s, p50, p99;
-- POST /api/v1/orders/bulk, batches of --batch new orders (one line each) from every client:
+- POST /api/v1/orders/bulk, batches of --batch new orders (without lines) from every client:
   orders/s.
 Rate limits are raised out of the way for the run (DAUR_API_RATE_*).
 
     PYTHONPATH=src python bench/api.py [--customers 1000000] [--requests 4000] [--clients 8]
-        [--workers 4] [--batch 5000] [--batches 16] [--db daur_bench_api] [--drop]
+        [--workers 4] [--batch 5000] [--batches 16] [--db daur_bench_api] [--drop] [--skip-drf]
+
+The peer: a minimal Django REST framework view of the same read (bench/peers/drf_peer.py), in
+its own virtualenv (bench/.venv-drf, made on first use), served by gunicorn with as many workers.
 """
 
 from __future__ import annotations
@@ -33,6 +36,38 @@ import psycopg
 import web
 
 DB_NAME = os.environ.get("DAUR_BENCH_API_DB", "daur_bench_api")
+DRF = ["django>=5.2,<5.3", "djangorestframework>=3.15", "psycopg[binary]>=3.2", "gunicorn>=23"]
+
+
+def drf_python() -> str | None:
+    """The peer's virtualenv (bench/.venv-drf, made on first use)."""
+    venv = web.ROOT / "bench" / ".venv-drf"
+    python = venv / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        if subprocess.run([str(python), "-m", "pip", "install", "-q", *DRF]).returncode:
+            return None
+    return str(python)
+
+
+def drf_server(workers: int, db: str) -> subprocess.Popen | None:
+    python = drf_python()
+    if python is None:
+        return None
+    env = {"PATH": os.environ.get("PATH", ""), "DRF_DATABASE_URL": web.db_url(db)}
+    server = subprocess.Popen(
+        [python, "-m", "gunicorn", "drf_peer:application", "-w", str(workers),
+         "-b", f"127.0.0.1:{web.PORT}", "--chdir", str(web.ROOT / "bench" / "peers")],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        try:
+            http.client.HTTPConnection("127.0.0.1", web.PORT, timeout=1).connect()
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    return None
 
 
 def token(db: str) -> str:
@@ -68,7 +103,7 @@ def call(local: Connection, method: str, path: str, secret: str, body: bytes | N
     return response.status, data, (time.perf_counter() - started) * 1000
 
 
-def reads(args, secret: str, external_ids: list[str]) -> str:  # noqa: ANN001
+def reads(args, secret: str, external_ids: list[str], who: str = "daur") -> str:  # noqa: ANN001
     local = Connection()
     rng = random.Random(7)
     paths = [f"/api/v1/customers/{rng.choice(external_ids)}" for _ in range(args.requests)]
@@ -85,7 +120,7 @@ def reads(args, secret: str, external_ids: list[str]) -> str:  # noqa: ANN001
         ms = sorted(pool.map(one, paths))
         seconds = time.perf_counter() - started
     p99 = ms[min(len(ms) - 1, int(0.99 * len(ms)))]
-    return (f"| GET a customer with its score | {len(ms):,} | {statistics.median(ms):.1f} |"
+    return (f"| {who}: GET a customer with its score | {len(ms):,} | {statistics.median(ms):.1f} |"
             f" {p99:.1f} | {len(ms) / seconds:,.0f} requests/s |")
 
 
@@ -111,7 +146,7 @@ def bulk(args, secret: str, external_ids: list[str]) -> str:  # noqa: ANN001
         ms = sorted(pool.map(batch, range(args.batches)))
         seconds = time.perf_counter() - started
     orders = args.batch * args.batches
-    return (f"| POST /orders/bulk, {args.batch:,} orders a request | {args.batches} |"
+    return (f"| daur: POST /orders/bulk, {args.batch:,} orders a request | {args.batches} |"
             f" {statistics.median(ms):.0f} | {ms[-1]:.0f} | {orders / seconds:,.0f} orders/s |")
 
 
@@ -124,6 +159,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=5000)
     parser.add_argument("--batches", type=int, default=16)
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--skip-drf", action="store_true", help="leave out the DRF peer")
     parser.add_argument("--db", default=DB_NAME)
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
     args = parser.parse_args()
@@ -140,6 +176,13 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait()
+    peer = drf_server(args.workers, args.db) if not args.skip_drf else None
+    if peer is not None:
+        try:
+            rows.insert(1, reads(args, secret, external_ids, "Django REST framework"))
+        finally:
+            peer.terminate()
+            peer.wait()
     print(f"{args.customers:,} customers, {args.clients} concurrent clients, "
           f"`daur serve --workers {args.workers}` (gunicorn)")
     print("| what | requests | p50 ms | p99 ms (bulk: slowest) | throughput |\n|---|---|---|---|---|")
