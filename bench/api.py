@@ -160,22 +160,27 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=16)
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--skip-drf", action="store_true", help="leave out the DRF peer")
+    parser.add_argument("--peer-only", action="store_true",
+                        help="time the DRF peer alone on the database as it is")
     parser.add_argument("--db", default=DB_NAME)
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
     args = parser.parse_args()
-    web.build(args.customers, 0, args.rebuild, args.db)
+    if not args.peer_only:
+        web.build(args.customers, 0, args.rebuild, args.db)
     with psycopg.connect(web.db_url(args.db)) as conn:
         external_ids = [row[0] for row in conn.execute(
             "SELECT external_id FROM customers_customer TABLESAMPLE SYSTEM (2) LIMIT 20000")]
     secret = token(args.db)
     os.environ.update(DAUR_API_RATE_REQUESTS="100000000", DAUR_API_RATE_RECORDS="1000000000",
                       DAUR_API_MAX_BODY_MB="64")
-    server = web.start_server(0, args.workers, args.db)
-    try:
-        rows = [reads(args, secret, external_ids), bulk(args, secret, external_ids)]
-    finally:
-        server.terminate()
-        server.wait()
+    rows = []
+    if not args.peer_only:
+        server = web.start_server(0, args.workers, args.db)
+        try:
+            rows = [reads(args, secret, external_ids), bulk(args, secret, external_ids)]
+        finally:
+            server.terminate()
+            server.wait()
     peer = drf_server(args.workers, args.db) if not args.skip_drf else None
     if peer is not None:
         try:

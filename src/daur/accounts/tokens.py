@@ -63,11 +63,12 @@ def token_user(secret: str) -> User | None:
     """The active user of a valid token (not revoked, not expired), else None; notes the use."""
     if not secret.startswith(PREFIX) or len(secret) > 200:
         return None
-    token = (
+    # [:1], not first(): one row by a unique key needs no ORDER BY.
+    found = list(
         ApiToken.objects.select_related("user")
-        .filter(secret_hash=secret_hash(secret), revoked_at__isnull=True)
-        .first()
+        .filter(secret_hash=secret_hash(secret), revoked_at__isnull=True)[:1]
     )
+    token = found[0] if found else None
     now = timezone.now()
     if token is None or (token.expires_at and token.expires_at <= now):
         return None

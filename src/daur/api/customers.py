@@ -18,7 +18,7 @@ from daur.actions.customers_merge import MergeRefused, customer_merge
 from daur.api.errors import ERRORS, ApiError, invalid, not_found
 from daur.api.kind_schemas import StrictIn, lookups, record_out, record_values
 from daur.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, cursor_make, cursor_read
-from daur.api.scores import ScoreBrief, ScoreOut, brief, score_read
+from daur.api.scores import SCORE_LOOKUPS, ScoreBrief, ScoreOut, brief_of, score_read
 from daur.api.text import Ident, Line, clean_ident
 from daur.customers.access import (
     customers_creatable_by,
@@ -29,7 +29,6 @@ from daur.customers.models import Consumer as ConsumerRecord
 from daur.customers.models import Customer
 from daur.customers.query import FilterQueryError, filters_from_query
 from daur.customers.selectors import customer_list, list_sort
-from daur.insights.models import CustomerScore
 from daur.interchange.kinds import KINDS
 from daur.web.customer_form import CustomerForm
 
@@ -106,27 +105,36 @@ class MergeOut(Schema):
     moved_records: int
 
 
+def _seen(request: HttpRequest, external_id: str):  # noqa: ANN202 - a QuerySet
+    """The customer of this external id among those the user sees (none for an id no customer
+    can have)."""
+    ident = clean_ident(external_id)
+    if ident is None:
+        return Customer.objects.none()
+    # Filtered on the unique key and never ordered: one index read (a LIMIT with ORDER BY id
+    # could walk the primary key instead).
+    return customers_visible_to(request.user).filter(external_id=ident).order_by()
+
+
 def visible(request: HttpRequest, external_id: str) -> int:
     """The pk of a customer the user sees, by its external id; else a 404."""
-    ident = clean_ident(external_id)
-    pk = (
-        customers_visible_to(request.user).filter(external_id=ident).values_list("pk", flat=True)
-        .first() if ident else None
-    )
-    if pk is None:
+    found = list(_seen(request, external_id).values_list("pk", flat=True)[:1])
+    if not found:
         raise not_found("customer")
-    return pk
+    return found[0]
 
 
 def rows(pks: list[int]) -> list[dict[str, Any]]:
     """The customers of `pks`, in that order, with consumers and score."""
-    found = {
-        row["pk"]: row
-        for row in Customer.objects.filter(pk__in=pks).values(
-            "pk", "custom_fields", "email_consent", *lookups(SPEC)
-        )
-    }
-    scores = {s.customer_id: s for s in CustomerScore.objects.filter(customer_id__in=pks)}
+    return _rows_of(Customer.objects.filter(pk__in=pks), order=pks)
+
+
+def _rows_of(qs, order: list[int] | None = None) -> list[dict[str, Any]]:  # noqa: ANN001
+    """The customers of `qs` (in `order`'s order when given), each with its score (one joined
+    query) and its consumers."""
+    fields = ("pk", "custom_fields", "email_consent", *lookups(SPEC), *SCORE_LOOKUPS)
+    found = {row["pk"]: row for row in qs.values(*fields)}
+    pks = order if order is not None else list(found)
     consumers: dict[int, list] = {}
     for customer_id, name, relation in ConsumerRecord.objects.filter(
         customer_id__in=pks
@@ -141,7 +149,7 @@ def rows(pks: list[int]) -> list[dict[str, Any]]:
         values.update(
             email_consent=row["email_consent"],
             consumers=consumers.get(pk, []),
-            score=brief(scores.get(pk)),
+            score=brief_of(row),
         )
         out.append(values)
     return out
@@ -170,7 +178,10 @@ def customers_listing(request: HttpRequest, params: Query[ListParams]) -> dict:
 @router.get("/{customer_id}", response={200: CustomerOut, **ERRORS}, operation_id="customer_get",
             summary="Read one customer, with its consumers and score")
 def customer_read(request: HttpRequest, customer_id: str) -> dict:
-    return rows([visible(request, customer_id)])[0]
+    found = _rows_of(_seen(request, customer_id))
+    if not found:
+        raise not_found("customer")
+    return found[0]
 
 
 @router.get("/{customer_id}/score", response={200: ScoreOut, **ERRORS},
@@ -242,7 +253,8 @@ def customer_add(request: HttpRequest, body: CustomerIn) -> Status:
               operation_id="customer_update", summary="Change a customer")
 def customer_change(request: HttpRequest, customer_id: str, body: CustomerChange) -> dict:
     ident = clean_ident(customer_id)
-    customer = customers_editable_by(request.user).filter(external_id=ident).first()
+    customer = next(iter(customers_editable_by(request.user).filter(external_id=ident)
+                         .order_by()[:1]), None)
     if customer is None:
         visible(request, customer_id)  # a 404 for a customer out of sight
         raise ApiError(403, "Your role reads this customer; it does not change it.")

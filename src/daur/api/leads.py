@@ -100,7 +100,8 @@ class ActivityDone(StrictIn):
 
 def _lead(request: HttpRequest, lead_id: str, *, writing: bool = False) -> Lead:
     ident = clean_ident(lead_id)
-    lead = leads_visible_to(request.user).filter(external_id=ident).first() if ident else None
+    found = leads_visible_to(request.user).filter(external_id=ident).order_by()[:1] if ident else []
+    lead = next(iter(found), None)
     if lead is None:
         raise not_found("lead")
     if writing and not lead_writable_by(request.user, lead):

@@ -63,27 +63,38 @@ def _finite(value: float | None) -> float | None:
     return value if value is None or value == value and abs(value) != float("inf") else None
 
 
-def brief(score: CustomerScore | None) -> dict[str, Any] | None:
-    if score is None:
+BRIEF_FIELDS = ("as_of", "lifecycle_stage", "types", "rfm_segment", "p_alive", "clv_12m",
+                "strategy")
+SCORE_LOOKUPS = tuple(f"score__{name}" for name in BRIEF_FIELDS)
+
+
+def brief_of(row: dict[str, Any]) -> dict[str, Any] | None:
+    """The brief score of a customer row read with SCORE_LOOKUPS (None: never scored)."""
+    return brief({name: row[f"score__{name}"] for name in BRIEF_FIELDS})
+
+
+def brief(values: dict[str, Any]) -> dict[str, Any] | None:
+    if values.get("as_of") is None:
         return None
     return {
-        "as_of": score.as_of,
-        "lifecycle_stage": score.lifecycle_stage,
-        "types": [t for t in score.types.split(";") if t],
-        "rfm_segment": score.rfm_segment,
-        "p_alive": _finite(score.p_alive),
-        "clv_12m": _finite(score.clv_12m),
-        "strategy": score.strategy,
+        "as_of": values["as_of"],
+        "lifecycle_stage": values["lifecycle_stage"],
+        "types": [t for t in (values["types"] or "").split(";") if t],
+        "rfm_segment": values["rfm_segment"],
+        "p_alive": _finite(values["p_alive"]),
+        "clv_12m": _finite(values["clv_12m"]),
+        "strategy": values["strategy"],
     }
 
 
 def score_read(*, customer_id: int, external_id: str) -> dict[str, Any] | None:
     """The score with its evidence; None for a customer never scored."""
-    score = CustomerScore.objects.filter(customer_id=customer_id).first()
-    if score is None:
+    found = list(CustomerScore.objects.filter(customer_id=customer_id)[:1])
+    if not found:
         return None
+    score = found[0]
     explanation = customer_explanation(customer_id=customer_id, score=score, run=latest_run())
-    out = brief(score) or {}
+    out = brief({name: getattr(score, name) for name in BRIEF_FIELDS}) or {}
     out.update(
         customer_id=external_id,
         orientation=score.orientation,
