@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from daur.cli_marketing import add_parsers as add_segment_parsers
 from daur.cli_ops import add_parsers as add_ops_parsers
 from daur.cli_sales import cmd_assign_leads, cmd_duplicates, cmd_merge
+from daur.cli_tokens import add_parsers as add_token_parsers
 from daur.vocabulary import INTERCHANGE_KINDS
 
 EXPORTS = ("scores", "lead_scores", "campaign_members")  # beside the nine kinds
@@ -357,6 +358,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_segment_parsers(sub)
     add_ops_parsers(sub)
+    add_token_parsers(sub)
 
     p = sub.add_parser("serve", help="run the web application")
     p.add_argument("--host", default="127.0.0.1")

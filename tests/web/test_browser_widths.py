@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from daur.accounts.models import User
+from daur.accounts.tokens import token_create
 from tests.web.test_browser import ARTIFACTS, CHROMIUM, browser_page  # noqa: F401 - the fixture
 
 pytestmark = [
@@ -124,7 +125,9 @@ def test_no_page_scrolls_sideways_on_a_phone_or_a_desktop(live_server, browser_p
         "today": "/today/",
         "acquisition": "/acquisition/",
         "segments": "/segments/", "segment": f"/segments/{segment.pk}/",
+        "profile": "/profile/",
     }
+    token_create(user=demo, name="A script with a long name " * 3)
     wide = {}
     for language in ("en", "it"):
         page.context.add_cookies(

@@ -40,3 +40,28 @@ class User(AbstractUser):
     def sees_everything(self) -> bool:
         """Admins and managers see every customer and lead; the others see what they own."""
         return self.is_superuser or self.role in (Role.ADMIN, Role.MANAGER)
+
+
+class ApiToken(models.Model):
+    """A user's key to the API (SPEC §7): only a hash of the secret is stored; the secret is
+    shown once, when the token is made (daur.accounts.tokens)."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    # The token's first characters, shown to tell tokens apart (not enough to use one).
+    prefix = models.CharField(_("prefix"), max_length=16)
+    secret_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name or self.user})"

@@ -1,8 +1,9 @@
-"""Importing a file: its rows written (all valid, or nothing), then the customers they belong to
+"""Importing files: their rows written (all valid, or nothing), then the customers they belong to
 re-scored with the last fit once the import commits."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from django.db import DatabaseError, connection, transaction
@@ -81,22 +82,47 @@ def _file_import(
     at most REALTIME_LIMIT, else left to the next `daur score` (the report says which). Before the
     first scoring run there is nothing to re-score. Raises ImportFailed as `import_file` does,
     having written and scheduled nothing."""
+    [result] = files_import(
+        files=[(kind, path)], dry_run=dry_run, skip_invalid=skip_invalid, progress=progress
+    )
+    return result
+
+
+@transaction.atomic
+def files_import(
+    *,
+    files: Sequence[tuple[str, str | Path]],
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    progress: bool = False,
+) -> list[ImportResult]:
+    """Several files, each (kind, path), imported in this order in one transaction (all of them,
+    or nothing: orders, then their lines), and the customers any of them touched re-scored once
+    after the commit, as `file_import` does for one. The results carry the re-score note on the
+    last one."""
     rescoring = not dry_run and ScoringRun.objects.filter(
         status__in=ScoringRun.SCORES_STORED
     ).exists()
-    result = import_file(
-        kind=kind,
-        path=path,
-        dry_run=dry_run,
-        skip_invalid=skip_invalid,
-        progress=progress,
-        customers_up_to=REALTIME_LIMIT if rescoring else 0,
-    )
-    if len(result.customers) > REALTIME_LIMIT:
-        result.rescore_note = (
-            f"More than {REALTIME_LIMIT:,} customers changed: run `daur score` to re-score them."
+    results = [
+        import_file(
+            kind=kind,
+            path=path,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            progress=progress,
+            customers_up_to=REALTIME_LIMIT if rescoring else 0,
         )
-    elif result.customers:
-        customers_rescore_on_commit(customer_ids=result.customers)
-        result.rescore_note = f"Re-scored {len(result.customers):,} customers with the last fit."
-    return result
+        for kind, path in files
+    ]
+    customers = sorted({pk for result in results for pk in result.customers})
+    note = ""
+    if len(customers) > REALTIME_LIMIT or any(
+        len(result.customers) > REALTIME_LIMIT for result in results
+    ):
+        note = f"More than {REALTIME_LIMIT:,} customers changed: run `daur score` to re-score them."
+    elif customers:
+        customers_rescore_on_commit(customer_ids=customers)
+        note = f"Re-scored {len(customers):,} customers with the last fit."
+    if results:
+        results[-1].rescore_note = note
+    return results

@@ -100,11 +100,14 @@ INSTALLED_APPS = [
     "daur.insights",
     "daur.interchange",
     "daur.web",
+    "daur.api",
+    "ninja",  # its Swagger UI files, served from here (no CDN)
 ]
 
 MIDDLEWARE = [
     "daur.config.logs.RequestId",
     "django.middleware.security.SecurityMiddleware",
+    "daur.api.middleware.ApiBodyLimit",
     "daur.web.middleware.ContentSecurityPolicy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -316,3 +319,12 @@ SESSION_ENGINE = (
 LOGGING = logging_config(
     os.environ.get("DAUR_LOG_LEVEL", "WARNING"), os.environ.get("DAUR_LOG_FORMAT", "text")
 )
+
+# The API (SPEC §7): per-token rate limits in a window of DAUR_API_RATE_WINDOW seconds (requests,
+# and the records of bulk requests), the largest request body, how long an idempotency key's
+# first answer is kept.
+DAUR_API_RATE_WINDOW = int(os.environ.get("DAUR_API_RATE_WINDOW", "60"))
+DAUR_API_RATE_REQUESTS = int(os.environ.get("DAUR_API_RATE_REQUESTS", "6000"))
+DAUR_API_RATE_RECORDS = int(os.environ.get("DAUR_API_RATE_RECORDS", "600000"))
+DAUR_API_MAX_BODY_BYTES = int(os.environ.get("DAUR_API_MAX_BODY_MB", "16")) * 1024 * 1024
+DAUR_API_IDEMPOTENCY_HOURS = float(os.environ.get("DAUR_API_IDEMPOTENCY_HOURS", "24"))

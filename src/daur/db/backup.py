@@ -86,9 +86,10 @@ def _tables() -> list[Table]:
         meta = model._meta
         if meta.label_lower in LEFT_OUT or meta.proxy or not meta.managed:
             continue
-        chosen[meta.label_lower] = Table(
-            model, meta.label_lower, meta.db_table, tuple(meta.concrete_fields)
-        )
+        # A generated column is computed by the database from the others: neither written nor
+        # read back.
+        fields = tuple(f for f in meta.concrete_fields if not f.generated)
+        chosen[meta.label_lower] = Table(model, meta.label_lower, meta.db_table, fields)
     ordered: list[Table] = []
     placed: set[str] = set()
 

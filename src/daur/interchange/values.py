@@ -35,7 +35,7 @@ def parse_column(parse: Parser, column: Sequence[str]) -> tuple[list[Any], list[
     if fast is not None:
         try:
             return fast(column), []
-        except (ValueError, TypeError, OverflowError):
+        except (ValueError, TypeError, OverflowError, KeyError):
             pass  # some value is bad: the one-value form below says which and why
     values: list[Any] = []
     problems: list[tuple[int, str]] = []

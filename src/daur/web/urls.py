@@ -15,6 +15,7 @@ from daur.web import (
     leads,
     mail,
     personas,
+    profile,
     resellers,
     segments,
     surveys,
@@ -110,6 +111,8 @@ urlpatterns = [
     path("surveys/send/", surveys.survey_send, name="survey_send"),
     path("surveys/<int:round_id>/", surveys.survey_round, name="survey_round"),
     path("nps/<str:token>/", surveys.nps_answer, name="nps_answer"),
+    path("profile/", profile.profile, name="profile"),
+    path("profile/tokens/<int:token_id>/revoke/", profile.token_revoke_view, name="token_revoke"),
 ]
 
 auth_urlpatterns = [

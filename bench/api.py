@@ -1,0 +1,201 @@
+"""API throughput: GET a customer with its score, and bulk ingestion of orders, through
+`daur serve --workers N` (gunicorn) with 8 concurrent clients on loopback.
+
+Builds (once) the database of bench/web.py (generated customers with scores and orders, by
+INSERT ... SELECT generate_series) under its own name, makes an API token for its manager, and
+times:
+- GET /api/v1/customers/{id} (the customer, its consumers and its score), random customers,
+  each client on one kept-alive connection: requests/s, p50, p99;
+- POST /api/v1/orders/bulk, batches of --batch new orders (without lines) from every client:
+  orders/s.
+Rate limits are raised out of the way for the run (DAUR_API_RATE_*).
+
+    PYTHONPATH=src python bench/api.py [--customers 1000000] [--requests 4000] [--clients 8]
+        [--workers 4] [--batch 5000] [--batches 16] [--db daur_bench_api] [--drop] [--skip-drf]
+
+The peer: a minimal Django REST framework view of the same read (bench/peers/drf_peer.py), in
+its own virtualenv (bench/.venv-drf, made on first use), served by gunicorn with as many workers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import psycopg
+
+import web
+
+DB_NAME = os.environ.get("DAUR_BENCH_API_DB", "daur_bench_api")
+DRF = ["django>=5.2,<5.3", "djangorestframework>=3.15", "psycopg[binary]>=3.2", "gunicorn>=23"]
+
+
+def drf_python() -> str | None:
+    """The peer's virtualenv (bench/.venv-drf, made on first use)."""
+    venv = web.ROOT / "bench" / ".venv-drf"
+    python = venv / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        if subprocess.run([str(python), "-m", "pip", "install", "-q", *DRF]).returncode:
+            return None
+    return str(python)
+
+
+def drf_server(workers: int, db: str) -> subprocess.Popen | None:
+    python = drf_python()
+    if python is None:
+        return None
+    env = {"PATH": os.environ.get("PATH", ""), "DRF_DATABASE_URL": web.db_url(db)}
+    server = subprocess.Popen(
+        [python, "-m", "gunicorn", "drf_peer:application", "-w", str(workers),
+         "-b", f"127.0.0.1:{web.PORT}", "--chdir", str(web.ROOT / "bench" / "peers")],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        try:
+            http.client.HTTPConnection("127.0.0.1", web.PORT, timeout=1).connect()
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    return None
+
+
+def token(db: str) -> str:
+    env = {**os.environ, "DAUR_DATABASE_URL": web.db_url(db), "PYTHONPATH": str(web.ROOT / "src")}
+    out = subprocess.run([sys.executable, "-m", "daur.cli", "token", "create", "bench",
+                          "--name", "bench"], check=True, env=env, capture_output=True, text=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
+class Connection(threading.local):
+    def get(self) -> http.client.HTTPConnection:
+        if not hasattr(self, "conn"):
+            self.conn = http.client.HTTPConnection("127.0.0.1", web.PORT, timeout=120)
+        return self.conn
+
+
+def call(local: Connection, method: str, path: str, secret: str, body: bytes | None = None,
+         headers: dict | None = None) -> tuple[int, bytes, float]:
+    headers = {"Authorization": f"Bearer {secret}", **(headers or {})}
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    started = time.perf_counter()
+    conn = local.get()
+    try:
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+    except (http.client.HTTPException, OSError):
+        conn.close()
+        local.conn = http.client.HTTPConnection("127.0.0.1", web.PORT, timeout=120)
+        local.conn.request(method, path, body=body, headers=headers)
+        response = local.conn.getresponse()
+    data = response.read()
+    return response.status, data, (time.perf_counter() - started) * 1000
+
+
+def reads(args, secret: str, external_ids: list[str], who: str = "daur") -> str:  # noqa: ANN001
+    local = Connection()
+    rng = random.Random(7)
+    paths = [f"/api/v1/customers/{rng.choice(external_ids)}" for _ in range(args.requests)]
+    warm = paths[: 4 * args.clients]
+
+    def one(path: str) -> float:
+        status, data, ms = call(local, "GET", path, secret)
+        assert status == 200, (status, data[:200])
+        return ms
+
+    with ThreadPoolExecutor(args.clients) as pool:
+        list(pool.map(one, warm))
+        started = time.perf_counter()
+        ms = sorted(pool.map(one, paths))
+        seconds = time.perf_counter() - started
+    p99 = ms[min(len(ms) - 1, int(0.99 * len(ms)))]
+    return (f"| {who}: GET a customer with its score | {len(ms):,} | {statistics.median(ms):.1f} |"
+            f" {p99:.1f} | {len(ms) / seconds:,.0f} requests/s |")
+
+
+def bulk(args, secret: str, external_ids: list[str]) -> str:  # noqa: ANN001
+    local = Connection()
+    rng = random.Random(11)
+    run = int(time.time())
+
+    def batch(b: int) -> float:
+        records = [
+            {"order_id": f"API{run}-{b}-{i}", "customer_id": rng.choice(external_ids),
+             "ordered_at": "2025-06-01T10:00:00Z", "amount": 150000, "currency": "IDR"}
+            for i in range(args.batch)
+        ]
+        body = json.dumps({"records": records}).encode()
+        status, data, ms = call(local, "POST", "/api/v1/orders/bulk", secret, body,
+                                {"Idempotency-Key": f"bench-{run}-{b}"})
+        assert status == 200, (status, data[:300])
+        return ms
+
+    with ThreadPoolExecutor(args.clients) as pool:
+        started = time.perf_counter()
+        ms = sorted(pool.map(batch, range(args.batches)))
+        seconds = time.perf_counter() - started
+    orders = args.batch * args.batches
+    return (f"| daur: POST /orders/bulk, {args.batch:,} orders a request | {args.batches} |"
+            f" {statistics.median(ms):.0f} | {ms[-1]:.0f} | {orders / seconds:,.0f} orders/s |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--requests", type=int, default=4000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--batch", type=int, default=5000)
+    parser.add_argument("--batches", type=int, default=16)
+    parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--skip-drf", action="store_true", help="leave out the DRF peer")
+    parser.add_argument("--peer-only", action="store_true",
+                        help="time the DRF peer alone on the database as it is")
+    parser.add_argument("--db", default=DB_NAME)
+    parser.add_argument("--drop", action="store_true", help="drop the database at the end")
+    args = parser.parse_args()
+    if not args.peer_only:
+        web.build(args.customers, 0, args.rebuild, args.db)
+    with psycopg.connect(web.db_url(args.db)) as conn:
+        external_ids = [row[0] for row in conn.execute(
+            "SELECT external_id FROM customers_customer TABLESAMPLE SYSTEM (2) LIMIT 20000")]
+    secret = token(args.db)
+    os.environ.update(DAUR_API_RATE_REQUESTS="100000000", DAUR_API_RATE_RECORDS="1000000000",
+                      DAUR_API_MAX_BODY_MB="64")
+    rows = []
+    if not args.peer_only:
+        server = web.start_server(0, args.workers, args.db)
+        try:
+            rows = [reads(args, secret, external_ids), bulk(args, secret, external_ids)]
+        finally:
+            server.terminate()
+            server.wait()
+    peer = drf_server(args.workers, args.db) if not args.skip_drf else None
+    if peer is not None:
+        try:
+            rows.insert(1, reads(args, secret, external_ids, "Django REST framework"))
+        finally:
+            peer.terminate()
+            peer.wait()
+    print(f"{args.customers:,} customers, {args.clients} concurrent clients, "
+          f"`daur serve --workers {args.workers}` (gunicorn)")
+    print("| what | requests | p50 ms | p99 ms (bulk: slowest) | throughput |\n|---|---|---|---|---|")
+    print("\n".join(rows))
+    if args.drop:
+        with psycopg.connect(web.ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE "{args.db}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    main()

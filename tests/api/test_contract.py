@@ -1,0 +1,67 @@
+"""Contract tests: schemathesis generates requests for every operation of the live OpenAPI schema
+and sends each with a manager's and a sales rep's token; no answer may be a server error, carry
+an undocumented status, or break the schema. Bounded (few examples an operation) to stay fast."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from daur.accounts.tokens import token_create
+from tests.web.factories import customer_make, order_make, product_make, user_make
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+
+@pytest.fixture
+def tokens(db, keep_connection) -> list[str]:
+    manager = user_make("boss", role="manager", is_superuser=True)
+    rep = user_make("rep1", role="sales_rep")
+    for owner in (rep, None):
+        customer = customer_make(owner=owner)
+        product_make()
+        order_make(customer)
+    return [token_create(user=user).secret for user in (manager, rep)]
+
+
+@pytest.fixture
+def keep_connection():
+    """The application is called as a WSGI app, not through Django's test client: keep the
+    test's database connection (and its transaction) open across requests, as that client does."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@schema.parametrize()
+@settings(
+    # A few examples an operation keeps CI fast; DAUR_CONTRACT_EXAMPLES=50 searches harder.
+    max_examples=int(os.environ.get("DAUR_CONTRACT_EXAMPLES", "3")),
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)
+def test_every_operation_answers_within_its_schema(case, tokens):
+    for secret in tokens:
+        response = case.call(headers={"Authorization": f"Bearer {secret}"})
+        case.validate_response(response, checks=CHECKS)
