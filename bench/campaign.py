@@ -149,13 +149,14 @@ def bench(customers: int, per_customer: int, reuse: bool, report_only: bool = Fa
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    # --report-only needs --reuse: a fresh database has no campaign to read out.
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--orders-per-customer", type=int, default=2)
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--report-only", action="store_true")
     parser.add_argument("--child", action="store_true")
     args = parser.parse_args()
+    if args.report_only and not args.reuse:
+        parser.error("--report-only needs --reuse (a database with a launched campaign)")
     if args.child:
         bench(args.customers, args.orders_per_customer, args.reuse, args.report_only)
         return
