@@ -138,3 +138,21 @@ def test_without_a_seed_one_is_drawn_and_kept(base):
     campaign_launch(campaign)
     campaign.refresh_from_db()
     assert len(campaign.seed) == 16 and campaign.launched_at is not None
+
+
+def test_a_large_segment_reads_the_same_pre_launch_spend(base, monkeypatch):
+    """Past WHOLE_BASE_MEMBERS the spend comes from every customer's orders: the same figures."""
+    from daur.actions import campaigns as actions
+    from tests.web.factories import customer_make, order_make
+
+    outsider = customer_make("Not in the segment")
+    order_make(outsider, at=LAUNCH.replace(month=3), amount="777", lines=0)
+    small = coupon(base, name="Small")
+    campaign_launch(small, seed="w", at=LAUNCH)
+    monkeypatch.setattr(actions, "WHOLE_BASE_MEMBERS", 1)
+    large = coupon(base, name="Large")
+    campaign_launch(large, seed="w", at=LAUNCH)
+    def spend(c):
+        return sorted(c.members.values_list("customer_id", "pre_spend"))
+
+    assert spend(small) == spend(large) and len(spend(large)) == 60

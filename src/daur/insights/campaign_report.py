@@ -118,58 +118,66 @@ def campaign_report(campaign: Campaign, user: User | None = None) -> CampaignRep
     )
 
 
-# Per member: its group, the covariate (pre-launch expected purchases; an unscored member expects
-# none), conversion and spend in the window, redemption, current CLV, pre-launch spend and CLV.
-MEMBER_SQL = """
-SELECT m."group" AS arm, COALESCE(m.pre_expected_purchases, 0) AS x,
-       {converted} AS c, COALESCE(w.spend, 0) AS y, {redeemed} AS r,
-       COALESCE(s.clv_12m, 0) AS clv, m.pre_spend AS pre_spend, COALESCE(m.pre_clv, 0) AS pre_clv
-FROM campaigns_campaignmember m
-LEFT JOIN (
-    SELECT o.customer_id, SUM({amount}) AS spend
-    FROM sales_order o
-    WHERE o.ordered_at >= %s AND o.ordered_at < %s
-    GROUP BY o.customer_id
-) w ON w.customer_id = m.customer_id
-LEFT JOIN insights_customerscore s ON s.customer_id = m.customer_id
-{owner_join}
-WHERE m.campaign_id = %s AND NOT m.excluded
-"""
-# Each group's sums, in this order (SUMS_NAMES).
-SUMS = (
-    "COUNT(*)", "SUM(c)", "SUM(r)", "SUM(y)", "SUM(y * y)", "SUM(x)", "SUM(x * x)", "SUM(x * y)",
-    "SUM(x * c)", "SUM(clv)", "SUM(clv * clv)", "SUM(pre_spend)", "SUM(pre_spend * pre_spend)",
-    "SUM(pre_clv)", "SUM(pre_clv * pre_clv)",
-)  # fmt: skip
-SUMS_NAMES = (
-    "n", "converted", "redeemed", "y", "yy", "x", "xx", "xy", "xc", "clv", "clv_sq",
-    "pre_spend", "pre_spend_sq", "pre_clv", "pre_clv_sq",
-)  # fmt: skip
+# Each group's sums come from three reads of the members (each one pass, none carrying what it
+# does not need): the members alone; the converted ones (an order in the window) with their
+# spend; the scored ones with their current CLV. A member who did not convert adds nothing to
+# the spend sums, an unscored one nothing to the CLV's. The covariate is the pre-launch expected
+# purchases (an unscored member expects none).
+X = "COALESCE(m.pre_expected_purchases, 0)"
+MEMBER_SUMS = {
+    "n": "COUNT(*)",
+    "redeemed": "SUM({redeemed})",
+    "x": f"SUM({X})",
+    "xx": f"SUM({X} * {X})",
+    "pre_spend": "SUM(m.pre_spend)",
+    "pre_spend_sq": "SUM(m.pre_spend * m.pre_spend)",
+    "pre_clv": "SUM(COALESCE(m.pre_clv, 0))",
+    "pre_clv_sq": "SUM(COALESCE(m.pre_clv, 0) * COALESCE(m.pre_clv, 0))",
+}
+CONVERTED_SUMS = {
+    "converted": "COUNT(*)",
+    "y": "SUM(w.spend)",
+    "yy": "SUM(w.spend * w.spend)",
+    "xy": f"SUM({X} * w.spend)",
+    "xc": f"SUM({X})",
+}
+WINDOW_JOIN = """JOIN (
+    SELECT o.customer_id, SUM({amount}) AS spend FROM sales_order o
+    WHERE o.ordered_at >= %s AND o.ordered_at < %s GROUP BY o.customer_id
+) w ON w.customer_id = m.customer_id"""
+CLV_SUMS = {"clv": "SUM(s.clv_12m)", "clv_sq": "SUM(s.clv_12m * s.clv_12m)"}
+CLV_JOIN = "JOIN insights_customerscore s ON s.customer_id = m.customer_id"
+SUMS_NAMES = (*MEMBER_SUMS, *CONVERTED_SUMS, *CLV_SUMS)
 
 
 def _group_sums(
     campaign_id: int, start: datetime, end: datetime, owner: int | None
 ) -> dict[str, dict[str, float]]:
-    members = MEMBER_SQL.format(
-        converted=dialect.flag("w.spend IS NOT NULL"),
-        redeemed=dialect.flag("m.redeemed_at IS NOT NULL"),
-        amount=base_amount_sql("o.amount", "o.currency"),
-        owner_join=(
-            "JOIN customers_customer c ON c.id = m.customer_id AND c.owner_id = %s"
-            if owner is not None
-            else ""
-        ),
-    )
-    params: list[object] = [dialect.moment_value(start), dialect.moment_value(end)]
-    if owner is not None:
-        params.append(owner)
-    params.append(campaign_id)
     found = {name: dict.fromkeys(SUMS_NAMES, 0.0) for name in GROUPS}
+    member_sums = {
+        k: v.format(redeemed=dialect.flag("m.redeemed_at IS NOT NULL"))
+        for k, v in MEMBER_SUMS.items()
+    }
+    window = WINDOW_JOIN.format(amount=base_amount_sql("o.amount", "o.currency"))
+    moments = [dialect.moment_value(start), dialect.moment_value(end)]
+    reads = ((member_sums, "", []), (CONVERTED_SUMS, window, moments), (CLV_SUMS, CLV_JOIN, []))
     with transaction.atomic(), connection.cursor() as cursor:
         dialect.hash_memory(cursor)
-        cursor.execute(f"SELECT arm, {', '.join(SUMS)} FROM ({members}) q GROUP BY arm", params)
-        for arm, *values in cursor.fetchall():
-            found[arm] = {k: float(v or 0) for k, v in zip(SUMS_NAMES, values, strict=True)}
+        for sums, join, params in reads:
+            owned = ""
+            if owner is not None:
+                owned = "JOIN customers_customer c ON c.id = m.customer_id AND c.owner_id = %s"
+                params = [*params, owner]
+            cursor.execute(
+                f'SELECT m."group", {", ".join(sums.values())} '
+                f"FROM campaigns_campaignmember m {join} {owned} "
+                f'WHERE m.campaign_id = %s AND NOT m.excluded GROUP BY m."group"',
+                [*params, campaign_id],
+            )
+            for arm, *values in cursor.fetchall():
+                found[arm].update(
+                    {k: float(v or 0) for k, v in zip(sums, values, strict=True)}
+                )
     return found
 
 
