@@ -110,6 +110,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     from datetime import date
 
     from daur.definitions.rules import rules_config
+    from daur.insights.models import PersonaRun
     from daur.jobs import FollowupsFailed, score_run
 
     try:
@@ -136,6 +137,10 @@ def cmd_score(args: argparse.Namespace) -> int:
             f"AUC {checked['auc']:.3f}, calibration error {checked['calibration_error']:.4f}."
         )
     print(f"  Dashboard figures stored in {job.facts.seconds:.1f} s.")
+    persona_run = PersonaRun.objects.filter(run=job.run).first()
+    if persona_run is not None:
+        print(f"  Buyer personas: {persona_run.k} groups of {persona_run.buyers:,} buyers"
+              " (/personas/).")
     print(f"  Behaviour-change alerts: {len(job.alerts):,} open.")
     for alert in job.alerts:
         print(

@@ -5,24 +5,20 @@ from the previous run (its key), and read back for the page."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import date
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import Case, Count, F, FloatField, IntegerField, Max, Min, Sum, Value, When
-from django.db.models.functions import Cast
+from django.db.models import Max
 
 from daur.analytics.personas import PersonaFit, PersonaInput, personas_find, personas_match
-from daur.customers.models import Customer
-from daur.db import shadow
+from daur.db import dialect, shadow
 from daur.db.copy import rows_insert
-from daur.definitions.currency import base_amount
-from daur.definitions.orders import discounted_q
+from daur.db.numeric import fetch_factorized, fetch_numeric
+from daur.definitions import currency, orders
 from daur.insights.models import Persona, PersonaMember, PersonaRun, ScoringRun
-from daur.sales.models import Order, OrderLine
 
 MIN_BUYERS = 30  # fewer buyers: no personas (the groups would be a handful each)
-DAY = 86_400.0
 
 
 @dataclass(frozen=True)
@@ -31,98 +27,119 @@ class Buyers:
     data: PersonaInput
 
 
-def _epoch_days(moments: list[datetime]) -> np.ndarray:
-    return np.array([m.timestamp() for m in moments], dtype=np.float64) / DAY
+ORDERS_SQL = (
+    "SELECT o.customer_id, COUNT(*), SUM({amount} * {rate}), SUM({discounted}), MIN({day}), "
+    "MAX({day}) FROM sales_order o GROUP BY o.customer_id"
+)
+LINES_SQL = (
+    "SELECT o.customer_id, l.product_id, {quantity} * {unit_price} - {line_discount} "
+    "FROM sales_orderline l JOIN sales_order o ON o.id = l.order_id"
+)
+CATEGORIES_KEPT = 12  # the largest categories by revenue read as columns (the analytics keeps 6)
 
 
 def persona_buyers(as_of) -> Buyers:  # noqa: ANN001 - a date
     """Every customer with an order: recency, orders a year (over the time since the first
     order, at least a year), average order value in the base currency, the share of discounted
-    orders, revenue share per category, main order channel, orientation, market, relationship."""
-    rows = list(
-        Order.objects.values("customer_id")
-        .annotate(
-            n=Count("id"),
-            revenue=Sum(base_amount()),
-            discounted=Sum(Case(When(discounted_q(), then=Value(1)), default=Value(0),
-                                output_field=IntegerField())),
-            first=Min("ordered_at"),
-            last=Max("ordered_at"),
-        )
-        .order_by("customer_id")
-        .values_list("customer_id", "n", "revenue", "discounted", "first", "last")
+    orders, revenue share per category, main order channel, orientation, market, relationship.
+    Read as numeric arrays and factorized codes (daur.db.numeric), never row by row."""
+    rows = fetch_numeric(
+        ORDERS_SQL.format(
+            amount=dialect.as_float("o.amount"),
+            rate=currency.rate_sql("o.currency"),
+            discounted=orders.discounted_sql("o"),
+            day=dialect.local_day("o.ordered_at"),
+        ),
+        6,
     )
-    if not rows:
+    rows = rows[np.argsort(rows[:, 0], kind="stable")]
+    if not len(rows):
         return Buyers(np.zeros(0, np.int64), PersonaInput({}, {}, {}))
-    pks, n, revenue, discounted, first, last = zip(*rows, strict=True)
-    pks = np.array(pks, dtype=np.int64)
-    n = np.array(n, dtype=np.float64)
-    end = datetime.combine(as_of, time.max, tzinfo=UTC).timestamp() / DAY
-    tenure_years = np.maximum((end - _epoch_days(list(first))) / 365.25, 1.0)
+    pks = rows[:, 0].astype(np.int64)
+    n = rows[:, 1]
+    end = float((as_of - date(1970, 1, 1)).days)
     numbers = {
-        "recency_days": np.maximum(end - _epoch_days(list(last)), 0.0),
-        "orders_per_year": n / tenure_years,
-        "order_value": np.array(revenue, dtype=np.float64) / n,
-        "discount_share": np.array(discounted, dtype=np.float64) / n,
+        "recency_days": np.maximum(end - rows[:, 5], 0.0),
+        "orders_per_year": n / np.maximum((end - rows[:, 4] + 1) / 365.25, 1.0),
+        "order_value": np.nan_to_num(rows[:, 2]) / n,
+        "discount_share": np.nan_to_num(rows[:, 3]) / n,
     }
-    position = {pk: i for i, pk in enumerate(pks.tolist())}
-    codes = _customer_codes(pks, position)
-    codes["channel"] = _main_channel(len(pks), position)
-    return Buyers(pks, PersonaInput(numbers, _category_shares(len(pks), position), codes))
+    codes = {
+        **_codes_of(pks, "customers_customer", "id", ("country", "city", "relationship")),
+        **_codes_of(pks, "insights_customerscore", "customer_id", ("orientation",)),
+        "channel": _main_channel(pks),
+    }
+    return Buyers(pks, PersonaInput(numbers, _category_shares(pks), codes))
 
 
-def _customer_codes(pks: np.ndarray, position: dict[int, int]) -> dict[str, list[str]]:
-    size = len(pks)
-    codes = {kind: [""] * size for kind in ("orientation", "country", "city", "relationship")}
-    buyers = Order.objects.values("customer_id")
-    query = Customer.objects.filter(pk__in=buyers).values_list(
-        "id", "score__orientation", "country", "city", "relationship"
-    )
-    for pk, orientation, country, city, relationship in query.iterator(chunk_size=20_000):
-        i = position.get(pk)
-        if i is not None:
-            codes["orientation"][i] = orientation or ""
-            codes["country"][i] = country or ""
-            codes["city"][i] = city or ""
-            codes["relationship"][i] = relationship or ""
-    return codes
+def _positions(pks: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each key, its buyer's row, and whether it is a buyer's."""
+    at = np.minimum(np.searchsorted(pks, keys), len(pks) - 1)
+    return at, pks[at] == keys
 
 
-def _main_channel(size: int, position: dict[int, int]) -> list[str]:
+def _codes_of(pks: np.ndarray, table: str, key: str, columns: tuple[str, ...]) -> dict:
+    keys, position, distinct = fetch_factorized(table, key, list(columns))
+    at, found = _positions(pks, keys)
+    out = {}
+    for i, column in enumerate(columns):
+        values = np.array(["" if row[i] is None else str(row[i]) for row in distinct] + [""],
+                          dtype=object)
+        index = np.full(len(pks), len(distinct), dtype=np.int64)
+        index[at[found]] = position[found]
+        out[column] = values[index]
+    return out
+
+
+def _main_channel(pks: np.ndarray) -> np.ndarray:
     """Each buyer's most used order channel (ties: the first in alphabetical order)."""
-    best: list[tuple[int, str]] = [(0, "")] * size
-    query = (
-        Order.objects.values("customer_id", "channel").annotate(c=Count("id"))
-        .values_list("customer_id", "channel", "c")
-    )
-    for pk, channel, count in query.iterator(chunk_size=20_000):
-        i = position[pk]
-        held = best[i]
-        if count > held[0] or (count == held[0] and channel < held[1]):
-            best[i] = (count, channel)
-    return [channel for _, channel in best]
+    keys, position, distinct = fetch_factorized("sales_order", "customer_id", ["channel"])
+    names = [row[0] or "" for row in distinct]
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[np.argsort(np.array(names, dtype=object), kind="stable")] = np.arange(len(names))
+    at, found = _positions(pks, keys)
+    pair = at[found] * len(names) + rank[position[found]]
+    pairs, counts = np.unique(pair, return_counts=True)
+    buyer, code = pairs // len(names), pairs % len(names)
+    order = np.lexsort((code, -counts, buyer))  # per buyer: most orders, then alphabetical
+    first = order[np.r_[True, buyer[order][1:] != buyer[order][:-1]]]
+    by_rank = np.array(sorted(names) + [""], dtype=object)
+    chosen = np.full(len(pks), len(names), dtype=np.int64)
+    chosen[buyer[first]] = code[first]
+    return by_rank[chosen]
 
 
-def _category_shares(size: int, position: dict[int, int]) -> dict[str, np.ndarray]:
-    """Each buyer's revenue share per product category (line value net of line discounts)."""
-    value = Cast(F("quantity"), FloatField()) * Cast(F("unit_price"), FloatField()) - Cast(
-        F("discount_amount"), FloatField()
+def _category_shares(pks: np.ndarray) -> dict[str, np.ndarray]:
+    """Each buyer's revenue share per product category (line value net of line discounts), for
+    the CATEGORIES_KEPT largest categories."""
+    lines = fetch_numeric(
+        LINES_SQL.format(
+            quantity=dialect.as_float("l.quantity"),
+            unit_price=dialect.as_float("l.unit_price"),
+            line_discount=dialect.as_float("l.discount_amount"),
+        ),
+        3,
     )
-    query = (
-        OrderLine.objects.values("order__customer_id", "product__category")
-        .annotate(v=Sum(value))
-        .values_list("order__customer_id", "product__category", "v")
-    )
-    totals = np.zeros(size)
-    sums: dict[str, np.ndarray] = {}
-    for pk, category, amount in query.iterator(chunk_size=20_000):
-        i = position.get(pk)
-        if i is None or not amount or amount <= 0:
-            continue
-        sums.setdefault(category, np.zeros(size))[i] += amount
-        totals[i] += amount
+    if not len(lines):
+        return {}
+    products, category, distinct = fetch_factorized("catalog_product", "id", ["category"])
+    order = np.argsort(products)
+    products, category = products[order], category[order]
+    where = np.minimum(np.searchsorted(products, lines[:, 1]), len(products) - 1)
+    line_category = category[where]
+    value = np.maximum(np.nan_to_num(lines[:, 2]), 0.0)
+    at, found = _positions(pks, lines[:, 0].astype(np.int64))
+    totals = np.bincount(at[found], weights=value[found], minlength=len(pks))
+    by_category = np.bincount(line_category[found], weights=value[found], minlength=len(distinct))
     safe = np.where(totals > 0, totals, 1.0)
-    return {category: column / safe for category, column in sums.items()}
+    shares = {}
+    for c in np.argsort(-by_category, kind="stable")[:CATEGORIES_KEPT]:
+        if by_category[c] <= 0:
+            break
+        mine = found & (line_category == c)
+        column = np.bincount(at[mine], weights=value[mine], minlength=len(pks))
+        shares[str(distinct[c][0])] = column / safe
+    return shares
 
 
 def personas_store(*, run: ScoringRun, seed: int = 0) -> PersonaRun | None:
