@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client
 
 from daur.accounts.tokens import token_create
@@ -66,3 +68,14 @@ def support_api(db) -> ApiClient:
 @pytest.fixture
 def marketer_api(db) -> ApiClient:
     return api_client("mark", "marketer")
+
+
+@pytest.fixture
+def keep_connection():
+    """The application is called as a WSGI app, not through Django's test client: keep the
+    test's database connection (and its transaction) open across requests, as that client does."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)

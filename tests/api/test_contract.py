@@ -8,9 +8,7 @@ import os
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -40,17 +38,6 @@ def tokens(db, keep_connection) -> list[str]:
         product_make()
         order_make(customer)
     return [token_create(user=user).secret for user in (manager, rep)]
-
-
-@pytest.fixture
-def keep_connection():
-    """The application is called as a WSGI app, not through Django's test client: keep the
-    test's database connection (and its transaction) open across requests, as that client does."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()

@@ -23,7 +23,9 @@ def _example() -> str:
     return re.search(r"```python\n(.*?)```", section, re.S).group(1)
 
 
-def test_the_readme_example_ingests_orders_idempotently_and_reads_the_score(monkeypatch, capsys):
+def test_the_readme_example_ingests_orders_idempotently_and_reads_the_score(
+    monkeypatch, capsys, keep_connection
+):
     secret = token_create(user=user_make("boss", role="manager")).secret
     product_make("TEA-1")
     app = get_wsgi_application()

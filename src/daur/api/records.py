@@ -1,8 +1,10 @@
 """The records of the interchange kinds that have no workflow of their own: products, orders
 (with their lines), interactions, tickets and surveys. Read by their external id (interactions
 and surveys, which have none, by the API's id); listed by cursor; created and changed through the
-import's validation (daur.api.ingest), by admins and managers."""
+import's validation (daur.api.ingest), by admins and managers.
 
+No `from __future__ import annotations` here: the views are made in a function, and
+django-ninja reads their annotations as objects (a string would name a local it cannot see)."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -56,9 +58,6 @@ class Written(Schema):
     created: int
     updated: int
     unchanged: int
-
-
-LINE_COLUMNS = tuple(c for c in KINDS["order_lines"].column_names if c != "order_id")
 
 
 def _line_out() -> type[Schema]:
