@@ -6,7 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
+from daur.actions.servicedesk_sla import tickets_sla_recompute
 from daur.insights.models import ScoringRun
 from daur.insights.realtime import REALTIME_LIMIT, customers_rescore_on_commit
 from daur.interchange.importer import import_file
@@ -37,6 +39,8 @@ def file_import(
         progress=progress,
         customers_up_to=REALTIME_LIMIT if rescoring else 0,
     )
+    if kind == "tickets" and not dry_run:  # imported open tickets get their SLA due moments
+        tickets_sla_recompute(now=timezone.now(), missing_only=True)
     if len(result.customers) > REALTIME_LIMIT:
         result.rescore_note = (
             f"More than {REALTIME_LIMIT:,} customers changed: run `daur score` to re-score them."
