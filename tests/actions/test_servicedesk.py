@@ -212,3 +212,19 @@ def test_a_changed_calendar_recomputes_open_tickets_from_their_pauses(policy, ag
     assert Ticket.objects.get(pk=ticket.pk).resolution_due_at == datetime(
         2025, 6, 4, 10, tzinfo=UTC
     )
+
+
+def test_imported_open_tickets_get_their_due_moments(policy, write_csv):
+    from daur.actions.interchange import file_import
+
+    customer_make(external_id="C-1")
+    path = write_csv(
+        "tickets.csv",
+        "ticket_id,customer_id,kind,opened_at,status\n"
+        "IMP-1,C-1,complaint,2025-06-02T09:00:00+00:00,open\n"
+        "IMP-2,C-1,request,2025-06-02T09:00:00+00:00,resolved\n",
+    )
+    file_import(kind="tickets", path=path)
+    imported = Ticket.objects.get(external_id="IMP-1")
+    assert imported.resolution_due_at == MONDAY + 8 * HOUR
+    assert Ticket.objects.get(external_id="IMP-2").response_due_at is None  # done work

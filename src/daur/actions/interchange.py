@@ -9,6 +9,7 @@ from pathlib import Path
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from daur.actions.servicedesk_sla import tickets_sla_recompute
 from daur.db.dialect import connection_lost
 from daur.insights.models import ScoringRun
 from daur.insights.realtime import REALTIME_LIMIT, customers_rescore_on_commit
@@ -114,6 +115,9 @@ def files_import(
         )
         for kind, path in files
     ]
+    if not dry_run and any(kind == "tickets" for kind, _ in files):
+        # imported open tickets get their SLA due moments
+        tickets_sla_recompute(now=timezone.now(), missing_only=True)
     customers = sorted({pk for result in results for pk in result.customers})
     note = ""
     if len(customers) > REALTIME_LIMIT or any(

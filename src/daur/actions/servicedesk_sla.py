@@ -46,12 +46,17 @@ def ticket_sla_refresh(
         ticket.save()
 
 
-def tickets_sla_recompute(*, now: datetime, batch: int = 500) -> int:
+def tickets_sla_recompute(*, now: datetime, batch: int = 500, missing_only: bool = False) -> int:
     """After a policy or calendar change: every open ticket's moments again, from its stored
-    pauses. Returns how many were recomputed."""
+    pauses (`missing_only`: those without any yet, as imported ones). Returns how many."""
     policies = policies_by_priority()
+    if not policies:
+        return 0
     done = 0
-    ids = list(Ticket.objects.filter(status__in=OPEN_STATUSES).values_list("pk", flat=True))
+    open_tickets = Ticket.objects.filter(status__in=OPEN_STATUSES)
+    if missing_only:
+        open_tickets = open_tickets.filter(response_due_at__isnull=True)
+    ids = list(open_tickets.values_list("pk", flat=True))
     for start in range(0, len(ids), batch):
         with transaction.atomic():
             chunk = ids[start : start + batch]

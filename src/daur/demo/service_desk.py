@@ -13,6 +13,7 @@ from django.utils import timezone
 from daur.accounts.models import User
 from daur.actions.servicedesk import ticket_open, ticket_reply, ticket_status_change
 from daur.actions.servicedesk_csat import ticket_satisfaction_record
+from daur.actions.servicedesk_sla import tickets_sla_recompute
 from daur.actions.survey_rounds import survey_answer_by_token, survey_round_send
 from daur.campaigns.models import Segment
 from daur.customers.models import Customer
@@ -65,6 +66,7 @@ def _setup() -> tuple[list[User], Team]:
     agents = list(User.objects.filter(username__in=("demo-support", "demo")).order_by("username"))
     care, _ = Team.objects.get_or_create(name="Customer care")
     billing, _ = Team.objects.get_or_create(name="Billing")
+    tickets_sla_recompute(now=timezone.now(), missing_only=True)  # the imported open ones
     care.members.set(agents)
     billing.members.set([a for a in agents if a.username == "demo-support"])
     return agents, care
