@@ -45,7 +45,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from daur.demo.load import demo_load
 
     summary = demo_load(
-        customers=args.customers, seed=args.seed, progress=sys.stderr.isatty(), desk=True
+        customers=args.customers, seed=args.seed, progress=sys.stderr.isatty(), desk=True,
+        campaigns=True,
     )
     print(summary)
     return 0

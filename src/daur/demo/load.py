@@ -12,6 +12,7 @@ from django.db import transaction
 
 from daur.accounts.models import Role, User
 from daur.actions.interchange import file_import
+from daur.demo.campaigns import demo_campaigns_fill
 from daur.demo.community import demo_community_fill
 from daur.demo.generate import DEMO_USERS, generate_business
 from daur.demo.pipeline import demo_pipeline_fill
@@ -55,14 +56,20 @@ def demo_manager_permissions() -> list[Permission]:
 
 
 def demo_load(
-    *, customers: int = 2000, seed: int = 7, progress: bool = False, desk: bool = False
+    *,
+    customers: int = 2000,
+    seed: int = 7,
+    progress: bool = False,
+    desk: bool = False,
+    campaigns: bool = False,
 ) -> str:
     """Create the demo business (deterministic per seed) through the interchange imports.
 
     `desk`: also the live service desk (daur.demo.service_desk), whose tickets and answers are
     written around now: the next `daur score` then scores as of today, not the business's last
     day, so the library default (the tests' fixed business) leaves it out and `daur demo` asks
-    for it."""
+    for it. `campaigns`: also the past campaigns with their hold-outs and the orders that
+    answered them (daur.demo.campaigns), which `daur demo` asks for too."""
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="daur-demo-") as folder:
         directory = Path(folder)
@@ -76,6 +83,8 @@ def demo_load(
             if desk:
                 counts.update(demo_desk_fill(seed=seed))
         community = demo_community_fill(seed=seed)
+        if campaigns:
+            community.update(demo_campaigns_fill(seed=seed))
     seconds = time.perf_counter() - started
     kinds = (*INTERCHANGE_IMPORT_ORDER, "planned activities")
     if desk:
