@@ -8,6 +8,7 @@ from django.db import models
 
 from daur.actions import customers_merge
 from daur.actions.customers_merge import (
+    COLLAPSED,
     DERIVED,
     MOVED,
     MergeRefused,
@@ -49,7 +50,7 @@ def every_customer_relation() -> set[tuple[str, str]]:
 
 
 def test_every_foreign_key_to_a_customer_is_handled_by_the_merge():
-    handled = {(r.model, r.field) for r in (*MOVED, *DERIVED)}
+    handled = {(r.model, r.field) for r in (*MOVED, *DERIVED, *(r for r, _ in COLLAPSED))}
     missing = every_customer_relation() - handled
     assert not missing, f"relations to Customer the merge does not handle: {sorted(missing)}"
     for relation in (*MOVED, *DERIVED):  # and each listed one exists
@@ -186,3 +187,27 @@ def test_a_failure_midway_leaves_nothing_half_written(monkeypatch):
     keep.refresh_from_db()
     assert keep.email == "" and Customer.objects.filter(pk=dup.pk).exists()
     assert not CustomerMerge.objects.exists()
+
+
+def test_an_invitation_both_had_stays_the_kept_one_and_comes_back_on_undo():
+    from datetime import UTC, datetime
+
+    from daur.community.models import Event, Invitation
+
+    keep, dup = customer("K-INV", "Ani Jaya"), customer("D-INV", "Ani Jaya")
+    both = Event.objects.create(name="Both", starts_at=datetime(2026, 1, 5, 18, tzinfo=UTC))
+    own = Event.objects.create(name="Own", starts_at=datetime(2026, 2, 5, 18, tzinfo=UTC))
+    Invitation.objects.create(event=both, customer=keep, rsvp="maybe")
+    aside = Invitation.objects.create(event=both, customer=dup, rsvp="yes", attended=True)
+    moved = Invitation.objects.create(event=own, customer=dup, rsvp="no")
+    before = Invitation.objects.filter(pk=aside.pk).values().get()
+    [merge] = customer_merge(keep_id="K-INV", duplicate_ids=["D-INV"])
+    assert sorted(keep.event_invitations.values_list("event__name", "rsvp")) == [
+        ("Both", "maybe"), ("Own", "no"),
+    ]
+    assert not Invitation.objects.filter(pk=aside.pk).exists()
+    customer_merge_undo(merge_id=merge.pk)
+    restored = Customer.objects.get(external_id="D-INV")
+    assert Invitation.objects.filter(pk=aside.pk).values().get() == before
+    assert Invitation.objects.get(pk=moved.pk).customer_id == restored.pk
+    assert list(keep.event_invitations.values_list("event__name", flat=True)) == ["Both"]

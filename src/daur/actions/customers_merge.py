@@ -53,8 +53,18 @@ MOVED = (
     Relation("engagement.EmailConsentChange", "customer"),
 )
 MEMBERSHIPS = "campaigns.CampaignMember.customer"
+# Records unique per customer and something else (an event's invitation, a club's membership, a
+# survey round's invitation): those of the duplicate move unless the kept customer has one for
+# the same thing; then the kept customer's stays, the duplicate's is set aside in the merge record
+# and the undo writes it back as it was.
+COLLAPSED = (
+    (Relation("community.Invitation", "customer"), "event_id"),
+    (Relation("community.ClubMember", "customer"), "club_id"),
+    (Relation("surveys.SurveyInvitation", "customer"), "survey_round_id"),
+)
 DERIVED = (
     Relation("insights.CustomerScore", "customer"),
+    Relation("insights.PersonaMember", "customer"),
     Relation("insights.StageChange", "customer"),
     # The consent now: the latest of the customer's consent changes (daur.actions.mail).
     Relation("engagement.EmailConsent", "customer"),
@@ -152,6 +162,33 @@ def _move(relation: Relation, *, source_id: int, target_id: int, ids: list | Non
     return moved
 
 
+def _collapse(
+    relation: Relation, scope: str, *, source_id: int, target_id: int
+) -> tuple[list, list[dict]]:
+    """Move the source's rows whose `scope` the target has none of; set the others aside (as
+    JSON rows, deleted here). Returns the moved ids and the rows set aside."""
+    rows = relation.manager().filter(**{f"{relation.field}_id": source_id})
+    taken = relation.manager().filter(**{f"{relation.field}_id": target_id}).values(scope)
+    clashing = rows.filter(**{f"{scope}__in": taken})
+    aside = json.loads(json.dumps(list(clashing.order_by("pk").values()), cls=DjangoJSONEncoder))
+    clashing.delete()
+    return _move(relation, source_id=source_id, target_id=target_id), aside
+
+
+def _write_back(relation: Relation, rows: list[dict]) -> None:
+    """Insert rows set aside by a merge again, each value read back by its field."""
+    model = apps.get_model(relation.model)
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    for row in rows:
+        values = {
+            name: None if value is None else fields[name].to_python(value)
+            for name, value in row.items()
+            if name in fields
+        }
+        # raw, as loaddata saves: the moments stored are kept, not stamped anew (auto_now_add)
+        model(**values).save_base(raw=True, force_insert=True)
+
+
 def _merge_one(
     keep: Customer, duplicate: Customer, *, user, score: float | None, evidence: str
 ) -> CustomerMerge:
@@ -172,6 +209,12 @@ def _merge_one(
         ids = _move(relation, source_id=duplicate.pk, target_id=keep.pk)
         if ids:
             moved[relation.label] = ids
+    for relation, scope in COLLAPSED:
+        ids, dropped = _collapse(relation, scope, source_id=duplicate.pk, target_id=keep.pk)
+        if ids:
+            moved[relation.label] = ids
+        if dropped:
+            moved[f"set aside:{relation.label}"] = dropped
     duplicate_pk = duplicate.pk
     duplicate.delete()  # its derived rows (score, stage history, consent) go with it
     # The consent follows the latest of the moved-in changes (a duplicate's opt-out included);
@@ -246,6 +289,11 @@ def customer_merge_undo(*, merge_id: int, user=None) -> CustomerMerge:  # noqa: 
         ids = merge.moved.get(relation.label)
         if ids:
             _move(relation, source_id=keep.pk, target_id=duplicate.pk, ids=ids)
+    for relation, _scope in COLLAPSED:
+        ids = merge.moved.get(relation.label)
+        if ids:
+            _move(relation, source_id=keep.pk, target_id=duplicate.pk, ids=ids)
+        _write_back(relation, merge.moved.get(f"set aside:{relation.label}", []))
     _unfill(keep, merge)
     members_unflag_merge(merge.pk)
     consent_derive([keep.pk, duplicate.pk])
