@@ -170,9 +170,15 @@ def _collapse(
     rows = relation.manager().filter(**{f"{relation.field}_id": source_id})
     taken = relation.manager().filter(**{f"{relation.field}_id": target_id}).values(scope)
     clashing = rows.filter(**{f"{scope}__in": taken})
-    aside = json.loads(json.dumps(list(clashing.order_by("pk").values()), cls=DjangoJSONEncoder))
+    aside = json.loads(json.dumps(list(clashing.order_by("pk").values()), default=_exact))
     clashing.delete()
     return _move(relation, source_id=source_id, target_id=target_id), aside
+
+
+def _exact(value: object) -> str:
+    """A value as JSON text that reads back the same: moments to the microsecond (Django's
+    encoder keeps milliseconds), decimals as written."""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 def _write_back(relation: Relation, rows: list[dict]) -> None:
