@@ -103,6 +103,12 @@ def campaign_report(campaign: Campaign, user: User | None = None) -> CampaignRep
         name: Balance(_mean(treated, name), _mean(holdout, name), difference(name))
         for name in ("pre_spend", "pre_expected_purchases", "pre_clv")
     }
+    # Launched (or recorded) before any scoring run: no member had a score to balance on.
+    if not CampaignMember.objects.filter(
+        campaign=campaign, pre_expected_purchases__isnull=False
+    ).exists():
+        for name in ("pre_expected_purchases", "pre_clv"):
+            balance[name] = Balance(None, None, Estimate(None))
     excluded = CampaignMember.objects.filter(campaign=campaign, excluded=True)
     if owner is not None:
         excluded = excluded.filter(customer__owner_id=owner)

@@ -25,9 +25,10 @@ def signed_money(value: float, currency: str) -> str:
 
 
 def p_value(p: float) -> str:
+    """"p = 0.042", or "p < 0.001" for a smaller one."""
     if p < 0.001:
-        return "< " + number_format(0.001, decimal_pos=3, use_l10n=True)
-    return number_format(p, decimal_pos=3, use_l10n=True)
+        return "p < " + number_format(0.001, decimal_pos=3, use_l10n=True)
+    return "p = " + number_format(p, decimal_pos=3, use_l10n=True)
 
 
 def points_words(e: Estimate) -> str:
@@ -36,7 +37,7 @@ def points_words(e: Estimate) -> str:
         return "–"
     if e.ci_low is None:
         return _("%(estimate)s points (no interval)") % {"estimate": signed(100 * e.estimate)}
-    return _("%(estimate)s points, between %(low)s and %(high)s points (p = %(p)s)") % {
+    return _("%(estimate)s points, between %(low)s and %(high)s points (%(p)s)") % {
         "estimate": signed(100 * e.estimate),
         "low": signed(100 * e.ci_low),
         "high": signed(100 * e.ci_high),
@@ -50,7 +51,7 @@ def money_words(e: Estimate, currency: str) -> str:
         return "–"
     if e.ci_low is None:
         return _("%(estimate)s (no interval)") % {"estimate": signed_money(e.estimate, currency)}
-    return _("%(estimate)s, between %(low)s and %(high)s (p = %(p)s)") % {
+    return _("%(estimate)s, between %(low)s and %(high)s (%(p)s)") % {
         "estimate": signed_money(e.estimate, currency),
         "low": signed_money(e.ci_low, currency),
         "high": signed_money(e.ci_high, currency),
@@ -120,8 +121,8 @@ def balance_rows(report: CampaignReport, currency: str) -> list[BalanceRow]:
             rows.append(
                 BalanceRow(
                     label,
-                    number_format(b.treated or 0, 2, use_l10n=True),
-                    number_format(b.holdout or 0, 2, use_l10n=True),
+                    "–" if b.treated is None else number_format(b.treated, 2, use_l10n=True),
+                    "–" if b.holdout is None else number_format(b.holdout, 2, use_l10n=True),
                     number_words(b.difference),
                 )
             )
