@@ -5,7 +5,8 @@
 Runs `daur init`, `daur demo` and `daur score` on SQLite in a fresh DAUR_HOME, serves it with
 `daur serve`, logs in as demo/demo and writes dashboard.png, customers.png, customer-360.png
 (the retention customer with types and the highest CLV) and acquisition.png (the list, the 360
-and the acquisition page their first screen).
+and the acquisition page their first screen), leads.png, campaign.png (the demo's coupon campaign
+and its measured uplift), personas.png, tickets.png and, as a sales rep, today.png.
 """
 
 from __future__ import annotations
@@ -42,6 +43,19 @@ def showcase_customer(env: dict) -> int:
     return int(out.strip().splitlines()[-1])
 
 
+def coupon_campaign(env: dict) -> int:
+    """The id of the demo's coupon campaign (its read-out has a measured uplift)."""
+    code = (
+        "from daur.campaigns.models import Campaign as C;"
+        "print(C.objects.filter(offer='coupon', status='launched').order_by('pk').first().pk)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "daur.cli", "manage", "shell", "-c", code],
+        env=env, check=True, capture_output=True, text=True,
+    ).stdout
+    return int(out.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
@@ -56,6 +70,7 @@ def main() -> None:
     daur("demo", env=env, cwd=home)
     daur("score", env=env, cwd=home)
     customer = showcase_customer(env)
+    campaign = coupon_campaign(env)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -94,6 +109,12 @@ def main() -> None:
             page.screenshot(path=str(out / "acquisition.png"))
             page.goto(f"{base}/leads/")
             page.screenshot(path=str(out / "leads.png"))
+            page.goto(f"{base}/campaigns/{campaign}/")
+            page.screenshot(path=str(out / "campaign.png"))
+            page.goto(f"{base}/personas/")
+            page.screenshot(path=str(out / "personas.png"))
+            page.goto(f"{base}/tickets/")
+            page.screenshot(path=str(out / "tickets.png"))
             # A sales rep's day, as the rep sees it (a browser context of its own).
             page = browser.new_page(viewport={"width": 1280, "height": 1000})
             page.goto(f"{base}/login/")
