@@ -114,3 +114,11 @@ def test_the_board_page_reads_the_cached_flow(client):  # noqa: ANN001
     moved(lead, "contacted", "qualified")
     flow = {f.stage: f.left for f in client.get("/leads/").context["flow"]}
     assert (flow["new"], flow["contacted"]) == (1, 1)
+
+
+def test_a_win_probability_range_is_counted_afresh_each_time():
+    boss = user_make("boss", role="manager")
+    lead = lead_make()
+    moved(lead, "new", "contacted")
+    assert flow_queries(boss, score_min=10)[1] == 1
+    assert flow_queries(boss, score_min=10)[1] == 1  # a re-score would not change the key

@@ -5,7 +5,8 @@ The key holds the newest lead id, lead change (`updated_at`), lead history row (
 one) and stage move: four reads of the top of an index, however long the pipeline. Any move or
 new, changed or deleted lead changes the key, so a cached figure is never stale (a change by
 `QuerySet.update` must set `updated_at`, as the lead actions do). Filters relative to now (age,
-overdue) are not cached: their leads change with the clock. DAUR_LEAD_FLOW_CACHE_SECONDS (0:
+overdue) are not cached: their leads change with the clock; nor a win-probability range: a
+re-score moves leads in and out of it without changing the key. DAUR_LEAD_FLOW_CACHE_SECONDS (0:
 no cache) bounds how long an unused entry stays.
 """
 
@@ -42,6 +43,8 @@ def pipeline_cached(user: User, filters: Any, what: str, compute: Callable[[], T
 
 def _cache_key(user: User, filters: Any, what: str) -> str | None:  # noqa: ANN401
     if not user.is_authenticated or filters.age or filters.overdue:
+        return None
+    if filters.score_min is not None or filters.score_max is not None:
         return None
     scope = "all" if user.sees_everything or user.role == Role.MARKETER else f"user{user.pk}"
     with connection.cursor() as cursor:
