@@ -4,6 +4,7 @@ mailbox (550)."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 from email import message_from_bytes, policy
@@ -17,8 +18,9 @@ DEFERRED_DOMAIN = "defer.example"  # a greylisting server: try again later
 
 
 class Sink:
-    def __init__(self, *, keep: bool = True) -> None:
+    def __init__(self, *, keep: bool = True, delay: float = 0.0) -> None:
         self.keep = keep
+        self.delay = delay  # seconds per message: a slow server, for the fault tests
         self.messages: list[EmailMessage] = []
         self.count = 0
         self.lock = threading.Lock()
@@ -32,6 +34,8 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
+        if self.delay:
+            await asyncio.sleep(self.delay)
         with self.lock:
             self.count += 1
             if self.keep:
@@ -45,9 +49,9 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def smtp_start(*, keep: bool = True) -> tuple[Controller, Sink]:
+def smtp_start(*, keep: bool = True, delay: float = 0.0) -> tuple[Controller, Sink]:
     """Start a sink on 127.0.0.1 and a free port (controller.port); stop with controller.stop()."""
-    sink = Sink(keep=keep)
+    sink = Sink(keep=keep, delay=delay)
     controller = Controller(sink, hostname="127.0.0.1", port=free_port())
     controller.start()
     return controller, sink
