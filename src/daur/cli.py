@@ -42,6 +42,16 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     _setup_django()
+    from datetime import date
+
+    from django.utils import timezone
+
+    try:
+        end = date.fromisoformat(args.end) if args.end else timezone.localdate()
+    except ValueError:
+        print(f"daur demo: --end {args.end!r} is not a date (YYYY-MM-DD)", file=sys.stderr)
+        return 2
+    os.environ["DAUR_DEMO_END"] = end.isoformat()  # read once, when the generator is imported
     from daur.demo.load import demo_load
 
     summary = demo_load(
@@ -288,6 +298,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="create a believable demo business and demo users")
     p.add_argument("--customers", type=int, default=2000, metavar="N")
     p.add_argument("--seed", type=int, default=7, metavar="S")
+    p.add_argument(
+        "--end", metavar="DATE",
+        help="the business's last day (default: today, so the demo is live)",
+    )
     p.set_defaults(handler=cmd_demo)
 
     p = sub.add_parser("import", help="import a CSV file of one kind (all rows valid, or nothing)")

@@ -129,3 +129,26 @@ def test_serve_with_workers_runs_gunicorn_processes(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _demo_process(tmp_path, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DAUR_")}
+    env.update(DAUR_HOME=str(tmp_path), DJANGO_SETTINGS_MODULE="daur.config.settings")
+    subprocess.run([sys.executable, "-m", "daur.cli", "init"], env=env, check=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "daur.cli", "demo", "--customers", "60", *args],
+        env=env, capture_output=True, text=True, timeout=600,
+    )
+
+
+def test_the_demo_ends_on_the_day_asked_and_refuses_a_bad_one(tmp_path):
+    import sqlite3
+
+    bad = _demo_process(tmp_path, "--end", "31-01-2025")
+    assert bad.returncode == 2 and "--end '31-01-2025' is not a date" in bad.stderr
+    run = _demo_process(tmp_path, "--end", "2025-01-31")
+    assert run.returncode == 0, run.stderr
+    with sqlite3.connect(tmp_path / "daur.sqlite3") as db:
+        first, last = db.execute("SELECT min(ordered_at), max(ordered_at) FROM sales_order").fetchone()
+    # three years of business, none of it after the day asked (in the shop's +07:00)
+    assert "2022-02" <= first[:7] and last[:10] <= "2025-01-31" and last[:7] >= "2025-01"

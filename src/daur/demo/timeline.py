@@ -4,12 +4,20 @@ their ISO 8601 text."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 
 import numpy as np
 
-START_DATE = dt.date(2023, 11, 1)
-END_DATE = dt.date(2026, 10, 31)
+# Three years of business ending on DAUR_DEMO_END (an ISO date): `daur demo` sets it to today, so
+# the demo is live when shown (its last orders recent, its planned work and service desk due
+# around now); unset, a fixed last day, which the tests' business keeps. The generator works in
+# days from the first day, so a different end only moves the dates: the same seed gives the same
+# business.
+FIXED_END_DATE = dt.date(2026, 10, 31)
+SPAN_DAYS = 1095
+END_DATE = dt.date.fromisoformat(os.environ.get("DAUR_DEMO_END") or FIXED_END_DATE.isoformat())
+START_DATE = END_DATE - dt.timedelta(days=SPAN_DAYS)
 END_DAY = (END_DATE - START_DATE).days
 MINUTES_PER_DAY = 1440
 # The last minute on which anything may happen: no event is later than the business's end date.
