@@ -40,6 +40,7 @@ def add_campaign_parsers(sub: argparse._SubParsersAction) -> None:
     create.add_argument("--window-days", metavar="DAYS", help="the attribution window (30)")
     create.add_argument("--cost", metavar="X")
     create.add_argument("--channel", default="email", metavar="C")
+    create.add_argument("--event", metavar="ID", help="an event_invitation's event (number)")
     create.set_defaults(handler=cmd_campaign_create)
     launch = actions.add_parser("launch", help="freeze the members, draw the hold-out, coupons")
     launch.add_argument("id", metavar="ID")
@@ -122,6 +123,14 @@ def cmd_campaign_create(args: argparse.Namespace) -> int:
         expires = date.fromisoformat(args.expires) if args.expires else None
     except ValueError:
         return _refuse("create", f"--expires: {args.expires!r} is not a date (YYYY-MM-DD)")
+    event = None
+    if args.event is not None:
+        from daur.community.models import Event
+
+        text = args.event.strip()
+        event = Event.objects.filter(pk=int(text)).first() if text.isdigit() else None
+        if event is None:
+            return _refuse("create", f"--event: no event has the number {args.event!r}")
     window = None
     if args.window_days is not None:
         if not args.window_days.strip().isdigit():
@@ -138,6 +147,7 @@ def cmd_campaign_create(args: argparse.Namespace) -> int:
             window_days=window,
             cost=args.cost,
             channel=args.channel,
+            event=event,
         )
     except CampaignRefused as refusal:
         return _refuse("create", refusal)
