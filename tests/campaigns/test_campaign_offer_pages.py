@@ -85,3 +85,19 @@ def test_the_form_takes_an_event_and_refuses_an_invitation_without_one(client, b
     assert response.status_code == 302 and campaign.event == event
     page = client.get(response["Location"]).content.decode()
     assert "Open day" in page
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("id", ("E-mail kampanye di kotak keluar", "1 dari ")),
+     ("it", ("Le e-mail della campagna nella posta in uscita", "1 su "))],
+)
+def test_the_new_parts_speak_indonesian_and_italian(client, base, language, words):
+    campaign = campaign_create(name="Ask", segment=base["segment"], offer="nps_survey", holdout=0.5)
+    campaign_launch(campaign, seed="ask")
+    token = SurveyInvitation.objects.order_by("pk").values_list("token", flat=True)[0]
+    survey_answer_by_token(token=token, nps=3)
+    login(client, "marketer")
+    client.cookies["django_language"] = language
+    page = client.get(reverse("web:campaign", args=[campaign.pk])).content.decode()
+    assert all(word in page for word in words)

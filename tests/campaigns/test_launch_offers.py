@@ -15,6 +15,7 @@ from daur.actions.community import event_create
 from daur.community.models import Invitation
 from daur.engagement.models import OutboundEmail
 from daur.surveys.models import SurveyInvitation
+from tests.campaigns.conftest import LAUNCH
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +128,15 @@ def test_launching_an_offer_twice_is_refused_and_issues_nothing_more(base):
     with pytest.raises(CampaignRefused, match="launched already"):
         campaign_launch(campaign, seed="two")
     assert SurveyInvitation.objects.count() == count
+
+
+def test_a_launch_recorded_afterwards_issues_no_tokens_or_invitations(base):
+    event = event_create(name="Past fair", starts_at=LAUNCH)
+    survey = campaign_create(name="Old survey", segment=base["segment"], offer="nps_survey")
+    invite = campaign_create(
+        name="Old invite", segment=base["segment"], offer="event_invitation", event=event
+    )
+    campaign_launch(survey, seed="a", at=LAUNCH)
+    campaign_launch(invite, seed="b", at=LAUNCH)
+    assert survey.survey_round is None and not SurveyInvitation.objects.exists()
+    assert not Invitation.objects.exists() and not OutboundEmail.objects.exists()
