@@ -219,6 +219,10 @@ def cmd_campaign_report(args: argparse.Namespace) -> int:
     except NotLaunched as reason:
         return _refuse("report", reason)
     data = report.to_json()
+    if campaign.survey_round_id:
+        from daur.insights.campaign_mail import survey_answers
+
+        data["survey_answers"] = survey_answers(campaign)
     if args.json:
         print(json.dumps(data, indent=2))
         return 0
@@ -232,6 +236,9 @@ def cmd_campaign_report(args: argparse.Namespace) -> int:
               f"spend per member {spend}, {g['redemptions'] or 0:,} redemptions")
     for name, unit in (("conversion", "points"), ("spend_per_member", "per member")):
         print(f"  uplift in {name.replace('_', ' ')}: {_estimate(data['uplift'][name], unit)}")
+    for name, g in data.get("survey_answers", {}).items():
+        rate = "-" if g["answer_rate"] is None else f"{g['answer_rate']:.1%}"
+        print(f"  {name}: {g['answered']:,} of {g['invited']:,} invited answered ({rate})")
     if not data["measurable"]:
         print(f"  not measurable: {data['reason']}")
     return 0

@@ -1,14 +1,16 @@
 """What became of a launched campaign's e-mails, per member and per arm: each treated member's
 message in the outbox has the key `campaign:<id>:member:<customer pk>` (daur.campaigns.drafts),
-so its status and the moment it was sent are read by that key. The hold-out has none."""
+so its status and the moment it was sent are read by that key. The hold-out has none. An NPS
+survey campaign's answers per arm, from the invitations of its round."""
 
 from __future__ import annotations
 
-from django.db.models import CharField, Count, OuterRef, QuerySet, Subquery, Value
+from django.db.models import CharField, Count, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Concat
 
 from daur.campaigns.models import GROUPS, Campaign, CampaignMember
 from daur.engagement.models import OutboundEmail
+from daur.surveys.models import SurveyInvitation
 
 # The outbox statuses as the campaign page counts them.
 MAIL_STATES = {"sent": "sent", "queued": "queued", "sending": "queued", "failed": "failed",
@@ -57,3 +59,21 @@ def mail_counts(campaign: Campaign, owner: int | None = None) -> dict[str, dict[
     for group, status, n in rows:
         counts[group][MAIL_STATES.get(status, "queued")] += n
     return counts
+
+
+def survey_answers(
+    campaign: Campaign, owner: int | None = None
+) -> dict[str, dict[str, int | float | None]]:
+    """Per arm of an NPS survey campaign: invitations (the treated members with an e-mail; the
+    hold-out has none), answers and the answer rate (None without invitations)."""
+    invitations = SurveyInvitation.objects.filter(survey_round_id=campaign.survey_round_id)
+    if owner is not None:
+        invitations = invitations.filter(customer__owner_id=owner)
+    treated = invitations.aggregate(
+        invited=Count("pk"), answered=Count("pk", filter=Q(answer__isnull=False))
+    )
+    result = {"treated": treated, "holdout": {"invited": 0, "answered": 0}}
+    for figures in result.values():
+        invited = figures["invited"]
+        figures["answer_rate"] = figures["answered"] / invited if invited else None
+    return result

@@ -26,7 +26,12 @@ from daur.campaigns.access import campaigns_manageable_by, campaigns_visible_to
 from daur.campaigns.models import OFFER_CHOICES, Campaign, Segment
 from daur.community.models import Event
 from daur.customers.access import sees_all_customers
-from daur.insights.campaign_mail import STATE_NAMES, campaign_source, mail_counts
+from daur.insights.campaign_mail import (
+    STATE_NAMES,
+    campaign_source,
+    mail_counts,
+    survey_answers,
+)
 from daur.insights.campaign_report import campaign_report
 from daur.insights.services import latest_run
 from daur.jobs import emails_dispatch
@@ -178,7 +183,8 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
                 mail=_mail_rows(campaign, request.user), outbox_source=campaign_source(campaign)
             )
         if campaign.survey_round_id:
-            context["answers"] = _answers(campaign, request.user)
+            owner = None if sees_all_customers(request.user) else request.user.pk
+            context["answers"] = survey_answers(campaign, owner)["treated"]
             context["survey_readable"] = survey_results_readable_by(request.user)
     return render(request, "web/campaigns/detail.html", context)
 
@@ -221,19 +227,6 @@ def _mail_rows(campaign: Campaign, user) -> list[tuple[str, list[int]]]:  # noqa
         (label, [counts[group][state] for state in STATE_NAMES])
         for group, label in (("treated", _("Treated")), ("holdout", _("Hold-out")))
     ]
-
-
-def _answers(campaign: Campaign, user) -> dict[str, int | float | None]:  # noqa: ANN001
-    """An NPS survey campaign's invitations (the treated members with an e-mail; the hold-out
-    has none) and how many were answered."""
-    invitations = campaign.survey_round.invitations.all()
-    if not sees_all_customers(user):
-        invitations = invitations.filter(customer__owner_id=user.pk)
-    figures = invitations.aggregate(
-        invited=Count("pk"), answered=Count("pk", filter=Q(answer__isnull=False))
-    )
-    figures["rate"] = figures["answered"] / figures["invited"] if figures["invited"] else None
-    return figures
 
 
 def _count(n: int) -> str:
