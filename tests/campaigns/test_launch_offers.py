@@ -140,3 +140,14 @@ def test_a_launch_recorded_afterwards_issues_no_tokens_or_invitations(base):
     campaign_launch(invite, seed="b", at=LAUNCH)
     assert survey.survey_round is None and not SurveyInvitation.objects.exists()
     assert not Invitation.objects.exists() and not OutboundEmail.objects.exists()
+
+
+def test_an_event_without_a_place_leaves_the_place_out_of_the_default_text(base):
+    event = event_create(name="Online talk", starts_at=LAUNCH)
+    campaign = campaign_create(
+        name="Talk", segment=base["segment"], offer="event_invitation", event=event
+    )
+    campaign_launch(campaign, seed="talk")
+    bodies = [email.body_text for email in _mail(campaign).values()]
+    assert bodies and all("Online talk" in b and ", ." not in b for b in bodies)
+    assert any(b.startswith("Ciao ") and "01 Luglio 2025 09:00." in b for b in bodies)

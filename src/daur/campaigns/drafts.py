@@ -97,6 +97,11 @@ def _default_body(campaign: Campaign) -> str:
             "Hello {name},\n\nthank you for your loyalty: %(campaign)s is our promotion for "
             "you, until {expires}.\n\nThank you for shopping with us."
         ) % {"campaign": campaign.name}
+    if campaign.offer == "event_invitation" and not (campaign.event and campaign.event.place):
+        return _(
+            "Hello {name},\n\nwe would be glad to see you at {event} on {event_date}.\n\n"
+            "Thank you for shopping with us."
+        )
     if campaign.offer == "event_invitation":
         return _(
             "Hello {name},\n\nwe would be glad to see you at {event} on {event_date}, "
