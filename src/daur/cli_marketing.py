@@ -40,6 +40,7 @@ def add_campaign_parsers(sub: argparse._SubParsersAction) -> None:
     create.add_argument("--window-days", metavar="DAYS", help="the attribution window (30)")
     create.add_argument("--cost", metavar="X")
     create.add_argument("--channel", default="email", metavar="C")
+    create.add_argument("--event", metavar="ID", help="an event_invitation's event (number)")
     create.set_defaults(handler=cmd_campaign_create)
     launch = actions.add_parser("launch", help="freeze the members, draw the hold-out, coupons")
     launch.add_argument("id", metavar="ID")
@@ -122,6 +123,14 @@ def cmd_campaign_create(args: argparse.Namespace) -> int:
         expires = date.fromisoformat(args.expires) if args.expires else None
     except ValueError:
         return _refuse("create", f"--expires: {args.expires!r} is not a date (YYYY-MM-DD)")
+    event = None
+    if args.event is not None:
+        from daur.community.models import Event
+
+        text = args.event.strip()
+        event = Event.objects.filter(pk=int(text)).first() if text.isdigit() else None
+        if event is None:
+            return _refuse("create", f"--event: no event has the number {args.event!r}")
     window = None
     if args.window_days is not None:
         if not args.window_days.strip().isdigit():
@@ -138,6 +147,7 @@ def cmd_campaign_create(args: argparse.Namespace) -> int:
             window_days=window,
             cost=args.cost,
             channel=args.channel,
+            event=event,
         )
     except CampaignRefused as refusal:
         return _refuse("create", refusal)
@@ -209,6 +219,10 @@ def cmd_campaign_report(args: argparse.Namespace) -> int:
     except NotLaunched as reason:
         return _refuse("report", reason)
     data = report.to_json()
+    if campaign.survey_round_id:
+        from daur.insights.campaign_mail import survey_answers
+
+        data["survey_answers"] = survey_answers(campaign)
     if args.json:
         print(json.dumps(data, indent=2))
         return 0
@@ -222,6 +236,9 @@ def cmd_campaign_report(args: argparse.Namespace) -> int:
               f"spend per member {spend}, {g['redemptions'] or 0:,} redemptions")
     for name, unit in (("conversion", "points"), ("spend_per_member", "per member")):
         print(f"  uplift in {name.replace('_', ' ')}: {_estimate(data['uplift'][name], unit)}")
+    for name, g in data.get("survey_answers", {}).items():
+        rate = "-" if g["answer_rate"] is None else f"{g['answer_rate']:.1%}"
+        print(f"  {name}: {g['answered']:,} of {g['invited']:,} invited answered ({rate})")
     if not data["measurable"]:
         print(f"  not measurable: {data['reason']}")
     return 0

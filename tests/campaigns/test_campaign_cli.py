@@ -9,7 +9,9 @@ import json
 import pytest
 
 from daur import cli
+from daur.actions.community import event_create
 from daur.campaigns.models import Campaign
+from tests.campaigns.conftest import LAUNCH
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +108,35 @@ def test_launching_twice_exits_2(base, capsys):
     assert run(capsys, "campaign", "launch", ident, "--seed", "1")[0] == 0
     code, _, err = run(capsys, "campaign", "launch", ident)
     assert code == 2 and "was launched already" in err
+
+
+def test_an_event_invitation_names_its_event(base, capsys):
+    event = event_create(name="Gala", starts_at=LAUNCH)
+    argv = ("campaign", "create", "--name", "Gala", "--segment", "Retained", "--offer",
+            "event_invitation")
+    code, _, err = run(capsys, *argv)
+    assert code != 0 and "event: an event invitation needs its event." in err
+    assert len(err.strip().splitlines()) == 1
+    code, _, err = run(capsys, *argv, "--event", "999999")
+    assert code != 0 and "--event: no event has the number '999999'" in err
+    code, out, _ = run(capsys, *argv, "--event", str(event.pk))
+    assert code == 0 and Campaign.objects.get(external_id=out.splitlines()[-1]).event == event
+
+
+def test_an_nps_survey_report_gives_the_answers_per_arm(base, capsys):
+    from daur.actions.campaigns import campaign_create, campaign_launch
+    from daur.actions.survey_rounds import survey_answer_by_token
+    from daur.surveys.models import SurveyInvitation
+
+    campaign = campaign_create(name="Ask", segment=base["segment"], offer="nps_survey", holdout=0.5)
+    campaign_launch(campaign, seed="ask")
+    tokens = list(SurveyInvitation.objects.values_list("token", flat=True))
+    survey_answer_by_token(token=tokens[0], nps=10)
+    code, out, _ = run(capsys, "campaign", "report", campaign.external_id, "--json")
+    answers = json.loads(out)["survey_answers"]
+    assert code == 0 and answers["treated"] == {
+        "invited": len(tokens), "answered": 1, "answer_rate": pytest.approx(1 / len(tokens))
+    }
+    assert answers["holdout"] == {"invited": 0, "answered": 0, "answer_rate": None}
+    code, out, _ = run(capsys, "campaign", "report", campaign.external_id)
+    assert f"treated: 1 of {len(tokens)} invited answered" in out

@@ -4,11 +4,17 @@ and they go out through a real SMTP server with their coupon and unsubscribe lin
 
 from __future__ import annotations
 
+import csv
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+from django.conf import settings
 
 from daur.actions.campaigns import campaign_create, campaign_launch
 from daur.actions.mail import consent_set
 from daur.engagement.models import OutboundEmail
+from daur.interchange.exporter import export_file
 from daur.jobs import emails_dispatch
 from tests.campaigns.conftest import LAUNCH
 
@@ -56,3 +62,34 @@ def test_the_launch_e_mail_goes_out_once_over_smtp_with_coupon_and_unsubscribe(b
         assert any(code in body for code in codes)
         assert message["List-Unsubscribe"].strip().startswith("<https://crm.example.com/unsubscribe/")
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_the_member_export_carries_when_each_e_mail_was_sent(base, smtp, tmp_path):
+    no_address = base["customers"][2]
+    no_address.email = ""
+    no_address.save()
+    campaign = campaign_create(
+        name="Sent", segment=base["segment"], offer="newsletter", holdout=0.3
+    )
+    campaign_launch(campaign, seed="sent")
+    path = tmp_path / "members.csv"
+    export_file(kind="campaign_members", path=str(path))
+    before = {r["customer_id"]: r for r in csv.DictReader(path.open())}
+    assert before and all(r["sent_at"] == "" for r in before.values())
+    emails_dispatch()
+    export_file(kind="campaign_members", path=str(path))
+    rows = {r["customer_id"]: r for r in csv.DictReader(path.open())}
+    sent = {
+        m.customer.external_id: m.sent_at
+        for m in OutboundEmail.objects.filter(status="sent").select_related("customer")
+    }
+    assert len(sent) == len(smtp.messages) > 0
+    zone = ZoneInfo(settings.TIME_ZONE)
+    for external_id, row in rows.items():
+        if external_id in sent:
+            assert row["group"] == "treated"
+            assert datetime.fromisoformat(row["sent_at"]) == sent[external_id].astimezone(zone)
+        else:  # the hold-out, and the treated member without an address
+            assert row["sent_at"] == ""
+            assert row["group"] == "holdout" or external_id == no_address.external_id
+    assert no_address.external_id in rows

@@ -16,10 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from daur import vocabulary
+from daur.actions.community import CommunityRefused, invitations_send
 from daur.actions.mail import emails_queue
+from daur.actions.survey_rounds import campaign_survey_round_issue
 from daur.analytics.campaign_draw import coupon_codes, draw_salt, holdout_mask
 from daur.campaigns.drafts import campaign_email_drafts
 from daur.campaigns.models import OFFERS, Campaign, CampaignMember, Segment
+from daur.community.models import Event
+from daur.customers.models import Customer
 from daur.db import bulk, dialect
 from daur.db.copy import rows_insert
 from daur.db.numeric import fetch_numeric
@@ -64,6 +68,7 @@ def campaign_create(
     channel: str = "email",
     purpose: str = "retention",
     texts: dict[str, tuple[str, str]] | None = None,
+    event: Event | None = None,
     user=None,  # noqa: ANN001 - the acting User, if any
 ) -> Campaign:
     """A draft campaign; CampaignRefused (one line, naming the field) for a value it cannot take.
@@ -95,6 +100,10 @@ def campaign_create(
     amount = _decimal("discount-amount", discount_amount)
     if amount is not None and amount <= 0:
         raise CampaignRefused(_("discount-amount: a discount amount is above 0."))
+    if offer == "event_invitation" and event is None:
+        raise CampaignRefused(_("event: an event invitation needs its event."))
+    if offer != "event_invitation" and event is not None:
+        raise CampaignRefused(_("event: only an event invitation targets an event."))
     if offer == "coupon" and percent is None and amount is None:
         raise CampaignRefused(_("discount-percent: a coupon offer needs its discount."))
     window = (
@@ -135,6 +144,7 @@ def campaign_create(
             discount_percent=percent,
             discount_amount=amount,
             coupon_expires_on=expires,
+            event=event,
             created_by=user if getattr(user, "pk", None) else None,
             **words,
         )
@@ -258,16 +268,47 @@ def campaign_launch(
         if locked.started_on is None:
             locked.started_on = timezone.localdate(launched_at)
         locked.save(update_fields=[*LAUNCH_FIELDS, "started_on", "updated_at"])
+        treated_ids = ids[~held].tolist()
+        links = _offer_deliver(locked, treated_ids, launched_at, user) if at is None else {}
         # The treated members' e-mails join the outbox in the same transaction: a launch is
         # whole or not at all (a recorded launch, or an offer without e-mail, queues none).
-        queued = emails_queue(campaign_email_drafts(locked))
-    for name in (*LAUNCH_FIELDS, "started_on", "updated_at"):
+        queued = emails_queue(campaign_email_drafts(locked, links))
+    for name in (*LAUNCH_FIELDS, "started_on", "updated_at", "survey_round_id"):
         setattr(campaign, name, getattr(locked, name))  # the caller's object is launched too
     holdout = int(held.sum())
     return Launched(
         locked, count, count - holdout, holdout, issued,
         emails_queued=queued.queued, emails_skipped=sum(queued.skipped.values()),
     )
+
+
+def _offer_deliver(
+    campaign: Campaign, treated_ids: list[int], now: datetime, user  # noqa: ANN001
+) -> dict[int, str]:
+    """What the offer gives the treated members besides their e-mail, inside the launch: an
+    `nps_survey` a survey round with a token per treated member with an e-mail (returned as each
+    one's answer link); an `event_invitation` the event's invitations."""
+    if campaign.offer == "nps_survey":
+        reachable = list(
+            Customer.objects.filter(pk__in=treated_ids).exclude(email="")
+            .order_by("pk").values_list("pk", flat=True)
+        )  # fmt: skip
+        survey_round, links = campaign_survey_round_issue(
+            name=campaign.name, customer_ids=reachable, now=now, segment=campaign.segment,
+            user=user,
+        )
+        campaign.survey_round = survey_round
+        campaign.save(update_fields=["survey_round"])
+        return links
+    if campaign.offer == "event_invitation":
+        if campaign.event is None:
+            raise CampaignRefused(_("event: an event invitation needs its event."))
+        try:
+            treated = Customer.objects.filter(pk__in=treated_ids).only("pk")
+            invitations_send(event=campaign.event, customers=treated)
+        except CommunityRefused as refusal:
+            raise CampaignRefused(_("event: %(error)s") % {"error": refusal}) from None
+    return {}
 
 
 def _members_insert(columns: list[list]) -> None:

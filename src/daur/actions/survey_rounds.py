@@ -8,7 +8,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -67,16 +69,46 @@ def survey_round_send(
     members = segment_members(segment)
     reachable = members.exclude(email="").filter(email_consent=True)
     ids = list(reachable.values_list("pk", flat=True))
+    invitations = _invitations_issue(survey_round, ids, now)
+    for invitation in invitations:
+        transaction.on_commit(lambda i=invitation: survey_invitation_email_queue(i))
+    return RoundSent(survey_round, len(ids), members.count() - len(ids))
+
+
+def _invitations_issue(
+    survey_round: SurveyRound, customer_ids: list[int], now: datetime
+) -> list[SurveyInvitation]:
     invitations = [
         SurveyInvitation(
             survey_round=survey_round, customer_id=pk, token=secrets.token_urlsafe(24), sent_at=now
         )
-        for pk in ids
+        for pk in customer_ids
     ]
     SurveyInvitation.objects.bulk_create(invitations, batch_size=2000)
-    for invitation in invitations:
-        transaction.on_commit(lambda i=invitation: survey_invitation_email_queue(i))
-    return RoundSent(survey_round, len(ids), members.count() - len(ids))
+    return invitations
+
+
+def survey_link(token: str) -> str:
+    """The absolute address of an invitation's answer page."""
+    return f"{settings.DAUR_BASE_URL}{reverse('web:nps_answer', kwargs={'token': token})}"
+
+
+def campaign_survey_round_issue(
+    *, name: str, customer_ids: list[int], now: datetime, segment: Segment | None = None,
+    user=None,  # noqa: ANN001
+) -> tuple[SurveyRound, dict[int, str]]:
+    """The round of an `nps_survey` campaign's launch (inside its transaction): one invitation
+    per customer given (the treated members with an e-mail); returns the round and each
+    customer's answer link. The campaign's e-mails carry the links (daur.campaigns.drafts)."""
+    survey_round = SurveyRound.objects.create(
+        name=name.strip()[:120], created_at=now,
+        created_by=user if getattr(user, "pk", None) else None,
+        segment_name=segment.name if segment else "",
+        segment_query=segment.query if segment else "",
+        expires_at=now + timedelta(days=ANSWER_DAYS),
+    )  # fmt: skip
+    invitations = _invitations_issue(survey_round, customer_ids, now)
+    return survey_round, {i.customer_id: survey_link(i.token) for i in invitations}
 
 
 def survey_invitation_of(token: str, *, now: datetime | None = None) -> SurveyInvitation:

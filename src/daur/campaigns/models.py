@@ -64,6 +64,23 @@ class Campaign(InterchangeRecord):
     )
     discount_amount = models.DecimalField(_("discount amount"), null=True, blank=True, **MONEY)
     coupon_expires_on = models.DateField(_("coupon expires on"), null=True, blank=True)
+    # The event an `event_invitation` invites to; the survey round an `nps_survey`'s launch made.
+    event = models.ForeignKey(
+        "community.Event",
+        verbose_name=_("event"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+    )
+    survey_round = models.OneToOneField(
+        "surveys.SurveyRound",
+        verbose_name=_("survey round"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="campaign",
+    )
     subject_en = models.CharField(
         _("subject (English)"), max_length=200, blank=True, db_default=""
     )

@@ -24,6 +24,7 @@ from daur.customers.access import sees_all_customers
 from daur.db import dialect
 from daur.definitions.currency import base_amount, base_amount_sql
 from daur.definitions.rules import rules_config
+from daur.insights.campaign_mail import with_mail
 from daur.sales.models import Order
 
 
@@ -221,7 +222,8 @@ def _mean(sums: dict[str, float], name: str) -> float | None:
 
 def member_rows(campaign: Campaign | None = None) -> Iterator[tuple]:
     """The `campaign_members` export of SPEC §4, per member of every launched campaign (or of
-    one), by campaign and member: campaign_id, customer_id, group, coupon_code, sent_at,
+    one), by campaign and member: campaign_id, customer_id, group, coupon_code, sent_at (of the
+member's e-mail, daur.insights.campaign_mail),
     converted_at (the first order in the attribution window), spend_in_window (base currency;
     0 without an order in the window)."""
     campaigns = Campaign.objects.filter(status="launched").order_by("pk")
@@ -241,8 +243,8 @@ def member_rows(campaign: Campaign | None = None) -> Iterator[tuple]:
             .annotate(first=Min("ordered_at"), spend=Sum(base_amount()))
         )
         converted = {row["customer_id"]: (row["first"], row["spend"]) for row in window}
-        rows = members.order_by("pk").values_list(
-            "customer_id", "customer__external_id", "group", "coupon_code", "sent_at"
+        rows = with_mail(members, launched).order_by("pk").values_list(
+            "customer_id", "customer__external_id", "group", "coupon_code", "mail_sent_at"
         )
         for customer_id, external_id, group, code, sent_at in rows.iterator(chunk_size=5000):
             first, spend = converted.get(customer_id, (None, 0.0))

@@ -24,13 +24,21 @@ from daur import vocabulary
 from daur.actions.campaigns import CampaignRefused, campaign_create, campaign_launch
 from daur.campaigns.access import campaigns_manageable_by, campaigns_visible_to
 from daur.campaigns.models import OFFER_CHOICES, Campaign, Segment
+from daur.community.models import Event
 from daur.customers.access import sees_all_customers
+from daur.insights.campaign_mail import (
+    STATE_NAMES,
+    campaign_source,
+    mail_counts,
+    survey_answers,
+)
 from daur.insights.campaign_report import campaign_report
 from daur.insights.services import latest_run
 from daur.jobs import emails_dispatch
 from daur.records import vocabulary_choices
 from daur.web import campaign_words
 from daur.web.dashboard import base_currency
+from daur.web.surveys import survey_results_readable_by
 
 
 def _readable(request: HttpRequest) -> None:
@@ -70,6 +78,9 @@ class CampaignForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=255)
     segment = forms.ModelChoiceField(label=_("Target segment"), queryset=Segment.objects.all())
     offer = forms.ChoiceField(label=_("Offer"), choices=OFFER_CHOICES)
+    event = forms.ModelChoiceField(
+        label=_("Event (for an event invitation)"), queryset=Event.objects.all(), required=False
+    )
     holdout_percent = forms.DecimalField(
         label=_("Hold-out (% of the members, who get nothing)"), initial=10, decimal_places=2
     )
@@ -128,6 +139,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
                 cost=data["cost"],
                 channel=data["channel"],
                 texts=texts,
+                event=data["event"],
                 user=request.user,
             )
         except CampaignRefused as refusal:
@@ -140,7 +152,9 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     _readable(request)
-    campaign = get_object_or_404(Campaign.objects.select_related("segment"), pk=campaign_id)
+    campaign = get_object_or_404(
+        Campaign.objects.select_related("segment", "event"), pk=campaign_id
+    )
     currency = base_currency(latest_run())
     context = {
         "campaign": campaign,
@@ -164,6 +178,14 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
             too_small=None if uplift.measurable else campaign_words.too_small_words(),
             balance=campaign_words.balance_rows(report, currency),
         )
+        if campaign.sends_email and not campaign.recorded_launch:
+            context.update(
+                mail=_mail_rows(campaign, request.user), outbox_source=campaign_source(campaign)
+            )
+        if campaign.survey_round_id:
+            owner = None if sees_all_customers(request.user) else request.user.pk
+            context["answers"] = survey_answers(campaign, owner)["treated"]
+            context["survey_readable"] = survey_results_readable_by(request.user)
     return render(request, "web/campaigns/detail.html", context)
 
 
@@ -195,6 +217,16 @@ def campaign_launch_view(request: HttpRequest, campaign_id: int) -> HttpResponse
                 )
                 emails_dispatch()
     return HttpResponseRedirect(reverse("web:campaign", args=[campaign.pk]))
+
+
+def _mail_rows(campaign: Campaign, user) -> list[tuple[str, list[int]]]:  # noqa: ANN001
+    """Per arm, its members' e-mails sent, queued, failed and skipped (a sales rep: of own
+    customers)."""
+    counts = mail_counts(campaign, None if sees_all_customers(user) else user.pk)
+    return [
+        (label, [counts[group][state] for state in STATE_NAMES])
+        for group, label in (("treated", _("Treated")), ("holdout", _("Hold-out")))
+    ]
 
 
 def _count(n: int) -> str:
