@@ -36,6 +36,7 @@ def test_a_marketer_creates_launches_and_reads_a_campaign(live_server, browser_p
     page.fill("#id_password", "pw-mk")
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
+    page.get_by_role("button", name="Marketing").click()  # the team's menu
     page.get_by_role("link", name="Campaigns").click()
     page.get_by_role("link", name="New campaign").click()
     page.fill("#id_name", "Kupon kembali belanja untuk pelanggan setia yang lama tidak membeli")

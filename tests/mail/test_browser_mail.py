@@ -48,6 +48,7 @@ def test_the_unsubscribe_link_of_a_sent_email_opts_the_customer_out(
     page.fill("#id_password", "mk")
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
+    page.get_by_role("button", name="Marketing").click()  # the team's menu
     page.get_by_role("link", name="Outbox").first.click()
     page.get_by_role("button", name="Send the queued e-mail now").click()
     page.get_by_text("1 e-mail sent.").wait_for()
