@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from daur import vocabulary
 from daur.actions.servicedesk_csat import ticket_csat_request_queue
+from daur.actions.servicedesk_mail import ticket_reply_email
 from daur.actions.servicedesk_sla import ticket_sla_factor, ticket_sla_refresh
 from daur.customers.models import Customer
 from daur.insights.realtime import customers_rescore_on_commit
@@ -188,10 +189,9 @@ def ticket_assign(
 
 
 def ticket_reply_email_queue(message: TicketMessage) -> None:
-    """Where a reply to the customer is handed to the outgoing e-mail (with the ticket's
-    reference in its subject). Nothing is sent yet: the desk's e-mail comes with the outbound
-    mail queue; the reply is kept on the ticket either way."""
-    return None
+    """A reply to the customer is queued as e-mail once it is committed (the ticket's reference
+    in its subject; daur.actions.servicedesk_mail); the sender sends it (daur.jobs.emails_send)."""
+    ticket_reply_email(message)
 
 
 @transaction.atomic
