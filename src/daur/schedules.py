@@ -48,6 +48,13 @@ SCHEDULES = (
         "recorded once, so overlapping runs change nothing.",
         every_seconds=300,
     ),
+    Schedule(
+        name="Support mailbox",
+        task="daur.jobs.tickets_mail_poll",
+        description="Take the support mailbox's unread e-mail into tickets (does nothing "
+        "until DAUR_SUPPORT_IMAP_HOST is set); a message is taken once by its Message-ID.",
+        every_seconds=60,
+    ),
 )
 
 
