@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from daur import cli
@@ -70,6 +71,10 @@ def test_an_unknown_sender_becomes_a_new_contact():
     assert ticket.origin == "email_new"
     assert (ticket.customer.name, ticket.customer.email) == ("Budi Santoso", "budi@new.example")
     assert ticket.customer.external_id.startswith("MAIL-")
+    client = Client()
+    client.force_login(user_make("agent-l", role="support_agent"))
+    page = client.get(reverse("web:ticket", args=[ticket.pk])).content.decode()
+    assert "E-mail, from a new contact" in page
     # The same sender writes again: the customer created the first time is theirs.
     again = ticket_mail_take(mail(sender="budi@new.example", subject="Another thing"))
     assert (again.outcome, again.new_contact) == ("opened", False)

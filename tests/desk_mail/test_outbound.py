@@ -20,7 +20,8 @@ from tests.web.factories import customer_make, user_make
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_reply_from_the_page_reaches_the_customer_with_the_reference(client, smtp):
+def test_a_reply_from_the_page_reaches_the_customer_with_the_reference(client, smtp, settings):
+    settings.DAUR_SUPPORT_ADDRESS = "support@daur.example"
     agent = user_make("agent-m", role="support_agent")
     client.force_login(agent)
     customer = customer_make(email="ayu@shop.example", language="en")
@@ -41,6 +42,7 @@ def test_a_reply_from_the_page_reaches_the_customer_with_the_reference(client, s
     assert "It left our warehouse today." in text
     assert "about your request" in text and "Unsubscribe" not in text
     assert sent["List-Unsubscribe"] is None
+    assert sent["Reply-To"] == "support@daur.example"
     assert "Courier" not in text
     row = OutboundEmail.objects.get()
     assert (row.key, row.source, row.transactional, row.status) == (
@@ -49,6 +51,8 @@ def test_a_reply_from_the_page_reaches_the_customer_with_the_reference(client, s
         True,
         "sent",
     )
+    page = client.get(reverse("web:outbox_message", args=[row.pk])).content.decode()
+    assert "It left our warehouse today." in page and "Unsubscribe" not in page
 
 
 @pytest.mark.django_db
