@@ -152,3 +152,13 @@ def test_the_scheduled_task_polls_a_configured_mailbox_once_a_minute(mailbox, mo
     done = tickets_mail_poll_task()
     assert done == {"ok": True, "outcomes": {"opened": 2, "refused": 1}, "error": ""}
     assert tickets_mail_poll_task()["skipped"] == "already polling this minute"
+
+
+def test_the_webhook_takes_a_message_larger_than_djangos_body_limit(client, settings):
+    settings.DAUR_INBOUND_EMAIL_SECRET = "s3cret"
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_000
+    customer_make(email="ayu@shop.example")
+    response = post(client, mail(text="photo attached\n" + "y" * 200_000))
+    assert response.status_code == 201
+    body = Ticket.objects.get().messages.get().body
+    assert body.startswith("photo attached") and len(body) == 50_000
