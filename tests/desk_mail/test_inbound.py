@@ -117,6 +117,17 @@ def test_someone_elses_reference_opens_their_own_ticket():
         (b"this is not an e-mail at all", "malformed MIME"),
         (b"From: nobody\nSubject: x\n\nhello", "no sender address"),
         (b"", "empty message"),
+        (
+            b"From: a@shop.example\nAuto-Submitted: auto-replied\nSubject: Out of office\n\n"
+            b"Back on Monday",
+            "automatic message (Auto-Submitted: auto-replied)",
+        ),
+        (
+            b"From: MAILER-DAEMON@mx.example\nContent-Type: multipart/report; "
+            b'report-type=delivery-status; boundary="b"\n\n--b\nContent-Type: text/plain\n\n'
+            b"Undeliverable\n--b--\n",
+            "automatic message",
+        ),
     ],
 )
 def test_a_malformed_message_is_refused_and_logged_with_nothing_written(raw, reason, caplog):

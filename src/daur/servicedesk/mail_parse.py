@@ -5,8 +5,9 @@ daur.actions.servicedesk_inbound decides what the message does.
 
 The plain-text part is preferred; an HTML-only message is turned into text (tags dropped,
 scripts and styles with their content, entities read). The text is kept as written (it is
-escaped where shown). A message over the size limit, one whose MIME cannot be read, or one
-without a sender address is refused with MailRefused saying why."""
+escaped where shown). A message over the size limit, one whose MIME cannot be read, one
+without a sender address, or an automatic one (an out-of-office answer, a bounce) is refused
+with MailRefused saying why."""
 
 from __future__ import annotations
 
@@ -136,6 +137,11 @@ def mail_parse(raw: bytes, *, max_bytes: int = MAX_BYTES) -> InboundMail:
         if fatal:
             raise MailRefused(f"malformed MIME: {', '.join(sorted(set(fatal)))}")
         sender, name = _sender(message)
+        automatic = str(message.get("Auto-Submitted") or "no").strip().lower()
+        if automatic != "no" or message.get_content_type() == "multipart/report":
+            # An out-of-office answer or a bounce (RFC 3834, RFC 6522): taking it in would make
+            # tickets (and new contacts) of mail servers, and could answer a robot in a loop.
+            raise MailRefused(f"automatic message (Auto-Submitted: {automatic})")
         reference, subject = subject_split(str(message.get("Subject") or ""))
         text = _text(message)
         message_id = str(message.get("Message-ID") or "").strip()
