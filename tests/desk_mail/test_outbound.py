@@ -102,3 +102,21 @@ def test_a_resolution_sends_the_satisfaction_link_that_works(
 
     ticket_csat_request_queue(Ticket.objects.get(pk=ticket.pk))
     assert OutboundEmail.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_reply_stands_when_its_email_cannot_be_queued(
+    monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    from daur.actions import servicedesk_mail
+
+    def broken(drafts):  # noqa: ANN001, ANN202
+        raise RuntimeError("mail queue down")
+
+    monkeypatch.setattr(servicedesk_mail, "emails_queue", broken)
+    ticket = ticket_open(customer=customer_make(email="c@shop.example"), kind="request")
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket_reply(ticket_id=ticket.pk, body="On its way.", user=None)
+    assert ticket.messages.get().body == "On its way."
+    assert "mail queue down" in caplog.text
+    assert OutboundEmail.objects.count() == 0

@@ -127,7 +127,8 @@ def _status_move(ticket: Ticket, status: str, *, user, now: datetime) -> None:  
         TicketPause.objects.filter(ticket=ticket, ended_at__isnull=True).update(ended_at=now)
     if status == "resolved":
         ticket.resolved_at = max(now, ticket.opened_at)
-        transaction.on_commit(lambda: ticket_csat_request_queue(ticket))
+        # robust: the resolution stands even if its e-mail cannot be queued (that is logged).
+        transaction.on_commit(lambda: ticket_csat_request_queue(ticket), robust=True)
     elif old in ("resolved", "closed") and status == "in_progress":
         ticket.resolved_at = None
     ticket.status = status
@@ -225,7 +226,7 @@ def ticket_reply(
             ticket.first_response_at = max(now, ticket.opened_at)
         if ticket.status == "open":
             _status_move(ticket, "in_progress", user=user, now=now)
-        transaction.on_commit(lambda: ticket_reply_email_queue(message))
+        transaction.on_commit(lambda: ticket_reply_email_queue(message), robust=True)
     elif kind == TicketMessage.Kind.CUSTOMER and ticket.status in ("waiting", "resolved"):
         _status_move(ticket, "in_progress", user=user, now=now)
     ticket_sla_refresh(ticket, now=now)
