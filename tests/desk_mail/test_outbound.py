@@ -120,3 +120,14 @@ def test_a_reply_stands_when_its_email_cannot_be_queued(
     assert ticket.messages.get().body == "On its way."
     assert "mail queue down" in caplog.text
     assert OutboundEmail.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_history_written_without_notify_is_not_mailed(django_capture_on_commit_callbacks):
+    agent = user_make("agent-o", role="support_agent")
+    ticket = ticket_open(customer=customer_make(email="d@shop.example"), kind="request")
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket_reply(ticket_id=ticket.pk, body="Done.", user=agent, notify=False)
+        ticket_status_change(ticket_id=ticket.pk, status="resolved", user=agent, notify=False)
+    assert Ticket.objects.get(pk=ticket.pk).status == "resolved"
+    assert OutboundEmail.objects.count() == 0
