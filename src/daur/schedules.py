@@ -37,8 +37,9 @@ SCHEDULES = (
     Schedule(
         name="E-mail sends",
         task="daur.jobs.emails_send",
-        description="Send the queued e-mail (campaigns, surveys, the desk's replies); each message is claimed "
-        "before it is sent, so a run that overlaps another sends nothing twice.",
+        description="Send the queued e-mail (campaigns, surveys, the desk's replies); each "
+        "message is claimed before it is sent, so a run that overlaps another sends nothing "
+        "twice.",
         every_seconds=60,
     ),
     Schedule(
