@@ -182,3 +182,12 @@ def test_the_command_takes_an_eml_file(tmp_path, capsys):
     assert cli.main(["ticket-mail", str(bad)]) == 1
     assert "refused: malformed MIME" in capsys.readouterr().err
     assert Ticket.objects.count() == 1
+
+
+def test_mail_from_the_desks_own_address_is_refused(settings):
+    settings.DAUR_SUPPORT_ADDRESS = "Support@Daur.example"
+    settings.DEFAULT_FROM_EMAIL = "Daur <noreply@daur.example>"
+    for sender in ("support@daur.example", "Daur <NoReply@daur.example>"):
+        with pytest.raises(MailRefused, match="the desk's own address"):
+            ticket_mail_take(mail(sender=sender))
+    assert counts() == (0, 0, 0, 0)

@@ -16,6 +16,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -102,11 +103,20 @@ def _duplicate(message_id: str) -> MailTaken | None:
     return MailTaken("duplicate", seen.ticket_id, seen.ticket.external_id, seen.new_contact)
 
 
+def _own_addresses() -> set[str]:
+    """The desk's own addresses: mail from them is its own coming back (a loop), not a customer."""
+    own = {settings.DAUR_SUPPORT_ADDRESS, parseaddr(settings.DEFAULT_FROM_EMAIL)[1]}
+    return {address.strip().lower() for address in own if address}
+
+
 def ticket_mail_take(raw: bytes, *, now: datetime | None = None, via: str = "") -> MailTaken:
     """Take one e-mail (RFC 822 bytes) to the desk; MailRefused (logged, nothing written) for one
-    that is too large or cannot be read. `via` names the entry point in the log."""
+    that is too large, cannot be read, is automatic or comes from the desk's own address. `via`
+    names the entry point in the log."""
     try:
         mail = mail_parse(raw, max_bytes=settings.DAUR_INBOUND_EMAIL_MAX_BYTES)
+        if mail.sender in _own_addresses():
+            raise MailRefused(f"from the desk's own address {mail.sender}")
     except MailRefused as refusal:
         logger.warning("Inbound e-mail refused%s: %s", f" ({via})" if via else "", refusal)
         raise
