@@ -1,9 +1,12 @@
-"""The operator's commands: `daur backup DIR` and `daur restore DIR`."""
+"""The operator's commands: `daur backup DIR` and `daur restore DIR` (and the desk's, from
+daur.cli_desk: `daur ticket-mail FILE`)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+
+from daur.cli_desk import add_parsers as add_desk_parsers
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -15,6 +18,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("restore", help="restore a backup into an empty database")
     p.add_argument("directory", metavar="DIR", help="a directory written by `daur backup`")
     p.set_defaults(handler=cmd_restore)
+    add_desk_parsers(sub)  # the desk's operations (cli.py registers this module's)
 
 
 def cmd_backup(args: argparse.Namespace) -> int:

@@ -213,3 +213,18 @@ def emails_dispatch() -> dict | None:
 def tickets_breaches_record_task() -> int:
     """Record the SLA breaches that came due (run every few minutes by a scheduler)."""
     return tickets_breaches_record(now=timezone.now())
+
+
+@shared_task(name="daur.jobs.tickets_mail_poll")
+def tickets_mail_poll_task() -> dict:
+    """Take the support mailbox's unread e-mail into tickets (every minute by the scheduler);
+    nothing when no mailbox is configured (DAUR_SUPPORT_IMAP_HOST). Idempotent by Message-ID."""
+    from daur.actions.servicedesk_imap import imap_configured, tickets_mail_poll
+
+    if not imap_configured():
+        return {"ok": True, "skipped": "no support mailbox configured"}
+    minute = timezone.now().strftime("%Y%m%d%H%M")
+    if not once_per("tickets_mail_poll", minute, seconds=55):
+        return {"ok": True, "skipped": "already polling this minute"}
+    polled = tickets_mail_poll()
+    return {"ok": not polled.error, "outcomes": polled.outcomes, "error": polled.error}

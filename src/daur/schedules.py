@@ -37,8 +37,9 @@ SCHEDULES = (
     Schedule(
         name="E-mail sends",
         task="daur.jobs.emails_send",
-        description="Send the queued e-mail (campaigns, surveys); each message is claimed "
-        "before it is sent, so a run that overlaps another sends nothing twice.",
+        description="Send the queued e-mail (campaigns, surveys, the desk's replies); each "
+        "message is claimed before it is sent, so a run that overlaps another sends nothing "
+        "twice.",
         every_seconds=60,
     ),
     Schedule(
@@ -47,6 +48,13 @@ SCHEDULES = (
         description="Record the service desk's SLA breaches that came due; a breach is "
         "recorded once, so overlapping runs change nothing.",
         every_seconds=300,
+    ),
+    Schedule(
+        name="Support mailbox",
+        task="daur.jobs.tickets_mail_poll",
+        description="Take the support mailbox's unread e-mail into tickets (does nothing "
+        "until DAUR_SUPPORT_IMAP_HOST is set); a message is taken once by its Message-ID.",
+        every_seconds=60,
     ),
 )
 

@@ -21,7 +21,7 @@ from daur.db.dialect import moment_value, temporary_table
 from daur.engagement.models import EmailConsent, EmailConsentChange, OutboundEmail
 
 UNSUBSCRIBE_SALT = "daur.unsubscribe"
-DRAFT_FIELDS = ("key", "customer_id", "subject", "body", "language", "source")
+DRAFT_FIELDS = ("key", "customer_id", "subject", "body", "language", "source", "transactional")
 _STAGE = "mail_drafts"
 
 
@@ -82,6 +82,7 @@ def _stage(drafts: list[Mapping], positions: list[int]) -> None:
         [str(d.get("body") or "") for d in drafts],
         [str(d.get("language") or "") for d in drafts],
         [str(d.get("source") or "") for d in drafts],
+        [bool(d.get("transactional")) for d in drafts],
     ]
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {_STAGE}")
@@ -89,10 +90,12 @@ def _stage(drafts: list[Mapping], positions: list[int]) -> None:
             temporary_table(
                 _STAGE,
                 "pos integer, key text, customer_id bigint, subject text, body text, "
-                "language text, source text",
+                "language text, source text, transactional boolean",
             )
         )
-    names = ("pos", '"key"', "customer_id", "subject", "body", "language", "source")
+    names = (
+        "pos", '"key"', "customer_id", "subject", "body", "language", "source", "transactional"
+    )
     rows_insert(_STAGE, names, columns)
 
 
@@ -101,7 +104,8 @@ def _insert(now, *, fresh: bool = False) -> list[tuple[int, str, str]]:  # noqa:
     unique index to meet a conflict), so the keys already there are left out by a join."""
     email, customer = OutboundEmail._meta.db_table, Customer._meta.db_table
     consent = EmailConsent._meta.db_table
-    out = "(NOT c.email_consent OR e.status = 'opted_out')"
+    # A transactional message (the customer's own ticket) is not held back by an opt-out.
+    out = "(NOT s.transactional AND (NOT c.email_consent OR e.status = 'opted_out'))"
     new = (
         f'WHERE NOT EXISTS (SELECT 1 FROM {email} m WHERE m."key" = s.key) ORDER BY s.pos'
         if fresh
@@ -109,12 +113,12 @@ def _insert(now, *, fresh: bool = False) -> list[tuple[int, str, str]]:  # noqa:
     )
     sql = (
         f'INSERT INTO {email} ("key", customer_id, to_address, language, subject, body_text, '
-        "status, reason, attempts, created_at, source) "
+        "status, reason, attempts, created_at, source, transactional) "
         "SELECT s.key, s.customer_id, c.email, "
         "COALESCE(NULLIF(s.language, ''), NULLIF(c.language, ''), %s), s.subject, s.body, "
         f"CASE WHEN c.email = '' OR {out} THEN 'skipped' ELSE 'queued' END, "
         f"CASE WHEN c.email = '' THEN 'no_email' WHEN {out} THEN 'opted_out' ELSE '' END, "
-        "0, %s, s.source "
+        "0, %s, s.source, s.transactional "
         f"FROM {_STAGE} s JOIN {customer} c ON c.id = s.customer_id "
         f"LEFT JOIN {consent} e ON e.customer_id = s.customer_id "
         f"{new} RETURNING id, status, reason"
@@ -159,7 +163,9 @@ def _unknown_customers() -> list[str]:
 
 
 def emails_queue(drafts: Iterable[Mapping]) -> EmailsQueued:
-    """Queue one message per draft ({key, customer_id, subject, body, language, source}).
+    """Queue one message per draft ({key, customer_id, subject, body, language, source} and
+    optionally `transactional`: True for service mail about the customer's own request, which an
+    opt-out of e-mail does not hold back and which carries no unsubscribe link).
 
     Idempotent on the key: a draft whose key is already queued (in any status) writes nothing.
     A customer without an e-mail address or who opted out gets a `skipped` message with its
@@ -220,7 +226,7 @@ def consent_set(
     """Set a customer's consent to e-mail and record the change (how: unsubscribe, staff, import;
     by whom; through which message). The customer's `email_consent` follows (false only when
     opted out). A status it already has writes nothing: False. Opting out also skips the
-    customer's queued messages."""
+    customer's queued messages (not the transactional ones: replies to their own tickets)."""
     if status not in EmailConsent.Status.values:
         raise ValueError(f"unknown consent status {status!r}")
     customer = Customer.objects.select_for_update().get(pk=customer_id)
@@ -241,7 +247,7 @@ def consent_set(
         Customer.objects.filter(pk=customer.pk).update(email_consent=allowed, updated_at=now)
     if not allowed:
         OutboundEmail.objects.filter(
-            customer=customer, status=OutboundEmail.Status.QUEUED
+            customer=customer, status=OutboundEmail.Status.QUEUED, transactional=False
         ).update(status=OutboundEmail.Status.SKIPPED, reason="opted_out")
     return True
 

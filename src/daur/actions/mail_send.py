@@ -48,23 +48,30 @@ def unsubscribe_url(email: OutboundEmail) -> str:
 
 
 def message_text(email: OutboundEmail, *, link: str | None = None) -> str:
-    """The plain text sent: the body and the footer of the message's language's template."""
+    """The plain text sent: the body and the footer of the message's language's template (a
+    transactional message's footer has no unsubscribe link: it is about the customer's request)."""
     language = email.language or default_language()
+    name = "service" if email.transactional else "message"
     template = select_template(
-        [f"engagement/email/message.{language}.txt", "engagement/email/message.en.txt"]
+        [f"engagement/email/{name}.{language}.txt", f"engagement/email/{name}.en.txt"]
     )
-    text = template.render(
-        {
-            "body": email.body_text,
-            "business": settings.DAUR_BUSINESS_NAME,
-            "unsubscribe_url": link or unsubscribe_url(email),
-        }
-    )
+    context = {"body": email.body_text, "business": settings.DAUR_BUSINESS_NAME}
+    if not email.transactional:
+        context["unsubscribe_url"] = link or unsubscribe_url(email)
+    text = template.render(context)
     # Plain text, not a "safe" string: a page that shows it escapes it like any other text.
     return str.__str__(text)
 
 
 def message_build(email: OutboundEmail, connection) -> EmailMessage:  # noqa: ANN001
+    if email.transactional:
+        headers = {}
+        if settings.DAUR_SUPPORT_ADDRESS:  # the customer's answer comes back to the desk
+            headers["Reply-To"] = settings.DAUR_SUPPORT_ADDRESS
+        return EmailMessage(
+            subject=email.subject, body=message_text(email), to=[email.to_address],
+            connection=connection, headers=headers,
+        )
     link = unsubscribe_url(email)
     return EmailMessage(
         subject=email.subject,
@@ -107,7 +114,10 @@ def _claim(ids: list[int] | None, after: int) -> list[OutboundEmail]:
 
 
 def _allowed(email: OutboundEmail) -> bool:
-    """Still allowed now: the customer may have opted out since the message was queued."""
+    """Still allowed now: the customer may have opted out since the message was queued (which
+    does not hold back a transactional message)."""
+    if email.transactional:
+        return bool(email.to_address)
     customer = email.customer
     record = getattr(customer, "email_consent_record", None)
     opted_out = record is not None and record.status == EmailConsent.Status.OPTED_OUT

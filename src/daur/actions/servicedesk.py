@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from daur import vocabulary
 from daur.actions.servicedesk_csat import ticket_csat_request_queue
+from daur.actions.servicedesk_mail import ticket_reply_email
 from daur.actions.servicedesk_sla import ticket_sla_factor, ticket_sla_refresh
 from daur.customers.models import Customer
 from daur.insights.realtime import customers_rescore_on_commit
@@ -107,9 +108,12 @@ def _locked(ticket_id: int) -> Ticket:
         raise TicketRefused(_("That ticket does not exist.")) from None
 
 
-def _status_move(ticket: Ticket, status: str, *, user, now: datetime) -> None:  # noqa: ANN001
+def _status_move(
+    ticket: Ticket, status: str, *, user, now: datetime, notify: bool = True  # noqa: ANN001
+) -> None:
     """Move the status if the flow allows it: pauses open and close with "waiting", a resolution
-    is stamped (and cleared on reopening)."""
+    is stamped (and cleared on reopening) and, with `notify`, its satisfaction question
+    e-mailed."""
     if status not in vocabulary.TICKET_STATUSES:
         raise TicketRefused(_("Unknown status."))
     if status == ticket.status:
@@ -126,7 +130,8 @@ def _status_move(ticket: Ticket, status: str, *, user, now: datetime) -> None:  
         TicketPause.objects.filter(ticket=ticket, ended_at__isnull=True).update(ended_at=now)
     if status == "resolved":
         ticket.resolved_at = max(now, ticket.opened_at)
-        transaction.on_commit(lambda: ticket_csat_request_queue(ticket))
+        if notify:  # robust: the resolution stands if its e-mail cannot be queued (logged)
+            transaction.on_commit(lambda: ticket_csat_request_queue(ticket), robust=True)
     elif old in ("resolved", "closed") and status == "in_progress":
         ticket.resolved_at = None
     ticket.status = status
@@ -135,11 +140,17 @@ def _status_move(ticket: Ticket, status: str, *, user, now: datetime) -> None:  
 
 @transaction.atomic
 def ticket_status_change(
-    *, ticket_id: int, status: str, user, now: datetime | None = None  # noqa: ANN001
+    *,
+    ticket_id: int,
+    status: str,
+    user,  # noqa: ANN001
+    now: datetime | None = None,
+    notify: bool = True,
 ) -> Ticket:
+    """`notify`: False writes history without e-mailing the customer (the demo's past)."""
     now = now or timezone.now()
     ticket = _locked(ticket_id)
-    _status_move(ticket, status, user=user, now=now)
+    _status_move(ticket, status, user=user, now=now, notify=notify)
     ticket_sla_refresh(ticket, now=now)
     customers_rescore_on_commit(customer_ids=[ticket.customer_id])
     return ticket
@@ -188,10 +199,9 @@ def ticket_assign(
 
 
 def ticket_reply_email_queue(message: TicketMessage) -> None:
-    """Where a reply to the customer is handed to the outgoing e-mail (with the ticket's
-    reference in its subject). Nothing is sent yet: the desk's e-mail comes with the outbound
-    mail queue; the reply is kept on the ticket either way."""
-    return None
+    """A reply to the customer is queued as e-mail once it is committed (the ticket's reference
+    in its subject; daur.actions.servicedesk_mail); the sender sends it (daur.jobs.emails_send)."""
+    ticket_reply_email(message)
 
 
 @transaction.atomic
@@ -202,9 +212,11 @@ def ticket_reply(
     user=None,  # noqa: ANN001 - the agent; None for the customer's own message
     kind: str = TicketMessage.Kind.REPLY,
     now: datetime | None = None,
+    notify: bool = True,
 ) -> TicketMessage:
     """Add to the conversation. An agent's first reply is the first response and starts the work
-    (open → in progress); the customer's message ends a wait. A closed ticket takes no more."""
+    (open → in progress) and, with `notify`, is e-mailed to the customer; the customer's message
+    ends a wait. A closed ticket takes no more."""
     if kind not in TicketMessage.Kind.values:
         raise TicketRefused(_("Unknown kind of message."))
     if not body.strip():
@@ -225,7 +237,8 @@ def ticket_reply(
             ticket.first_response_at = max(now, ticket.opened_at)
         if ticket.status == "open":
             _status_move(ticket, "in_progress", user=user, now=now)
-        transaction.on_commit(lambda: ticket_reply_email_queue(message))
+        if notify:
+            transaction.on_commit(lambda: ticket_reply_email_queue(message), robust=True)
     elif kind == TicketMessage.Kind.CUSTOMER and ticket.status in ("waiting", "resolved"):
         _status_move(ticket, "in_progress", user=user, now=now)
     ticket_sla_refresh(ticket, now=now)

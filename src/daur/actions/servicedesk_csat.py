@@ -9,6 +9,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from daur.actions.servicedesk_mail import ticket_csat_email
 from daur.insights.realtime import customers_rescore_on_commit
 from daur.servicedesk.models import Ticket, TicketEvent
 from daur.servicedesk.tokens import TokenRefused, csat_token_read
@@ -27,10 +28,9 @@ class CsatRefused(ValueError):
 
 
 def ticket_csat_request_queue(ticket: Ticket) -> None:
-    """Where the satisfaction question (its link: daur.servicedesk.tokens.csat_token_make) is
-    handed to the outgoing e-mail once a ticket is resolved. Nothing is sent yet: the desk's
-    e-mail comes with the outbound mail queue; the ticket's page shows the link meanwhile."""
-    return None
+    """The satisfaction question (its link: daur.servicedesk.tokens.csat_token_make) is queued
+    as e-mail once a resolution is committed (daur.actions.servicedesk_mail)."""
+    ticket_csat_email(ticket)
 
 
 def csat_ticket(token: str) -> Ticket:

@@ -277,6 +277,17 @@ DEFAULT_FROM_EMAIL = os.environ.get("DAUR_EMAIL_FROM", "Daur <noreply@localhost>
 DAUR_BASE_URL = os.environ.get("DAUR_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # The business's name in the footer of its e-mail.
 DAUR_BUSINESS_NAME = os.environ.get("DAUR_BUSINESS_NAME", "Daur")
+# The service desk's e-mail (docs/service.md, "E-mail"): the address customers write to (the
+# Reply-To of the desk's replies), its IMAP mailbox polled every minute when a host is set, the
+# shared secret of the inbound webhook (unset: no webhook) and the largest message taken in.
+DAUR_SUPPORT_ADDRESS = os.environ.get("DAUR_SUPPORT_ADDRESS", "")
+DAUR_SUPPORT_IMAP_HOST = os.environ.get("DAUR_SUPPORT_IMAP_HOST", "")
+DAUR_SUPPORT_IMAP_PORT = int(os.environ.get("DAUR_SUPPORT_IMAP_PORT", "993"))
+DAUR_SUPPORT_IMAP_USER = os.environ.get("DAUR_SUPPORT_IMAP_USER", "")
+DAUR_SUPPORT_IMAP_PASSWORD = os.environ.get("DAUR_SUPPORT_IMAP_PASSWORD", "")
+DAUR_SUPPORT_IMAP_FOLDER = os.environ.get("DAUR_SUPPORT_IMAP_FOLDER", "INBOX")
+DAUR_INBOUND_EMAIL_SECRET = os.environ.get("DAUR_INBOUND_EMAIL_SECRET", "")
+DAUR_INBOUND_EMAIL_MAX_BYTES = int(os.environ.get("DAUR_INBOUND_EMAIL_MAX_BYTES", "10485760"))
 
 # Background jobs: with no Redis configured they run in-process (the embedded default).
 REDIS_URL = os.environ.get("DAUR_REDIS_URL", "")

@@ -1,7 +1,8 @@
 """The demo's live service desk: SLA policies on a Jakarta business calendar, two teams, a backlog
 opened over the last days (some breached, some breaching soon, some waiting on the customer),
 tickets resolved with their satisfaction answered, and an NPS survey round answered in part.
-Written through the desk's actions, relative to now; loading the demo again starts it afresh."""
+Written through the desk's actions, relative to now; loading the demo again starts it afresh.
+Its past replies and resolutions are not e-mailed to the (made-up) customers."""
 
 from __future__ import annotations
 
@@ -108,7 +109,7 @@ def demo_desk_fill(*, seed: int, now: datetime | None = None) -> dict[str, int]:
         answered = opened + timedelta(hours=min(age_hours * 0.2, float(rng.uniform(0.2, 3))))
         if breaching_soon:
             answered = opened + timedelta(minutes=10)
-        ticket_reply(ticket_id=ticket.pk, body=REPLY, user=support, now=answered)
+        ticket_reply(ticket_id=ticket.pk, body=REPLY, user=support, now=answered, notify=False)
         if i % 4 == 0:
             ticket_reply(ticket_id=ticket.pk, body=NOTE, user=support, kind="note", now=answered)
         if not resolved:
@@ -117,7 +118,9 @@ def demo_desk_fill(*, seed: int, now: datetime | None = None) -> dict[str, int]:
                                      now=answered)
             continue
         done = answered + timedelta(hours=float(rng.uniform(1, age_hours * 0.7)))
-        ticket_status_change(ticket_id=ticket.pk, status="resolved", user=support, now=done)
+        ticket_status_change(
+            ticket_id=ticket.pk, status="resolved", user=support, now=done, notify=False
+        )
         if i % 4:
             fresh = Ticket.objects.get(pk=ticket.pk)
             ticket_satisfaction_record(

@@ -22,7 +22,7 @@ class InteractionAdmin(admin.ModelAdmin):
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "key", "customer", "to_address", "status", "sent_at", "source")
-    list_filter = ("status", "language")
+    list_filter = ("status", "language", "transactional")
     search_fields = ("=key", "=customer__external_id", "=to_address", "=source")
     raw_id_fields = ("customer",)
     show_full_result_count = False

@@ -134,6 +134,11 @@ class OutboundEmail(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     # What queued it, e.g. "campaign:12" or "newsletter".
     source = models.CharField(_("source"), max_length=64, blank=True)
+    # Service mail about the customer's own request (a ticket's reply, its satisfaction
+    # question): sent whatever the marketing consent says, without the unsubscribe footer.
+    transactional = models.BooleanField(
+        _("transactional"), default=False, db_default=False
+    )
 
     class Meta:
         verbose_name = _("outbound e-mail")

@@ -275,3 +275,25 @@ __all__ = [
     "TicketMessage",
     "TicketPause",
 ]
+
+
+class InboundEmail(models.Model):
+    """An e-mail taken in by the desk (docs/service.md, "E-mail"), once per Message-ID: the same
+    message polled or posted again adds nothing. Which ticket it opened or added to, and whether
+    its sender was a new contact (a customer created for an address the base did not know)."""
+
+    message_id = models.CharField(_("message id"), max_length=255, unique=True)
+    sender = models.CharField(_("from"), max_length=254)
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="emails"
+    )
+    opened = models.BooleanField(_("opened the ticket"), default=False)
+    new_contact = models.BooleanField(_("new contact"), default=False)
+    received_at = models.DateTimeField(_("received"))
+
+    class Meta:
+        verbose_name = _("inbound e-mail")
+        verbose_name_plural = _("inbound e-mails")
+
+    def __str__(self) -> str:
+        return self.message_id

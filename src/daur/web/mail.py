@@ -133,12 +133,12 @@ def outbox_message(request: HttpRequest, email_id: int) -> HttpResponse:
     email = outbox_visible_to(request.user).select_related("customer").filter(pk=email_id).first()
     if email is None:
         raise Http404("No such message")
-    link = unsubscribe_url(email)
+    link = "" if email.transactional else unsubscribe_url(email)  # service mail: none
     context = {
         "email": email,
         "reason": reason_text(email),
         "link": link,
-        "text": message_text(email, link=link),
+        "text": message_text(email, link=link or None),
         "sender": settings.DEFAULT_FROM_EMAIL,
     }
     return render(request, "web/mail/message.html", context)

@@ -24,6 +24,7 @@ from daur.actions.servicedesk import (
     ticket_reply,
     ticket_status_change,
 )
+from daur.jobs import emails_dispatch
 from daur.records import vocabulary_choices
 from daur.servicedesk.access import (
     ticket_notes_visible_to,
@@ -119,9 +120,12 @@ def ticket_act(request: HttpRequest, ticket_id: int) -> HttpResponse:
         if op in ("reply", "note"):
             ticket_reply(ticket_id=ticket.pk, body=post.get("body", ""), user=user, kind=op)
             messages.success(request, _("Reply sent.") if op == "reply" else _("Note added."))
+            if op == "reply":  # queued as e-mail at the commit: sent now (or by a worker)
+                emails_dispatch()
         elif op == "status":
             ticket_status_change(ticket_id=ticket.pk, status=post.get("status", ""), user=user)
             messages.success(request, _("Status changed."))
+            emails_dispatch()  # a resolution's satisfaction question
         elif op == "priority":
             ticket_priority_change(
                 ticket_id=ticket.pk, priority=post.get("priority", ""), user=user

@@ -19,6 +19,7 @@ from daur import vocabulary
 from daur.accounts.models import Role, User
 from daur.actions.servicedesk import UNCHANGED, TicketRefused, ticket_open, tickets_bulk_change
 from daur.customers.access import customers_visible_to
+from daur.jobs import emails_dispatch
 from daur.records import vocabulary_choices
 from daur.servicedesk.access import tickets_visible_to, tickets_workable_by
 from daur.servicedesk.models import Team, Ticket
@@ -124,6 +125,8 @@ def tickets_bulk(request: HttpRequest) -> HttpResponse:
     )
     if outcome.changed:
         messages.success(request, _("%(n)s tickets changed.") % {"n": outcome.changed})
+        if status == "resolved":  # their satisfaction questions, queued at each commit
+            emails_dispatch()
     for reference, reason in outcome.refused:
         messages.error(request, f"{reference}: {reason}")
     return HttpResponseRedirect(back)

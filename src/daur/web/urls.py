@@ -12,6 +12,7 @@ from daur.web import (
     csat,
     customer_edit,
     duplicates,
+    inbound_email,
     leads,
     mail,
     personas,
@@ -96,6 +97,7 @@ urlpatterns = [
     path("outbox/send/", mail.outbox_send, name="outbox_send"),
     path("outbox/<int:email_id>/", mail.outbox_message, name="outbox_message"),
     path("unsubscribe/<str:token>/", mail.unsubscribe_page, name="unsubscribe"),
+    path("inbound/email/", inbound_email.inbound_email, name="inbound_email"),
     path(
         "customers/<int:customer_id>/consent/", mail.customer_consent, name="customer_consent"
     ),
