@@ -11,6 +11,7 @@ from daur.analytics.lifecycle import LIFECYCLE_STAGES
 from daur.analytics.orientation import ORIENTATIONS
 from daur.analytics.rfm import SEGMENTS
 from daur.analytics.strategy import STRATEGIES
+from daur.db.expressions import any_of
 from daur.definitions.worklist import WORKLIST_STRATEGIES, customer_at_stake_expr
 from daur.records import vocabulary_choices
 
@@ -131,7 +132,7 @@ class CustomerScore(models.Model):
             # /today/'s customers, by CLV at risk (insights migration 0008).
             models.Index(
                 fields=["-value_at_stake", "customer"],
-                condition=models.Q(strategy__in=WORKLIST_STRATEGIES),
+                condition=any_of("strategy", WORKLIST_STRATEGIES),
                 name="score_worklist_idx",
             ),
         ]

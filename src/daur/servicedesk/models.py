@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from daur import vocabulary
+from daur.db.expressions import any_of
 from daur.records import InterchangeRecord, vocabulary_choices
 
 # The statuses in which a ticket is still work to do (its queue, its clocks).
@@ -119,23 +120,23 @@ class Ticket(InterchangeRecord):
             models.Index(
                 fields=["resolution_due_at", "id"],
                 name="ticket_queue_idx",
-                condition=models.Q(status__in=OPEN_STATUSES),
+                condition=any_of("status", OPEN_STATUSES),
             ),
             models.Index(
                 fields=["assignee", "resolution_due_at", "id"],
                 name="ticket_agent_queue_idx",
-                condition=models.Q(status__in=OPEN_STATUSES),
+                condition=any_of("status", OPEN_STATUSES),
             ),
             models.Index(
                 fields=["team", "resolution_due_at", "id"],
                 name="ticket_team_queue_idx",
-                condition=models.Q(status__in=OPEN_STATUSES),
+                condition=any_of("status", OPEN_STATUSES),
             ),
             # "Breaching soon": past the warning, not yet due; both bounds read in the index.
             models.Index(
                 fields=["resolution_warn_at", "resolution_due_at"],
                 name="ticket_soon_idx",
-                condition=models.Q(status__in=OPEN_STATUSES),
+                condition=any_of("status", OPEN_STATUSES),
             ),
             models.Index(fields=["resolved_at"], name="ticket_resolved_idx"),
             # Every ticket the newest first, and the KPIs' period of opening.
