@@ -17,7 +17,7 @@ from django.utils import timezone
 from daur.customers.models import Customer
 from daur.db import bulk
 from daur.db.copy import rows_insert
-from daur.db.dialect import moment_value, temporary_table
+from daur.db.dialect import moment_value, temporary_table, temporary_table_drop
 from daur.engagement.models import EmailConsent, EmailConsentChange, OutboundEmail
 
 UNSUBSCRIBE_SALT = "daur.unsubscribe"
@@ -195,9 +195,7 @@ def emails_queue(drafts: Iterable[Mapping]) -> EmailsQueued:
                 raise DraftsRefused(unknown)
             rows = _write(len(drafts))
     finally:
-        if connection.vendor != "postgresql":  # PostgreSQL drops it at the commit
-            with connection.cursor() as cursor:
-                cursor.execute(f"DROP TABLE IF EXISTS {_STAGE}")
+        temporary_table_drop(_STAGE)
     reasons = Counter(reason for _, status, reason in rows if status == "skipped")
     result.ids = [pk for pk, status, _ in rows if status == "queued"]
     result.queued = len(result.ids)

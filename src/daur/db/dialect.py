@@ -173,6 +173,15 @@ def temporary_table(name: str, definition: str) -> str:
     return f"CREATE TEMP TABLE {name} ({definition})"
 
 
+def temporary_table_drop(name: str) -> None:
+    """Drop a `temporary_table` once its work is done where the commit does not (SQLite; on
+    PostgreSQL ON COMMIT DROP has done it)."""
+    if postgresql():
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {name}")
+
+
 def moment_value(moment: datetime) -> Any:
     """An aware moment as this database's driver takes it in a bulk write: on SQLite the text
     Django's backend stores (UTC, no offset), so stored and written values compare equal."""
