@@ -181,3 +181,28 @@ def test_score_through_the_database_on_a_base_shaped_like_a_real_catalogue(capsy
     # Every purchase is 150,000: the expected order value is that (the spend model, with no
     # variation to learn from, sits at its boundary, close to each customer's own mean).
     assert all(v == pytest.approx(150_000, rel=0.01) for *_, v in scores if v is not None)
+
+
+@pytest.mark.parametrize("shape", ["one buyer on the last day", "repeats, refunds, namesakes"])
+def test_the_whole_scoring_job_on_bases_unlike_the_demo(shape):
+    """`daur score`'s job — lead scores, scores, personas, the desk's follow-ups, segments,
+    dashboard figures, alerts — ends `succeeded` with every customer scored on odd bases."""
+    from daur.actions.segments import segment_create
+    from daur.insights.persona_models import PersonaRun
+    from daur.jobs import score_run
+
+    if shape == "one buyer on the last day":
+        order(customer("ONLY"), "O1", "2025-06-30", 250_000)
+    else:
+        for n in range(30):
+            who = Customer.objects.create(external_id=f"N{n}", name="Toko Ani")  # namesakes
+            order(who, f"O{n}a", "2025-01-05", 99_000)  # identical amounts
+            order(who, f"O{n}b", "2025-03-05", 99_000)
+            order(who, f"O{n}r", "2025-03-06", -99_000)  # a refund of the second
+        customer("PROSPECT")
+    segment_create(name="Everyone retained", query="stage=retention")
+    job = score_run()
+    assert job.run.status == "succeeded"
+    assert CustomerScore.objects.count() == Customer.objects.count()
+    assert PersonaRun.objects.count() <= 1  # none with too few buyers, never a failure
+    assert "personas are not stored" not in job.run.message
