@@ -135,8 +135,23 @@ def cmd_score(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as error:  # tomllib's errors are ValueErrors
         print(f"daur score: rules file {settings_rules_file()}: {error}", file=sys.stderr)
         return 2
+    from daur.insights.distributed import PHASES, DistributedScoringError
+
+    shown: dict[int, int] = {}
+
+    def progress(run, phase: int, done: int, total: int) -> None:  # noqa: ANN001 - a ScoringRun
+        if shown.get(phase) != done:
+            shown[phase] = done
+            print(f"  {PHASES[phase]}: {done} of {total} ranges done", flush=True)
+
     try:
-        job = score_run(as_of=as_of)
+        job = score_run(
+            as_of=as_of, distributed=args.distributed, range_size=args.range_size,
+            progress=progress,
+        )
+    except DistributedScoringError as error:
+        print(f"daur score: {error}", file=sys.stderr)
+        return 1
     except FollowupsFailed as failure:
         print(run_report(failure.run))
         print(f"daur score: {failure.run.message}", file=sys.stderr)
@@ -287,6 +302,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("score", help="fit the models and score every customer and every open lead")
     p.add_argument("--as-of", metavar="DATE")
+    p.add_argument(
+        "--distributed", action="store_true",
+        help="score ranges of customers on the Celery workers (PostgreSQL; docs/scale.md)",
+    )
+    p.add_argument(
+        "--range-size", type=int, metavar="N",
+        help="customers per range with --distributed (default DAUR_SCORING_RANGE_SIZE)",
+    )
     p.set_defaults(handler=cmd_score)
 
     p = sub.add_parser("fit", help="fit a BTYD or spend model on a CSV, without a database")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from celery import shared_task
+from celery import group, shared_task
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,6 +23,7 @@ from daur.actions.mail_send import emails_send as mail_send
 from daur.actions.servicedesk_save import detractors_p_alive, tickets_save_open
 from daur.actions.servicedesk_sla import tickets_breaches_record
 from daur.definitions.rules import rules_config
+from daur.insights.distributed import MAX_ATTEMPTS, range_work, scores_compute_distributed
 from daur.insights.lead_scores import LeadScoring, lead_scores_learn, lead_scores_link
 from daur.insights.models import DashboardFacts, ScoringRun
 from daur.insights.services import scores_compute
@@ -47,17 +48,30 @@ class ScoreJob:
     leads: LeadScoring | None = None
 
 
-def score_run(*, as_of: date | None = None) -> ScoreJob:
+def score_run(
+    *,
+    as_of: date | None = None,
+    distributed: bool = False,
+    range_size: int | None = None,
+    progress: Any = None,
+) -> ScoreJob:
     """Score the base, then store the dashboard figures and the alerts; the run `succeeded`
     only then. If the figures or alerts fail, the run stays `scored` with the error in its
     message and FollowupsFailed is raised: the next run stores them again.
 
     The open leads are scored first (the `start` strategy of a prospect reads its lead's score);
     a lead model that cannot be learned falls back to the prior and never stops the customers'
-    scoring (docs/lead_score.md)."""
+    scoring (docs/lead_score.md). `distributed`: the customers are scored over ranges on the
+    Celery workers (`score_ranges_dispatch`; docs/scale.md), `progress(run, phase, done, total)`
+    told as ranges finish."""
     leads = lead_scores_learn(as_of=as_of, rules=rules_config().leads)
     detractors = detractors_p_alive()  # their P(alive) before this run replaces it
-    run = scores_compute(as_of=as_of)
+    if distributed:
+        run = scores_compute_distributed(
+            dispatch=score_ranges_dispatch, as_of=as_of, range_size=range_size, progress=progress
+        )
+    else:
+        run = scores_compute(as_of=as_of)
     lead_scores_link(leads, run)
     personas_step(run)
     service_desk_followups(detractors)
@@ -132,11 +146,36 @@ def run_followups(run: ScoringRun) -> tuple[DashboardFacts, list[Any]]:
     return facts, alerts
 
 
+def score_ranges_dispatch(phase: int, ranges: list[tuple]) -> None:
+    """A distributed run's phase: one task per range, as a Celery group (in-process when the
+    tasks run eagerly, as on the embedded default)."""
+    group(score_range_task.s(*args) for args in ranges).apply_async()
+
+
+@shared_task(
+    name="daur.jobs.score_range",
+    acks_late=True,
+    reject_on_worker_lost=True,  # a worker killed midway: the range goes back on the queue
+    autoretry_for=(Exception,),
+    max_retries=MAX_ATTEMPTS - 1,
+    retry_backoff=2,
+)
+def score_range_task(
+    run_id: int, number: int, phase: int, snapshot: str, as_of_day: int, first_day: int | None
+) -> str:
+    """One phase of one range of a distributed run (daur.insights.distributed); idempotent."""
+    return range_work(run_id, number, phase, snapshot, as_of_day, first_day)
+
+
 @shared_task(name="daur.jobs.score_run")
-def score_run_task(*, as_of: str | None = None) -> dict:
-    """Score the base, store the dashboard figures and alerts; a retry is a new, whole run."""
+def score_run_task(*, as_of: str | None = None, distributed: bool = False) -> dict:
+    """Score the base, store the dashboard figures and alerts; a retry is a new, whole run.
+    `distributed` runs only where a worker may wait on others (not inside a range's worker
+    pool alone: start at least two workers, or a worker with a concurrency above one)."""
     try:
-        job = score_run(as_of=date.fromisoformat(as_of) if as_of else None)
+        job = score_run(
+            as_of=date.fromisoformat(as_of) if as_of else None, distributed=distributed
+        )
     except FollowupsFailed as failure:
         return {
             "ok": False,

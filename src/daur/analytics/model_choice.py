@@ -24,6 +24,7 @@ import numpy as np
 
 from daur.analytics.btyd import purchase_model
 from daur.analytics.btyd._fit import collapse_rows
+from daur.analytics.fit_inputs import CalibrationSample, sample_keys
 from daur.analytics.fit_outcome import (
     MIN_BUYERS_TO_FIT,
     MIN_REPEAT_BUYERS_TO_FIT,
@@ -41,9 +42,9 @@ HOLDOUT_SHARE = 1.0 / 3.0
 # The calibration period must be at least as long as the shortest holdout.
 MIN_SPAN_DAYS = 2 * HOLDOUT_MIN_DAYS
 PLOT_MAX_FREQUENCY = 7  # the calibration plot's last bin is "7+"
-# The test fits every candidate: on a larger base it runs on a random sample of this many
-# customers (fixed seed), plenty to rank the models' holdout errors.
-TEST_MAX_CUSTOMERS = 20_000
+# The test fits every candidate: on a larger base it runs on a sample of TEST_MAX_CUSTOMERS
+# customers (those with the smallest sample keys: `fit_inputs`), plenty to rank the models'
+# holdout errors.
 # Below this many rows, predictions are computed per customer rather than per distinct row.
 _COLLAPSE_FROM = 256
 
@@ -67,9 +68,51 @@ def holdout_split(first_day: int, as_of_day: int) -> tuple[int, int]:
     return as_of_day - holdout, holdout
 
 
-def fit_candidate(name: str, x: np.ndarray, t_x: np.ndarray, T: np.ndarray):
-    """Fit one purchase model; (the fit, "") or (None, why it failed)."""
-    return attempt(purchase_model(name).fit, x, t_x, T)
+def fit_candidate(
+    name: str, x: np.ndarray, t_x: np.ndarray, T: np.ndarray, weights: np.ndarray | None = None
+):
+    """Fit one purchase model (on rows counting `weights` customers each); (the fit, "") or
+    (None, why it failed)."""
+    fit = purchase_model(name).fit
+    return attempt(lambda *rows: fit(*rows, weights=weights), x, t_x, T)
+
+
+def calibration_sample(
+    customer: np.ndarray,
+    day: np.ndarray,
+    amount: np.ndarray,
+    as_of_day: int,
+    *,
+    first_day: int,
+    keys: np.ndarray,
+) -> CalibrationSample | None:
+    """The holdout test's sample of these purchases (customer index, day number, amount > 0;
+    `keys[i]` the sample key of customer index i), with the history starting at `first_day`
+    (the whole base's first purchase); None when that history is too short for a test."""
+    calibration_end, _ = holdout_split(first_day, as_of_day)
+    if as_of_day - first_day < MIN_SPAN_DAYS:
+        return None
+    empty = np.zeros(0)
+    if customer.size == 0 or int(day.min()) > calibration_end:
+        return CalibrationSample.of(empty.astype(np.uint64), empty, empty, empty, empty, 0)
+    summary = summarise(
+        customer,
+        day.astype("datetime64[D]"),
+        amount,
+        calibration_end=np.datetime64(calibration_end, "D"),
+        holdout_end=np.datetime64(as_of_day, "D"),
+        time_unit="day",
+    )
+    # A customer whose first order is on the calibration end has nothing to learn from yet.
+    aged = np.flatnonzero(summary.T > 0)
+    return CalibrationSample.of(
+        keys[summary.customer_ids[aged].astype(np.int64)],
+        summary.x[aged],
+        summary.t_x[aged],
+        summary.T[aged],
+        summary.holdout_x[aged].astype(np.float64),
+        aged.size,
+    )
 
 
 def select_purchase_model(
@@ -78,10 +121,28 @@ def select_purchase_model(
     amount: np.ndarray,
     as_of_day: int,
     fitter: Fitter = fit_candidate,
+    *,
+    keys: np.ndarray | None = None,
 ) -> Selection:
     """Run the holdout test on the purchases (customer index, day number, amount > 0) up to
-    `as_of_day`; `fitter(name, x, t_x, T)` fits a candidate."""
+    `as_of_day`; `fitter(name, x, t_x, T)` fits a candidate; `keys` are the customers' sample
+    keys (by default from their index)."""
     first_day = int(day.min())
+    if keys is None:
+        keys = sample_keys(np.arange(int(customer.max()) + 1 if customer.size else 0))
+    sample = calibration_sample(
+        customer, day, amount, as_of_day, first_day=first_day, keys=keys
+    )
+    return select_from_sample(sample, first_day, as_of_day, fitter)
+
+
+def select_from_sample(
+    sample: CalibrationSample | None,
+    first_day: int,
+    as_of_day: int,
+    fitter: Fitter = fit_candidate,
+) -> Selection:
+    """The holdout test on a calibration sample (`calibration_sample`, or merged from parts)."""
     calibration_end, holdout_days = holdout_split(first_day, as_of_day)
     record: dict[str, Any] = {
         "calibration_end_day": calibration_end,
@@ -94,30 +155,16 @@ def select_purchase_model(
     }
     default = Selection(record, None, DEFAULT_RANKING)
     span = as_of_day - first_day
-    if span < MIN_SPAN_DAYS:
+    if sample is None:
         record["reason"] = (
             f"a history of {span} days is too short for a holdout test (at least "
             f"{MIN_SPAN_DAYS}): {DEFAULT_MODEL} by default"
         )
         return default
-    summary = summarise(
-        customer,
-        day.astype("datetime64[D]"),
-        amount,
-        calibration_end=np.datetime64(calibration_end, "D"),
-        holdout_end=np.datetime64(as_of_day, "D"),
-        time_unit="day",
-    )
-    # A customer whose first order is on the calibration end has nothing to learn from yet.
-    aged = summary.T > 0
-    tested = np.flatnonzero(aged)
-    if tested.size > TEST_MAX_CUSTOMERS:
-        sample = np.random.default_rng(0).choice(tested.size, TEST_MAX_CUSTOMERS, replace=False)
-        tested = tested[np.sort(sample)]
-        record["sampled_from"] = int(aged.sum())
-    x, t_x, T = summary.x[tested], summary.t_x[tested], summary.T[tested]
-    actual = summary.holdout_x[tested].astype(np.float64)
-    record["n_customers"] = int(tested.size)
+    if sample.n_aged > sample.x.size:
+        record["sampled_from"] = sample.n_aged
+    x, t_x, T, actual = sample.x, sample.t_x, sample.T, sample.holdout_x
+    record["n_customers"] = int(x.size)
     repeat = int((x > 0).sum())
     if x.size < MIN_BUYERS_TO_FIT or repeat < MIN_REPEAT_BUYERS_TO_FIT:
         record["reason"] = (

@@ -23,6 +23,7 @@ from daur.analytics.events import (
     TicketEvents,
 )
 from daur.analytics.features import CustomerFeatures, customer_features
+from daur.analytics.fit_inputs import FitInputs, sample_keys
 from daur.analytics.lifecycle import LifecycleResult, lifecycle_stage
 from daur.analytics.loyalty import LoyaltyResult, loyalty_score
 from daur.analytics.orientation import OrientationResult, orientation
@@ -30,7 +31,8 @@ from daur.analytics.rfm import quintile_scores, scores_by_edges, segment_of
 from daur.analytics.rules_config import RulesConfig
 from daur.analytics.scoring_models import (
     BuyerSummary,
-    fit_base,
+    fit_from_inputs,
+    fit_inputs_of,
     model_columns,
     purchase_model_of,
 )
@@ -48,6 +50,9 @@ class BaseEvents:
     tickets: TicketEvents
     surveys: SurveyEvents
     margin_rate: np.ndarray  # per customer, from known product costs or the default
+    # per customer, the key that draws the model test's sample (`fit_inputs.sample_keys` of
+    # its id); None: from the row position
+    sample_keys: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -142,8 +147,8 @@ def score_base(
         fits=models.fits,
         cuts={
             "rfm": rfm_cuts,
-            "types": {k: _json_number(v) for k, v in types.cuts.items()},
-            "strategy": {k: _json_number(v) for k, v in strategy.cuts.items()},
+            "types": {k: cut_value(v) for k, v in types.cuts.items()},
+            "strategy": {k: cut_value(v) for k, v in strategy.cuts.items()},
         },
         rules_only=models.rules_only,
         message=models.message,
@@ -161,38 +166,20 @@ class _Models:
 def _models(events: BaseEvents, as_of: int, n: int, fits: Mapping[str, Any] | None) -> _Models:
     """P(alive), expected orders (90 days, 12 months), expected order value and 12-month CLV.
 
-    Without `fits` the models are fitted here (`scoring_models.fit_base`); a part that cannot
+    Without `fits` the models are fitted here (`scoring_models.fit_from_inputs`); a part that cannot
     be fitted leaves its columns to the rules, never the run."""
     nan = np.full(n, np.nan)
-    orders = events.orders
-    kept = (orders.ordered_day <= as_of) & (orders.amount > 0)
-    if not kept.any():  # nobody has bought (a base of prospects, or one re-scored prospect)
+    bought = buyer_summary(events, as_of)
+    if bought is None:  # nobody has bought (a base of prospects, or one re-scored prospect)
         message = "" if fits else "no purchases yet: scored by the rules alone"
         rules_only = purchase_model_of(fits) is None if fits else True
         return _Models((nan, nan, nan, nan, nan), dict(fits or {}), rules_only, message)
-    customer, day = orders.customer_index[kept], orders.ordered_day[kept].astype(np.int64)
-    amount = orders.amount[kept]
-    summary = summarise(
-        customer,
-        day.astype("datetime64[D]"),
-        amount,
-        calibration_end=np.datetime64(as_of, "D"),
-        time_unit="day",
-    )
-    buyers = summary.customer_ids.astype(np.int64)
-    buyer_summary = BuyerSummary(
-        x=summary.x,
-        t_x=summary.t_x,
-        T=summary.T,
-        mean_repeat_spend=summary.mean_repeat_spend,
-        total_spend=summary.total_spend,
-        order_days=summary.order_count,
-    )
+    buyers, summary = bought.buyers, bought.summary
     message = ""
     if fits is None:
-        fits = fit_base(buyer_summary, customer, day, amount, as_of)
+        fits = fit_from_inputs(bought.fit_inputs(events), as_of)
         message = "; ".join(fits["notes"])
-    values = model_columns(fits, buyer_summary, events.margin_rate[buyers])
+    values = model_columns(fits, summary, events.margin_rate[buyers])
     columns = []
     for column in (
         values.p_alive,
@@ -207,7 +194,60 @@ def _models(events: BaseEvents, as_of: int, n: int, fits: Mapping[str, Any] | No
     return _Models(tuple(columns), dict(fits), purchase_model_of(fits) is None, message)
 
 
-def _json_number(value: float) -> float | str:
+@dataclass(frozen=True)
+class Bought:
+    """The buyers of a base as of a day: their rows, summary and the purchases it came from."""
+
+    buyers: np.ndarray  # row positions
+    summary: BuyerSummary
+    customer: np.ndarray  # per kept purchase: row, day, amount
+    day: np.ndarray
+    amount: np.ndarray
+    as_of: int
+
+    def fit_inputs(self, events: BaseEvents, first_day: int | None = None) -> FitInputs:
+        keys = events.sample_keys
+        if keys is None:
+            keys = sample_keys(np.arange(len(events.margin_rate)))
+        return fit_inputs_of(
+            self.summary, self.customer, self.day, self.amount, self.as_of,
+            keys=keys, first_day=first_day,
+        )
+
+
+def buyer_summary(events: BaseEvents, as_of: int) -> Bought | None:
+    """The purchases (amount > 0) up to `as_of` summarised per buyer; None without any."""
+    orders = events.orders
+    kept = (orders.ordered_day <= as_of) & (orders.amount > 0)
+    if not kept.any():
+        return None
+    customer, day = orders.customer_index[kept], orders.ordered_day[kept].astype(np.int64)
+    amount = orders.amount[kept]
+    summary = summarise(
+        customer,
+        day.astype("datetime64[D]"),
+        amount,
+        calibration_end=np.datetime64(as_of, "D"),
+        time_unit="day",
+    )
+    return Bought(
+        buyers=summary.customer_ids.astype(np.int64),
+        summary=BuyerSummary(
+            x=summary.x,
+            t_x=summary.t_x,
+            T=summary.T,
+            mean_repeat_spend=summary.mean_repeat_spend,
+            total_spend=summary.total_spend,
+            order_days=summary.order_count,
+        ),
+        customer=customer,
+        day=day,
+        amount=amount,
+        as_of=as_of,
+    )
+
+
+def cut_value(value: float) -> float | str:
     """A cut-off as JSON can hold it: inf and nan as the strings float() reads back."""
     value = float(value)
     return value if np.isfinite(value) else str(value)

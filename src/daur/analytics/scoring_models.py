@@ -21,8 +21,15 @@ from typing import Any
 import numpy as np
 
 from daur.analytics.btyd import gamma_gamma, purchase_model
-from daur.analytics.btyd._fit import collapse_rows
+from daur.analytics.btyd._fit import SufficientStats, collapse_rows
 from daur.analytics.clv import clv
+from daur.analytics.fit_inputs import (
+    FitInputs,
+    SpendRows,
+    buyer_stats,
+    sample_keys,
+    spend_rows,
+)
 from daur.analytics.fit_outcome import (
     MIN_BUYERS_TO_FIT,
     MIN_REPEAT_BUYERS_TO_FIT,
@@ -33,8 +40,9 @@ from daur.analytics.fit_outcome import (
 )
 from daur.analytics.model_choice import (
     DEFAULT_MODEL,
+    calibration_sample,
     fit_candidate,
-    select_purchase_model,
+    select_from_sample,
 )
 
 HORIZON_90_DAYS = 90.0
@@ -69,12 +77,49 @@ class ModelColumns:
 
 
 def fit_base(
-    s: BuyerSummary, customer: np.ndarray, day: np.ndarray, amount: np.ndarray, as_of_day: int
+    s: BuyerSummary,
+    customer: np.ndarray,
+    day: np.ndarray,
+    amount: np.ndarray,
+    as_of_day: int,
+    *,
+    keys: np.ndarray | None = None,
 ) -> dict[str, Any]:
-    """Fit both parts on a base: the stored ScoringRun.fits (docs/scoring.md)."""
+    """Fit both parts on a base: the stored ScoringRun.fits (docs/scoring.md). `keys`: the
+    customers' sample keys by customer index (`fit_inputs.sample_keys` of their ids)."""
+    return fit_from_inputs(fit_inputs_of(s, customer, day, amount, as_of_day, keys=keys), as_of_day)
+
+
+def fit_inputs_of(
+    s: BuyerSummary,
+    customer: np.ndarray,
+    day: np.ndarray,
+    amount: np.ndarray,
+    as_of_day: int,
+    *,
+    keys: np.ndarray | None = None,
+    first_day: int | None = None,
+) -> FitInputs:
+    """What the fit reads from these buyers (`first_day`: the whole base's first purchase day,
+    when these are only part of it)."""
+    first_day = int(day.min()) if first_day is None else int(first_day)
+    if keys is None:
+        keys = sample_keys(np.arange(int(customer.max()) + 1 if customer.size else 0))
+    return FitInputs(
+        first_day=first_day,
+        buyers=buyer_stats(s.x, s.t_x, s.T),
+        spend=spend_rows(s.x, s.mean_repeat_spend),
+        calibration=calibration_sample(
+            customer, day, amount, as_of_day, first_day=first_day, keys=keys
+        ),
+    )
+
+
+def fit_from_inputs(inputs: FitInputs, as_of_day: int) -> dict[str, Any]:
+    """Fit both parts from the inputs of a base (or merged from its parts)."""
     fits: dict[str, Any] = {"purchase_model": None, "fallbacks": [], "notes": []}
-    aged = s.T > 0  # a first purchase on the as-of day: nothing to learn from yet
-    buyers, repeat = int(s.x.size), int((s.x > 0).sum())
+    b = inputs.buyers
+    buyers, repeat = int(b.weights.sum()), int(b.weights[b.x > 0].sum())
     if buyers < MIN_BUYERS_TO_FIT or repeat < MIN_REPEAT_BUYERS_TO_FIT:
         reason = (
             f"{buyers} buyers, {repeat} with a repeat purchase: too few to fit the purchase "
@@ -83,8 +128,8 @@ def fit_base(
         )
         _purchase_fails(fits, DEFAULT_MODEL, reason)
     else:
-        _purchase_fit(fits, s, aged, customer, day, amount, as_of_day)
-    _spend_fit(fits, s)
+        _purchase_fit(fits, inputs, as_of_day)
+    _spend_fit(fits, inputs.spend)
     return fits
 
 
@@ -107,15 +152,17 @@ def _record_fit_fallback(fits: dict[str, Any], part: str, model: str, result: An
         fits["notes"].append(f"{model}: {fallback['reason']} ({fallback['step']})")
 
 
-def _purchase_fit(fits, s: BuyerSummary, aged, customer, day, amount, as_of_day) -> None:
-    selection = select_purchase_model(customer, day, amount, as_of_day)
+def _purchase_fit(fits, inputs: FitInputs, as_of_day: int) -> None:
+    selection = select_from_sample(inputs.calibration, inputs.first_day, as_of_day)
+    b = inputs.buyers
+    aged = b.T > 0  # a first purchase on the as-of day: nothing to learn from yet
     fits["selection"], fits["calibration_plot"] = selection.record, selection.plot
     # On the whole base only the models needed: the ranking's best that can be fitted there
     # (the others were compared in the test, on the calibration period).
     results, failures = {}, {}
     for name in selection.ranking:
-        result, failure = fit_candidate(name, s.x[aged], s.t_x[aged], s.T[aged])
-        if result is not None and not _predicts_finite(name, result.params, s):
+        result, failure = fit_candidate(name, b.x[aged], b.t_x[aged], b.T[aged], b.weights[aged])
+        if result is not None and not _predicts_finite(name, result.params, b):
             result, failure = None, "its predictions are not finite numbers on this base"
         if result is None:
             fits[name], failures[name] = {"failed": failure}, failure
@@ -139,33 +186,35 @@ def _purchase_fit(fits, s: BuyerSummary, aged, customer, day, amount, as_of_day)
     _record_fit_fallback(fits, "purchase", chosen, results[chosen])
 
 
-def _predicts_finite(name: str, params: Mapping[str, float], s: BuyerSummary) -> bool:
+def _predicts_finite(name: str, params: Mapping[str, float], b: SufficientStats) -> bool:
     """Whether a usable fit gives every buyer a finite P(alive) and 12-month expectation (an
     extreme fit can overflow a special function for some rows)."""
     module = purchase_model(name)
-    rows = (s.x, s.t_x, s.T) if s.x.size < _COLLAPSE_FROM else collapse_rows(s.x, s.t_x, s.T)[0]
+    rows = (b.x, b.t_x, b.T)
     with np.errstate(all="ignore"):
         alive = module.p_alive(params, *rows)
         later = module.expected_purchases_if_alive(params, HORIZON_12_MONTHS_DAYS, rows[0], rows[2])
     return bool(np.isfinite(alive).all() and np.isfinite(later).all())
 
 
-def _spend_fit(fits: dict[str, Any], s: BuyerSummary) -> None:
-    repeat = s.x > 0
-    zbar = s.mean_repeat_spend[repeat]
+def _spend_fit(fits: dict[str, Any], spend: SpendRows) -> None:
+    repeat = int(spend.weights.sum())
     reason = ""
-    if repeat.sum() < MIN_REPEAT_BUYERS_TO_FIT:
+    if repeat < MIN_REPEAT_BUYERS_TO_FIT:
         reason = (
-            f"{int(repeat.sum())} customers with a repeat purchase: too few to fit the spend "
+            f"{repeat} customers with a repeat purchase: too few to fit the spend "
             f"model (at least {MIN_REPEAT_BUYERS_TO_FIT})"
         )
         result = None
     else:
         # gamma is a scale parameter: fitting on values in units of their median keeps it
         # inside the optimiser's bounds for any currency (IDR orders run into the millions).
-        scale = float(np.median(zbar))
+        scale = spend.median()
         scale = scale if math.isfinite(scale) and scale > 0 else 1.0
-        result, reason = attempt(gamma_gamma.fit, s.x[repeat], zbar / scale)
+        weights = spend.weights
+        result, reason = attempt(
+            lambda x, z: gamma_gamma.fit(x, z, weights=weights), spend.x, spend.zbar / scale
+        )
     if result is None:
         reason = f"ggamma: {reason}; expected order value = each customer's own mean order value"
         fits["ggamma"] = {"failed": reason}
@@ -176,7 +225,7 @@ def _spend_fit(fits: dict[str, Any], s: BuyerSummary) -> None:
     if record["standard_errors"].get("gamma") is not None:
         record["standard_errors"]["gamma"] *= scale
     record["value_scale"] = scale  # the log-likelihood is of values / value_scale
-    empirical = float(np.mean(zbar))
+    empirical = spend.mean()
     mean, why = population_mean(record["params"], empirical)
     record["population_mean"] = json_number(mean)
     fits["ggamma"] = record

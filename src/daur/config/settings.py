@@ -235,6 +235,10 @@ DAUR_CONTENT_SECURITY_POLICY = os.environ.get(
 
 # A `running` scoring run older than this is marked failed by the next run (docs/scoring.md).
 DAUR_SCORING_STALE_MINUTES = int(os.environ.get("DAUR_SCORING_STALE_MINUTES", "120"))
+# `daur score --distributed`: customers per range (one Celery task a phase) and how long the
+# run waits for a phase's ranges before it fails (keeping the previous scores).
+DAUR_SCORING_RANGE_SIZE = int(os.environ.get("DAUR_SCORING_RANGE_SIZE", "50000"))
+DAUR_SCORING_RANGE_TIMEOUT = float(os.environ.get("DAUR_SCORING_RANGE_TIMEOUT", "3600"))
 
 # Money: the base currency of values, and rates into it for the others ("EUR=17500,USD=16000").
 DAUR_DEFAULT_CURRENCY = os.environ.get("DAUR_DEFAULT_CURRENCY", "IDR").upper()

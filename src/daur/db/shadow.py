@@ -40,10 +40,16 @@ def replaceable(table: str) -> bool:
 def table_replace(table: str, load: Callable[[str], None]) -> None:
     """Inside the caller's transaction: `load(name)` fills a bare copy of `table`, which then
     replaces it with the same indexes and constraints."""
+    load(table_prepare(table))
+    table_swap(table)
+
+
+def table_prepare(table: str) -> str:
+    """Create the bare copy of `table` (dropping a leftover one) and return its name. A copy
+    filled by several processes (a distributed run's ranges) is prepared in a committed
+    transaction of its own; `table_swap` then builds its indexes and swaps it in."""
     shadow = _shadow_name(table)
     with connection.cursor() as cursor:
-        indexes = index_definitions(cursor, table, primary_key=True)
-        foreign_keys = foreign_key_definitions(cursor, table)
         cursor.execute(f'DROP TABLE IF EXISTS "{shadow}"')
         # Columns, NOT NULL, defaults, generated columns' expressions and CHECK constraints
         # (same names); no index, no key.
@@ -51,7 +57,22 @@ def table_replace(table: str, load: Callable[[str], None]) -> None:
             f'CREATE TABLE "{shadow}" (LIKE "{table}" INCLUDING DEFAULTS INCLUDING GENERATED'
             " INCLUDING CONSTRAINTS)"
         )
-        load(shadow)
+    return shadow
+
+
+def table_discard(table: str) -> None:
+    """Drop a prepared copy that will not be swapped in (a run that failed)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP TABLE IF EXISTS "{_shadow_name(table)}"')
+
+
+def table_swap(table: str) -> None:
+    """Inside the caller's transaction: give the filled copy the indexes and constraints of
+    `table`, then let it take the table's place and names."""
+    shadow = _shadow_name(table)
+    with connection.cursor() as cursor:
+        indexes = index_definitions(cursor, table, primary_key=True)
+        foreign_keys = foreign_key_definitions(cursor, table)
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         renames: list[str] = []
         for name, definition, constraint, constraint_definition in indexes:
@@ -75,6 +96,10 @@ def table_replace(table: str, load: Callable[[str], None]) -> None:
         for statement in renames:
             cursor.execute(statement)
         cursor.execute(f'ANALYZE "{table}"')
+
+
+def shadow_name(table: str) -> str:
+    return _shadow_name(table)
 
 
 def _shadow_name(name: str) -> str:

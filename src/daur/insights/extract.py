@@ -28,6 +28,7 @@ from daur.analytics.events import (
     SurveyEvents,
     TicketEvents,
 )
+from daur.analytics.fit_inputs import sample_keys
 from daur.analytics.scoring import BaseEvents
 from daur.db import dialect
 from daur.db.numeric import Packing, fetch_numeric, fetch_numeric_many
@@ -44,6 +45,10 @@ class BaseRecords:
 
     customer_pks: np.ndarray
     events: BaseEvents
+    # What a range of a base read in parts needs beyond the events (`scoring_parts`): each
+    # customer's referrer id (-1 for none) and market keys ("" for none), by market kind.
+    referrer_ids: np.ndarray | None = None
+    market_keys: dict[str, np.ndarray] | None = None
 
     @property
     def n_customers(self) -> int:
@@ -75,14 +80,17 @@ SURVEYS_SQL = (
 )
 
 
-def base_records(*, customers: Sequence[int] | None = None) -> BaseRecords:
-    """Read the base (or only `customers`, by primary key) as numeric columns.
+def base_records(
+    *, customers: Sequence[int] | None = None, id_range: tuple[int, int] | None = None
+) -> BaseRecords:
+    """Read the base (or only `customers`, by primary key, or the customers whose keys are in
+    `id_range`, both ends included) as numeric columns.
 
     On PostgreSQL, outside a transaction, the whole base is read in one snapshot: the order
     lines, interactions, tickets and answers on a second connection while the customers and
     orders are read on the first (two server processes at work).
     """
-    sql = _Sql(customers)
+    sql = _Sql(customers, id_range)
     if customers is not None:
         # A few customers (a real-time re-score, a 360 page): the numeric reads in one query.
         line_rows, order_rows, interactions, tickets, surveys, qualified = fetch_numeric_many(
@@ -95,7 +103,7 @@ def base_records(*, customers: Sequence[int] | None = None) -> BaseRecords:
                 (_qualified_sql(sql), 1),
             ]
         )
-        pks, attributes = _customers(sql, qualified[:, 0].astype(np.int64))
+        pks, attributes, context = _customers(sql, qualified[:, 0].astype(np.int64))
     else:
         with SharedSnapshot() as snapshot:
             lines = snapshot.run(fetch_numeric, sql.render(LINES_SQL), 4)
@@ -105,7 +113,7 @@ def base_records(*, customers: Sequence[int] | None = None) -> BaseRecords:
             tickets = snapshot.run(sql.numeric, TICKETS_SQL, 4)
             surveys = snapshot.run(sql.numeric, SURVEYS_SQL, 3)
             line_rows = lines()
-            pks, attributes = customers_read()
+            pks, attributes, context = customers_read()
             interactions, tickets, surveys = interactions(), tickets(), surveys()
     index_of = _indexer(pks)
     order_pks = order_rows[:, 0].astype(np.int64)
@@ -133,9 +141,12 @@ def base_records(*, customers: Sequence[int] | None = None) -> BaseRecords:
     margin_rate = np.where(known_revenue > 0, margin, settings.DAUR_DEFAULT_MARGIN_RATE)
     return BaseRecords(
         customer_pks=pks,
+        referrer_ids=context[0],
+        market_keys=context[1],
         events=BaseEvents(
             customers=attributes,
             margin_rate=margin_rate,
+            sample_keys=sample_keys(pks),
             orders=OrderEvents(
                 customer_index=order_customer,
                 ordered_day=_days(DAY_AND_FLAG.high(day_and_flag)),
@@ -173,14 +184,19 @@ def base_records(*, customers: Sequence[int] | None = None) -> BaseRecords:
 class _Sql:
     """The queries' expressions (days, amounts, the currency conversion) and customer filter."""
 
-    def __init__(self, customers: Sequence[int] | None) -> None:
+    def __init__(
+        self, customers: Sequence[int] | None, id_range: tuple[int, int] | None = None
+    ) -> None:
         self.customers = None if customers is None else [int(pk) for pk in customers]
+        self.id_range = None if id_range is None else (int(id_range[0]), int(id_range[1]))
 
     @staticmethod
     def moment_day(column: str) -> str:
         return f"COALESCE({dialect.local_day(column)}, {MISSING_DAY})"
 
     def where(self, column: str) -> str:
+        if self.id_range is not None:
+            return f"WHERE {column} BETWEEN {self.id_range[0]} AND {self.id_range[1]}"
         if self.customers is None:
             return ""
         listed = ",".join(str(pk) for pk in self.customers) or "NULL"
@@ -209,7 +225,7 @@ class _Sql:
             where_l=self.where("o.customer_id").replace(
                 "WHERE", "WHERE l.order_id IN (SELECT o.id FROM sales_order o WHERE", 1
             )
-            + (")" if self.customers is not None else ""),
+            + (")" if self.customers is not None or self.id_range is not None else ""),
         )
         return sql
 
@@ -246,9 +262,9 @@ def _factorize(values: Sequence[str]) -> np.ndarray:
 
 def _customers(
     sql: _Sql, qualified: np.ndarray | None = None
-) -> tuple[np.ndarray, CustomerAttributes]:
-    """The customers' attributes; `qualified`: the ids of those converted from a qualified lead,
-    when the caller read them."""
+) -> tuple[np.ndarray, CustomerAttributes, tuple[np.ndarray, dict[str, np.ndarray]]]:
+    """The customers' attributes, and their referrers' ids and market keys; `qualified`: the
+    ids of those converted from a qualified lead, when the caller read them."""
     query = (
         f"SELECT c.id, c.country, c.city, c.industry, c.referred_by_id, "
         f"{sql.moment_day('c.created_at')} FROM customers_customer c "
@@ -258,7 +274,12 @@ def _customers(
         cursor.execute(query)
         rows = cursor.fetchall()
     if not rows:
-        return np.zeros(0, np.int64), CustomerAttributes.blank(0)
+        empty = np.zeros(0, dtype=object)
+        return (
+            np.zeros(0, np.int64),
+            CustomerAttributes.blank(0),
+            (np.zeros(0, np.int64), {"geo": empty, "industry": empty}),
+        )
     pk, country, city, industry, referrer, created = zip(*rows, strict=True)
     pks = np.array(pk, dtype=np.int64)
     market = [f"{a}\x1f{b}" if a and b else "" for a, b in zip(country, city, strict=True)]
@@ -268,6 +289,10 @@ def _customers(
     found[found] &= pks[position[found]] == referrer_pk[found]
     if qualified is None:
         qualified = fetch_numeric(_qualified_sql(sql), 1)[:, 0].astype(np.int64)
+    keys = {
+        "geo": np.array(market, dtype=object),
+        "industry": np.array([i or "" for i in industry], dtype=object),
+    }
     return pks, CustomerAttributes(
         geo_market_id=_factorize(market),
         industry_id=_factorize(industry),
@@ -275,7 +300,7 @@ def _customers(
         created_day=_days(np.array(created, dtype=np.int64)),
         qualified_lead=np.isin(pks, qualified),
         lead_score=_prospect_lead_scores(sql, pks),
-    )
+    ), (referrer_pk, keys)
 
 
 def _prospect_lead_scores(sql: _Sql, pks: np.ndarray) -> np.ndarray:

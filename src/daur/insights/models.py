@@ -59,6 +59,9 @@ class ScoringRun(models.Model):
     # The process running it, so that a run whose process is gone is marked failed.
     host = models.CharField(_("host"), max_length=255, blank=True)
     pid = models.PositiveIntegerField(_("process id"), null=True, blank=True)
+    # A distributed run's ranges (0 for an in-process run) and how many of them are scored.
+    ranges_total = models.PositiveIntegerField(_("ranges"), default=0)
+    ranges_done = models.PositiveIntegerField(_("ranges done"), default=0)
 
     class Meta:
         verbose_name = _("scoring run")
@@ -67,6 +70,44 @@ class ScoringRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.as_of} ({self.status})"
+
+
+class ScoringRange(models.Model):
+    """One range of customers of a distributed run (`daur score --distributed`): its bounds,
+    how far it got and what it handed the merge (docs/scale.md, "Distributed scoring")."""
+
+    class Phase(models.IntegerChoices):
+        QUEUED = 0, _("Queued")
+        SUMMARISED = 1, _("Summarised")
+        VALUED = 2, _("CLV counted")
+        SCORED = 3, _("Scored")
+
+    run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="ranges")
+    number = models.PositiveIntegerField(_("number"))
+    low_id = models.BigIntegerField(_("first customer id"))
+    high_id = models.BigIntegerField(_("last customer id"))
+    phase = models.PositiveSmallIntegerField(_("phase"), choices=Phase.choices, default=0)
+    # What the range hands the merge, and (for the last phase) its neighbourhood from the merge:
+    # JSON with numpy arrays as base64 (daur.insights.range_codec).
+    summary = models.TextField(blank=True)
+    clv = models.TextField(blank=True)
+    neighbourhood = models.TextField(blank=True)
+    customers = models.PositiveIntegerField(_("customers"), default=0)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)  # at the current phase
+    worker = models.CharField(_("worker"), max_length=255, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("scoring range")
+        verbose_name_plural = _("scoring ranges")
+        ordering = ["run", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "number"], name="scoring_range_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}/{self.number} ({self.low_id}-{self.high_id})"
 
 
 class CustomerScore(models.Model):

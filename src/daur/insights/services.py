@@ -305,11 +305,40 @@ def _rows_insert(table: str, names: tuple[str, ...], columns: list[list[Any]]) -
     rows_insert(table, names, columns, queued=True)
 
 
+def range_scores_store(
+    run: ScoringRun,
+    pks: np.ndarray,
+    s: BaseScores,
+    config: RulesConfig,
+    *,
+    id_range: tuple[int, int],
+) -> None:
+    """A distributed run's range: its scores into the table being prepared (`shadow`) and its
+    stage changes, replacing what an earlier attempt at the same range wrote: a retried range
+    writes nothing twice. The caller holds the transaction."""
+    low, high = (int(v) for v in id_range)
+    table = shadow.shadow_name(CustomerScore._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f'DELETE FROM "{table}" WHERE customer_id BETWEEN {low} AND {high}')
+        cursor.execute(
+            f"DELETE FROM {StageChange._meta.db_table} WHERE run_id = %s "
+            f"AND customer_id BETWEEN {low} AND {high}",
+            [run.pk],
+        )
+    _stage_changes_record(run, pks, s, realtime=False, id_range=(low, high))
+    _rows_insert(f'"{table}"', SCORE_COLUMNS, _score_columns(run, pks, s, config, realtime=False))
+
+
 def _stage_changes_record(
-    run: ScoringRun, pks: np.ndarray, s: BaseScores, *, realtime: bool
+    run: ScoringRun,
+    pks: np.ndarray,
+    s: BaseScores,
+    *,
+    realtime: bool,
+    id_range: tuple[int, int] | None = None,
 ) -> None:
     """Store each customer whose stage differs from its stored one; a regain when it came back."""
-    before = _stored_stages(pks, realtime=realtime)
+    before = _stored_stages(pks, realtime=realtime, id_range=id_range)
     after = s.stage.names().astype(object)
     moves = stage_transitions(before, after)
     changed = np.flatnonzero(moves.changed)
@@ -331,11 +360,15 @@ def _stage_changes_record(
     )
 
 
-def _stored_stages(pks: np.ndarray, *, realtime: bool) -> np.ndarray:
+def _stored_stages(
+    pks: np.ndarray, *, realtime: bool, id_range: tuple[int, int] | None = None
+) -> np.ndarray:
     """The stored stage name of each of `pks` ("" when it has no score), read as codes."""
     codes = " ".join(f"WHEN '{name}' THEN {code}" for code, name in enumerate(LIFECYCLE_STAGES))
     where = ""
-    if realtime:
+    if id_range is not None:
+        where = f"WHERE customer_id BETWEEN {int(id_range[0])} AND {int(id_range[1])}"
+    elif realtime:
         where = "WHERE customer_id IN (" + (",".join(str(int(pk)) for pk in pks) or "NULL") + ")"
     rows = fetch_numeric(
         f"SELECT customer_id, CASE lifecycle_stage {codes} ELSE -1 END "
