@@ -239,6 +239,8 @@ DAUR_SCORING_STALE_MINUTES = int(os.environ.get("DAUR_SCORING_STALE_MINUTES", "1
 # run waits for a phase's ranges before it fails (keeping the previous scores).
 DAUR_SCORING_RANGE_SIZE = int(os.environ.get("DAUR_SCORING_RANGE_SIZE", "50000"))
 DAUR_SCORING_RANGE_TIMEOUT = float(os.environ.get("DAUR_SCORING_RANGE_TIMEOUT", "3600"))
+# A pause at the start of every range's work, for fault drills (killing a worker midway).
+DAUR_SCORING_RANGE_DELAY = float(os.environ.get("DAUR_SCORING_RANGE_DELAY", "0"))
 
 # Money: the base currency of values, and rates into it for the others ("EUR=17500,USD=16000").
 DAUR_DEFAULT_CURRENCY = os.environ.get("DAUR_DEFAULT_CURRENCY", "IDR").upper()

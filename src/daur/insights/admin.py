@@ -7,6 +7,7 @@ from daur.insights.models import (
     CustomerScore,
     LeadScore,
     LeadScoreModel,
+    ScoringRange,
     ScoringRun,
     StageChange,
 )
@@ -22,10 +23,26 @@ class ScoringRunAdmin(ReadOnlyAdmin):
         "n_customers",
         "n_buyers",
         "rules_only",
+        "ranges_done",
+        "ranges_total",
         "seconds",
+        "message",
     )
     list_filter = ("status", "rules_only")
     readonly_fields = [f.name for f in ScoringRun._meta.fields]
+
+
+@admin.register(ScoringRange)
+class ScoringRangeAdmin(ReadOnlyAdmin):
+    """A distributed run's ranges: how far each got, on which worker, and why one failed."""
+
+    list_display = (
+        "run", "number", "low_id", "high_id", "phase", "customers", "attempts", "worker",
+        "error", "updated_at",
+    )
+    list_filter = ("phase",)
+    raw_id_fields = ("run",)
+    exclude = ("summary", "clv", "neighbourhood")
 
 
 @admin.register(CustomerScore)

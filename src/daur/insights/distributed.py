@@ -213,6 +213,8 @@ def range_work(
     ScoringRange.objects.filter(pk=part.pk).update(
         attempts=F("attempts") + 1, worker=f"{socket.gethostname()}:{os.getpid()}"
     )
+    if settings.DAUR_SCORING_RANGE_DELAY:  # a fault drill: time to kill the worker midway
+        time.sleep(settings.DAUR_SCORING_RANGE_DELAY)
     try:
         _range_phase(part, phase, snapshot, as_of_day, first_day)
     except Exception as error:
