@@ -53,6 +53,14 @@ def _parent(proc: Path) -> int:
         return -1
 
 
+def fit_seconds(run) -> str:  # noqa: ANN001 - a ScoringRun
+    """The whole-base fits' seconds (the holdout test's fits are not timed by the run)."""
+    fitted = {k: v["seconds"] for k, v in run.fits.items() if isinstance(v, dict) and "seconds" in v}
+    return "whole-base fits: " + ", ".join(f"{k} {v:.1f} s" for k, v in fitted.items()) + (
+        f"; purchase model {run.fits.get('purchase_model')}"
+    )
+
+
 def child(args: argparse.Namespace) -> None:
     import django
     from django.core.management import call_command
@@ -74,8 +82,9 @@ def child(args: argparse.Namespace) -> None:
 
     if args.mode == "in-process":
         started = time.perf_counter()
-        scores_compute()
+        run = scores_compute()
         seconds = time.perf_counter() - started
+        print(f"  {fit_seconds(run)}", flush=True)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"RESULT {seconds:.2f} {peak:.0f}", flush=True)
         return
@@ -83,6 +92,9 @@ def child(args: argparse.Namespace) -> None:
     run = scores_compute_distributed(dispatch=score_ranges_dispatch, range_size=args.range_size)
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    laps = ", ".join(f"{k} {v:.1f} s" for k, v in run.phase_seconds.items())
+    print(f"  steps: {laps}", flush=True)
+    print(f"  {fit_seconds(run)}", flush=True)
     print(f"RESULT {seconds:.2f} {peak:.0f} {run.ranges_total}", flush=True)
 
 

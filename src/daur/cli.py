@@ -157,6 +157,10 @@ def cmd_score(args: argparse.Namespace) -> int:
         print(f"daur score: {failure.run.message}", file=sys.stderr)
         return 1
     print(run_report(job.run))
+    laps = getattr(job.run, "phase_seconds", None)
+    if laps:
+        print("  Distributed over " + f"{job.run.ranges_total} ranges: "
+              + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in laps.items()) + ".")
     checked = (job.run.fits.get("lead_score") or {}).get("quality", {}).get("holdout")
     if checked:
         print(

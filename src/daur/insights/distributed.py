@@ -90,10 +90,12 @@ def scores_compute_distributed(
     table = CustomerScore._meta.db_table
     size = int(range_size or settings.DAUR_SCORING_RANGE_SIZE)
     limit = float(timeout or settings.DAUR_SCORING_RANGE_TIMEOUT)
+    clock = _Clock()
     try:
         with _exported_snapshot() as (snapshot, raw):
             as_of_day, first_day = _days(raw, as_of)
             bounds = _ranges(raw, size)
+            clock.lap("start")
             ScoringRange.objects.bulk_create(
                 ScoringRange(run=run, number=n, low_id=low, high_id=high)
                 for n, (low, high) in enumerate(bounds)
@@ -101,16 +103,21 @@ def scores_compute_distributed(
             ScoringRun.objects.filter(pk=run.pk).update(ranges_total=len(bounds))
             args = [(run.pk, n, snapshot, as_of_day, first_day) for n in range(len(bounds))]
             _phase(run, 1, args, dispatch, limit, progress)
+            clock.lap("summarise")
             merged = merge_parts([decode(r) for r in _payloads(run, "summary")])
+            clock.lap("merge")
             fits = _fits(merged, as_of_day)
             ScoringRun.objects.filter(pk=run.pk).update(fits=fits)
+            clock.lap("fit")
             _phase(run, 2, args, dispatch, limit, progress)
             clv = ValueCounts.merged([decode(r) for r in _payloads(run, "clv")])
             cuts = base_cuts(merged, clv, config, fits)
             ScoringRun.objects.filter(pk=run.pk).update(cuts=cuts)
             _neighbourhoods_store(run, merged)
             shadow.table_prepare(table)
+            clock.lap("value")
             _phase(run, 3, args, dispatch, limit, progress)
+            clock.lap("score")
         with transaction.atomic():
             shadow.table_swap(table)
             run.as_of = day_of(as_of_day)
@@ -129,7 +136,22 @@ def scores_compute_distributed(
         _abandon(run, table, error)
         raise
     ScoringRange.objects.filter(run=run).update(summary="", clv="", neighbourhood="")
+    clock.lap("swap")
+    run.phase_seconds = clock.laps  # for the command's report and the benchmark
     return run
+
+
+class _Clock:
+    """Seconds spent per step of the run, in order."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = now - self.last
+        self.last = now
 
 
 def _fits(merged: MergedParts, as_of_day: int) -> dict:
