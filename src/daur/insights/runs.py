@@ -58,3 +58,13 @@ def runs_stale_fail(*, now: datetime | None = None) -> int:
             status=ScoringRun.Status.FAILED, message=reason, finished_at=now
         )
     return failed
+
+
+def run_under_way() -> ScoringRun | None:
+    """The scoring run under way, if any (the dashboard says so while it runs)."""
+    return (
+        ScoringRun.objects.filter(status=ScoringRun.Status.RUNNING)
+        .only("pk", "started_at", "ranges_total", "ranges_done")
+        .order_by("-started_at")
+        .first()
+    )

@@ -29,6 +29,7 @@ from daur.customers.selectors import (
 )
 from daur.customers.timeline import TimelinePosition, customer_timeline
 from daur.insights.explain import customer_explanation
+from daur.insights.runs import run_under_way
 from daur.insights.services import latest_run
 from daur.sales.selectors import reseller_customers, resold_orders
 from daur.servicedesk.access import tickets_workable_by
@@ -54,7 +55,8 @@ from daur.web.timeline_rows import timeline_rows_html
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/dashboard/page.html", {"d": dashboard_summary(user=request.user)})
+    context = {"d": dashboard_summary(user=request.user), "running": run_under_way()}
+    return render(request, "web/dashboard/page.html", context)
 
 
 @login_required
