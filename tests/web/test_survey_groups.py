@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from daur.customers.models import Customer
 from daur.insights.models import Persona, PersonaMember, PersonaRun
 from daur.insights.survey_results import survey_results
 from daur.surveys.models import SurveyAnswer, SurveyRound
@@ -172,3 +173,27 @@ def test_a_sales_rep_reads_the_results_of_their_own_customers(client, base):
 
 def test_an_anonymous_visitor_is_sent_to_log_in(base):
     assert Client().get(reverse("web:surveys")).status_code == 302
+
+
+def test_many_resellers_show_those_with_most_answers(client, base, monkeypatch):
+    monkeypatch.setattr("daur.insights.survey_results.RESELLERS_SHOWN", 2)
+    results = survey_results(start=YEAR[0], end=YEAR[1])
+    # alpha and beta 3 answers each (by name), gamma none
+    assert [r.key for r in results.by_reseller] == ["Alpha Resale", "Beta Resale"]
+    assert results.resellers_not_shown == 1
+    gamma = Customer.objects.get(name="Gamma Resale")
+    for n, nps in enumerate((9, 10, 3, 9)):
+        buyer = customer_make(f"Gamma buyer {n}")
+        order_make(buyer, reseller=gamma)
+        answer(buyer, nps)
+    results = survey_results(start=YEAR[0], end=YEAR[1])
+    # gamma: 3 promoters, 1 detractor of 4 = +50, now first; beta left out
+    assert by_key(results.by_reseller) == {
+        "Gamma Resale": (4, 3, 1, 50.0),
+        "Alpha Resale": (3, 2, 1, pytest.approx(100 / 3)),
+    }
+    assert [r.key for r in results.by_reseller] == ["Gamma Resale", "Alpha Resale"]
+    client.force_login(user_make("mkt-many", role="marketer"))
+    body = client.get(reverse("web:surveys")).content.decode()
+    assert "1 more reseller with fewer answers is not shown." in body
+    assert "Beta Resale" not in body

@@ -4,8 +4,8 @@ by survey round, by reseller and by buyer persona, each with its sample size and
 
 - a segment's answers are those of its members now;
 - a reseller's answers are those of the customers who ever ordered through it (`Order.reseller`):
-  a customer who bought through two resellers counts for both; every reseller the user may see is
-  listed, one without answers with n = 0;
+  a customer who bought through two resellers counts for both; the resellers the user may see are
+  listed with most answers first (at most RESELLERS_SHOWN), one without answers with n = 0;
 - a persona's answers are those of its buyers at the latest persona run (`PersonaMember`); a
   customer without a persona (no order at that run, or no run yet) counts for none of them.
 
@@ -34,6 +34,7 @@ from daur.insights.segments import segment_members
 from daur.surveys.models import SurveyAnswer
 
 COMMENTS_SHOWN = 50
+RESELLERS_SHOWN = 50  # a large base has thousands of resellers: those with most answers
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class SurveyResults:
     by_stage: tuple[NpsRow, ...]
     by_round: tuple[NpsRow, ...]
     by_reseller: tuple[NpsRow, ...]
+    resellers_not_shown: int  # resellers beyond RESELLERS_SHOWN (the fewest answers)
     by_persona: tuple[NpsRow, ...]
     comments: tuple[SurveyAnswer, ...]
 
@@ -79,19 +81,22 @@ def _grouped(answers: QuerySet, field: str) -> list[NpsRow]:
     return [_row(str(r[field]) if r[field] is not None else "", r) for r in rows]
 
 
-def _by_reseller(answers: QuerySet, resellers: QuerySet) -> list[NpsRow]:
-    """Every reseller in `resellers` by name, with the answers of the customers who ordered
-    through it: one grouped query over the answers joined to their customers' orders."""
+def _by_reseller(answers: QuerySet, resellers: QuerySet) -> tuple[list[NpsRow], int]:
+    """The resellers in `resellers` with the answers of the customers who ordered through them,
+    most answers first (then by name), RESELLERS_SHOWN at most; and how many were left out. One
+    grouped query over the answers joined to their customers' orders."""
     field = "customer__orders__reseller_id"
     counts = {
         r[field]: r
         for r in answers.filter(**{f"{field}__in": resellers.values("pk")})
         .values(field).annotate(**_counts(distinct=True)).order_by()
     }
-    return [
-        _row(name, counts.get(pk, NO_ANSWERS), pk)
-        for pk, name in resellers.order_by("name", "pk").values_list("pk", "name")
-    ]
+    named = resellers.order_by("name", "pk").values_list("pk", "name")
+    rows = sorted(
+        (_row(name, counts.get(pk, NO_ANSWERS), pk) for pk, name in named),
+        key=lambda row: -row.estimate.answers,  # stable: names in order within a count
+    )
+    return rows[:RESELLERS_SHOWN], max(len(rows) - RESELLERS_SHOWN, 0)
 
 
 def _by_persona(answers: QuerySet) -> list[NpsRow]:
@@ -140,6 +145,7 @@ def survey_results(*, start: datetime, end: datetime, user: User | None = None) 
             continue
         counts = answers.filter(customer__in=members.values("id")).aggregate(**_counts())
         by_segment.append(_row(segment.name, counts))
+    by_reseller, resellers_not_shown = _by_reseller(answers, resellers)
     rounds = _grouped(answers.filter(invitation__isnull=False), "invitation__survey_round__name")
     comments = answers.exclude(comment="").select_related("customer").order_by("-answered_at")
     return SurveyResults(
@@ -149,7 +155,8 @@ def survey_results(*, start: datetime, end: datetime, user: User | None = None) 
         by_type=tuple(by_type),
         by_stage=tuple(stages[s] for s in LIFECYCLE_STAGES if s in stages),
         by_round=tuple(rounds),
-        by_reseller=tuple(_by_reseller(answers, resellers)),
+        by_reseller=tuple(by_reseller),
+        resellers_not_shown=resellers_not_shown,
         by_persona=tuple(_by_persona(answers)),
         comments=tuple(comments[:COMMENTS_SHOWN]),
     )

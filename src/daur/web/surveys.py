@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from daur.accounts.models import Role
@@ -27,7 +28,7 @@ from daur.actions.survey_rounds import (
 from daur.campaigns.models import Segment
 from daur.customers.language import customer_language
 from daur.insights.models import Persona
-from daur.insights.survey_results import NpsRow, survey_results
+from daur.insights.survey_results import NpsRow, SurveyResults, survey_results
 from daur.surveys.models import SurveyRound
 from daur.web.labels import label
 from daur.web.persona_words import unique_titles
@@ -70,13 +71,13 @@ def surveys(request: HttpRequest) -> HttpResponse:
         "period_days": PERIOD_DAYS,
         "results": results,
         "tables": [
-            (_("By month"), [(r.key, r) for r in results.by_month]),
-            (_("By segment"), [(r.key, r) for r in results.by_segment]),
-            (_("By customer type"), [(label("type", r.key), r) for r in results.by_type]),
-            (_("By life-cycle stage"), [(label("stage", r.key), r) for r in results.by_stage]),
-            (_("By survey"), [(r.key, r) for r in results.by_round]),
-            (_("By reseller"), [(r.key, r) for r in results.by_reseller]),
-            (_("By persona"), _persona_rows(results.by_persona)),
+            (_("By month"), [(r.key, r) for r in results.by_month], ""),
+            (_("By segment"), [(r.key, r) for r in results.by_segment], ""),
+            (_("By customer type"), [(label("type", r.key), r) for r in results.by_type], ""),
+            (_("By life-cycle stage"), [(label("stage", r.key), r) for r in results.by_stage], ""),
+            (_("By survey"), [(r.key, r) for r in results.by_round], ""),
+            (_("By reseller"), [(r.key, r) for r in results.by_reseller], _more_resellers(results)),
+            (_("By persona"), _persona_rows(results.by_persona), ""),
         ],
         "restricted": not survey_rounds_readable_by(request.user),
         "can_send": survey_rounds_sendable_by(request.user),
@@ -84,6 +85,17 @@ def surveys(request: HttpRequest) -> HttpResponse:
         "rounds": list(SurveyRound.objects.order_by("-created_at")[:20]) if rounds_readable else [],
     }
     return render(request, "web/surveys/results.html", context)
+
+
+def _more_resellers(results: SurveyResults) -> str:
+    n = results.resellers_not_shown
+    if not n:
+        return ""
+    return ngettext(
+        "%(n)s more reseller with fewer answers is not shown.",
+        "%(n)s more resellers with fewer answers are not shown.",
+        n,
+    ) % {"n": n}
 
 
 def _persona_rows(rows: tuple[NpsRow, ...]) -> list[tuple[str, NpsRow]]:
