@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import connection, transaction
 from django.db.models import Count, F, QuerySet
 from django.db.models.functions import TruncMonth
 
@@ -27,6 +28,7 @@ from daur.analytics.typology import TYPE_LABELS
 from daur.campaigns.models import Segment
 from daur.customers.access import customers_visible_to, sees_all_customers
 from daur.customers.models import Customer
+from daur.db import dialect
 from daur.definitions.surveys import detractor_q, promoter_q
 from daur.insights.models import PersonaRun
 from daur.insights.resellers import resellers_visible_to
@@ -86,11 +88,13 @@ def _by_reseller(answers: QuerySet, resellers: QuerySet) -> tuple[list[NpsRow], 
     most answers first (then by name), RESELLERS_SHOWN at most; and how many were left out. One
     grouped query over the answers joined to their customers' orders."""
     field = "customer__orders__reseller_id"
-    counts = {
-        r[field]: r
-        for r in answers.filter(**{f"{field}__in": resellers.values("pk")})
+    grouped = (
+        answers.filter(**{f"{field}__in": resellers.values("pk")})
         .values(field).annotate(**_counts(distinct=True)).order_by()
-    }
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        dialect.hash_joins(cursor)
+        counts = {r[field]: r for r in grouped}
     named = resellers.order_by("name", "pk").values_list("pk", "name")
     rows = sorted(
         (_row(name, counts.get(pk, NO_ANSWERS), pk) for pk, name in named),
