@@ -11,7 +11,10 @@ an agent, times each page `--requests` times (p50, p95) and the KPIs (`daur kpi`
 figures: service_compute + service_desk_compute over 365 days) a few times.
 
     PYTHONPATH=src python bench/tickets.py [--tickets 1000000] [--requests 40] [--rebuild]
-        [--db daur_bench_tickets] [--drop]
+        [--db daur_bench_tickets] [--drop] [--skip-pages] [--surveys]
+
+`--surveys` also adds (once) 1,000 resellers, 1,000,000 orders and 250,000 NPS answers and times
+the survey results over 365 days (insights.survey_results, by reseller included) and /surveys/.
 """
 
 from __future__ import annotations
@@ -87,6 +90,33 @@ VACUUM ANALYZE;
 """
 
 
+# --surveys: 1 % of the customers become resellers, 1,000,000 orders (a fifth through a reseller)
+# and 250,000 NPS answers over two years, added once (skipped when the answers are there).
+SURVEYS = """
+UPDATE customers_customer SET relationship = 'intermediary' WHERE id % 100 = 0;
+INSERT INTO sales_order (custom_fields, updated_at, external_id, customer_id, ordered_at, amount,
+    currency, discount_amount, coupon_code, channel, reseller_id)
+SELECT '{}', now(), 'O' || g, c.first + (hashint8(g) & 2147483647) % 100000,
+    now() - (g % 700) * interval '1 day', 100, 'IDR', 0, '', 'web',
+    CASE WHEN g % 5 = 0 THEN c.first + 100 * ((hashint8(g + 7) & 2147483647) % 1000) + 99 END
+FROM generate_series(1, 1000000) g, (SELECT min(id) AS first FROM customers_customer) c;
+INSERT INTO surveys_surveyanswer (custom_fields, updated_at, customer_id, answered_at, nps, comment)
+SELECT '{}', now(), c.first + g % 100000,
+    now() - (g % 700) * interval '1 day' - g * interval '1 second', g % 11, ''
+FROM generate_series(1, 250000) g, (SELECT min(id) AS first FROM customers_customer) c;
+VACUUM ANALYZE;
+"""
+
+
+def surveys_add(name: str) -> None:
+    with psycopg.connect(db_url(name), autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM surveys_surveyanswer LIMIT 1").fetchone():
+            return
+        for statement in SURVEYS.split(";\n"):
+            if statement.strip():
+                conn.execute(statement.encode())
+
+
 def db_url(name: str) -> str:
     return f"postgresql://postgres@127.0.0.1:5432/{name}"
 
@@ -131,6 +161,11 @@ def main() -> int:
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--drop", action="store_true")
     parser.add_argument("--skip-pages", action="store_true", help="time the KPIs alone")
+    parser.add_argument(
+        "--surveys",
+        action="store_true",
+        help="add resellers, orders and NPS answers (once) and time the survey results",
+    )
     args = parser.parse_args()
     os.environ["DAUR_DATABASE_URL"] = db_url(args.db)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "daur.config.settings")
@@ -187,6 +222,14 @@ def main() -> int:
 
     timed("service KPIs, 365 days (`daur kpi`'s service figures)", kpis, 3)
     timed("service dashboard page, 365 days", lambda: client.get("/tickets/dashboard/?days=365"), 3)
+    if args.surveys:
+        from daur.insights.survey_results import survey_results
+
+        surveys_add(args.db)
+        year = (now - timedelta(days=365), now)
+        timed("survey results, 365 days (with 1,000 resellers)",
+              lambda: survey_results(start=year[0], end=year[1]), 3)
+        timed("surveys page, 365 days", lambda: client.get("/surveys/?days=365"), 3)
     if args.drop:
         from django.db import connections
 

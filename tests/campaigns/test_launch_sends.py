@@ -13,10 +13,13 @@ from django.conf import settings
 
 from daur.actions.campaigns import campaign_create, campaign_launch
 from daur.actions.mail import consent_set
+from daur.actions.mail_send import emails_send
+from daur.campaigns.models import CampaignMember
 from daur.engagement.models import OutboundEmail
 from daur.interchange.exporter import export_file
 from daur.jobs import emails_dispatch
 from tests.campaigns.conftest import LAUNCH
+from tests.mail.smtp_sink import REFUSED_DOMAIN
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +96,30 @@ def test_the_member_export_carries_when_each_e_mail_was_sent(base, smtp, tmp_pat
             assert row["sent_at"] == ""
             assert row["group"] == "holdout" or external_id == no_address.external_id
     assert no_address.external_id in rows
+
+
+def test_sending_writes_the_moment_on_each_member(base, smtp):
+    campaign = campaign_create(
+        name="Moments", segment=base["segment"], offer="newsletter", holdout=0.2
+    )
+    campaign_launch(campaign, seed="moments")
+    other = campaign_create(name="Other", segment=base["segment"], offer="newsletter")
+    campaign_launch(other, seed="other")
+    members = CampaignMember.objects.filter(campaign=campaign)
+    assert not members.filter(sent_at__isnull=False).exists()  # queued is not sent
+    mail = OutboundEmail.objects.filter(source=f"campaign:{campaign.pk}")
+    refused, opted_out = mail.order_by("pk")[:2]  # two treated members' messages
+    refused.to_address = f"nobody@{REFUSED_DOMAIN}"
+    refused.save()
+    consent_set(customer_id=opted_out.customer_id, status="opted_out", source="staff")
+    emails_send(ids=list(mail.values_list("pk", flat=True)))  # this campaign's messages only
+    sent = dict(mail.filter(status="sent").values_list("customer_id", "sent_at"))
+    assert len(sent) == len(smtp.messages) == members.filter(group="treated").count() - 2
+    moments = dict(members.values_list("customer_id", "sent_at"))
+    assert {c for c, m in moments.items() if m is not None} == set(sent)
+    for customer_id, moment in sent.items():
+        assert moments[customer_id] == moment
+    assert moments[refused.customer_id] is None and moments[opted_out.customer_id] is None
+    assert members.filter(group="holdout").exists()
+    # the same customers in the other campaign: its messages are still queued, its members unsent
+    assert not CampaignMember.objects.filter(campaign=other, sent_at__isnull=False).exists()

@@ -9,10 +9,10 @@ import pytest
 
 from daur.actions.servicedesk import ticket_open, ticket_reply, ticket_status_change
 from daur.insights.kpi_report import kpis_as_mapping, kpis_text
-from daur.insights.kpi_service import service_desk_compute
+from daur.insights.kpi_service import period_tickets, service_desk_compute, ticket_timings
 from daur.insights.kpis import kpis_compute
 from daur.insights.period import Period
-from daur.servicedesk.models import SlaPolicy
+from daur.servicedesk.models import SlaPolicy, Ticket
 from tests.web.factories import customer_make, user_make
 
 pytestmark = pytest.mark.django_db
@@ -85,3 +85,31 @@ def test_daur_kpi_carries_the_desk_figures(desk):
     text = kpis_text(kpis)
     assert "SLA attainment: 66.7 % (2 of 3 decided tickets without a breach)" in text
     assert "by agent" in text
+
+
+def test_unassigned_tickets_ratings_and_sla_outcomes_in_the_one_pass(desk):
+    ayu, _ = desk
+    nobody = [(6, None, 5), (8, 30, None), (None, None, 1)]  # response h, resolution h, rating
+    for i, (respond_h, resolve_h, rating) in enumerate(nobody):
+        opened = T0 + timedelta(days=2 + i)
+        Ticket.objects.create(
+            external_id=f"N{i}", customer=customer_make(), kind="request", priority="urgent",
+            opened_at=opened, satisfaction=rating,
+            first_response_at=opened + respond_h * H if respond_h is not None else None,
+            resolved_at=opened + resolve_h * H if resolve_h is not None else None,
+        )
+    Ticket.objects.filter(assignee=ayu, priority="high").update(satisfaction=4)
+    timings = ticket_timings(period_tickets(JUNE))
+    agents = {g.key: g for g in timings.by_agent}
+    assert list(agents) == ["", "ayu", "budi"]
+    # nobody's responses 6, 8 h: median 7, p90 = 6 + 0.9 * 2 = 7.8; one resolution of 30 h
+    assert agents[""].tickets == 3
+    assert agents[""].first_response.tickets == 2
+    assert agents[""].first_response.median_hours == pytest.approx(7.0)
+    assert agents[""].first_response.p90_hours == pytest.approx(7.8)
+    assert agents[""].resolution.median_hours == pytest.approx(30.0)
+    assert [g.key for g in timings.by_priority] == ["normal", "high", "urgent"]
+    assert timings.overall.tickets == 7
+    assert timings.ratings == (1, 0, 0, 1, 1)  # ratings 1, 4 and 5
+    # the urgent tickets have no policy: the SLA figures are still June's normal tickets'
+    assert (timings.sla_decided, timings.sla_met) == (3, 2)

@@ -3,7 +3,8 @@
 through one connection of Django's mail backend per batch, as plain text from the message's
 language's template with the one-click unsubscribe link (RFC 8058 headers too). A message the
 mail server refuses is `failed` with the server's words and never retried; one that was sent is
-never sent again (a worker lost mid-batch leaves its messages `sending`, not queued)."""
+never sent again (a worker lost mid-batch leaves its messages `sending`, not queued). A campaign
+message's moment of sending is written on its member too, with its status."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from daur.actions.mail import default_language, unsubscribe_token
+from daur.campaigns.drafts import campaign_of_source
+from daur.campaigns.models import CampaignMember
 from daur.db.claim import rows_claim
 from daur.db.dialect import moment_value
 from daur.engagement.models import EmailConsent, OutboundEmail
@@ -170,16 +173,29 @@ def _batch_send(emails: list[OutboundEmail]) -> EmailsSent:
 
 def _outcomes_write(emails: list[OutboundEmail]) -> None:
     """Each message's status, reason and moment sent, in one executemany (a bulk_update's CASE
-    over a batch costs more to build than to run)."""
+    over a batch costs more to build than to run); in the same transaction, a sent campaign
+    message's moment on its member (`CampaignMember.sent_at`, the first one kept)."""
     table = OutboundEmail._meta.db_table
     rows = [
         (e.status, e.reason, moment_value(e.sent_at) if e.sent_at else None, e.pk)
         for e in emails
     ]
-    with connection.cursor() as cursor:
+    members = [
+        (moment_value(e.sent_at), campaign, e.customer_id)
+        for e in emails
+        if e.status == OutboundEmail.Status.SENT
+        and (campaign := campaign_of_source(e.source)) is not None
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.executemany(
             f"UPDATE {table} SET status = %s, reason = %s, sent_at = %s WHERE id = %s", rows
         )
+        if members:
+            cursor.executemany(
+                f"UPDATE {CampaignMember._meta.db_table} SET sent_at = %s "
+                "WHERE campaign_id = %s AND customer_id = %s AND sent_at IS NULL",
+                members,
+            )
 
 
 def emails_send(ids: list[int] | None = None) -> EmailsSent:

@@ -24,6 +24,15 @@ PLACEHOLDERS = (
 )  # fmt: skip
 
 
+SOURCE_PREFIX = "campaign:"  # a campaign e-mail's `source`: "campaign:<pk>"
+
+
+def campaign_of_source(source: str) -> int | None:
+    """The campaign pk of an outbox message's `source` when a campaign queued it, else None."""
+    rest = source.removeprefix(SOURCE_PREFIX)
+    return int(rest) if rest != source and rest.isdigit() else None
+
+
 def customer_language(country: str) -> str:
     """The language of a customer who chose none (the customer's own, on their form, wins)."""
     return COUNTRY_LANGUAGES.get(country.strip().upper(), "en")
@@ -59,7 +68,7 @@ def campaign_email_drafts(
             "subject": _fill(subject, filled),
             "body": _fill(text, filled),
             "language": language,
-            "source": f"campaign:{campaign.pk}",
+            "source": f"{SOURCE_PREFIX}{campaign.pk}",
         }
 
 

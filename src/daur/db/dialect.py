@@ -202,6 +202,14 @@ def hash_memory(cursor: Any, megabytes: int = 256) -> None:
         cursor.execute(f"SET LOCAL work_mem = '{int(megabytes)}MB'")
 
 
+def hash_joins(cursor: Any) -> None:
+    """Let the rest of the transaction join by hashing rather than by a nested loop of index
+    look-ups, which PostgreSQL picks when it underestimates a join of many rows (the survey
+    answers of the customers of every reseller: 0.9 s instead of 2.7 s); nothing elsewhere."""
+    if postgresql():
+        cursor.execute("SET LOCAL enable_nestloop = off")
+
+
 def indexed_name_key() -> bool:
     """Whether an upper-cased name compared byte by byte (COLLATE "C") can be read as a range of
     an index: on PostgreSQL (customers' `customer_name_key_idx`); SQLite scans instead."""

@@ -81,13 +81,14 @@ class Resellers:
 
 def service_compute(*, period: Period, timings: Timings | None = None) -> Service:
     """Tickets opened in the period (response, resolution, CSAT) and NPS answers given in it."""
-    tickets = period_tickets(period)
-    timings = timings or ticket_timings(tickets)
-    csat = tickets.filter(satisfaction__isnull=False).aggregate(
-        n=Count("id"),
-        total=Sum("satisfaction"),
-        satisfied=Count("id", filter=Q(satisfaction__in=SATISFIED)),
-    )
+    timings = timings or ticket_timings(period_tickets(period))
+    ratings = dict(enumerate(timings.ratings, start=1))  # rating -> tickets
+    n = sum(ratings.values())
+    csat = {
+        "n": n,
+        "total": sum(k * v for k, v in ratings.items()),
+        "satisfied": sum(v for k, v in ratings.items() if k in SATISFIED),
+    }
     nps = nps_counts(
         SurveyAnswer.objects.filter(answered_at__gte=period.start, answered_at__lt=period.end)
     )

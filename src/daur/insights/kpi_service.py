@@ -17,11 +17,24 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
 from daur import vocabulary
 from daur.accounts.models import User
-from daur.db.percentiles import grouped_duration_percentiles
+from daur.analytics.percentiles import percentiles_present
+from daur.db.durations import duration_matrix
 from daur.insights.period import Period
 from daur.servicedesk.models import OPEN_STATUSES, Ticket
 
@@ -49,9 +62,14 @@ class ServiceGroup:
 
 @dataclass(frozen=True)
 class Timings:
+    """The figures of the tickets opened in a period, read in one pass over them."""
+
     overall: ServiceGroup
     by_priority: tuple[ServiceGroup, ...]
     by_agent: tuple[ServiceGroup, ...]
+    ratings: tuple[int, ...] = (0,) * 5  # how many tickets were rated 1, 2, 3, 4, 5 (CSAT)
+    sla_decided: int = 0  # under an SLA policy and resolved or breached already
+    sla_met: int = 0  # of those, without a recorded breach
 
 
 @dataclass(frozen=True)
@@ -71,74 +89,88 @@ class ServiceDesk:
     backlog_total: int
 
 
-def durations_of(values: list[timedelta | None]) -> Durations:
-    """Median and p90 in hours by linear interpolation between ranks (numpy's percentile, what
-    PostgreSQL's PERCENTILE_CONT gives), over the values present."""
-    hours = np.array([v.total_seconds() / 3600.0 for v in values if v is not None])
-    if hours.size == 0:
+def _durations(seconds: np.ndarray) -> Durations:
+    n, found = percentiles_present(seconds, PERCENTS)
+    if found is None:
         return Durations(tickets=0, median_hours=None, p90_hours=None)
-    median, p90 = np.percentile(hours, [100 * p for p in PERCENTS])
-    return Durations(tickets=int(hours.size), median_hours=float(median), p90_hours=float(p90))
+    return Durations(tickets=n, median_hours=found[0] / 3600.0, p90_hours=found[1] / 3600.0)
 
 
-def _from_seconds(count: int, seconds: list[float] | None) -> Durations:
-    if not count or seconds is None:
-        return Durations(0, None, None)
-    return Durations(count, seconds[0] / 3600.0, seconds[1] / 3600.0)
+# A ticket's agent, priority, CSAT rating and SLA outcome packed into one integer (one array
+# less per column to read): agent id x 512 + priority x 64 + rating x 4 + outcome.
+OTHER_PRIORITY = 7
+OUTCOMES = {"undecided": 0, "met": 1, "breached": 2}
+
+
+def _packed_key():  # noqa: ANN202 - an expression
+    decided = Q(response_due_at__isnull=False) & (
+        Q(resolved_at__isnull=False) | Q(sla_breached_at__isnull=False)
+    )
+    outcome = Case(
+        When(decided & Q(sla_breached_at__isnull=True), then=Value(OUTCOMES["met"])),
+        When(decided, then=Value(OUTCOMES["breached"])),
+        default=Value(OUTCOMES["undecided"]),
+    )
+    priority = Case(
+        *(When(priority=p, then=Value(i)) for i, p in enumerate(vocabulary.TICKET_PRIORITIES)),
+        default=Value(OTHER_PRIORITY),
+    )
+    return ExpressionWrapper(
+        Coalesce(F("assignee_id"), 0) * 512 + priority * 64
+        + Coalesce(F("satisfaction"), 0) * 4 + outcome,
+        output_field=BigIntegerField(),
+    )
+
+
+def _sorted_groups(codes: np.ndarray, *columns: np.ndarray):  # noqa: ANN202
+    """(code, the columns' values of the rows with that code) per code, by one sort."""
+    order = np.argsort(codes, kind="stable")
+    codes = codes[order]
+    columns = tuple(c[order] for c in columns)
+    bounds = [0, *(np.flatnonzero(np.diff(codes)) + 1).tolist(), len(codes)]
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        if b > a:
+            yield int(codes[a]), tuple(c[a:b] for c in columns)
 
 
 def ticket_timings(tickets: QuerySet) -> Timings:
-    """First-response and resolution hours of these tickets, over all and per priority and agent:
-    inside PostgreSQL in one grouped pass; elsewhere read and computed in numpy."""
+    """First-response and resolution hours of these tickets, over all and per priority and agent,
+    their CSAT ratings and SLA outcomes: read once as numpy columns (daur.db.durations: binary
+    arrays on PostgreSQL), the exact percentiles taken there (daur.analytics.percentiles)."""
     response = ExpressionWrapper(F("first_response_at") - F("opened_at"), DurationField())
     resolution = ExpressionWrapper(F("resolved_at") - F("opened_at"), DurationField())
-    rows = tickets.annotate(r=response, s=resolution).values_list(
-        "priority", "assignee_id", "r", "s"
+    rows = tickets.annotate(key=_packed_key(), r=response, s=resolution).values_list(
+        "key", "r", "s"
     ).order_by()
+    matrix = duration_matrix(rows, numbers=("key",), durations=("r", "s"))
+    key = matrix[:, 0].astype(np.int64)
+    r, s = matrix[:, 1], matrix[:, 2]
+    agent, priority = key >> 9, (key >> 6) & 7
+    rating, outcome = (key >> 2) & 15, key & 3
+
+    def group(name: str, durations: tuple[np.ndarray, np.ndarray]) -> ServiceGroup:
+        rs, ss = durations
+        return ServiceGroup(name, len(rs), _durations(rs), _durations(ss))
+
+    found = dict(_sorted_groups(priority, r, s))
+    by_priority = tuple(
+        group(p, found[i]) for i, p in enumerate(vocabulary.TICKET_PRIORITIES) if i in found
+    )
     names = dict(User.objects.values_list("pk", "username"))
-    stats = grouped_duration_percentiles(
-        rows, groups=("priority", "agent"), durations=("r", "s"), percents=PERCENTS
+    by_name: dict[str, list[tuple[np.ndarray, np.ndarray]]] = defaultdict(list)
+    for pk, durations in _sorted_groups(agent, r, s):  # 0: nobody
+        by_name[names.get(pk, "")].append(durations)
+    by_agent = tuple(
+        group(name, tuple(np.concatenate(parts) for parts in zip(*by_name[name], strict=True)))
+        for name in sorted(by_name)
     )
-    if stats is None:
-        return _timings_in_python(rows, names)
-
-    def group(key: str, found) -> ServiceGroup:  # noqa: ANN001
-        n, ((nr, r), (ns, s)) = found
-        return ServiceGroup(key, n, _from_seconds(nr, r), _from_seconds(ns, s))
-
-    overall = stats.get(("", None), (0, [(0, None), (0, None)]))
-    priorities = {v: f for (g, v), f in stats.items() if g == "priority"}
-    agents = {names.get(v, ""): f for (g, v), f in stats.items() if g == "agent"}
     return Timings(
-        overall=group("", overall),
-        by_priority=tuple(
-            group(p, priorities[p]) for p in vocabulary.TICKET_PRIORITIES if p in priorities
-        ),
-        by_agent=tuple(group(a, agents[a]) for a in sorted(agents)),
-    )
-
-
-def _timings_in_python(rows: QuerySet, names: dict[int, str]) -> Timings:
-    by_priority: dict[str, list] = defaultdict(list)
-    by_agent: dict[str, list] = defaultdict(list)
-    every = []
-    for priority, agent, r, s in rows.iterator(chunk_size=20_000):
-        by_priority[priority].append((r, s))
-        by_agent[names.get(agent, "")].append((r, s))
-        every.append((r, s))
-
-    def group(key: str, timings: list) -> ServiceGroup:
-        return ServiceGroup(
-            key, len(timings),
-            durations_of([r for r, _ in timings]), durations_of([s for _, s in timings]),
-        )
-
-    return Timings(
-        overall=group("", every),
-        by_priority=tuple(
-            group(p, by_priority[p]) for p in vocabulary.TICKET_PRIORITIES if p in by_priority
-        ),
-        by_agent=tuple(group(a, by_agent[a]) for a in sorted(by_agent)),
+        overall=group("", (r, s)),
+        by_priority=by_priority,
+        by_agent=by_agent,
+        ratings=tuple(int(np.count_nonzero(rating == k)) for k in range(1, 6)),
+        sla_decided=int(np.count_nonzero(outcome != OUTCOMES["undecided"])),
+        sla_met=int(np.count_nonzero(outcome == OUTCOMES["met"])),
     )
 
 
@@ -151,21 +183,14 @@ def service_desk_compute(
 ) -> ServiceDesk:
     """The desk's figures; `timings` when they were computed already (daur kpi's service
     figures read the same pass)."""
-    tickets = period_tickets(period)
-    timings = timings or ticket_timings(tickets)
-    decided = tickets.filter(response_due_at__isnull=False).filter(
-        Q(resolved_at__isnull=False) | Q(sla_breached_at__isnull=False)
-    )
-    sla = decided.aggregate(
-        n=Count("id"), met=Count("id", filter=Q(sla_breached_at__isnull=True))
-    )
+    timings = timings or ticket_timings(period_tickets(period))
     backlog = backlog_compute(now=now)
     return ServiceDesk(
         by_priority=timings.by_priority,
         by_agent=timings.by_agent,
-        sla_decided=sla["n"],
-        sla_met=sla["met"],
-        sla_attainment=sla["met"] / sla["n"] if sla["n"] else None,
+        sla_decided=timings.sla_decided,
+        sla_met=timings.sla_met,
+        sla_attainment=timings.sla_met / timings.sla_decided if timings.sla_decided else None,
         backlog=backlog,
         backlog_total=sum(b.tickets for b in backlog),
     )

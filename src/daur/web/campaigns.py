@@ -38,7 +38,7 @@ from daur.jobs import emails_dispatch
 from daur.records import vocabulary_choices
 from daur.web import campaign_words
 from daur.web.dashboard import base_currency
-from daur.web.surveys import survey_results_readable_by
+from daur.web.surveys import survey_rounds_readable_by
 
 
 def _readable(request: HttpRequest) -> None:
@@ -185,7 +185,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
         if campaign.survey_round_id:
             owner = None if sees_all_customers(request.user) else request.user.pk
             context["answers"] = survey_answers(campaign, owner)["treated"]
-            context["survey_readable"] = survey_results_readable_by(request.user)
+            context["survey_readable"] = survey_rounds_readable_by(request.user)
     return render(request, "web/campaigns/detail.html", context)
 
 

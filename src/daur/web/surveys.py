@@ -1,6 +1,7 @@
-"""NPS surveys: the results page (/surveys/: over time, by segment, type, stage and round, with
-sample sizes, 95 % intervals and the comments), sending a round to a saved segment, a round's
-links, and the answer page a customer opens without logging in (/nps/<token>/)."""
+"""NPS surveys: the results page (/surveys/: over time, by segment, type, stage, round, reseller
+and persona, with sample sizes, 95 % intervals and the comments; a sales rep's over their own
+customers), sending a round to a saved segment, a round's links, and the answer page a customer
+opens without logging in (/nps/<token>/)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from daur.accounts.models import Role
@@ -25,16 +27,24 @@ from daur.actions.survey_rounds import (
 )
 from daur.campaigns.models import Segment
 from daur.customers.language import customer_language
-from daur.insights.survey_results import survey_results
+from daur.insights.models import Persona
+from daur.insights.survey_results import NpsRow, SurveyResults, survey_results
 from daur.surveys.models import SurveyRound
 from daur.web.labels import label
+from daur.web.persona_words import unique_titles
 
 PERIOD_DAYS = (90, 365, 730)
 ROUND_LINKS_SHOWN = 200
 
 
 def survey_results_readable_by(user) -> bool:  # noqa: ANN001 - a User
-    """Every role but sales reps (the figures are the whole base's)."""
+    """Every active role; a sales rep reads the results over their own customers
+    (insights.survey_results)."""
+    return user.is_authenticated and user.is_active
+
+
+def survey_rounds_readable_by(user) -> bool:  # noqa: ANN001 - a User
+    """A round's page lists every member's link: every role but sales reps."""
     return user.is_authenticated and user.is_active and (
         user.sees_everything or user.role in (Role.MARKETER, Role.SUPPORT_AGENT)
     )
@@ -54,23 +64,46 @@ def surveys(request: HttpRequest) -> HttpResponse:
     days = request.GET.get("days", "365")
     days = int(days) if days.isdigit() and int(days) in PERIOD_DAYS else 365
     end = timezone.now()
-    results = survey_results(start=end - timedelta(days=days), end=end)
+    results = survey_results(start=end - timedelta(days=days), end=end, user=request.user)
+    rounds_readable = survey_rounds_readable_by(request.user)
     context = {
         "days": days,
         "period_days": PERIOD_DAYS,
         "results": results,
         "tables": [
-            (_("By month"), [(r.key, r) for r in results.by_month]),
-            (_("By segment"), [(r.key, r) for r in results.by_segment]),
-            (_("By customer type"), [(label("type", r.key), r) for r in results.by_type]),
-            (_("By life-cycle stage"), [(label("stage", r.key), r) for r in results.by_stage]),
-            (_("By survey"), [(r.key, r) for r in results.by_round]),
+            (_("By month"), [(r.key, r) for r in results.by_month], ""),
+            (_("By segment"), [(r.key, r) for r in results.by_segment], ""),
+            (_("By customer type"), [(label("type", r.key), r) for r in results.by_type], ""),
+            (_("By life-cycle stage"), [(label("stage", r.key), r) for r in results.by_stage], ""),
+            (_("By survey"), [(r.key, r) for r in results.by_round], ""),
+            (_("By reseller"), [(r.key, r) for r in results.by_reseller], _more_resellers(results)),
+            (_("By persona"), _persona_rows(results.by_persona), ""),
         ],
+        "restricted": not survey_rounds_readable_by(request.user),
         "can_send": survey_rounds_sendable_by(request.user),
         "segments": list(Segment.objects.order_by("name")),
-        "rounds": list(SurveyRound.objects.order_by("-created_at")[:20]),
+        "rounds": list(SurveyRound.objects.order_by("-created_at")[:20]) if rounds_readable else [],
     }
     return render(request, "web/surveys/results.html", context)
+
+
+def _more_resellers(results: SurveyResults) -> str:
+    n = results.resellers_not_shown
+    if not n:
+        return ""
+    return ngettext(
+        "%(n)s more reseller with fewer answers is not shown.",
+        "%(n)s more resellers with fewer answers are not shown.",
+        n,
+    ) % {"n": n}
+
+
+def _persona_rows(rows: tuple[NpsRow, ...]) -> list[tuple[str, NpsRow]]:
+    """Each persona's row under its name as the personas page gives it (the rows are the whole
+    run's personas in their order, so the titles are told apart the same way)."""
+    traits = dict(Persona.objects.filter(pk__in=[r.pk for r in rows]).values_list("pk", "traits"))
+    titles = unique_titles([traits[r.pk] for r in rows])
+    return list(zip(titles, rows, strict=True))
 
 
 @login_required
@@ -103,7 +136,7 @@ def survey_send(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def survey_round(request: HttpRequest, round_id: int) -> HttpResponse:
-    if not survey_results_readable_by(request.user):
+    if not survey_rounds_readable_by(request.user):
         raise PermissionDenied
     survey = get_object_or_404(SurveyRound, pk=round_id)
     invitations = survey.invitations.select_related("customer", "answer").order_by("id")

@@ -234,7 +234,8 @@ def today_in_navigation(user) -> bool:  # noqa: ANN001 - a User
 
 @register.filter
 def surveys_in_navigation(user) -> bool:  # noqa: ANN001 - a User
-    """Whether the navigation links the survey results (every role but sales reps)."""
+    """Whether the navigation links the survey results (every role; a sales rep's are over their
+    own customers)."""
     from daur.web.surveys import survey_results_readable_by
 
     return survey_results_readable_by(user)
