@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from daur.actions.campaigns import campaign_create
 from daur.actions.segments import segment_create
 from daur.campaigns.models import Campaign, CampaignMember
 from daur.engagement.mail_models import OutboundEmail
@@ -176,3 +177,12 @@ def test_unknown_and_hostile_campaign_ids_are_404(segment):
     for key in ("NOPE", "C1%00", "%F0%9F%92%A9" * 20):
         assert api.get(f"/campaigns/{key}").status_code == 404
         assert api.post(f"/campaigns/{key}/launch", {}).status_code == 404
+
+
+def test_a_campaign_made_on_the_page_with_a_long_body_reads(segment):
+    long_body = "Line\n" * 5000  # the page's form has no length limit on a body
+    campaign = campaign_create(
+        name="Long", segment=segment, offer="newsletter", texts={"en": ("Hi", long_body)}
+    )
+    response = _client("support_agent").get(f"/campaigns/{campaign.external_id}")
+    assert response.status_code == 200 and response.json()["texts"]["en"]["body"] == long_body

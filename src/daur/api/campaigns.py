@@ -36,6 +36,11 @@ class EmailText(StrictIn):
     body: Note = ""
 
 
+class EmailTextOut(Schema):
+    subject: str
+    body: str
+
+
 class CampaignOut(Schema):
     campaign_id: str
     name: str
@@ -51,7 +56,7 @@ class CampaignOut(Schema):
     cost: Decimal | None
     channel: str
     purpose: str
-    texts: dict[str, EmailText]
+    texts: dict[str, EmailTextOut]
     launched_at: datetime | None
     members: int = Field(..., description="Members frozen at the launch (0 for a draft).")
 
