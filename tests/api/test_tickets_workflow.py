@@ -131,3 +131,43 @@ def test_unknown_tickets_are_404(ticket):
     for key in ("T-2", "%00", "x" * 80):
         assert api.post(f"/tickets/{key}/reply", {"body": "Hi"}).status_code == 404
         assert api.post(f"/tickets/{key}/status", {"status": "waiting"}).status_code == 404
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_desk_opens_a_ticket_for_a_customer_as_on_the_new_ticket_page(db, role):
+    customer_make("Sari", external_id="S-1")
+    api = _client(role)
+    body = {"kind": "request", "priority": "high", "subject": "Invoice", "body": "Again?"}
+    response = api.post("/customers/S-1/tickets", body)
+    works = role in ("admin", "manager", "support_agent")
+    expected = 404 if role == "sales_rep" else 201 if works else 403  # not the rep's customer
+    assert response.status_code == expected, response.content
+    if works:
+        out = response.json()
+        assert (out["customer_id"], out["status"], out["priority"]) == ("S-1", "open", "high")
+        ticket = Ticket.objects.get()
+        assert ticket.external_id == out["ticket_id"]
+        assert ticket.assignee == (api.user if role == "support_agent" else None)
+        assert TicketMessage.objects.get().body == "Again?"
+    else:
+        assert not Ticket.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"kind": "rant", "subject": "x"}, "kind"),
+        ({"kind": "request"}, "subject"),
+        ({"kind": "request", "subject": "  "}, "subject"),
+        ({"kind": "request", "subject": "x" * 201}, "subject"),
+        ({"kind": "request", "subject": "a\nb"}, "subject"),
+        ({"kind": "request", "subject": "x", "priority": "now"}, "priority"),
+        ({"kind": "request", "subject": "x", "assignee": "me"}, "assignee"),
+    ],
+)
+def test_a_bad_new_ticket_is_a_clear_422_and_nothing_is_written(db, body, field):
+    customer_make("Sari", external_id="S-1")
+    response = _client("support_agent").post("/customers/S-1/tickets", body)
+    assert response.status_code == 422, response.content
+    assert response.json()["errors"][0]["field"] == field
+    assert not Ticket.objects.exists()

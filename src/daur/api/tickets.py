@@ -1,7 +1,8 @@
-"""The service desk's workflow on a ticket (its record: daur.api.records): the conversation, a
-reply (e-mailed to the customer) or an internal note, and a status change by the desk's flow —
-the same writes as the ticket page (daur.actions.servicedesk). Support agents, managers and
-admins work tickets; a sales rep and a marketer read them, without the internal notes."""
+"""The service desk's workflow (a ticket's record: daur.api.records): a ticket opened for a
+customer as the desk opens one, the conversation, a reply (e-mailed to the customer) or an
+internal note, and a status change by the desk's flow — the same writes as the ticket pages
+(daur.actions.servicedesk). Support agents, managers and admins work tickets; a sales rep and a
+marketer read them, without the internal notes."""
 
 from __future__ import annotations
 
@@ -13,13 +14,22 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from daur import vocabulary
-from daur.actions.servicedesk import MESSAGE_LENGTH, TicketRefused, ticket_reply
+from daur.actions.servicedesk import (
+    MESSAGE_LENGTH,
+    SUBJECT_LENGTH,
+    TicketRefused,
+    ticket_open,
+    ticket_reply,
+)
 from daur.actions.servicedesk import ticket_status_change as status_change
+from daur.api.customers import visible as customer_visible
 from daur.api.errors import ERRORS, ApiError, invalid, not_found
 from daur.api.kind_schemas import StrictIn
-from daur.api.text import Prose, clean_ident
+from daur.api.text import Prose, Text, clean_ident
+from daur.customers.models import Customer
 from daur.jobs import emails_dispatch
 from daur.servicedesk.access import (
+    opened_ticket_assignee,
     ticket_notes_visible_to,
     tickets_visible_to,
     tickets_workable_by,
@@ -28,6 +38,7 @@ from daur.servicedesk.models import STATUS_MOVES, Ticket
 from daur.servicedesk.selectors import ticket_conversation
 
 router = Router(tags=["tickets"])
+customer_router = Router(tags=["tickets"])  # under /customers/{customer_id}
 TicketStatus = Literal[vocabulary.TICKET_STATUSES]  # type: ignore[valid-type]
 
 
@@ -36,6 +47,13 @@ class ReplyIn(StrictIn):
     kind: Literal["reply", "note"] = Field(
         "reply", description="reply: e-mailed to the customer; note: internal, for the desk only."
     )
+
+
+class OpenIn(StrictIn):
+    kind: Literal[vocabulary.TICKET_KINDS]  # type: ignore[valid-type]
+    priority: Literal[vocabulary.TICKET_PRIORITIES] = "normal"  # type: ignore[valid-type]
+    subject: Text(SUBJECT_LENGTH) = Field(..., min_length=1)
+    body: Prose(MESSAGE_LENGTH) | None = Field(None, description="What the customer says.")
 
 
 class StatusIn(StrictIn):
@@ -56,6 +74,15 @@ class TicketState(Schema):
     moves: list[str] = Field(..., description="The statuses it may go to from here.")
     first_response_at: datetime | None
     resolved_at: datetime | None
+
+
+class TicketOpened(TicketState):
+    customer_id: str
+    kind: str
+    priority: str
+    subject: str
+    opened_at: datetime
+    assignee: str | None
 
 
 def _ticket(request: HttpRequest, ticket_id: str, *, working: bool = False) -> Ticket:
@@ -135,3 +162,31 @@ def ticket_status(request: HttpRequest, ticket_id: str, body: StatusIn) -> dict:
         raise ApiError(409, str(refusal), [{"field": "status", "reason": str(refusal)}]) from None
     emails_dispatch()  # a resolution's satisfaction question
     return _state(moved)
+
+
+@customer_router.post(
+    "/{customer_id}/tickets",
+    response={201: TicketOpened, **ERRORS},
+    operation_id="customer_ticket_open",
+    summary="Open a ticket for a customer, as the desk does (a support agent's is the agent's)",
+)
+def ticket_opening(request: HttpRequest, customer_id: str, body: OpenIn) -> Status:
+    customer = Customer.objects.get(pk=customer_visible(request, customer_id))
+    if not tickets_workable_by(request.user):
+        raise ApiError(403, "Only the desk (support agents, managers, admins) opens tickets.")
+    if not body.subject.strip():
+        raise invalid("subject", "write a subject")
+    try:
+        ticket = ticket_open(
+            customer=customer, kind=body.kind, priority=body.priority, subject=body.subject,
+            body=body.body or "", user=request.user,
+            assignee=opened_ticket_assignee(request.user),
+        )  # fmt: skip
+    except TicketRefused as refusal:
+        raise ApiError(422, str(refusal)) from None
+    assignee = ticket.assignee.get_username() if ticket.assignee else None
+    return Status(201, {
+        **_state(ticket), "customer_id": customer.external_id, "kind": ticket.kind,
+        "priority": ticket.priority, "subject": ticket.subject, "opened_at": ticket.opened_at,
+        "assignee": assignee,
+    })  # fmt: skip
