@@ -137,7 +137,8 @@ def _decimal(field: str, value: object) -> Decimal | None:
         number = Decimal(str(value))
     except InvalidOperation:
         number = None
-    if number is None or not number.is_finite() or abs(number) >= Decimal(10) ** 14:
+    # Compared by its exponent: abs() of "1e999999999" overflows the decimal context.
+    if number is None or not number.is_finite() or number.adjusted() >= 14:
         raise CampaignRefused(
             _("%(field)s: %(value)r is not a number.") % {"field": field, "value": value}
         )
