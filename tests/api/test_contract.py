@@ -18,6 +18,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from daur.accounts.tokens import token_create
+from daur.actions.campaigns import campaign_create
+from daur.actions.segments import segment_create
+from daur.customers.models import Consumer
 from tests.web.factories import customer_make, order_make, product_make, user_make
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
@@ -37,6 +40,10 @@ def tokens(db, keep_connection) -> list[str]:
         customer = customer_make(owner=owner)
         product_make()
         order_make(customer)
+    # Small ids the generator tries first: a segment with a draft campaign, a consumer.
+    segment = segment_create(name="Everyone", query="")
+    campaign_create(name="Hello", segment=segment, offer="newsletter")
+    Consumer.objects.create(customer=customer, name="Kid")
     return [token_create(user=user).secret for user in (manager, rep)]
 
 

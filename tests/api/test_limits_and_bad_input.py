@@ -133,3 +133,11 @@ def test_the_web_session_works_and_its_writes_need_the_csrf_token(db):
     done = client.post("/api/v1/customers", {"name": "A"}, content_type="application/json",
                        HTTP_X_CSRFTOKEN=token)
     assert done.status_code == 201 and Customer.objects.get().owner == user
+
+
+def test_a_method_or_path_the_api_does_not_have_is_answered_in_json(manager_api):
+    refused = manager_api.send("DELETE", "/customers/ANY")  # customers are merged, not deleted
+    assert refused.status_code == 405 and refused["Content-Type"] == "application/json"
+    assert "GET" in refused.json()["detail"] and "PATCH" in refused["Allow"]
+    missing = manager_api.get("/nowhere")
+    assert missing.status_code == 404 and missing.json()["detail"].startswith("No such path")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from daur.actions.servicedesk import ticket_open
 from tests.api.conftest import api_client
 from tests.leads.factories import lead_make
 from tests.web.factories import customer_make, order_make, product_make
@@ -23,7 +24,9 @@ def world(db):
                                                                          owner=other.user)
     order_make(mine)
     order_make(theirs)
+    ticket_open(customer=theirs, kind="request", external_id="T-9")
     return {
+        "ticket": "T-9",
         "owner": owner,
         "customer": theirs.external_id,
         "lead": lead_make("Theirs", owner=other.user, stage="won").external_id,
@@ -50,6 +53,9 @@ READS = [
     ("GET", "/lead-scores", None, {"*": 200}),
     ("GET", "/segments", None, {"support_agent": 403, "*": 200}),
     ("GET", "/products/TEA", None, {"*": 200}),
+    ("GET", "/customers/{customer}/consumers", None, {"sales_rep": 404, "*": 200}),
+    ("GET", "/campaigns", None, {"*": 200}),
+    ("GET", "/tickets/{ticket}/messages", None, {"sales_rep": 404, "*": 200}),
 ]
 WRITES = [
     ("PATCH", "/customers/{customer}", {"city": "Solo"},
@@ -68,6 +74,14 @@ WRITES = [
      {"admin": 200, "manager": 200, "*": 403}),
     ("POST", "/segments", {"name": "S", "query": ""},
      {"sales_rep": 403, "support_agent": 403, "*": 201}),
+    ("POST", "/customers/{customer}/consumers", {"name": "Kid"},
+     {"sales_rep": 404, "marketer": 403, "support_agent": 403, "*": 201}),
+    ("POST", "/campaigns", {"name": "C", "segment_id": 999999, "offer": "newsletter"},
+     {"admin": 422, "manager": 422, "marketer": 422, "*": 403}),
+    ("POST", "/tickets/{ticket}/reply", {"body": "Hello", "kind": "note"},
+     {"sales_rep": 404, "marketer": 403, "*": 201}),
+    ("POST", "/tickets/{ticket}/status", {"status": "waiting"},
+     {"sales_rep": 404, "marketer": 403, "*": 200}),
 ]
 
 

@@ -156,3 +156,10 @@ def test_a_large_segment_reads_the_same_pre_launch_spend(base, monkeypatch):
         return sorted(c.members.values_list("customer_id", "pre_spend"))
 
     assert spend(small) == spend(large) and len(spend(large)) == 60
+
+
+@pytest.mark.parametrize("value", ["1e999999999", "-1e999999999", "1e14", "NaN"])
+def test_a_number_past_the_money_range_is_refused_not_an_overflow(base, value):
+    with pytest.raises(CampaignRefused, match="cost: .* is not a number"):
+        coupon(base, cost=value)
+    assert not Campaign.objects.exists()

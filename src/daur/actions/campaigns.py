@@ -7,7 +7,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import numpy as np
 from django.db import connection, transaction
@@ -15,32 +15,26 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from daur import vocabulary
+from daur.actions.campaign_values import CampaignRefused, campaign_values
 from daur.actions.community import CommunityRefused, invitations_send
 from daur.actions.mail import emails_queue
 from daur.actions.survey_rounds import campaign_survey_round_issue
 from daur.analytics.campaign_draw import coupon_codes, draw_salt, holdout_mask
 from daur.campaigns.drafts import campaign_email_drafts
-from daur.campaigns.models import OFFERS, Campaign, CampaignMember, Segment
+from daur.campaigns.models import Campaign, CampaignMember, Segment
 from daur.community.models import Event
 from daur.customers.models import Customer
 from daur.db import bulk, dialect
 from daur.db.copy import rows_insert
 from daur.db.numeric import fetch_numeric
 from daur.definitions.currency import base_amount
-from daur.definitions.rules import rules_config
 from daur.insights.segments import segment_members
 from daur.sales.models import Order
 
-NAME_MAX = Campaign._meta.get_field("name").max_length
 SEED_MAX = Campaign._meta.get_field("seed").max_length
-WINDOW_MAX = 365
 LAUNCH_FIELDS = ("status", "launched_at", "seed", "recorded_launch")
 WHOLE_BASE_MEMBERS = 100_000
-
-
-class CampaignRefused(ValueError):
-    """The campaign cannot be made or launched as asked; nothing was written. One line."""
+__all__ = ["CampaignRefused", "Launched", "campaign_create", "campaign_launch"]
 
 
 @dataclass(frozen=True)
@@ -71,82 +65,20 @@ def campaign_create(
     event: Event | None = None,
     user=None,  # noqa: ANN001 - the acting User, if any
 ) -> Campaign:
-    """A draft campaign; CampaignRefused (one line, naming the field) for a value it cannot take.
-    `texts`: language -> (subject, body) of the e-mail, for en, id and it."""
-    name = " ".join(name.split())
-    if not name or len(name) > NAME_MAX or "\x00" in name:
-        raise CampaignRefused(
-            _("name: a campaign needs a name of at most %(n)d characters.") % {"n": NAME_MAX}
-        )
-    if segment is None:
-        raise CampaignRefused(_("segment: a campaign needs a target segment."))
-    if offer not in OFFERS:
-        raise CampaignRefused(
-            _("offer: %(offer)r is not one of %(known)s.")
-            % {"offer": offer, "known": ", ".join(OFFERS)}
-        )
-    holdout = _number("holdout", holdout)
-    if not 0.0 < holdout < 1.0:
-        raise CampaignRefused(
-            _(
-                "holdout: the hold-out share must be above 0 and below 1 (0 leaves nothing to "
-                "compare with, 1 treats no one); %(value)s was given."
-            )
-            % {"value": holdout}
-        )
-    percent = _decimal("discount-percent", discount_percent)
-    if percent is not None and not Decimal(0) < percent <= Decimal(100):
-        raise CampaignRefused(_("discount-percent: a discount is above 0 and at most 100 %."))
-    amount = _decimal("discount-amount", discount_amount)
-    if amount is not None and amount <= 0:
-        raise CampaignRefused(_("discount-amount: a discount amount is above 0."))
-    if offer == "event_invitation" and event is None:
-        raise CampaignRefused(_("event: an event invitation needs its event."))
-    if offer != "event_invitation" and event is not None:
-        raise CampaignRefused(_("event: only an event invitation targets an event."))
-    if offer == "coupon" and percent is None and amount is None:
-        raise CampaignRefused(_("discount-percent: a coupon offer needs its discount."))
-    window = (
-        rules_config().campaigns.attribution_window_days if window_days is None else window_days
-    )
-    if not isinstance(window, int) or not 1 <= window <= WINDOW_MAX:
-        raise CampaignRefused(
-            _("window-days: the attribution window is 1 to %(n)d days.") % {"n": WINDOW_MAX}
-        )
-    cost_value = _decimal("cost", cost)
-    if cost_value is not None and cost_value < 0:
-        raise CampaignRefused(_("cost: a cost is not negative."))
-    if channel not in vocabulary.ACQUISITION_CHANNELS:
-        raise CampaignRefused(
-            _("channel: %(channel)r is not a known channel.") % {"channel": channel}
-        )
-    if purpose not in vocabulary.CAMPAIGN_PURPOSES:
-        raise CampaignRefused(_("purpose: %(purpose)r is not a purpose.") % {"purpose": purpose})
-    words = {}
-    for language, (subject, body) in (texts or {}).items():
-        if language not in ("en", "id", "it"):
-            raise CampaignRefused(
-                _("texts: %(lang)r is not a language of Daur.") % {"lang": language}
-            )
-        words[f"subject_{language}"] = " ".join(subject.split())[:200]
-        words[f"body_{language}"] = body
+    """A draft campaign; CampaignRefused (one line, naming the field) for a value it cannot take
+    (daur.actions.campaign_values). `texts`: language -> (subject, body) of the e-mail, for en,
+    id and it."""
+    values = campaign_values(
+        name=name, segment=segment, offer=offer, holdout=holdout,
+        discount_percent=discount_percent, discount_amount=discount_amount, expires=expires,
+        window_days=window_days, cost=cost, channel=channel, purpose=purpose, texts=texts,
+        event=event,
+    )  # fmt: skip
     with transaction.atomic():
         campaign = Campaign.objects.create(
             external_id=f"draft-{secrets.token_hex(8)}",
-            name=name,
-            channel=channel,
-            purpose=purpose,
-            cost=cost_value,
-            segment=segment,
-            offer=offer,
-            holdout_share=holdout,
-            window_days=window,
-            discount_percent=percent,
-            discount_amount=amount,
-            coupon_expires_on=expires,
-            event=event,
             created_by=user if getattr(user, "pk", None) else None,
-            **words,
+            **values,
         )
         # Its campaign id: C and the number, unless an imported campaign took that id.
         external = f"C{campaign.pk}"
@@ -155,34 +87,6 @@ def campaign_create(
         campaign.external_id = external
         campaign.save(update_fields=["external_id"])
     return campaign
-
-
-def _number(field: str, value: object) -> float:
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise CampaignRefused(
-            _("%(field)s: %(value)r is not a number.") % {"field": field, "value": value}
-        ) from None
-    if number != number or number in (float("inf"), float("-inf")):
-        raise CampaignRefused(
-            _("%(field)s: %(value)r is not a number.") % {"field": field, "value": value}
-        )
-    return number
-
-
-def _decimal(field: str, value: object) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        number = None
-    if number is None or not number.is_finite() or abs(number) >= Decimal(10) ** 14:
-        raise CampaignRefused(
-            _("%(field)s: %(value)r is not a number.") % {"field": field, "value": value}
-        )
-    return number.quantize(Decimal("0.01"))
 
 
 # The member table's columns, in the order `campaign_launch` writes them.

@@ -12,7 +12,17 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
-from daur.api import bulk, customers, insights, leads, records, segments
+from daur.api import (
+    bulk,
+    campaigns,
+    consumers,
+    customers,
+    insights,
+    leads,
+    records,
+    segments,
+    tickets,
+)
 from daur.api.auth import AUTH
 from daur.api.errors import ApiError, validation_errors
 
@@ -31,10 +41,13 @@ api = NinjaAPI(
     title="Daur API",
     version="1",
     description=(
-        "Customers, their orders and what they do, leads, segments and scores. Authenticate "
+        "Customers (with their consumers), their orders and what they do, tickets and their "
+        "workflow, leads, segments, campaigns and scores. Authenticate "
         "with `Authorization: Bearer <token>` (make one on your profile page or with "
         "`daur token create`). Lists page by `cursor`; bulk endpoints take an "
-        "`Idempotency-Key` header."
+        "`Idempotency-Key` header. Deleting is for what the domain lets go (a consumer, a "
+        "segment no campaign uses, a draft campaign): `204`; a refusal is a `409`. Customers "
+        "are merged, never deleted; orders, interactions and tickets are history and stay."
     ),
     auth=AUTH,
     parser=StrictJson(),
@@ -97,6 +110,10 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 # Bulk first: "/orders/bulk" before "/orders/{key}".
 api.add_router("/", bulk.router)
 api.add_router("/customers", customers.router)
+api.add_router("/customers", consumers.router)
+api.add_router("/campaigns", campaigns.router)
+api.add_router("/tickets", tickets.router)
+api.add_router("/customers", tickets.customer_router)
 api.add_router("/leads", leads.router)
 api.add_router("/segments", segments.router)
 api.add_router("/", insights.router)

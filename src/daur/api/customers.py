@@ -38,6 +38,7 @@ SCOPE = "customers"
 
 
 class Consumer(Schema):
+    id: int
     name: str
     relation: str
 
@@ -136,10 +137,11 @@ def _rows_of(qs, order: list[int] | None = None) -> list[dict[str, Any]]:  # noq
     found = {row["pk"]: row for row in qs.values(*fields)}
     pks = order if order is not None else list(found)
     consumers: dict[int, list] = {}
-    for customer_id, name, relation in ConsumerRecord.objects.filter(
+    for pk, customer_id, name, relation in ConsumerRecord.objects.filter(
         customer_id__in=pks
-    ).order_by("pk").values_list("customer_id", "name", "relation"):
-        consumers.setdefault(customer_id, []).append({"name": name, "relation": relation})
+    ).order_by("pk").values_list("pk", "customer_id", "name", "relation"):
+        consumers.setdefault(customer_id, []).append({"id": pk, "name": name,
+                                                      "relation": relation})
     out = []
     for pk in pks:
         if pk not in found:

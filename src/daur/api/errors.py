@@ -54,7 +54,7 @@ def validation_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     found = []
     for error in errors:
         loc = [str(part) for part in error.get("loc", ())]
-        while loc and loc[0] in _LOCATION_HEADS:
+        while len(loc) > 1 and loc[0] in _LOCATION_HEADS:  # a field may be named "body"
             loc.pop(0)
         reason = str(error.get("msg", "is not valid"))
         if error.get("type") == "extra_forbidden":

@@ -1,5 +1,6 @@
 """The API's request guard: a body past DAUR_API_MAX_BODY_BYTES is a 413 in JSON before anything
-reads it, and each response carries the caller's RateLimit headers."""
+reads it, each response carries the caller's RateLimit headers, and the answers Django makes
+itself (no such path, a method the path does not take) are JSON too."""
 
 from __future__ import annotations
 
@@ -40,8 +41,28 @@ class ApiBodyLimit:
                 return too_large(limit)
             request._body = body
         response = self.get_response(request)
+        if response.status_code in (404, 405) and not _is_json(response):
+            response = _as_json(response)
         budget = getattr(request, "rate_budget", None)
         if budget is not None:
             for name, value in budget.headers().items():
                 response.headers.setdefault(name, value)
         return response
+
+
+def _is_json(response: HttpResponse) -> bool:
+    return response.headers.get("Content-Type", "").startswith("application/json")
+
+
+def _as_json(response: HttpResponse) -> JsonResponse:
+    """Django's own 404 (a path the API does not have) or 405 (a method the path does not
+    take: a DELETE where the domain deletes nothing) in the API's error form."""
+    allowed = response.headers.get("Allow", "")
+    if response.status_code == 405:
+        detail = f"This path does not take that method; it takes {allowed or 'none'}."
+    else:
+        detail = "No such path in the API: see /api/v1/docs."
+    answer = JsonResponse({"detail": detail, "errors": []}, status=response.status_code)
+    if allowed:
+        answer["Allow"] = allowed
+    return answer

@@ -40,6 +40,13 @@ def Text(max_length: int):  # noqa: ANN201, N802 - a type
     return Annotated[str, StringConstraints(max_length=max_length), AfterValidator(_clean)]
 
 
+def Prose(max_length: int):  # noqa: ANN201, N802 - a type
+    """Text of several lines (a message) of 1 to `max_length` characters."""
+    return Annotated[
+        str, StringConstraints(min_length=1, max_length=max_length), AfterValidator(_clean_note)
+    ]
+
+
 def clean_ident(value: str) -> str | None:
     """A path's external id if it could name a record (else None: nothing to find)."""
     if not value or len(value) > 64 or any(c in CONTROL for c in value):

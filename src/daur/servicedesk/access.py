@@ -19,6 +19,12 @@ def tickets_workable_by(user: User) -> bool:
     return _active(user) and (user.sees_everything or user.role == Role.SUPPORT_AGENT)
 
 
+def opened_ticket_assignee(user: User) -> User | None:
+    """Who works a ticket the user opens at the desk: a support agent the agent's own; a
+    manager's or an admin's waits in the queue for an agent."""
+    return user if user.role == Role.SUPPORT_AGENT else None
+
+
 def ticket_notes_visible_to(user: User) -> bool:
     """Internal notes are the desk's own: nobody else reads them."""
     return tickets_workable_by(user)

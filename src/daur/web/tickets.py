@@ -21,7 +21,11 @@ from daur.actions.servicedesk import UNCHANGED, TicketRefused, ticket_open, tick
 from daur.customers.access import customers_visible_to
 from daur.jobs import emails_dispatch
 from daur.records import vocabulary_choices
-from daur.servicedesk.access import tickets_visible_to, tickets_workable_by
+from daur.servicedesk.access import (
+    opened_ticket_assignee,
+    tickets_visible_to,
+    tickets_workable_by,
+)
 from daur.servicedesk.models import Team, Ticket
 from daur.servicedesk.selectors import QUEUE_PAGE, QueueFilters, ticket_queue
 from daur.servicedesk.sla import ticket_sla_state
@@ -173,7 +177,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
                 ticket = ticket_open(
                     customer=data["customer"], kind=data["kind"], priority=data["priority"],
                     subject=data["subject"], body=data["body"], user=request.user,
-                    assignee=request.user if request.user.role == Role.SUPPORT_AGENT else None,
+                    assignee=opened_ticket_assignee(request.user),
                 )
             except TicketRefused as refusal:
                 form.add_error(None, str(refusal))
