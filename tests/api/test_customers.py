@@ -122,3 +122,25 @@ def test_merge_is_for_managers_and_moves_the_duplicate(manager_api, rep_api):
     assert CustomerMerge.objects.count() == 1
     again = manager_api.post(path, {"duplicates": [duplicate.external_id]})
     assert again.status_code == 422
+
+
+def test_the_compiled_read_gives_what_the_list_gives_for_each_customer(manager_api, rep_api):
+    """GET /customers/{id} (compiled once per process: daur.db.compiled) answers the same record
+    as the list (through the ORM) — fields, custom fields, consumers, score — in both scopes."""
+    from daur.customers.models import Consumer
+
+    run = run_make()
+    mine = customer_make("Mine", owner=rep_api.user, custom_fields={"tier": "gold"}, city="Bari")
+    Consumer.objects.create(customer=mine, name="Ada", relation="buyer")
+    Consumer.objects.create(customer=mine, name="Bo", relation="user")
+    score_make(mine, run=run, clv=123.5, p_alive=0.25)
+    other = customer_make("Other", email="o@example.com")
+    listed = {c["customer_id"]: c for c in manager_api.get("/customers").json()["data"]}
+    for customer in (mine, other):
+        read = manager_api.get(f"/customers/{customer.external_id}")
+        assert read.status_code == 200
+        assert read.json() == listed[customer.external_id]
+    assert rep_api.get(f"/customers/{mine.external_id}").json() == listed[mine.external_id]
+    assert rep_api.get(f"/customers/{other.external_id}").status_code == 404
+    assert [c["name"] for c in listed[mine.external_id]["consumers"]] == ["Ada", "Bo"]
+    assert listed[mine.external_id]["score"]["clv_12m"] == 123.5

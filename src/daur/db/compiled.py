@@ -1,0 +1,55 @@
+"""A hot `values()` read compiled once per process and shape, then run with new parameters.
+
+The API's customer read is a one-row index look-up; composing its query through the ORM (the
+lookups across the score, the compiler's setup) cost more than the database's answer. Here the
+query is built once with sentinel parameters, compiled to SQL, and each call substitutes its
+own values for the sentinels and converts the rows with the compiler's own converters (JSON,
+dates, decimals: the same values as `QuerySet.values()` gives).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Hashable, Mapping
+from typing import Any
+
+from django.db import connection
+from django.db.models import QuerySet
+
+_local = threading.local()
+
+
+class CompiledValues:
+    """`build(**sentinels)` returns the `values(*names)` QuerySet of one shape; `rows(shape,
+    **params)` runs it for these parameters. Each parameter must appear as its own query
+    parameter (a filter value), and `sentinels` give a value for each that no caller sends."""
+
+    def __init__(
+        self, build: Callable[..., QuerySet], sentinels: Mapping[str, Any], name: str
+    ) -> None:
+        self.build = build
+        self.sentinels = dict(sentinels)
+        self.name = name
+
+    def rows(self, shape: Hashable, **params: Any) -> list[dict[str, Any]]:
+        cache = _local.__dict__.setdefault("compiled", {})
+        key = (self.name, shape, connection.alias)
+        entry = cache.get(key)
+        if entry is None:
+            entry = cache[key] = self._compile(shape)
+        compiler, sql, slots, names = entry
+        values = [params[slot] if slot is not None else fixed for slot, fixed in slots]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, values)
+            fetched = [row[: compiler.col_count] for row in cursor.fetchall()]
+        return [dict(zip(names, row, strict=True)) for row in compiler.results_iter([fetched])]
+
+    def _compile(self, shape: Hashable) -> tuple[Any, str, list[tuple[str | None, Any]], list]:
+        qs = self.build(shape, **self.sentinels)
+        compiler = qs.query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        by_value = {(type(v), v): name for name, v in self.sentinels.items()}
+        slots = [(by_value.get((type(p), p)), p) for p in params]
+        query = qs.query
+        names = [*query.extra_select, *query.values_select, *query.annotation_select]
+        return compiler, sql, slots, names
