@@ -23,7 +23,12 @@ from daur.actions.mail_send import emails_send as mail_send
 from daur.actions.servicedesk_save import detractors_p_alive, tickets_save_open
 from daur.actions.servicedesk_sla import tickets_breaches_record
 from daur.definitions.rules import rules_config
-from daur.insights.distributed import MAX_ATTEMPTS, range_work, scores_compute_distributed
+from daur.insights.distributed import (
+    MAX_ATTEMPTS,
+    distributed_check,
+    range_work,
+    scores_compute_distributed,
+)
 from daur.insights.lead_scores import LeadScoring, lead_scores_learn, lead_scores_link
 from daur.insights.models import DashboardFacts, ScoringRun
 from daur.insights.services import scores_compute
@@ -64,6 +69,8 @@ def score_run(
     scoring (docs/lead_score.md). `distributed`: the customers are scored over ranges on the
     Celery workers (`score_ranges_dispatch`; docs/scale.md), `progress(run, phase, done, total)`
     told as ranges finish."""
+    if distributed:
+        distributed_check()
     leads = lead_scores_learn(as_of=as_of, rules=rules_config().leads)
     detractors = detractors_p_alive()  # their P(alive) before this run replaces it
     if distributed:

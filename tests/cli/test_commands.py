@@ -152,3 +152,13 @@ def test_the_demo_ends_on_the_day_asked_and_refuses_a_bad_one(tmp_path):
         first, last = db.execute("SELECT min(ordered_at), max(ordered_at) FROM sales_order").fetchone()
     # three years of business, none of it after the day asked (in the shop's +07:00)
     assert first[:7] >= "2022-02" and last[:10] <= "2025-01-31" and last[:7] >= "2025-01"
+
+
+@pytest.mark.skipif(
+    __import__("django.db", fromlist=["connection"]).connection.vendor == "postgresql",
+    reason="the refusal is SQLite's",
+)
+@pytest.mark.django_db
+def test_distributed_scoring_on_sqlite_is_refused_with_the_reason(capsys):
+    assert cli.main(["score", "--distributed"]) == 1
+    assert "distributed scoring needs PostgreSQL" in capsys.readouterr().err

@@ -72,10 +72,7 @@ def scores_compute_distributed(
 ) -> ScoringRun:
     """Score the base over ranges of `range_size` customers; `dispatch(phase, [task args])`
     sends one task per range (`range_work(*args)`) to the workers. Returns the run `scored`."""
-    if connection.vendor != "postgresql":
-        raise DistributedScoringError(
-            "distributed scoring needs PostgreSQL (DAUR_DATABASE_URL): run `daur score`"
-        )
+    distributed_check()
     runs_stale_fail()
     if ScoringRun.objects.filter(status=ScoringRun.Status.RUNNING).exists():
         raise DistributedScoringError("another scoring run is under way: try again when it ends")
@@ -152,6 +149,14 @@ class _Clock:
         now = time.perf_counter()
         self.laps[name] = now - self.last
         self.last = now
+
+
+def distributed_check() -> None:
+    """Refuse at once where a distributed run cannot work (before any other work is done)."""
+    if connection.vendor != "postgresql":
+        raise DistributedScoringError(
+            "distributed scoring needs PostgreSQL (DAUR_DATABASE_URL): run `daur score`"
+        )
 
 
 def _fits(merged: MergedParts, as_of_day: int) -> dict:
