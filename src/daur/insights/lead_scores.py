@@ -171,6 +171,7 @@ def leads_rescore(*, lead_ids: Iterable[int], rules: LeadScoreRules) -> int:
     with transaction.atomic():
         LeadScore.objects.filter(lead_id__in=ids).delete()
         _insert(model, leads, latest, latest.run_id if latest else None, moment, rules, True)
+        LeadScore.copy_to_leads(ids)
     return len(leads.pks)
 
 
@@ -189,6 +190,7 @@ def _store(
         )
         LeadScore.objects.all().delete()
         _insert(model, leads, row, None, moment, rules, False)
+        LeadScore.copy_to_leads()  # every lead scored now or before
     return row
 
 

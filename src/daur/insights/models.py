@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
+from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from daur.analytics.lifecycle import LIFECYCLE_STAGES
@@ -13,6 +15,7 @@ from daur.analytics.rfm import SEGMENTS
 from daur.analytics.strategy import STRATEGIES
 from daur.db.expressions import any_of
 from daur.definitions.worklist import WORKLIST_STRATEGIES, customer_at_stake_expr
+from daur.leads.models import Lead
 from daur.records import vocabulary_choices
 
 
@@ -324,6 +327,30 @@ class LeadScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lead_id}: {self.win_probability:.2f} ({self.basis})"
+
+    # Each write of a score copies its win probability onto the lead, whose value at stake (a
+    # generated column) /today/ reads from an index: one row's save or delete here, the bulk
+    # writes of daur.insights.lead_scores through copy_to_leads.
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        LeadScore.copy_to_leads([self.lead_id])
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401 - Django's tuple
+        lead_id = self.lead_id
+        deleted = super().delete(*args, **kwargs)
+        LeadScore.copy_to_leads([lead_id])
+        return deleted
+
+    @staticmethod
+    def copy_to_leads(lead_ids: Iterable[int] | None = None) -> int:
+        """Set each lead's `win_probability` to its score's (None where it has none), for these
+        leads or (None) every lead that has a score or had one; returns the leads written."""
+        score = LeadScore.objects.filter(lead=OuterRef("pk")).values("win_probability")[:1]
+        leads = Lead.objects.all() if lead_ids is None else Lead.objects.filter(
+            pk__in=list(lead_ids)
+        )
+        stale = leads.filter(Q(win_probability__isnull=False) | Q(score__isnull=False))
+        return stale.update(win_probability=Subquery(score))
 
 
 class SegmentSnapshot(models.Model):

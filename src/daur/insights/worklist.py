@@ -6,8 +6,10 @@ Three sections, each capped, with a count of what is in it up to COUNT_CAP ("200
 - the overdue activities on the rep's customers and leads (or logged by the rep), oldest due
   first.
 The value at stake is daur.definitions.worklist's; a customer's is stored with its score (a
-generated column, `value_at_stake`, indexed for the worklist's strategies), so the section is
-the top of an index, not every one of the rep's customers ranked. A fixed number of queries
+generated column, `value_at_stake`, indexed for the worklist's strategies) and a lead's with the
+lead (a generated column over the expected value and the score's win probability copied onto
+the lead, indexed by owner among the open leads), so each section is the top of an index, not
+every one of the rep's customers or leads ranked. A fixed number of queries
 whatever the size of the list: each section is one ranked read and one count that stops after
 COUNT_CAP + 1 rows, plus the last scoring run.
 
@@ -27,12 +29,9 @@ from daur import vocabulary
 from daur.accounts.models import User
 from daur.analytics.strategy import ACTIONS
 from daur.customers.models import Customer
-from daur.definitions.worklist import (
-    WORKLIST_STRATEGIES,
-    lead_at_stake_expr,
-)
+from daur.definitions.worklist import WORKLIST_STRATEGIES
 from daur.engagement.models import Interaction, WorklistMark
-from daur.insights.models import LeadScore, ScoringRun
+from daur.insights.models import ScoringRun
 from daur.leads.models import Lead
 
 SECTION_CAP = 50
@@ -128,32 +127,11 @@ def _customer(row: dict) -> WorkItem:
 def _lead(row: dict) -> WorkItem:
     value = row["expected_value"]
     return WorkItem(
-        kind="lead", pk=row["pk"], name=row["name"], value_at_stake=row["at_stake"],
-        stage=row["stage"], win_probability=row["score__win_probability"],
+        kind="lead", pk=row["pk"], name=row["name"], value_at_stake=row["value_at_stake"],
+        stage=row["stage"], win_probability=row["win_probability"],
         factors=tuple(row["score__factors"] or ())[:2],
         expected_value=float(value) if value is not None else None,
     )
-
-
-def _lead_section(open_leads: QuerySet, cap: int) -> Section:
-    """The leads ranked in two steps: ids by value at stake, the win probability read per lead
-    by its primary key, from the index of the rep's leads alone (leads migration 0006); then the
-    shown ones' details. One query joining the scores read all 100,000 of them to rank 5,000."""
-    win = LeadScore.objects.filter(lead=OuterRef("pk")).values("win_probability")[:1]
-    ranked = list(
-        open_leads.annotate(score_win_probability=Subquery(win))
-        .annotate(at_stake=lead_at_stake_expr(score_prefix="score_"))
-        .order_by("-at_stake", "pk")
-        .values_list("pk", "at_stake")[:cap]
-    )
-    rows = {
-        row["pk"]: row
-        for row in Lead.objects.filter(pk__in=[pk for pk, _ in ranked]).values(
-            "pk", "name", "stage", "expected_value", "score__win_probability", "score__factors"
-        )
-    }
-    items = [_lead({**rows[pk], "at_stake": at_stake}) for pk, at_stake in ranked]
-    return Section(items=items, count=open_leads.order_by().values("pk")[: COUNT_CAP + 1].count())
 
 
 def _activity(row: dict) -> WorkItem:
@@ -184,6 +162,9 @@ def rep_worklist(*, rep: User, now: datetime, cap: int = SECTION_CAP) -> Worklis
         )
         .annotate(hidden=_hidden(rep, "lead", now=now, since=since))
         .filter(hidden=False)
+        .order_by("-value_at_stake", "pk")
+        .values("pk", "name", "stage", "expected_value", "value_at_stake", "win_probability",
+                "score__factors")
     )
     activities = (
         Interaction.objects.filter(done=False, due_at__lt=now)
@@ -205,6 +186,6 @@ def rep_worklist(*, rep: User, now: datetime, cap: int = SECTION_CAP) -> Worklis
     return Worklist(
         rep=rep,
         customers=_section(customers, _customer, cap),
-        leads=_lead_section(open_leads, cap),
+        leads=_section(open_leads, _lead, cap),
         activities=_section(activities, _activity, cap),
     )
