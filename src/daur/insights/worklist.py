@@ -11,7 +11,8 @@ lead (a generated column over the expected value and the score's win probability
 the lead, indexed by owner among the open leads), so each section is the top of an index, not
 every one of the rep's customers or leads ranked. A fixed number of queries
 whatever the size of the list: each section is one ranked read and one count that stops after
-COUNT_CAP + 1 rows, plus the last scoring run.
+COUNT_CAP + 1 rows (the overdue activities: the ids of that many rows in order, which are the
+count, then the shown ones' details), plus the last scoring run.
 
 An item the rep marked **done** stays off the list until the next scoring run (which may put
 it back, if its strategy still asks for work); one **snoozed** stays off until the moment it
@@ -115,6 +116,22 @@ def _section(qs: QuerySet, make, cap: int) -> Section:  # noqa: ANN001 - a row -
     return Section(items=[make(row) for row in qs[:cap]], count=counted.count())
 
 
+def _activity_section(overdue: QuerySet, cap: int) -> Section:
+    """The overdue activities in two steps: the ids of the first COUNT_CAP + 1 in due order
+    from the index of open activities alone (it includes whose they are), which is the count,
+    whose first `cap` are then read with their party's name. Each row is found by testing it,
+    so a separate count would test the same rows again."""
+    ids = list(overdue.order_by("due_at", "pk").values_list("pk", flat=True)[: COUNT_CAP + 1])
+    rows = {
+        row["pk"]: row
+        for row in Interaction.objects.filter(pk__in=ids[:cap]).values(
+            "pk", "kind", "note", "due_at", "customer_id", "lead_id", "customer__name",
+            "lead__name",
+        )
+    }
+    return Section(items=[_activity(rows[pk]) for pk in ids[:cap]], count=len(ids))
+
+
 def _customer(row: dict) -> WorkItem:
     strategy = row["score__strategy"]
     return WorkItem(
@@ -168,24 +185,23 @@ def rep_worklist(*, rep: User, now: datetime, cap: int = SECTION_CAP) -> Worklis
     )
     activities = (
         Interaction.objects.filter(done=False, due_at__lt=now)
-        # Whose party it is, one primary-key probe per overdue activity read in due order (a
-        # page stops early), not the rep's customers hashed first (50,000 ids at 1,000,000
-        # customers) nor joins whose OR is tested after joining every activity.
-        # (scalar subqueries: PostgreSQL turns an EXISTS or IN under the OR into a hash of all
-        # the rep's customers, 13-28 ms before the first row).
-        .annotate(
-            customer_owner=_owner_of(Customer, "customer_id"), lead_owner=_owner_of(Lead, "lead_id")
+        # Whose party it is, tested on each overdue activity read in due order from the index
+        # of open activities alone (it includes the id, user, customer and lead: engagement
+        # migration 0006), so that the read stops early: the rep's own first, then the rep's
+        # leads (a hash of their ids, 5,000 a rep), then the customer's owner, one primary-key
+        # probe (hashing the rep's customers would read 50,000 ids at 1,000,000 customers).
+        .annotate(customer_owner=_owner_of(Customer, "customer_id"))
+        .filter(
+            Q(user=rep)
+            | Q(lead__in=Lead.objects.filter(owner=rep).values("pk"))
+            | Q(customer_owner=rep.pk)
         )
-        .filter(Q(user=rep) | Q(customer_owner=rep.pk) | Q(lead_owner=rep.pk))
         .annotate(hidden=_hidden(rep, "activity", now=now, since=since))
         .filter(hidden=False)
-        .order_by("due_at", "pk")
-        .values("pk", "kind", "note", "due_at", "customer_id", "lead_id", "customer__name",
-                "lead__name")
     )
     return Worklist(
         rep=rep,
         customers=_section(customers, _customer, cap),
         leads=_section(open_leads, _lead, cap),
-        activities=_section(activities, _activity, cap),
+        activities=_activity_section(activities, cap),
     )
