@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from daur.actions.servicedesk_sla import tickets_sla_recompute
 from daur.db.dialect import connection_lost
+from daur.insights.lead_follow import lead_scores_follow
 from daur.insights.models import ScoringRun
 from daur.insights.realtime import REALTIME_LIMIT, customers_rescore_on_commit
 from daur.interchange.importer import import_file
@@ -115,6 +116,8 @@ def files_import(
         )
         for kind, path in files
     ]
+    if not dry_run and any(kind == "leads" for kind, _ in files):
+        lead_scores_follow()  # the scores carry their lead's owner and expected value
     if not dry_run and any(kind == "tickets" for kind, _ in files):
         # imported open tickets get their SLA due moments
         tickets_sla_recompute(now=timezone.now(), missing_only=True)

@@ -6,9 +6,9 @@ Three sections, each capped, with a count of what is in it up to COUNT_CAP ("200
 - the overdue activities on the rep's customers and leads (or logged by the rep), oldest due
   first.
 The value at stake is daur.definitions.worklist's; a customer's is stored with its score (a
-generated column, `value_at_stake`, indexed for the worklist's strategies) and a lead's with the
-lead (a generated column over the expected value and the score's win probability copied onto
-the lead, indexed by owner among the open leads), so each section is the top of an index, not
+generated column, `value_at_stake`, indexed for the worklist's strategies) and a lead's with its
+lead score (a generated column over the win probability and the lead's expected value copied
+onto the score with its owner, indexed by owner), so each section is the top of an index, not
 every one of the rep's customers or leads ranked. A fixed number of queries
 whatever the size of the list: each section is one ranked read and one count that stops after
 COUNT_CAP + 1 rows (the overdue activities: the ids of that many rows in order, which are the
@@ -32,7 +32,7 @@ from daur.analytics.strategy import ACTIONS
 from daur.customers.models import Customer
 from daur.definitions.worklist import WORKLIST_STRATEGIES
 from daur.engagement.models import Interaction, WorklistMark
-from daur.insights.models import ScoringRun
+from daur.insights.models import LeadScore, ScoringRun
 from daur.leads.models import Lead
 
 SECTION_CAP = 50
@@ -144,11 +144,38 @@ def _customer(row: dict) -> WorkItem:
 def _lead(row: dict) -> WorkItem:
     value = row["expected_value"]
     return WorkItem(
-        kind="lead", pk=row["pk"], name=row["name"], value_at_stake=row["value_at_stake"],
-        stage=row["stage"], win_probability=row["win_probability"],
-        factors=tuple(row["score__factors"] or ())[:2],
+        kind="lead", pk=row["pk"], name=row["name"], value_at_stake=row.get("at_stake", 0.0),
+        stage=row["stage"], win_probability=row.get("win_probability"),
+        factors=tuple(row.get("factors") or ())[:2],
         expected_value=float(value) if value is not None else None,
     )
+
+
+def _lead_section(rep: User, open_leads: QuerySet, hidden: Exists, cap: int) -> Section:
+    """The top of the index of the scores by owner and value at stake (the score carries its
+    lead's owner and expected value: daur.insights.lead_follow), each checked against its lead
+    (still the rep's, open, not hidden); then, if there is room and the count says some of the
+    rep's open leads were not among them, the leads not scored yet, which have nothing
+    measurable at stake and come last."""
+    scored = [
+        {**row, "pk": row["lead_id"], "expected_value": row["lead_value"]}
+        for row in LeadScore.objects.filter(
+            owner=rep, lead__owner=rep, lead__stage__in=vocabulary.OPEN_LEAD_STAGES,
+            lead__converted_customer__isnull=True,
+        )
+        .annotate(hidden=hidden)
+        .filter(hidden=False)
+        .order_by("-value_at_stake", "lead_id")
+        .values("lead_id", "win_probability", "factors", at_stake=F("value_at_stake"),
+                name=F("lead__name"), stage=F("lead__stage"),
+                lead_value=F("lead__expected_value"))[:cap]
+    ]
+    count = open_leads.order_by().values("pk")[: COUNT_CAP + 1].count()
+    if len(scored) < min(cap, count):
+        scored += open_leads.filter(score__isnull=True).order_by("pk").values(
+            "pk", "name", "stage", "expected_value"
+        )[: cap - len(scored)]
+    return Section(items=[_lead(row) for row in scored], count=count)
 
 
 def _activity(row: dict) -> WorkItem:
@@ -173,15 +200,13 @@ def rep_worklist(*, rep: User, now: datetime, cap: int = SECTION_CAP) -> Worklis
         .order_by("-score__value_at_stake", "score__customer_id")
         .values("pk", "name", "at_stake", "score__strategy", "score__strategy_reasons")
     )
+    hidden_lead = _hidden(rep, "lead", now=now, since=since)
     open_leads = (
         Lead.objects.filter(
             owner=rep, stage__in=vocabulary.OPEN_LEAD_STAGES, converted_customer__isnull=True
         )
-        .annotate(hidden=_hidden(rep, "lead", now=now, since=since))
+        .annotate(hidden=hidden_lead)
         .filter(hidden=False)
-        .order_by("-value_at_stake", "pk")
-        .values("pk", "name", "stage", "expected_value", "value_at_stake", "win_probability",
-                "score__factors")
     )
     activities = (
         Interaction.objects.filter(done=False, due_at__lt=now)
@@ -202,6 +227,6 @@ def rep_worklist(*, rep: User, now: datetime, cap: int = SECTION_CAP) -> Worklis
     return Worklist(
         rep=rep,
         customers=_section(customers, _customer, cap),
-        leads=_section(open_leads, _lead, cap),
+        leads=_lead_section(rep, open_leads, hidden_lead, cap),
         activities=_activity_section(activities, cap),
     )

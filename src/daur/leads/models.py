@@ -7,8 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from daur import vocabulary
-from daur.db.expressions import any_of
-from daur.definitions.worklist import lead_at_stake_expr
 from daur.records import MONEY, InterchangeRecord, vocabulary_choices
 
 
@@ -67,26 +65,10 @@ class Lead(InterchangeRecord):
     assignment_reason = models.CharField(
         _("assignment reason"), max_length=255, blank=True, db_default=""
     )
-    # The lead score's win probability, copied here by each write of the score (daur.insights:
-    # the learning, a real-time re-score, a score saved or deleted; None: not scored), so that
-    # the value at stake below is the lead's own and /today/ reads a rep's top leads from an
-    # index rather than ranking every open lead of theirs.
-    win_probability = models.FloatField(
-        _("win probability"), null=True, blank=True, editable=False
-    )
-    # Expected value x win probability (daur.definitions.worklist), computed by the database on
-    # every write of the row, whichever path changed either factor (a form, the API, an import's
-    # plain SQL, a score).
-    value_at_stake = models.GeneratedField(
-        expression=lead_at_stake_expr(score_prefix=""),
-        output_field=models.FloatField(),
-        db_persist=True,
-        verbose_name=_("value at stake"),
-    )
     # Who changed what and when, for each save through the ORM (bulk imports are recorded as an
-    # import run instead: they bypass the save). A score's copy is not a change of the lead.
+    # import run instead: they bypass the save).
     history = HistoricalRecords(
-        excluded_fields=["updated_at", "custom_fields", "win_probability", "value_at_stake"],
+        excluded_fields=["updated_at", "custom_fields"],
         user_db_constraint=False,
         cascade_delete_history=False,
     )
@@ -112,14 +94,6 @@ class Lead(InterchangeRecord):
             models.Index(
                 fields=["owner", "stage"], include=["expected_value", "converted_customer", "id"],
                 name="lead_owner_stage_value_idx",
-            ),
-            # /today/'s leads: a rep's open leads by value at stake, the top of this index
-            # (migration 0007).
-            models.Index(
-                fields=["owner", "-value_at_stake", "id"],
-                condition=any_of("stage", vocabulary.OPEN_LEAD_STAGES)
-                & models.Q(converted_customer__isnull=True),
-                name="lead_owner_at_stake_idx",
             ),
         ]
         constraints = [

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('customers', '0007_customer_language'),
         ('engagement', '0005_outbound_transactional'),
-        ('leads', '0007_lead_value_at_stake'),
+        ('leads', '0006_board_totals_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
