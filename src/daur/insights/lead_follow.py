@@ -7,6 +7,7 @@ an assignment (daur.actions.leads), an import or the API (daur.actions.interchan
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.db import connection
@@ -17,10 +18,13 @@ from daur.insights.models import LeadScore
 from daur.leads.models import Lead
 
 
-def lead_scores_follow(lead_ids: Iterable[int] | None = None) -> int:
+def lead_scores_follow(
+    lead_ids: Iterable[int] | None = None, *, changed_since: datetime | None = None
+) -> int:
     """Copy the leads' owners and expected values onto their scores: these leads', or (None)
-    every score whose lead differs (after an import, which writes leads with plain SQL).
-    Returns the scores written."""
+    every score whose lead differs, of the leads changed since `changed_since` if given (an
+    import writes leads with plain SQL, stamping `updated_at`: an index reads them). Returns
+    the scores written."""
     if lead_ids is not None:
         lead = Lead.objects.filter(pk=OuterRef("lead_id"))
         return LeadScore.objects.filter(lead_id__in=list(lead_ids)).update(
@@ -31,10 +35,12 @@ def lead_scores_follow(lead_ids: Iterable[int] | None = None) -> int:
     differs = " OR ".join(
         is_distinct(f"{score}.{column}", f"l.{column}") for column in ("owner_id", "expected_value")
     )
+    since = " AND l.updated_at >= %s" if changed_since is not None else ""
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {score} SET owner_id = l.owner_id, expected_value = l.expected_value "
-            f"FROM {lead_table} l WHERE l.id = {score}.lead_id AND ({differs})"
+            f"FROM {lead_table} l WHERE l.id = {score}.lead_id AND ({differs}){since}",
+            [changed_since] if changed_since is not None else [],
         )
         return cursor.rowcount
 
