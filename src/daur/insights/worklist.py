@@ -9,10 +9,11 @@ The value at stake is daur.definitions.worklist's; a customer's is stored with i
 generated column, `value_at_stake`, indexed for the worklist's strategies) and a lead's with its
 lead score (a generated column over the win probability and the lead's expected value copied
 onto the score with its owner, indexed by owner), so each section is the top of an index, not
-every one of the rep's customers or leads ranked. A fixed number of queries
-whatever the size of the list: each section is one ranked read and one count that stops after
-COUNT_CAP + 1 rows (the overdue activities: the ids of that many rows in order, which are the
-count, then the shown ones' details), plus the last scoring run.
+every one of the rep's customers or leads ranked. A bounded number of queries whatever the size
+of the list: each section is one ranked read and one count that stops after COUNT_CAP + 1 rows
+(the overdue activities: the ids of that many rows in order, which are the count, then the
+shown ones' details; the leads: one more read of those not scored yet, only when the section
+has room for them), plus the last scoring run.
 
 An item the rep marked **done** stays off the list until the next scoring run (which may put
 it back, if its strategy still asks for work); one **snoozed** stays off until the moment it
