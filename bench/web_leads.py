@@ -6,7 +6,8 @@ scores (INSERT ... SELECT generate_series, like the customers), and the pages ti
 planned activity, three in ten of them overdue (due 1-30 days ago), the others due in the next
 30 days. Each lead's moves through the stages are stored as LeadStageChange rows, spread
 evenly between its creation and now. Each open lead has a score (win probability and one
-factor) as `daur score` would store it. Values are hashes of the id, drawn independently.
+factor) as `daur score` would store it, with its lead's owner and expected value (its value at
+stake). Values are hashes of the id, drawn independently.
 """
 
 from __future__ import annotations
@@ -74,6 +75,8 @@ SELECT l.id, NULL, (SELECT max(id) FROM insights_scoringrun), current_date,
       'points', 0.12, 'logit', 0.5)), now(), false
 FROM leads_lead l
 WHERE l.stage IN ('new', 'contacted', 'qualified', 'proposal');
+UPDATE insights_leadscore s SET owner_id = l.owner_id, expected_value = l.expected_value
+FROM leads_lead l WHERE l.id = s.lead_id;
 VACUUM ANALYZE
 """
 

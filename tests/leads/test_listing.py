@@ -77,3 +77,27 @@ def test_a_bad_cursor_is_the_first_page_and_the_count_stops_at_its_cap(leads, mo
     monkeypatch.setattr(listing, "COUNT_CAP", 5)
     page = lead_list(user=boss, filters=LeadFilters(), limit=3)
     assert (page.count, page.capped, page.shown_count) == (6, True, 5)
+
+
+def test_the_overdue_filter_is_a_soonest_open_activity_before_now_and_counts_them():
+    boss, now = user_make("boss", role="manager"), timezone.now()
+    plans = {  # name: [(due in days, done)]
+        "late": [(-2, False), (3, False)],
+        "late twice": [(-1, False), (-5, False)],
+        "done late": [(-2, True), (4, False)],
+        "ahead": [(1, False)],
+        "undated": [(None, False)],
+        "none": [],
+    }
+    for name, activities in plans.items():
+        lead = lead_make(name)
+        for n, (days, done) in enumerate(activities):
+            Interaction.objects.create(
+                lead=lead, kind="task", occurred_at=now, done=done, natural_key=f"{name}-{n}",
+                due_at=None if days is None else now + timedelta(days=days),
+            )
+    page = lead_list(user=boss, filters=LeadFilters(overdue=True, sort="due"), now=now)
+    assert [lead.name for lead in page.leads] == ["late twice", "late"]
+    assert page.count == 2 and all(lead.has_overdue for lead in page.leads)
+    first = lead_list(user=boss, filters=LeadFilters(overdue=True), now=now, limit=1)
+    assert first.count == 2 and first.next_cursor

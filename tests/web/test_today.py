@@ -236,3 +236,32 @@ def test_a_count_beyond_its_cap_reads_as_cap_plus(rep, monkeypatch):
     assert [item.name for item in section.items] == ["C3"]  # the most at stake: 400 x 0.5
     page = rep_page(rep)
     assert ">2+</span>" in page
+
+
+def test_overdue_activities_are_the_rep_s_by_party_or_by_author_and_capped(rep, monkeypatch):
+    from daur.insights import worklist as worklist_module
+
+    other = user_make("other")
+    now = timezone.now()
+    mine, theirs = customer_make("My customer", owner=rep), customer_make("Theirs", owner=other)
+    my_lead = lead_make("My lead", owner=rep, stage="contacted")
+    my_lost_lead = lead_make("My lost lead", owner=rep, stage="lost", lost_reason="price")
+    their_lead = lead_make("Their lead", owner=other, stage="contacted")
+    for days, party in enumerate([mine, my_lead, my_lost_lead, theirs, their_lead], start=1):
+        kind = "customer" if party in (mine, theirs) else "lead"
+        task(due=now - timedelta(days=days), note=f"on {party.name}", **{kind: party})
+    logged = task(customer=theirs, due=now - timedelta(days=10), note="logged by me")
+    Interaction.objects.filter(pk=logged.pk).update(user=rep)
+    Interaction.objects.filter(note__startswith="on ").update(user=other)
+    task(lead=my_lead, due=now - timedelta(days=20), note="done", done=True)
+    task(lead=my_lead, due=now + timedelta(days=1), note="not due yet")
+
+    section = rep_worklist(rep=rep, now=now).activities
+    expected = ["logged by me", "on My lost lead", "on My lead", "on My customer"]
+    assert [item.note for item in section.items] == expected
+    assert section.count == 4
+    assert [item.party_kind for item in section.items] == ["customer", "lead", "lead", "customer"]
+    monkeypatch.setattr(worklist_module, "COUNT_CAP", 2)
+    capped = rep_worklist(rep=rep, now=now, cap=1).activities
+    assert [item.note for item in capped.items] == ["logged by me"]
+    assert (capped.count, capped.capped, capped.more) == (3, True, 1)

@@ -4,6 +4,7 @@ re-scored with the last fit once the import commits."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 
 from django.db import DatabaseError, connection, transaction
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from daur.actions.servicedesk_sla import tickets_sla_recompute
 from daur.db.dialect import connection_lost
+from daur.insights.lead_follow import lead_scores_follow
 from daur.insights.models import ScoringRun
 from daur.insights.realtime import REALTIME_LIMIT, customers_rescore_on_commit
 from daur.interchange.importer import import_file
@@ -101,6 +103,8 @@ def files_import(
     or nothing: orders, then their lines), and the customers any of them touched re-scored once
     after the commit, as `file_import` does for one. The results carry the re-score note on the
     last one."""
+    # Leads written from here on (with a margin: the import stamps them with its own clock).
+    started = timezone.now() - timedelta(seconds=1)
     rescoring = not dry_run and ScoringRun.objects.filter(
         status__in=ScoringRun.SCORES_STORED
     ).exists()
@@ -115,6 +119,9 @@ def files_import(
         )
         for kind, path in files
     ]
+    if not dry_run and any(kind == "leads" for kind, _ in files):
+        # the scores carry their lead's owner and expected value
+        lead_scores_follow(changed_since=started)
     if not dry_run and any(kind == "tickets" for kind, _ in files):
         # imported open tickets get their SLA due moments
         tickets_sla_recompute(now=timezone.now(), missing_only=True)

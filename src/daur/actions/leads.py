@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from daur import vocabulary
+from daur.insights.lead_follow import lead_scores_follow
 from daur.insights.realtime import leads_rescore_on_commit
 from daur.leads.assignment import Assignment, WinProbabilities, assignments_plan
 from daur.leads.assignment_reasons import reason_store
@@ -70,6 +71,7 @@ def leads_assign(
     Lead.objects.bulk_update(
         batch, ["owner", "assignment_reason", "assigned_at", "updated_at"], batch_size=500
     )
+    lead_scores_follow(decided)  # the scores carry their lead's owner
     return plan
 
 
@@ -83,6 +85,7 @@ def lead_assign(*, lead: Lead, owner, user) -> Lead:  # noqa: ANN001 - Users
         assignment_reason=reason_store("by_hand", user=who),
         updated_at=timezone.now(),
     )
+    lead_scores_follow([lead.pk])  # the score carries its lead's owner
     lead.refresh_from_db()
     return lead
 

@@ -69,9 +69,20 @@ class Interaction(InterchangeRecord):
         indexes = [
             models.Index(fields=["customer", "occurred_at"], name="interaction_customer_idx"),
             models.Index(fields=["lead", "occurred_at"], name="interaction_lead_idx"),
-            # The open activities by due date: worklists and the "overdue" filter.
+            # The open activities by due date: worklists and the "overdue" filter; whose they are
+            # read from the index alone (/today/'s overdue activities: engagement migration 0006).
             models.Index(
-                fields=["due_at"], condition=models.Q(done=False), name="interaction_open_due_idx"
+                fields=["due_at"],
+                include=["id", "user", "customer", "lead"],
+                condition=models.Q(done=False),
+                name="interaction_open_due_idx",
+            ),
+            # A lead's open activities by due date: the lead list's "overdue" filter and count, its
+            # soonest due date, each a probe of this index alone (migration 0006).
+            models.Index(
+                fields=["lead", "due_at"],
+                condition=models.Q(done=False, lead__isnull=False),
+                name="interaction_lead_open_due_idx",
             ),
         ]
         constraints = [

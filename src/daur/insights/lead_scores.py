@@ -29,7 +29,10 @@ from daur.vocabulary import INBOUND_INTERACTION_KINDS, INTERACTION_KINDS
 logger = logging.getLogger(__name__)
 CLOSED_STAGES = ("won", "lost")
 RESPONSE_KINDS = tuple(k for k in INTERACTION_KINDS if k not in INBOUND_INTERACTION_KINDS)
-LEAD_FIELDS = ("id", "source", "campaign_id", "created_at", "stage", "converted_at")
+LEAD_FIELDS = (
+    "id", "source", "campaign_id", "created_at", "stage", "converted_at", "owner_id",
+    "expected_value",
+)
 BATCH = 5_000
 
 
@@ -40,6 +43,8 @@ class LeadRows:
     pks: np.ndarray
     features: LeadFeatures
     won: np.ndarray
+    owners: tuple = ()  # each lead's owner id and expected value, copied onto its score
+    values: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -99,7 +104,10 @@ def lead_rows(*, closed: bool, as_of: datetime, pks: Iterable[int] | None = None
         age_days=age,
     )
     won = np.array([row[4] == "won" for row in rows], dtype=bool)
-    return LeadRows(pks=pk_array, features=features, won=won)
+    return LeadRows(
+        pks=pk_array, features=features, won=won, owners=tuple(row[6] for row in rows),
+        values=tuple(row[7] for row in rows),
+    )
 
 
 def lead_scores_learn(*, as_of: date | None, rules: LeadScoreRules) -> LeadScoring:
@@ -218,6 +226,8 @@ def _insert(
                 factors=[factor.as_mapping() for factor in factors[i]],
                 scored_at=now,
                 realtime=realtime,
+                owner_id=leads.owners[i],
+                expected_value=leads.values[i],
             )
             for i, pk in enumerate(leads.pks.tolist())
         ),

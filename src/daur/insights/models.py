@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -12,8 +13,13 @@ from daur.analytics.orientation import ORIENTATIONS
 from daur.analytics.rfm import SEGMENTS
 from daur.analytics.strategy import STRATEGIES
 from daur.db.expressions import any_of
-from daur.definitions.worklist import WORKLIST_STRATEGIES, customer_at_stake_expr
-from daur.records import vocabulary_choices
+from daur.definitions.worklist import (
+    WORKLIST_STRATEGIES,
+    customer_at_stake_expr,
+    lead_at_stake_expr,
+)
+from daur.leads.models import Lead
+from daur.records import MONEY, vocabulary_choices
 
 
 class ScoringRun(models.Model):
@@ -352,19 +358,43 @@ class LeadScore(models.Model):
     factors = models.JSONField(_("factors"), default=list, blank=True)
     scored_at = models.DateTimeField(_("scored"))
     realtime = models.BooleanField(_("re-scored in real time"), default=False)
+    # The lead's owner and expected value, copied with every score written and again whenever
+    # the lead's change (daur.insights.lead_scores_follow), and expected value x win probability
+    # (daur.definitions.worklist) computed by the database, so that /today/ reads a rep's open
+    # leads by value at stake from an index. Here rather than on the lead: every learning
+    # rewrites these rows anyway, where copying the probability onto the leads rewrote 100,000
+    # lead rows (and their 15 indexes) and locked them for its duration.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+", db_index=False,
+    )
+    expected_value = models.DecimalField(_("expected value"), null=True, blank=True, **MONEY)
+    value_at_stake = models.GeneratedField(
+        expression=lead_at_stake_expr(score_prefix=""),
+        output_field=models.FloatField(),
+        db_persist=True,
+        verbose_name=_("value at stake"),
+    )
 
     class Meta:
         verbose_name = _("lead score")
         verbose_name_plural = _("lead scores")
         indexes = [
             models.Index(fields=["-win_probability", "lead"], name="lead_score_probability_idx"),
-            # /today/ ranks a rep's leads reading each one's win probability from the index
-            # alone (migration 0009).
-            models.Index(fields=["lead"], include=["win_probability"], name="lead_score_win_idx"),
+            # /today/'s leads: a rep's by value at stake, the top of this index (migration 0012).
+            models.Index(fields=["owner", "-value_at_stake", "lead"], name="lead_score_stake_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.lead_id}: {self.win_probability:.2f} ({self.basis})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A score saved on its own takes its lead's owner and expected value (the learning's
+        bulk writes set them from the leads they read)."""
+        self.owner_id, self.expected_value = Lead.objects.values_list(
+            "owner_id", "expected_value"
+        ).get(pk=self.lead_id)
+        super().save(*args, **kwargs)
 
 
 class SegmentSnapshot(models.Model):

@@ -6,10 +6,14 @@ Three sections, each capped, with a count of what is in it up to COUNT_CAP ("200
 - the overdue activities on the rep's customers and leads (or logged by the rep), oldest due
   first.
 The value at stake is daur.definitions.worklist's; a customer's is stored with its score (a
-generated column, `value_at_stake`, indexed for the worklist's strategies), so the section is
-the top of an index, not every one of the rep's customers ranked. A fixed number of queries
-whatever the size of the list: each section is one ranked read and one count that stops after
-COUNT_CAP + 1 rows, plus the last scoring run.
+generated column, `value_at_stake`, indexed for the worklist's strategies) and a lead's with its
+lead score (a generated column over the win probability and the lead's expected value copied
+onto the score with its owner, indexed by owner), so each section is the top of an index, not
+every one of the rep's customers or leads ranked. A bounded number of queries whatever the size
+of the list: each section is one ranked read and one count that stops after COUNT_CAP + 1 rows
+(the overdue activities: the ids of that many rows in order, which are the count, then the
+shown ones' details; the leads: one more read of those not scored yet, only when the section
+has room for them), plus the last scoring run.
 
 An item the rep marked **done** stays off the list until the next scoring run (which may put
 it back, if its strategy still asks for work); one **snoozed** stays off until the moment it
@@ -27,10 +31,7 @@ from daur import vocabulary
 from daur.accounts.models import User
 from daur.analytics.strategy import ACTIONS
 from daur.customers.models import Customer
-from daur.definitions.worklist import (
-    WORKLIST_STRATEGIES,
-    lead_at_stake_expr,
-)
+from daur.definitions.worklist import WORKLIST_STRATEGIES
 from daur.engagement.models import Interaction, WorklistMark
 from daur.insights.models import LeadScore, ScoringRun
 from daur.leads.models import Lead
@@ -116,6 +117,22 @@ def _section(qs: QuerySet, make, cap: int) -> Section:  # noqa: ANN001 - a row -
     return Section(items=[make(row) for row in qs[:cap]], count=counted.count())
 
 
+def _activity_section(overdue: QuerySet, cap: int) -> Section:
+    """The overdue activities in two steps: the ids of the first COUNT_CAP + 1 in due order
+    from the index of open activities alone (it includes whose they are), which is the count,
+    whose first `cap` are then read with their party's name. Each row is found by testing it,
+    so a separate count would test the same rows again."""
+    ids = list(overdue.order_by("due_at", "pk").values_list("pk", flat=True)[: COUNT_CAP + 1])
+    rows = {
+        row["pk"]: row
+        for row in Interaction.objects.filter(pk__in=ids[:cap]).values(
+            "pk", "kind", "note", "due_at", "customer_id", "lead_id", "customer__name",
+            "lead__name",
+        )
+    }
+    return Section(items=[_activity(rows[pk]) for pk in ids[:cap]], count=len(ids))
+
+
 def _customer(row: dict) -> WorkItem:
     strategy = row["score__strategy"]
     return WorkItem(
@@ -128,32 +145,38 @@ def _customer(row: dict) -> WorkItem:
 def _lead(row: dict) -> WorkItem:
     value = row["expected_value"]
     return WorkItem(
-        kind="lead", pk=row["pk"], name=row["name"], value_at_stake=row["at_stake"],
-        stage=row["stage"], win_probability=row["score__win_probability"],
-        factors=tuple(row["score__factors"] or ())[:2],
+        kind="lead", pk=row["pk"], name=row["name"], value_at_stake=row.get("at_stake", 0.0),
+        stage=row["stage"], win_probability=row.get("win_probability"),
+        factors=tuple(row.get("factors") or ())[:2],
         expected_value=float(value) if value is not None else None,
     )
 
 
-def _lead_section(open_leads: QuerySet, cap: int) -> Section:
-    """The leads ranked in two steps: ids by value at stake, the win probability read per lead
-    by its primary key, from the index of the rep's leads alone (leads migration 0006); then the
-    shown ones' details. One query joining the scores read all 100,000 of them to rank 5,000."""
-    win = LeadScore.objects.filter(lead=OuterRef("pk")).values("win_probability")[:1]
-    ranked = list(
-        open_leads.annotate(score_win_probability=Subquery(win))
-        .annotate(at_stake=lead_at_stake_expr(score_prefix="score_"))
-        .order_by("-at_stake", "pk")
-        .values_list("pk", "at_stake")[:cap]
-    )
-    rows = {
-        row["pk"]: row
-        for row in Lead.objects.filter(pk__in=[pk for pk, _ in ranked]).values(
-            "pk", "name", "stage", "expected_value", "score__win_probability", "score__factors"
+def _lead_section(rep: User, open_leads: QuerySet, hidden: Exists, cap: int) -> Section:
+    """The top of the index of the scores by owner and value at stake (the score carries its
+    lead's owner and expected value: daur.insights.lead_follow), each checked against its lead
+    (still the rep's, open, not hidden); then, if there is room and the count says some of the
+    rep's open leads were not among them, the leads not scored yet, which have nothing
+    measurable at stake and come last."""
+    scored = [
+        {**row, "pk": row["lead_id"], "expected_value": row["lead_value"]}
+        for row in LeadScore.objects.filter(
+            owner=rep, lead__owner=rep, lead__stage__in=vocabulary.OPEN_LEAD_STAGES,
+            lead__converted_customer__isnull=True,
         )
-    }
-    items = [_lead({**rows[pk], "at_stake": at_stake}) for pk, at_stake in ranked]
-    return Section(items=items, count=open_leads.order_by().values("pk")[: COUNT_CAP + 1].count())
+        .annotate(hidden=hidden)
+        .filter(hidden=False)
+        .order_by("-value_at_stake", "lead_id")
+        .values("lead_id", "win_probability", "factors", at_stake=F("value_at_stake"),
+                name=F("lead__name"), stage=F("lead__stage"),
+                lead_value=F("lead__expected_value"))[:cap]
+    ]
+    count = open_leads.order_by().values("pk")[: COUNT_CAP + 1].count()
+    if len(scored) < min(cap, count):
+        scored += open_leads.filter(score__isnull=True).order_by("pk").values(
+            "pk", "name", "stage", "expected_value"
+        )[: cap - len(scored)]
+    return Section(items=[_lead(row) for row in scored], count=count)
 
 
 def _activity(row: dict) -> WorkItem:
@@ -178,33 +201,33 @@ def rep_worklist(*, rep: User, now: datetime, cap: int = SECTION_CAP) -> Worklis
         .order_by("-score__value_at_stake", "score__customer_id")
         .values("pk", "name", "at_stake", "score__strategy", "score__strategy_reasons")
     )
+    hidden_lead = _hidden(rep, "lead", now=now, since=since)
     open_leads = (
         Lead.objects.filter(
             owner=rep, stage__in=vocabulary.OPEN_LEAD_STAGES, converted_customer__isnull=True
         )
-        .annotate(hidden=_hidden(rep, "lead", now=now, since=since))
+        .annotate(hidden=hidden_lead)
         .filter(hidden=False)
     )
     activities = (
         Interaction.objects.filter(done=False, due_at__lt=now)
-        # Whose party it is, one primary-key probe per overdue activity read in due order (a
-        # page stops early), not the rep's customers hashed first (50,000 ids at 1,000,000
-        # customers) nor joins whose OR is tested after joining every activity.
-        # (scalar subqueries: PostgreSQL turns an EXISTS or IN under the OR into a hash of all
-        # the rep's customers, 13-28 ms before the first row).
-        .annotate(
-            customer_owner=_owner_of(Customer, "customer_id"), lead_owner=_owner_of(Lead, "lead_id")
+        # Whose party it is, tested on each overdue activity read in due order from the index
+        # of open activities alone (it includes the id, user, customer and lead: engagement
+        # migration 0006), so that the read stops early: the rep's own first, then the rep's
+        # leads (a hash of their ids, 5,000 a rep), then the customer's owner, one primary-key
+        # probe (hashing the rep's customers would read 50,000 ids at 1,000,000 customers).
+        .annotate(customer_owner=_owner_of(Customer, "customer_id"))
+        .filter(
+            Q(user=rep)
+            | Q(lead__in=Lead.objects.filter(owner=rep).values("pk"))
+            | Q(customer_owner=rep.pk)
         )
-        .filter(Q(user=rep) | Q(customer_owner=rep.pk) | Q(lead_owner=rep.pk))
         .annotate(hidden=_hidden(rep, "activity", now=now, since=since))
         .filter(hidden=False)
-        .order_by("due_at", "pk")
-        .values("pk", "kind", "note", "due_at", "customer_id", "lead_id", "customer__name",
-                "lead__name")
     )
     return Worklist(
         rep=rep,
         customers=_section(customers, _customer, cap),
-        leads=_lead_section(open_leads, cap),
-        activities=_section(activities, _activity, cap),
+        leads=_lead_section(rep, open_leads, hidden_lead, cap),
+        activities=_activity_section(activities, cap),
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -92,11 +92,6 @@ class LeadFilters:
         return replace(self, cursor="")
 
 
-def overdue_activities(now: datetime) -> QuerySet[Interaction]:
-    """The lead's activities due before `now` and not done, for an `Exists` on the lead."""
-    return Interaction.objects.filter(lead=OuterRef("pk"), done=False, due_at__lt=now)
-
-
 def leads_filtered(*, user: User, filters: LeadFilters, now: datetime | None = None) -> QuerySet:
     now = now or timezone.now()
     qs = leads_visible_to(user)
@@ -121,7 +116,11 @@ def leads_filtered(*, user: User, filters: LeadFilters, now: datetime | None = N
     elif filters.age == "older":
         qs = qs.filter(created_at__lt=now - timedelta(days=max(AGE_DAYS.values())))
     if filters.overdue:
-        qs = qs.filter(Exists(overdue_activities(now)))
+        # Overdue: the soonest due open activity is before now (as with_activity_marks says),
+        # one probe of the index of a lead's open activities per lead read, so that the list's
+        # page and its count stop early; an EXISTS was planned as a hash of every overdue
+        # activity of every lead first (30,000 at 100,000 open leads: 13-16 ms of the count).
+        qs = qs.alias(soonest_due_at=soonest_due()).filter(soonest_due_at__lt=now)
     if filters.score_min is not None:
         qs = qs.filter(score__win_probability__gte=filters.score_min / 100)
     if filters.score_max is not None:

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('insights', '0011_partial_indexes_as_equalities'),
+        ('insights', '0012_lead_score_value_at_stake'),
     ]
 
     operations = [
