@@ -102,7 +102,10 @@ def run_child(env: dict, args: argparse.Namespace, mode: str) -> list[str]:
     argv = [sys.executable, __file__, "--child", mode, "--customers", str(args.customers),
             "--orders-per-customer", str(args.orders_per_customer),
             "--range-size", str(args.range_size)]
-    out = subprocess.run(argv, env=env, check=True, capture_output=True, text=True).stdout
+    done = subprocess.run(argv, env=env, capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"{mode} failed:\n{done.stdout}\n{done.stderr}")
+    out = done.stdout
     print(out.replace("RESULT", "  result:").rstrip())
     return next(line for line in out.splitlines() if line.startswith("RESULT")).split()[1:]
 
