@@ -5,8 +5,9 @@ scoring run (SegmentSnapshot). docs/segments.md."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 
-from django.db.models import Count, Sum
+from django.db.models import Count, OuterRef, Subquery, Sum
 
 from daur.accounts.models import User
 from daur.campaigns.models import Segment
@@ -60,10 +61,44 @@ def segment_snapshots_store(*, run: ScoringRun) -> list[SegmentSnapshot]:
         snapshot, _ = SegmentSnapshot.objects.update_or_create(
             segment=segment,
             run=run,
-            defaults={"size": figures.size, "revenue": figures.revenue, "clv": figures.clv},
+            defaults={
+                "size": figures.size, "revenue": figures.revenue, "clv": figures.clv,
+                "query": segment.query,
+            },
         )
         snapshots.append(snapshot)
     return snapshots
+
+
+@dataclass(frozen=True)
+class StoredFigures:
+    figures: SegmentFigures
+    as_of: date  # the scoring run's date (its as-of day, else the day it started)
+
+
+def segment_figures_stored(segments: list[Segment]) -> dict[int, StoredFigures]:
+    """The figures the latest scoring run that recorded each segment stored (by the segment's
+    pk), over the whole base, while the segment's filter is still the one they were recorded
+    for: a segment saved or changed since (or never recorded) is not in it."""
+    queries = {segment.pk: segment.query for segment in segments}
+    if not queries:
+        return {}
+    newest = (
+        SegmentSnapshot.objects.filter(segment_id=OuterRef("segment_id"))
+        .order_by("-run_id").values("pk")[:1]
+    )
+    rows = SegmentSnapshot.objects.filter(
+        segment_id__in=list(queries), pk=Subquery(newest)
+    ).values_list(
+        "segment_id", "query", "size", "revenue", "clv", "run__as_of", "run__started_at"
+    )
+    return {
+        pk: StoredFigures(
+            SegmentFigures(size, revenue, clv), as_of or started.date()
+        )
+        for pk, query, size, revenue, clv, as_of, started in rows
+        if query is not None and query == queries[pk]
+    }
 
 
 def segment_history(segment: Segment, limit: int = 60) -> list[SegmentSnapshot]:

@@ -25,6 +25,7 @@ from daur.servicedesk.access import tickets_visible_to, tickets_workable_by
 from daur.servicedesk.models import Team, Ticket
 from daur.servicedesk.selectors import QUEUE_PAGE, QueueFilters, ticket_queue
 from daur.servicedesk.sla import ticket_sla_state
+from daur.web.ticket_rows import ticket_rows
 
 BULK_LIMIT = 200
 
@@ -65,14 +66,17 @@ def tickets(request: HttpRequest) -> HttpResponse:
     states = {ticket.pk: ticket_sla_state(ticket, now=now) for ticket in rows}
     query = request.GET.copy()
     query.pop("page", None)
+    can_work = tickets_workable_by(request.user)
     context = {
-        "rows": [(t, states[t.pk], labels.get(states[t.pk], "")) for t in rows],
+        "rows": ticket_rows(
+            [(t, states[t.pk], labels.get(states[t.pk], "")) for t in rows], can_work=can_work
+        ),
         "filters": filters,
         "page": page,
         "more": more,
         "query": query.urlencode(),
-        "can_work": tickets_workable_by(request.user),
-        "can_read_dashboard": tickets_workable_by(request.user)
+        "can_work": can_work,
+        "can_read_dashboard": can_work
         or request.user.role == Role.MARKETER,
         "agents": desk_agents(),
         "teams": list(Team.objects.all()),

@@ -1,0 +1,70 @@
+"""The segment pages show the figures the latest scoring run recorded to those who see the whole
+base (while the segment's filter is the one they were recorded for), and count them now for a
+sales rep, for a segment saved or changed since, and on request."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from daur.actions.segments import segment_create, segment_update
+from daur.insights.models import SegmentSnapshot
+from daur.insights.segments import segment_figures, segment_snapshots_store
+from tests.web.factories import customer_make, order_make, run_make, score_make, user_make
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def base():
+    rep = user_make("rep1", role="sales_rep")
+    run = run_make()
+    for n in range(3):
+        customer = customer_make(f"Mine {n}", owner=rep)
+        score_make(customer, stage="retention", run=run, clv=100.0)
+        order_make(customer, amount="200")
+    score_make(customer_make("Lost one", owner=rep), stage="lost", run=run, clv=5.0)
+    segment = segment_create(name="Retained", query="stage=retention")
+    segment_snapshots_store(run=run)
+    # A customer joins after the run: counted now, not in the recorded figures.
+    score_make(customer_make("Late", owner=rep), stage="retention", run=run, clv=100.0)
+    return {"rep": rep, "run": run, "segment": segment}
+
+
+def _manager(client):
+    client.force_login(user_make("boss", role="manager", is_superuser=True))
+
+
+def test_the_run_records_the_filter_with_the_figures(base):
+    stored = SegmentSnapshot.objects.get(segment=base["segment"], run=base["run"])
+    assert stored.query == "stage=retention"
+    assert (stored.size, stored.revenue, stored.clv) == (3, 600.0, 300.0)
+    assert segment_figures(base["segment"]).size == 4
+
+
+def test_the_whole_base_reads_the_recorded_figures(client, base):
+    _manager(client)
+    page = client.get(reverse("web:segments")).content.decode()
+    assert ">3<" in page and ">4<" not in page and "As recorded by the scoring run" in page
+    detail_url = reverse("web:segment", args=[base["segment"].pk])
+    detail = client.get(detail_url).content.decode()
+    assert "As recorded by the scoring run" in detail and "?now=1" in detail
+    now = client.get(detail_url, {"now": "1"}).content.decode()
+    assert "As recorded by the scoring run" not in now
+
+
+def test_a_changed_filter_is_counted_now(client, base):
+    _manager(client)
+    segment_update(segment=base["segment"], name="Retained", query="stage=lost")
+    page = client.get(reverse("web:segments")).content.decode()
+    assert "As recorded by the scoring run" not in page and ">1<" in page
+    SegmentSnapshot.objects.filter(segment=base["segment"]).update(query=None)
+    segment_update(segment=base["segment"], name="Retained", query="stage=retention")
+    page = client.get(reverse("web:segments")).content.decode()
+    assert "As recorded by the scoring run" not in page and ">4<" in page
+
+
+def test_a_sales_rep_counts_their_own_customers_now(client, base):
+    client.force_login(base["rep"])
+    page = client.get(reverse("web:segments")).content.decode()
+    assert ">4<" in page and "As recorded by the scoring run" not in page
