@@ -108,9 +108,10 @@ UPDATE insights_customerscore SET rfm_segment = CASE
     WHEN rfm_r >= 4 AND rfm_f >= 4 THEN 'Champions' WHEN rfm_r <= 2 AND rfm_f <= 2 THEN
     'Hibernating' ELSE 'Need Attention' END;
 INSERT INTO insights_scoringrun (started_at, finished_at, as_of, status, message, n_customers,
-    n_buyers, rules_only, base_currency, fits, cuts, config, events_after_as_of, seconds, host)
+    n_buyers, rules_only, base_currency, fits, cuts, config, events_after_as_of, seconds, host,
+    ranges_total, ranges_done)
 VALUES (now(), now(), date '2025-06-30', 'succeeded', '', %(n)s, %(n)s, false, 'IDR', '{}', '{}',
-    '{}', '{}', 1, '');
+    '{}', '{}', 1, '', 0, 0);
 INSERT INTO sales_order (custom_fields, updated_at, external_id, customer_id, ordered_at, amount,
     currency, discount_amount, coupon_code, channel, reseller_id)
 SELECT '{}', now(), 'O' || g, (SELECT min(id) FROM customers_customer) + (g::bigint * 7919) %% %(n)s,

@@ -53,9 +53,7 @@ def _moment(value: datetime | None) -> str:
     return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
 
 
-def ticket_rows(
-    rows: list[tuple[Ticket, str, str]], *, can_work: bool
-) -> list[SafeString]:
+def ticket_rows(rows: list[tuple[Ticket, str, str]], *, can_work: bool) -> list[SafeString]:
     """One row per (ticket, SLA state, the state's name); the ticket's customer, agent and team
     read with it."""
     url = reverse("web:ticket", args=[0])[:-2] + "{}/"
@@ -65,30 +63,36 @@ def ticket_rows(
     out = []
     for ticket, state, state_name in rows:
         agent = ticket.assignee
-        out.append(mark_safe(  # noqa: S308 - every value below is escaped
-            ROW.format(
-                select=SELECT.format(
-                    pk=ticket.pk, label=escape(select % {"ref": ticket.external_id})
-                ) if can_work else "",
-                url=url.format(ticket.pk),
-                reference=escape(ticket.external_id),
-                subject=escape(_subject(ticket)),
-                customer=escape(ticket.customer.name),
-                kind=escape(kinds.get(ticket.kind, ticket.kind)),
-                priority=escape(priorities.get(ticket.priority, ticket.priority)),
-                status=escape(statuses.get(ticket.status, ticket.status)),
-                sla=(
-                    f'<span class="badge sla-{escape(state)}">{escape(state_name)}</span>'
-                    if state else ""
-                ),
-                due=escape(_moment(ticket.resolution_due_at)),
-                agent=escape(
-                    "–" if agent is None else agent.get_full_name() or agent.get_username()
-                ),
-                team=(
-                    f'<div class="small text-body-secondary">{escape(ticket.team.name)}</div>'
-                    if ticket.team_id else ""
-                ),
+        out.append(
+            mark_safe(  # noqa: S308 - every value below is escaped
+                ROW.format(
+                    select=SELECT.format(
+                        pk=ticket.pk, label=escape(select % {"ref": ticket.external_id})
+                    )
+                    if can_work
+                    else "",
+                    url=url.format(ticket.pk),
+                    reference=escape(ticket.external_id),
+                    subject=escape(_subject(ticket)),
+                    customer=escape(ticket.customer.name),
+                    kind=escape(kinds.get(ticket.kind, ticket.kind)),
+                    priority=escape(priorities.get(ticket.priority, ticket.priority)),
+                    status=escape(statuses.get(ticket.status, ticket.status)),
+                    sla=(
+                        f'<span class="badge sla-{escape(state)}">{escape(state_name)}</span>'
+                        if state
+                        else ""
+                    ),
+                    due=escape(_moment(ticket.resolution_due_at)),
+                    agent=escape(
+                        "–" if agent is None else agent.get_full_name() or agent.get_username()
+                    ),
+                    team=(
+                        f'<div class="small text-body-secondary">{escape(ticket.team.name)}</div>'
+                        if ticket.team_id
+                        else ""
+                    ),
+                )
             )
-        ))
+        )
     return out

@@ -23,7 +23,7 @@ from daur.jobs import emails_dispatch
 from daur.records import vocabulary_choices
 from daur.servicedesk.access import tickets_visible_to, tickets_workable_by
 from daur.servicedesk.models import Team, Ticket
-from daur.servicedesk.selectors import QUEUE_PAGE, QueueFilters, ticket_queue
+from daur.servicedesk.selectors import QUEUE_PAGE, QueueFilters, queue_page, ticket_queue
 from daur.servicedesk.sla import ticket_sla_state
 from daur.web.ticket_rows import ticket_rows
 
@@ -59,7 +59,7 @@ def tickets(request: HttpRequest) -> HttpResponse:
     page = _page(request)
     start = (page - 1) * QUEUE_PAGE
     queue = ticket_queue(user=request.user, filters=filters, now=now)
-    rows = list(queue[start : start + QUEUE_PAGE + 1])
+    rows = queue_page(queue, start=start, size=QUEUE_PAGE + 1)
     more = len(rows) > QUEUE_PAGE
     rows = rows[:QUEUE_PAGE]
     labels = clock_labels()
