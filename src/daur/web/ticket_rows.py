@@ -37,6 +37,17 @@ SELECT = (
 )
 
 
+def options(choices: list[tuple[str, str]], selected: str = "") -> SafeString:
+    """A select's <option>s of (value, name) pairs, the `selected` value's marked."""
+    return mark_safe(  # noqa: S308 - every value below is escaped
+        "".join(
+            f'<option value="{escape(str(value))}"'
+            f"{' selected' if str(value) == selected else ''}>{escape(str(name))}</option>"
+            for value, name in choices
+        )
+    )
+
+
 def _names(values: tuple[str, ...]) -> dict[str, str]:
     return {code: str(name) for code, name in vocabulary_choices(values)}
 
