@@ -14,7 +14,8 @@ and times each page.
         [--cache-url redis://127.0.0.1:6379/9]   (the deployment with Redis: a shared cache,
                                                    sessions read from it)
         [--db daur_bench_web] [--drop]   (--drop: drop the database at the end)
-        [--only leads]   (the lead pages and /today/ alone: no dashboard, no customer pages)
+        [--only leads]   (the lead pages and /today/ alone: no dashboard, no customer pages;
+                          `--only personas,segment`: the persona and segment pages)
 """
 
 from __future__ import annotations
@@ -149,6 +150,31 @@ if not PersonaRun.objects.filter(run=run).exists():
 """
 
 
+# Saved segments and their figures at the run, as `daur score` records them after the scores.
+SEGMENTS = (
+    ("Retained", "stage=retention"),
+    ("Loyal champions", "type=loyal&segment=Champions"),
+    ("Italy, high value", "country=IT&clv_min=100000"),
+    ("Protect", "strategy=protect"),
+    ("Everyone", ""),
+)
+STORE_SEGMENTS = f"""
+import time
+from daur.actions.segments import segment_create
+from daur.campaigns.models import Segment
+from daur.insights.models import ScoringRun, SegmentSnapshot
+from daur.insights.segments import segment_snapshots_store
+for name, query in {SEGMENTS!r}:
+    if not Segment.objects.filter(name=name).exists():
+        segment_create(name=name, query=query)
+run = ScoringRun.objects.filter(status="succeeded").first()
+if SegmentSnapshot.objects.filter(run=run).count() < Segment.objects.count():
+    started = time.perf_counter()
+    segment_snapshots_store(run=run)
+    print(f"segments' figures stored in {{time.perf_counter() - started:.1f}} s")
+"""
+
+
 # The users the clients log in as: the manager and a sales rep (the generated reps have no
 # password until here).
 PASSWORDS = """
@@ -171,7 +197,8 @@ def build(n: int, n_leads: int, rebuild: bool, db: str) -> None:
             subprocess.run([sys.executable, "-m", "daur.cli", "init"], check=True, env=env)
             leads_timed(db, n_leads)
             subprocess.run([sys.executable, "-m", "daur.cli", "manage", "shell", "-c",
-                            PASSWORDS + STORE_FACTS + STORE_PERSONAS], check=True, env=env)
+                            PASSWORDS + STORE_FACTS + STORE_PERSONAS + STORE_SEGMENTS],
+                           check=True, env=env)
             return
         if exists:
             admin.execute(f'DROP DATABASE "{db}" WITH (FORCE)')
@@ -193,7 +220,7 @@ def build(n: int, n_leads: int, rebuild: bool, db: str) -> None:
     leads_timed(db, n_leads)
     subprocess.run(
         [sys.executable, "-m", "daur.cli", "manage", "shell", "-c",
-         PASSWORDS + STORE_FACTS + STORE_PERSONAS],
+         PASSWORDS + STORE_FACTS + STORE_PERSONAS + STORE_SEGMENTS],
         check=True, env=env,
     )
 
@@ -308,6 +335,7 @@ def main() -> None:
     build(args.customers, args.leads, args.rebuild, args.db)
     with psycopg.connect(db_url(args.db)) as conn:
         customer_ids = conn.execute("SELECT min(id), max(id) FROM customers_customer").fetchone()
+        segment_ids = [r[0] for r in conn.execute("SELECT id FROM campaigns_segment ORDER BY id")]
     lead_manager_pages, lead_rep_pages = lead_pages(db_url(args.db))
     customer_pages = {
         "list, no filter": ["/customers/"],
@@ -319,8 +347,15 @@ def main() -> None:
         "list, RFM cell": ["/customers/?rfm_r=5&rfm_f=5"],
         "360 page": None,
         "buyer personas": ["/personas/"],
+        "segments list": ["/segments/"],
+        "segment page": [f"/segments/{pk}/" for pk in segment_ids],
     }
     pages = {**customer_pages, **lead_manager_pages}
+    lead_rep_pages = {
+        **lead_rep_pages,
+        "segments list, sales rep": ["/segments/"],
+        "segment page, sales rep": [f"/segments/{pk}/" for pk in segment_ids],
+    }
     if args.only:
         words = [w.strip() for w in args.only.split(",") if w.strip()]
         if "leads" in words:

@@ -64,7 +64,22 @@ def test_a_changed_filter_is_counted_now(client, base):
     assert "As recorded by the scoring run" not in page and ">4<" in page
 
 
-def test_a_sales_rep_counts_their_own_customers_now(client, base):
+def test_a_sales_rep_reads_the_figures_of_the_customers_they_owned(client, base):
+    other = user_make("rep2", role="sales_rep")
+    theirs = customer_make("Theirs", owner=other)
+    score_make(theirs, stage="retention", run=base["run"], clv=7.0)
+    order_make(theirs, amount="50")
+    owned = segment_create(name="Owned by rep2", query=f"stage=retention&owner={other.pk}")
+    segment_snapshots_store(run=base["run"])
+    for segment in (base["segment"], owned):
+        stored = SegmentSnapshot.objects.get(segment=segment, run=base["run"])
+        # A rep's list has no owner filter: the same figures as counted now for each rep.
+        for rep in (base["rep"], other):
+            live = segment_figures(segment, rep)
+            assert stored.by_owner[str(rep.pk)] == [live.size, live.revenue, live.clv]
+    assert SegmentSnapshot.objects.get(segment=owned, run=base["run"]).size == 1
     client.force_login(base["rep"])
     page = client.get(reverse("web:segments")).content.decode()
-    assert ">4<" in page and "As recorded by the scoring run" not in page
+    assert "As recorded by the scoring run" in page and ">4<" in page and "customers you own" in page
+    now = client.get(reverse("web:segment", args=[base["segment"].pk]), {"now": "1"})
+    assert "As recorded by the scoring run" not in now.content.decode()

@@ -384,6 +384,9 @@ class SegmentSnapshot(models.Model):
     # its filter is still this one. None: recorded before the filter was kept, so unknown ("" is
     # a filter: every customer).
     query = models.CharField(_("query"), max_length=2000, null=True, blank=True)  # noqa: DJ001
+    # The same figures over each owner's customers, with the filter's owner left out (a sales
+    # rep's list): {"<owner's pk>": [size, revenue, clv]}; an owner without members is absent.
+    by_owner = models.JSONField(_("figures by owner"), default=dict, blank=True)
 
     class Meta:
         constraints = [

@@ -26,11 +26,13 @@ class SegmentFigures:
     clv: float  # the sum of the members' predicted 12-month CLV
 
 
-def segment_filters(segment: Segment, user: User | None = None) -> CustomerFilters:
+def segment_filters(
+    segment: Segment, user: User | None = None, *, owned: bool = False
+) -> CustomerFilters:
     """The filters of the segment's query as the list applies them for `user`: a sales rep's list
-    has no owner filter (the rep's own customers only)."""
+    has no owner filter (the rep's own customers only); nor has it when `owned`."""
     filters = filters_from_query(segment.query)
-    if user is not None and not sees_all_customers(user):
+    if owned or (user is not None and not sees_all_customers(user)):
         filters = replace(filters, owner=None)
     return filters
 
@@ -49,6 +51,26 @@ def segment_figures(segment: Segment, user: User | None = None) -> SegmentFigure
     return SegmentFigures(counted["size"], float(revenue or 0.0), float(counted["clv"] or 0.0))
 
 
+def segment_figures_by_owner(segment: Segment) -> dict[int, SegmentFigures]:
+    """The segment's figures over each owner's customers as that owner's list has them (the
+    filter's owner left out), in one grouped pass; owners without members are absent."""
+    members = customers_of_filters(user=None, filters=segment_filters(segment, None, owned=True))
+    counted = members.values("owner_id").annotate(size=Count("id"), clv=Sum("score__clv_12m"))
+    revenue = dict(
+        Order.objects.filter(customer__in=members.values("id"))
+        .values("customer__owner_id")
+        .annotate(total=Sum(base_amount()))
+        .values_list("customer__owner_id", "total")
+    )
+    return {
+        row["owner_id"]: SegmentFigures(
+            row["size"], float(revenue.get(row["owner_id"]) or 0.0), float(row["clv"] or 0.0)
+        )
+        for row in counted
+        if row["owner_id"] is not None
+    }
+
+
 def segment_snapshots_store(*, run: ScoringRun) -> list[SegmentSnapshot]:
     """Every segment's figures over the whole base at this run (a segment whose stored query no
     longer parses is skipped: its members are unknown)."""
@@ -56,14 +78,20 @@ def segment_snapshots_store(*, run: ScoringRun) -> list[SegmentSnapshot]:
     for segment in Segment.objects.all():
         try:
             figures = segment_figures(segment)
+            by_owner = segment_figures_by_owner(segment)
         except ValueError:
             continue
         snapshot, _ = SegmentSnapshot.objects.update_or_create(
             segment=segment,
             run=run,
             defaults={
-                "size": figures.size, "revenue": figures.revenue, "clv": figures.clv,
+                "size": figures.size,
+                "revenue": figures.revenue,
+                "clv": figures.clv,
                 "query": segment.query,
+                "by_owner": {
+                    str(owner): [f.size, f.revenue, f.clv] for owner, f in by_owner.items()
+                },
             },
         )
         snapshots.append(snapshot)
@@ -76,29 +104,34 @@ class StoredFigures:
     as_of: date  # the scoring run's date (its as-of day, else the day it started)
 
 
-def segment_figures_stored(segments: list[Segment]) -> dict[int, StoredFigures]:
+def segment_figures_stored(
+    segments: list[Segment], owner: int | None = None
+) -> dict[int, StoredFigures]:
     """The figures the latest scoring run that recorded each segment stored (by the segment's
-    pk), over the whole base, while the segment's filter is still the one they were recorded
-    for: a segment saved or changed since (or never recorded) is not in it."""
+    pk), over the whole base or over the customers `owner` owned then (as that owner's list),
+    while the segment's filter is still the one they were recorded for: a segment saved or
+    changed since (or never recorded) is not in it."""
     queries = {segment.pk: segment.query for segment in segments}
     if not queries:
         return {}
     newest = (
         SegmentSnapshot.objects.filter(segment_id=OuterRef("segment_id"))
-        .order_by("-run_id").values("pk")[:1]
+        .order_by("-run_id")
+        .values("pk")[:1]
     )
     rows = SegmentSnapshot.objects.filter(
         segment_id__in=list(queries), pk=Subquery(newest)
     ).values_list(
-        "segment_id", "query", "size", "revenue", "clv", "run__as_of", "run__started_at"
+        "segment_id", "query", "size", "revenue", "clv", "by_owner", "run__as_of", "run__started_at"
     )
-    return {
-        pk: StoredFigures(
-            SegmentFigures(size, revenue, clv), as_of or started.date()
-        )
-        for pk, query, size, revenue, clv, as_of, started in rows
-        if query is not None and query == queries[pk]
-    }
+    found = {}
+    for pk, query, size, revenue, clv, by_owner, as_of, started in rows:
+        if query is None or query != queries[pk]:
+            continue
+        if owner is not None:
+            size, revenue, clv = by_owner.get(str(owner), (0, 0.0, 0.0))
+        found[pk] = StoredFigures(SegmentFigures(size, revenue, clv), as_of or started.date())
+    return found
 
 
 def segment_history(segment: Segment, limit: int = 60) -> list[SegmentSnapshot]:
@@ -109,5 +142,3 @@ def segment_history(segment: Segment, limit: int = 60) -> list[SegmentSnapshot]:
         .order_by("-run__started_at", "-run_id")[:limit]
     )
     return list(reversed(rows))
-
-

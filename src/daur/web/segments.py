@@ -51,11 +51,11 @@ def _figures(segment: Segment, user) -> SegmentFigures | None:  # noqa: ANN001 -
 
 
 def segment_rows(segments: list[Segment], user, *, now: bool = False) -> list[SegmentRow]:  # noqa: ANN001
-    """Each segment with its figures: for those who see the whole base, the ones the latest
-    scoring run recorded while the filter is still the same (adding up a million customers and
-    their orders takes seconds a segment), unless `now`; otherwise, and for a sales rep (their
-    own customers), counted now."""
-    stored = {} if now or not sees_all_customers(user) else segment_figures_stored(segments)
+    """Each segment with its figures as the latest scoring run recorded them while the filter is
+    still the same (adding up a million customers and their orders takes seconds a segment):
+    the whole base's, or a sales rep's own customers'; counted now when `now` or not recorded."""
+    owner = None if sees_all_customers(user) else user.pk
+    stored = {} if now else segment_figures_stored(segments, owner)
     rows = []
     for segment in segments:
         found = stored.get(segment.pk)
