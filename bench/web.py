@@ -1,10 +1,12 @@
 """Web latency: p50/p95 of the dashboard, the customer list, the 360 page, the lead pipeline
-(kanban and list) and /today/ on 1,000,000 customers and 100,000 open leads.
+(kanban and list), /today/, the buyer personas and the saved segments (the list and each
+segment's page) on 1,000,000 customers and 100,000 open leads.
 
 Builds (once) a PostgreSQL database (`daur_bench_web`, or --db / DAUR_BENCH_WEB_DB) with
 generated customers, scores and orders (INSERT ... SELECT generate_series), and leads with their
 activities, stage changes and scores (bench/web_leads.py), migrates it and stores the
-dashboard's figures as the end of `daur score` would, starts `daur serve --workers N` (gunicorn)
+dashboard's figures, the personas and five saved segments' figures as the end of `daur score`
+would, starts `daur serve --workers N` (gunicorn)
 on 127.0.0.1, logs in 8 clients (urllib with a cookie jar) as a manager, and 8 as a sales rep,
 and times each page.
 
