@@ -80,6 +80,24 @@ def test_a_sales_rep_reads_the_figures_of_the_customers_they_owned(client, base)
     assert SegmentSnapshot.objects.get(segment=owned, run=base["run"]).size == 1
     client.force_login(base["rep"])
     page = client.get(reverse("web:segments")).content.decode()
-    assert "As recorded by the scoring run" in page and ">4<" in page and "customers you own" in page
+    assert (
+        "As recorded by the scoring run" in page and ">4<" in page and "customers you own" in page
+    )
     now = client.get(reverse("web:segment", args=[base["segment"].pk]), {"now": "1"})
     assert "As recorded by the scoring run" not in now.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query", ["q=Mine", "q=ine&match=contains", "sort=clv&stage=retention", ""]
+)
+def test_the_figures_by_owner_are_each_owners_list(base, query):
+    other = user_make("rep2", role="sales_rep")
+    score_make(customer_make("Mine too", owner=other), stage="retention", run=base["run"], clv=3.0)
+    segment = segment_create(name="Searched", query=query)
+    segment_snapshots_store(run=base["run"])
+    stored = SegmentSnapshot.objects.get(segment=segment, run=base["run"])
+    assert stored.size == segment_figures(segment).size
+    for rep in (base["rep"], other):
+        live = segment_figures(segment, rep)
+        expected = [live.size, live.revenue, live.clv] if live.size else None
+        assert stored.by_owner.get(str(rep.pk)) == expected
