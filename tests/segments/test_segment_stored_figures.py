@@ -93,10 +93,15 @@ def test_a_sales_rep_reads_the_figures_of_the_customers_they_owned(client, base)
 def test_the_figures_by_owner_are_each_owners_list(base, query):
     other = user_make("rep2", role="sales_rep")
     score_make(customer_make("Mine too", owner=other), stage="retention", run=base["run"], clv=3.0)
+    nobodys = customer_make("Mine, nobody's", owner=None)
+    score_make(nobodys, stage="retention", run=base["run"], clv=11.0)
+    order_make(nobodys, amount="70")
     segment = segment_create(name="Searched", query=query)
     segment_snapshots_store(run=base["run"])
     stored = SegmentSnapshot.objects.get(segment=segment, run=base["run"])
-    assert stored.size == segment_figures(segment).size
+    whole = segment_figures(segment)  # the owners' added up (nobody's included), as counted now
+    assert stored.size == whole.size
+    assert (stored.revenue, stored.clv) == pytest.approx((whole.revenue, whole.clv))
     for rep in (base["rep"], other):
         live = segment_figures(segment, rep)
         expected = [live.size, live.revenue, live.clv] if live.size else None

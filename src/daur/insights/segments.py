@@ -51,9 +51,10 @@ def segment_figures(segment: Segment, user: User | None = None) -> SegmentFigure
     return SegmentFigures(counted["size"], float(revenue or 0.0), float(counted["clv"] or 0.0))
 
 
-def segment_figures_by_owner(segment: Segment) -> dict[int, SegmentFigures]:
+def segment_figures_by_owner(segment: Segment) -> dict[int | None, SegmentFigures]:
     """The segment's figures over each owner's customers as that owner's list has them (the
-    filter's owner left out), in one grouped pass; owners without members are absent."""
+    filter's owner left out; None: the customers nobody owns), in one grouped pass; owners
+    without members are absent."""
     members = customers_of_filters(user=None, filters=segment_filters(segment, None, owned=True))
     counted = members.values("owner_id").annotate(size=Count("id"), clv=Sum("score__clv_12m"))
     revenue = dict(
@@ -67,18 +68,27 @@ def segment_figures_by_owner(segment: Segment) -> dict[int, SegmentFigures]:
             row["size"], float(revenue.get(row["owner_id"]) or 0.0), float(row["clv"] or 0.0)
         )
         for row in counted
-        if row["owner_id"] is not None
     }
 
 
+def _whole(by_owner: dict[int | None, SegmentFigures]) -> SegmentFigures:
+    """The whole base's figures from every owner's (nobody's included)."""
+    parts = by_owner.values()
+    return SegmentFigures(
+        sum(f.size for f in parts), sum(f.revenue for f in parts), sum(f.clv for f in parts)
+    )
+
+
 def segment_snapshots_store(*, run: ScoringRun) -> list[SegmentSnapshot]:
-    """Every segment's figures over the whole base at this run (a segment whose stored query no
-    longer parses is skipped: its members are unknown)."""
+    """Every segment's figures over the whole base at this run, and over each owner's customers
+    (a segment whose stored query no longer parses is skipped: its members are unknown). Without
+    an owner in the filter the whole base's are the owners' added up: one pass, not two."""
     snapshots = []
     for segment in Segment.objects.all():
         try:
-            figures = segment_figures(segment)
             by_owner = segment_figures_by_owner(segment)
+            owned = segment_filters(segment).owner is not None
+            figures = segment_figures(segment) if owned else _whole(by_owner)
         except ValueError:
             continue
         snapshot, _ = SegmentSnapshot.objects.update_or_create(
@@ -90,7 +100,9 @@ def segment_snapshots_store(*, run: ScoringRun) -> list[SegmentSnapshot]:
                 "clv": figures.clv,
                 "query": segment.query,
                 "by_owner": {
-                    str(owner): [f.size, f.revenue, f.clv] for owner, f in by_owner.items()
+                    str(owner): [f.size, f.revenue, f.clv]
+                    for owner, f in by_owner.items()
+                    if owner is not None
                 },
             },
         )
