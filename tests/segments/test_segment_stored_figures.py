@@ -106,3 +106,11 @@ def test_the_figures_by_owner_are_each_owners_list(base, query):
         live = segment_figures(segment, rep)
         expected = [live.size, live.revenue, live.clv] if live.size else None
         assert stored.by_owner.get(str(rep.pk)) == expected
+
+
+def test_a_recorded_filter_that_no_longer_reads_is_said_so(client, base):
+    _manager(client)
+    SegmentSnapshot.objects.filter(segment=base["segment"]).update(query="stage=vanished")
+    base["segment"].__class__.objects.filter(pk=base["segment"].pk).update(query="stage=vanished")
+    page = client.get(reverse("web:segments")).content.decode()
+    assert "no longer reads" in page and "As recorded by the scoring run" not in page

@@ -59,7 +59,7 @@ def segment_rows(segments: list[Segment], user, *, now: bool = False) -> list[Se
     rows = []
     for segment in segments:
         found = stored.get(segment.pk)
-        if found is not None:
+        if found is not None and not _unreadable(segment):  # one that no longer reads says so
             rows.append(SegmentRow(segment, found.figures, found.as_of))
         else:
             rows.append(SegmentRow(segment, _figures(segment, user)))
