@@ -1,10 +1,12 @@
 """Web latency: p50/p95 of the dashboard, the customer list, the 360 page, the lead pipeline
-(kanban and list) and /today/ on 1,000,000 customers and 100,000 open leads.
+(kanban and list), /today/, the buyer personas and the saved segments (the list and each
+segment's page) on 1,000,000 customers and 100,000 open leads.
 
 Builds (once) a PostgreSQL database (`daur_bench_web`, or --db / DAUR_BENCH_WEB_DB) with
 generated customers, scores and orders (INSERT ... SELECT generate_series), and leads with their
 activities, stage changes and scores (bench/web_leads.py), migrates it and stores the
-dashboard's figures as the end of `daur score` would, starts `daur serve --workers N` (gunicorn)
+dashboard's figures, the personas and five saved segments' figures as the end of `daur score`
+would, starts `daur serve --workers N` (gunicorn)
 on 127.0.0.1, logs in 8 clients (urllib with a cookie jar) as a manager, and 8 as a sales rep,
 and times each page.
 
@@ -14,7 +16,8 @@ and times each page.
         [--cache-url redis://127.0.0.1:6379/9]   (the deployment with Redis: a shared cache,
                                                    sessions read from it)
         [--db daur_bench_web] [--drop]   (--drop: drop the database at the end)
-        [--only leads]   (the lead pages and /today/ alone: no dashboard, no customer pages)
+        [--only leads]   (the lead pages and /today/ alone: no dashboard, no customer pages;
+                          `--only personas,segment`: the persona and segment pages)
 """
 
 from __future__ import annotations
@@ -108,9 +111,10 @@ UPDATE insights_customerscore SET rfm_segment = CASE
     WHEN rfm_r >= 4 AND rfm_f >= 4 THEN 'Champions' WHEN rfm_r <= 2 AND rfm_f <= 2 THEN
     'Hibernating' ELSE 'Need Attention' END;
 INSERT INTO insights_scoringrun (started_at, finished_at, as_of, status, message, n_customers,
-    n_buyers, rules_only, base_currency, fits, cuts, config, events_after_as_of, seconds, host)
+    n_buyers, rules_only, base_currency, fits, cuts, config, events_after_as_of, seconds, host,
+    ranges_total, ranges_done)
 VALUES (now(), now(), date '2025-06-30', 'succeeded', '', %(n)s, %(n)s, false, 'IDR', '{}', '{}',
-    '{}', '{}', 1, '');
+    '{}', '{}', 1, '', 0, 0);
 INSERT INTO sales_order (custom_fields, updated_at, external_id, customer_id, ordered_at, amount,
     currency, discount_amount, coupon_code, channel, reseller_id)
 SELECT '{}', now(), 'O' || g, (SELECT min(id) FROM customers_customer) + (g::bigint * 7919) %% %(n)s,
@@ -148,6 +152,31 @@ if not PersonaRun.objects.filter(run=run).exists():
 """
 
 
+# Saved segments and their figures at the run, as `daur score` records them after the scores.
+SEGMENTS = (
+    ("Retained", "stage=retention"),
+    ("Loyal champions", "type=loyal&segment=Champions"),
+    ("Italy, high value", "country=IT&clv_min=100000"),
+    ("Protect", "strategy=protect"),
+    ("Everyone", ""),
+)
+STORE_SEGMENTS = f"""
+import time
+from daur.actions.segments import segment_create
+from daur.campaigns.models import Segment
+from daur.insights.models import ScoringRun, SegmentSnapshot
+from daur.insights.segments import segment_snapshots_store
+for name, query in {SEGMENTS!r}:
+    if not Segment.objects.filter(name=name).exists():
+        segment_create(name=name, query=query)
+run = ScoringRun.objects.filter(status="succeeded").first()
+if SegmentSnapshot.objects.filter(run=run).count() < Segment.objects.count():
+    started = time.perf_counter()
+    segment_snapshots_store(run=run)
+    print(f"segments' figures stored in {{time.perf_counter() - started:.1f}} s")
+"""
+
+
 # The users the clients log in as: the manager and a sales rep (the generated reps have no
 # password until here).
 PASSWORDS = """
@@ -170,7 +199,8 @@ def build(n: int, n_leads: int, rebuild: bool, db: str) -> None:
             subprocess.run([sys.executable, "-m", "daur.cli", "init"], check=True, env=env)
             leads_timed(db, n_leads)
             subprocess.run([sys.executable, "-m", "daur.cli", "manage", "shell", "-c",
-                            PASSWORDS + STORE_FACTS + STORE_PERSONAS], check=True, env=env)
+                            PASSWORDS + STORE_FACTS + STORE_PERSONAS + STORE_SEGMENTS],
+                           check=True, env=env)
             return
         if exists:
             admin.execute(f'DROP DATABASE "{db}" WITH (FORCE)')
@@ -192,7 +222,7 @@ def build(n: int, n_leads: int, rebuild: bool, db: str) -> None:
     leads_timed(db, n_leads)
     subprocess.run(
         [sys.executable, "-m", "daur.cli", "manage", "shell", "-c",
-         PASSWORDS + STORE_FACTS + STORE_PERSONAS],
+         PASSWORDS + STORE_FACTS + STORE_PERSONAS + STORE_SEGMENTS],
         check=True, env=env,
     )
 
@@ -307,6 +337,7 @@ def main() -> None:
     build(args.customers, args.leads, args.rebuild, args.db)
     with psycopg.connect(db_url(args.db)) as conn:
         customer_ids = conn.execute("SELECT min(id), max(id) FROM customers_customer").fetchone()
+        segment_ids = [r[0] for r in conn.execute("SELECT id FROM campaigns_segment ORDER BY id")]
     lead_manager_pages, lead_rep_pages = lead_pages(db_url(args.db))
     customer_pages = {
         "list, no filter": ["/customers/"],
@@ -318,8 +349,15 @@ def main() -> None:
         "list, RFM cell": ["/customers/?rfm_r=5&rfm_f=5"],
         "360 page": None,
         "buyer personas": ["/personas/"],
+        "segments list": ["/segments/"],
+        "segment page": [f"/segments/{pk}/" for pk in segment_ids],
     }
     pages = {**customer_pages, **lead_manager_pages}
+    lead_rep_pages = {
+        **lead_rep_pages,
+        "segments list, sales rep": ["/segments/"],
+        "segment page, sales rep": [f"/segments/{pk}/" for pk in segment_ids],
+    }
     if args.only:
         words = [w.strip() for w in args.only.split(",") if w.strip()]
         if "leads" in words:

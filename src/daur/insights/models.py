@@ -399,7 +399,9 @@ class LeadScore(models.Model):
 
 class SegmentSnapshot(models.Model):
     """A saved segment's figures at one scoring run, over the whole base: its size, its revenue
-    (every order, in the run's base currency) and its predicted CLV (the sum of clv_12m)."""
+    (every order, in the run's base currency) and its predicted CLV (the sum of clv_12m). The
+    segment pages show the latest run's to those who see the whole base, rather than adding up
+    a million customers a request."""
 
     segment = models.ForeignKey(
         "campaigns.Segment", on_delete=models.CASCADE, related_name="snapshots"
@@ -408,6 +410,13 @@ class SegmentSnapshot(models.Model):
     size = models.PositiveIntegerField(_("size"))
     revenue = models.FloatField(_("revenue"))
     clv = models.FloatField(_("predicted CLV"))
+    # The segment's filter these figures are of; the pages show them for the segment only while
+    # its filter is still this one. None: recorded before the filter was kept, so unknown ("" is
+    # a filter: every customer).
+    query = models.CharField(_("query"), max_length=2000, null=True, blank=True)  # noqa: DJ001
+    # The same figures over each owner's customers, with the filter's owner left out (a sales
+    # rep's list): {"<owner's pk>": [size, revenue, clv]}; an owner without members is absent.
+    by_owner = models.JSONField(_("figures by owner"), default=dict, blank=True)
 
     class Meta:
         constraints = [

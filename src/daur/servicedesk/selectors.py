@@ -9,7 +9,7 @@ from django.db.models import F, Q, QuerySet
 
 from daur import vocabulary
 from daur.servicedesk.access import tickets_visible_to
-from daur.servicedesk.models import OPEN_STATUSES, TicketMessage
+from daur.servicedesk.models import OPEN_STATUSES, Ticket, TicketMessage
 
 BREACH_STATES = ("breached", "soon", "on_track")
 QUEUE_PAGE = 50
@@ -91,6 +91,25 @@ def ticket_queue(*, user, filters: QueueFilters, now: datetime) -> QuerySet:  # 
     if filters.status in OPEN_STATUSES + ("open_work",):
         return tickets.order_by(F("resolution_due_at").asc(nulls_last=True), "id")
     return tickets.order_by("-opened_at", "-id")  # done work and everything: the newest first
+
+
+# What a queue row shows and its SLA state reads (daur.web.ticket_rows, daur.servicedesk.sla).
+QUEUE_COLUMNS = (
+    "external_id", "subject", "origin", "kind", "priority", "status", "opened_at",
+    "response_due_at", "first_response_at", "resolution_due_at", "resolution_warn_at",
+    "sla_breached_at", "customer__name", "assignee__first_name", "assignee__last_name",
+    "assignee__username", "team__name",
+)
+
+
+def queue_page(tickets: QuerySet, *, start: int, size: int) -> list[Ticket]:
+    """Rows `start` to `start + size` of a queue, in its order: the page's ids first (read from
+    the queue's index alone, however deep the page), then those tickets with their customer,
+    agent and team (the joins made for the page's rows, not for every row skipped)."""
+    ids = list(tickets.values_list("pk", flat=True)[start : start + size])
+    found = Ticket.objects.filter(pk__in=ids).select_related("customer", "assignee", "team")
+    by_pk = {ticket.pk: ticket for ticket in found.only(*QUEUE_COLUMNS)}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
 def ticket_conversation(ticket, *, with_notes: bool) -> QuerySet:  # noqa: ANN001

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -59,11 +60,20 @@ def _drift(persona: Persona) -> Drift | None:
 def personas(request: HttpRequest) -> HttpResponse:
     if not personas_readable_by(request.user):
         raise PermissionDenied
-    persona_run = PersonaRun.objects.select_related("run").order_by("-created_at", "-id").first()
+    persona_run = (
+        PersonaRun.objects.select_related("run")
+        .only("buyers", "k", "created_at", "run", "run__as_of")
+        .order_by("-created_at", "-id")
+        .first()
+    )
     currency = base_currency(latest_run())
     views, gone = [], 0
     if persona_run is not None:
-        rows = list(persona_run.personas.select_related("previous").order_by("number"))
+        rows = list(
+            persona_run.personas.select_related("previous")
+            .defer("centre", "previous__centre")  # the clustering's, not the page's
+            .order_by("number")
+        )
         titles = unique_titles([p.traits for p in rows])
         for p, name in zip(rows, titles, strict=True):
             views.append(
@@ -77,11 +87,13 @@ def personas(request: HttpRequest) -> HttpResponse:
             )
         earlier = (
             PersonaRun.objects.filter(created_at__lt=persona_run.created_at)
-            .order_by("-created_at", "-id").values_list("pk", flat=True).first()
+            .order_by("-created_at", "-id").values("pk")[:1]
         )
-        if earlier is not None:
-            continued = {p.previous_id for p in rows if p.previous_id}
-            gone = Persona.objects.filter(persona_run_id=earlier).exclude(pk__in=continued).count()
+        continued = {p.previous_id for p in rows if p.previous_id}
+        # The previous run's personas without a successor, in one read with that run's lookup.
+        gone = Persona.objects.filter(persona_run_id=Subquery(earlier)).exclude(
+            pk__in=continued
+        ).count()
     context = {
         "persona_run": persona_run,
         "personas": views,

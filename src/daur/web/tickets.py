@@ -27,8 +27,9 @@ from daur.servicedesk.access import (
     tickets_workable_by,
 )
 from daur.servicedesk.models import Team, Ticket
-from daur.servicedesk.selectors import QUEUE_PAGE, QueueFilters, ticket_queue
+from daur.servicedesk.selectors import QUEUE_PAGE, QueueFilters, queue_page, ticket_queue
 from daur.servicedesk.sla import ticket_sla_state
+from daur.web.ticket_rows import options, ticket_rows
 
 BULK_LIMIT = 200
 
@@ -62,33 +63,53 @@ def tickets(request: HttpRequest) -> HttpResponse:
     page = _page(request)
     start = (page - 1) * QUEUE_PAGE
     queue = ticket_queue(user=request.user, filters=filters, now=now)
-    rows = list(queue[start : start + QUEUE_PAGE + 1])
+    rows = queue_page(queue, start=start, size=QUEUE_PAGE + 1)
     more = len(rows) > QUEUE_PAGE
     rows = rows[:QUEUE_PAGE]
     labels = clock_labels()
     states = {ticket.pk: ticket_sla_state(ticket, now=now) for ticket in rows}
     query = request.GET.copy()
     query.pop("page", None)
+    can_work = tickets_workable_by(request.user)
     context = {
-        "rows": [(t, states[t.pk], labels.get(states[t.pk], "")) for t in rows],
+        "rows": ticket_rows(
+            [(t, states[t.pk], labels.get(states[t.pk], "")) for t in rows], can_work=can_work
+        ),
         "filters": filters,
         "page": page,
         "more": more,
         "query": query.urlencode(),
-        "can_work": tickets_workable_by(request.user),
-        "can_read_dashboard": tickets_workable_by(request.user)
+        "can_work": can_work,
+        "can_read_dashboard": can_work
         or request.user.role == Role.MARKETER,
-        "agents": desk_agents(),
-        "teams": list(Team.objects.all()),
-        "statuses": vocabulary_choices(vocabulary.TICKET_STATUSES),
-        "priorities": vocabulary_choices(vocabulary.TICKET_PRIORITIES),
-        "kinds": vocabulary_choices(vocabulary.TICKET_KINDS),
-        "breach_states": [
-            ("breached", labels["breached"]), ("soon", labels["soon"]),
-            ("on_track", labels["running"]),
-        ],
+        **_filter_options(filters, labels),
     }
     return render(request, "web/tickets/queue.html", context)
+
+
+def _filter_options(filters: QueueFilters, labels: dict[str, str]) -> dict[str, str]:
+    """The queue's selects (the filters' with their value chosen, and the bulk change's), each
+    as its options' HTML."""
+    agents = [(str(a.pk), a.get_full_name() or a.get_username()) for a in desk_agents()]
+    teams = [(str(t.pk), t.name) for t in Team.objects.all()]
+    statuses = vocabulary_choices(vocabulary.TICKET_STATUSES)
+    breach_states = [
+        ("breached", labels["breached"]), ("soon", labels["soon"]),
+        ("on_track", labels["running"]),
+    ]
+    return {
+        "status_options": options(statuses, filters.status),
+        "priority_options": options(
+            vocabulary_choices(vocabulary.TICKET_PRIORITIES), filters.priority
+        ),
+        "kind_options": options(vocabulary_choices(vocabulary.TICKET_KINDS), filters.kind),
+        "agent_options": options(agents, filters.agent),
+        "team_options": options(teams, filters.team),
+        "breach_options": options(breach_states, filters.breach),
+        "bulk_agent_options": options(agents),
+        "bulk_team_options": options(teams),
+        "bulk_status_options": options(statuses),
+    }
 
 
 def _chosen(value: str, rows):  # noqa: ANN001, ANN202 - a row, None ("none") or UNCHANGED
