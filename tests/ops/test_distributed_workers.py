@@ -69,7 +69,7 @@ def test_a_worker_killed_mid_range_is_retried_and_the_scores_equal_the_in_proces
         )
         busy = (
             "SELECT number, worker FROM insights_scoringrange r JOIN insights_scoringrun s "
-            "ON s.id = r.run_id WHERE s.status = 'running' AND r.phase = 2 AND r.attempts > 0"
+            "ON s.id = r.run_id WHERE s.status = 'running' AND r.phase = 1 AND r.attempts > 0"
         )
         number, worker = wait_for(
             lambda: (sql(stack_database, busy) or [None])[0], 180, "a range being scored"

@@ -6,7 +6,8 @@ range's scores need from the rest of the base is small and adds up exactly:
    every figure a cut-off ranks (RFM, volume, spend, order value), the referrals it made to
    customers elsewhere, the first buyers of its markets, the events after the as-of day;
 2. the merge (`merge_parts`) fits the models once (`scoring_models.fit_from_inputs`);
-3. `clv_counts`: each range's 12-month CLVs under that fit, whose merge gives the CLV cut-offs;
+3. `clv_counts`: each range's 12-month CLVs under that fit (from its buyers' summary, kept by
+   the first phase: `buyer_rows`), whose merge gives the CLV cut-offs;
 4. `base_cuts`: every cut-off as `score_base` stores it; then each range is scored with the fit,
    the cut-offs and its neighbourhood (`neighbourhood_patch`): `score_base(..., fits, cuts)`.
 Value counts, not sketches: a cut-off is the exact order statistic the whole base would give.
@@ -27,7 +28,7 @@ from daur.analytics.features import CustomerFeatures, customer_features
 from daur.analytics.fit_inputs import FitInputs, merge_fit_inputs
 from daur.analytics.rules_config import RulesConfig
 from daur.analytics.scoring import BaseEvents, buyer_summary, cut_value
-from daur.analytics.scoring_models import model_columns
+from daur.analytics.scoring_models import BuyerSummary, model_columns
 
 MARKET_KINDS = ("geo", "industry")
 COUNTED = ("rfm_r", "rfm_f", "rfm_m", "units", "spend_units_unknown", "spend", "order_value")
@@ -256,12 +257,23 @@ def merge_parts(parts: Sequence[RangeParts]) -> MergedParts:
     )
 
 
-def clv_counts(events: BaseEvents, *, as_of_day: int, fits: Mapping[str, Any]) -> ValueCounts:
-    """The 12-month CLVs of a range's buyers under the base's fit."""
+def buyer_rows(events: BaseEvents, *, as_of_day: int) -> dict[str, np.ndarray]:
+    """What a range's buyers' CLVs are computed from once the base is fitted: their summary and
+    margin rates (kept by the range's first phase, so that the CLVs need no second read)."""
     bought = buyer_summary(events, as_of_day)
     if bought is None:
+        return {name: np.zeros(0) for name in (*BuyerSummary.__dataclass_fields__, "margin")}
+    rows = {name: getattr(bought.summary, name) for name in BuyerSummary.__dataclass_fields__}
+    rows["margin"] = events.margin_rate[bought.buyers]
+    return rows
+
+
+def clv_counts(rows: Mapping[str, np.ndarray], *, fits: Mapping[str, Any]) -> ValueCounts:
+    """The 12-month CLVs of a range's buyers (`buyer_rows`) under the base's fit."""
+    summary = BuyerSummary(**{k: v for k, v in rows.items() if k != "margin"})
+    if summary.x.size == 0:
         return ValueCounts.of(np.zeros(0), np.zeros(0, bool))
-    values = model_columns(fits, bought.summary, events.margin_rate[bought.buyers]).clv_12m
+    values = model_columns(fits, summary, rows["margin"]).clv_12m
     return ValueCounts.of(values, np.ones(values.size, bool))
 
 

@@ -1,11 +1,13 @@
 """`daur score --distributed`: the scoring run split over ranges of customers on Celery workers.
 
 The coordinator (the command) holds one exported PostgreSQL snapshot for the whole run, so that
-every range reads the same moment of the base, and walks three phases over the ranges:
+every range reads the same moment of the base; the ranges' work is two phases on the workers
+(1 and 3), with the coordinator's merge between them:
 1. summarise: each range returns what the merge needs (`analytics.scoring_parts.range_parts`);
    the merge fits the purchase and spend models once;
-2. value: each range counts its buyers' 12-month CLVs under that fit; the merge sets every
-   cut-off (RFM edges, top shares, medians) exactly as the whole base would;
+2. value: the coordinator computes each range's buyers' 12-month CLVs under that fit from the
+   buyers' summaries the ranges kept (one range at a time), and sets every cut-off (RFM edges,
+   top shares, medians) exactly as the whole base would;
 3. score: each range is scored with the fit, the cut-offs and its neighbourhood into the copy of
    the scores table being prepared (`daur.db.shadow`), with its stage changes.
 When every range is scored the copy is swapped in, in one transaction: readers see the previous
@@ -38,6 +40,7 @@ from daur.analytics.scoring_parts import (
     RangeContext,
     ValueCounts,
     base_cuts,
+    buyer_rows,
     clv_counts,
     merge_parts,
     neighbourhood_patch,
@@ -52,7 +55,7 @@ from daur.insights.range_codec import decode, encode
 from daur.insights.runs import run_fail, runs_stale_fail
 from daur.insights.services import EPOCH, day_of, range_scores_store
 
-PHASES = {1: "summarising", 2: "valuing", 3: "scoring"}
+PHASES = {1: "summarising", 3: "scoring"}
 MAX_ATTEMPTS = 3
 _SNAPSHOT_ID = re.compile(r"^[0-9A-Fa-f-]+$")
 Dispatch = Callable[[int, list[tuple]], None]
@@ -106,8 +109,7 @@ def scores_compute_distributed(
             fits = _fits(merged, as_of_day)
             ScoringRun.objects.filter(pk=run.pk).update(fits=fits)
             clock.lap("fit")
-            _phase(run, 2, args, dispatch, limit, progress)
-            clv = ValueCounts.merged([decode(r) for r in _payloads(run, "clv")])
+            clv = _clv_counts(run, fits)
             cuts = base_cuts(merged, clv, config, fits)
             ScoringRun.objects.filter(pk=run.pk).update(cuts=cuts)
             _neighbourhoods_store(run, merged)
@@ -211,6 +213,15 @@ def _phase(run, phase, args, dispatch, limit, progress) -> None:
         time.sleep(0.2)
 
 
+def _clv_counts(run: ScoringRun, fits: dict) -> ValueCounts:
+    """The CLVs of every buyer, counted range by range from the buyers' summaries kept by the
+    first phase (no second read of the base)."""
+    counts = []
+    for r in ScoringRange.objects.filter(run=run).order_by("number").only("pk", "clv"):
+        counts.append(clv_counts(decode(r.clv), fits=fits))
+    return ValueCounts.merged(counts)
+
+
 def _payloads(run: ScoringRun, name: str) -> list[str]:
     rows = ScoringRange.objects.filter(run=run).order_by("number")
     return list(rows.values_list(name, flat=True))
@@ -265,13 +276,14 @@ def _range_phase(part: ScoringRange, phase, snapshot, as_of_day, first_day) -> N
         parts = range_parts(
             records.events, context, as_of_day=as_of_day, first_day=first_day, config=config
         )
+        buyers = buyer_rows(records.events, as_of_day=as_of_day)
         ScoringRange.objects.filter(pk=part.pk).update(
-            summary=encode(parts), customers=records.n_customers, phase=1, error="", attempts=0
-        )
-    elif phase == 2:
-        counts = clv_counts(records.events, as_of_day=as_of_day, fits=run.fits)
-        ScoringRange.objects.filter(pk=part.pk).update(
-            clv=encode(counts), phase=2, error="", attempts=0
+            summary=encode(parts),
+            clv=encode(buyers),
+            customers=records.n_customers,
+            phase=1,
+            error="",
+            attempts=0,
         )
     else:
         hood = decode(part.neighbourhood)

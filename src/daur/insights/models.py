@@ -85,7 +85,6 @@ class ScoringRange(models.Model):
     class Phase(models.IntegerChoices):
         QUEUED = 0, _("Queued")
         SUMMARISED = 1, _("Summarised")
-        VALUED = 2, _("CLV counted")
         SCORED = 3, _("Scored")
 
     run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="ranges")
@@ -93,8 +92,9 @@ class ScoringRange(models.Model):
     low_id = models.BigIntegerField(_("first customer id"))
     high_id = models.BigIntegerField(_("last customer id"))
     phase = models.PositiveSmallIntegerField(_("phase"), choices=Phase.choices, default=0)
-    # What the range hands the merge, and (for the last phase) its neighbourhood from the merge:
-    # JSON with numpy arrays as base64 (daur.insights.range_codec).
+    # What the range hands the merge (summary), its buyers' summary from which the coordinator
+    # computes their CLVs once the base is fitted (clv), and for the last phase its
+    # neighbourhood from the merge: JSON with numpy arrays as base64 (daur.insights.range_codec).
     summary = models.TextField(blank=True)
     clv = models.TextField(blank=True)
     neighbourhood = models.TextField(blank=True)

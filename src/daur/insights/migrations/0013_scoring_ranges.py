@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
                 ('number', models.PositiveIntegerField(verbose_name='number')),
                 ('low_id', models.BigIntegerField(verbose_name='first customer id')),
                 ('high_id', models.BigIntegerField(verbose_name='last customer id')),
-                ('phase', models.PositiveSmallIntegerField(choices=[(0, 'Queued'), (1, 'Summarised'), (2, 'CLV counted'), (3, 'Scored')], default=0, verbose_name='phase')),
+                ('phase', models.PositiveSmallIntegerField(choices=[(0, 'Queued'), (1, 'Summarised'), (3, 'Scored')], default=0, verbose_name='phase')),
                 ('summary', models.TextField(blank=True)),
                 ('clv', models.TextField(blank=True)),
                 ('neighbourhood', models.TextField(blank=True)),
