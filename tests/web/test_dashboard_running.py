@@ -26,3 +26,6 @@ def test_an_in_process_run_under_way_is_shown_in_italian(client, manager):
     translation.deactivate()
     assert "È in corso un calcolo dei punteggi" in page
     assert "blocchi" not in page
+    # The first run of a base: no "previous run", and no "run daur score" box either.
+    assert "Le cifre compariranno quando termina." in page
+    assert "daur score</code>" not in page
