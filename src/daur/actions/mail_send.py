@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from daur.actions.mail import default_language, unsubscribe_token
-from daur.campaigns.drafts import campaign_of_source
+from daur.campaigns.drafts import SOURCE_PREFIX, campaign_of_source
 from daur.campaigns.models import CampaignMember
 from daur.db.claim import rows_claim
 from daur.db.dialect import moment_value
@@ -127,9 +127,37 @@ def _allowed(email: OutboundEmail) -> bool:
     return bool(customer.email_consent and not opted_out and email.to_address)
 
 
+def _twins(emails: list[OutboundEmail]) -> set[int]:
+    """The campaign messages of the batch whose customer already has another of the same
+    campaign sent, or ahead of them in the queue: after two members' customers were merged into
+    one, each still holds its message. One read for the batch."""
+    marketing = [e for e in emails if e.source.startswith(SOURCE_PREFIX) and not e.transactional]
+    if not marketing:
+        return set()
+    rows = OutboundEmail.objects.filter(
+        customer_id__in={e.customer_id for e in marketing},
+        source__in={e.source for e in marketing},
+        status__in=(
+            OutboundEmail.Status.SENT, OutboundEmail.Status.SENDING, OutboundEmail.Status.QUEUED
+        ),
+    ).values_list("pk", "customer_id", "source", "status")
+    first: dict[tuple[int, str], int] = {}
+    sent: set[tuple[int, str]] = set()
+    for pk, customer_id, source, status in rows:
+        pair = (customer_id, source)
+        if status == OutboundEmail.Status.SENT:
+            sent.add(pair)
+        first[pair] = min(pk, first.get(pair, pk))
+    return {
+        e.pk for e in marketing
+        if (e.customer_id, e.source) in sent or first.get((e.customer_id, e.source), e.pk) < e.pk
+    }
+
+
 def _batch_send(emails: list[OutboundEmail]) -> EmailsSent:
     outcome = EmailsSent()
     done: list[OutboundEmail] = []
+    twins = _twins(emails)
     smtp = get_connection(fail_silently=False)
     pending = list(emails)
     try:
@@ -139,6 +167,10 @@ def _batch_send(emails: list[OutboundEmail]) -> EmailsSent:
             done.append(email)
             if not _allowed(email):
                 email.status, email.reason = OutboundEmail.Status.SKIPPED, "opted_out"
+                outcome.skipped += 1
+                continue
+            if email.pk in twins:
+                email.status, email.reason = OutboundEmail.Status.SKIPPED, "same_source"
                 outcome.skipped += 1
                 continue
             try:

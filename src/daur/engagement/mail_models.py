@@ -13,7 +13,9 @@ CONSENT_STATUSES = ("opted_in", "opted_out", "unknown")
 CONSENT_SOURCES = ("unsubscribe", "staff", "import")
 EMAIL_STATUSES = ("queued", "sending", "sent", "failed", "skipped")
 # Why a message was skipped (the failures carry the mail server's own words instead).
-SKIP_REASONS = ("no_email", "opted_out")
+# "same_source": the customer already got (or is getting) a message of the same campaign, e.g.
+# after two members' customers were merged into one (daur.actions.mail_send).
+SKIP_REASONS = ("no_email", "opted_out", "same_source")
 
 
 class EmailConsent(models.Model):

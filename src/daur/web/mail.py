@@ -33,6 +33,7 @@ PAGE = 50
 REASONS = {
     "no_email": gettext_lazy("No e-mail address"),
     "opted_out": gettext_lazy("Opted out of e-mail"),
+    "same_source": gettext_lazy("Already sent this customer from the same campaign"),
 }
 
 
