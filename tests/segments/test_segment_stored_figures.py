@@ -58,6 +58,7 @@ def test_a_changed_filter_is_counted_now(client, base):
     segment_update(segment=base["segment"], name="Retained", query="stage=lost")
     page = client.get(reverse("web:segments")).content.decode()
     assert "As recorded by the scoring run" not in page and ">1<" in page
+    assert "Counted now." not in page  # every row counted now: nothing to tell apart
     SegmentSnapshot.objects.filter(segment=base["segment"]).update(query=None)
     segment_update(segment=base["segment"], name="Retained", query="stage=retention")
     page = client.get(reverse("web:segments")).content.decode()
@@ -114,3 +115,14 @@ def test_a_recorded_filter_that_no_longer_reads_is_said_so(client, base):
     base["segment"].__class__.objects.filter(pk=base["segment"].pk).update(query="stage=vanished")
     page = client.get(reverse("web:segments")).content.decode()
     assert "no longer reads" in page and "As recorded by the scoring run" not in page
+
+
+def test_a_segment_saved_since_the_run_says_it_was_counted_now(client, base):
+    """The run's date is said once above the list; only the row that differs says so."""
+    from daur.actions.segments import segment_create
+
+    _manager(client)
+    segment_create(name="Lost ones", query="stage=lost")
+    page = client.get(reverse("web:segments")).content.decode()
+    assert page.count("As recorded by the scoring run") == 1
+    assert page.count("Counted now.") == 1

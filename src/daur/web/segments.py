@@ -76,8 +76,12 @@ def _visible(request: HttpRequest) -> None:
 def segments(request: HttpRequest) -> HttpResponse:
     _visible(request)
     rows = segment_rows(list(Segment.objects.all()), request.user)
+    # The run's date is said once above the table; a row says so only where it differs (a
+    # segment saved or changed since the run, counted now).
+    dates = {row.as_of for row in rows if row.figures}
     context = {
         "rows": rows,
+        "recorded_on": max((d for d in dates if d is not None), default=None),
         "currency": base_currency(latest_run()),
         "sees_all": sees_all_customers(request.user),
     }
