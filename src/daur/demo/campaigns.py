@@ -22,7 +22,7 @@ from daur.demo.timeline import END_DATE, UTC_OFFSET
 SEGMENT = ("Customers in Indonesia", "country=ID")
 # (name, offer, days before the demo's last day, hold-out, cost, extra buyers: treated, hold-out)
 CAMPAIGNS = (
-    ("Payday coupon: 10 % off", "coupon", 40, 0.2, "2500000", 0.22, 0.06),
+    ("Payday coupon: 10 % off", "coupon", 40, 0.2, "2500000", 0.3, 0.04),
     ("Monthly newsletter", "newsletter", 75, 0.1, "400000", 0.0, 0.0),
 )
 TEXTS = {
