@@ -110,15 +110,15 @@ def newton(
 
 def quasi_newton(
     neg_ll: Callable[[np.ndarray], tuple[float, np.ndarray]], start: np.ndarray, *,
-    n_customers: float, coarse: Callable[[np.ndarray], tuple[float, np.ndarray]] | None = None,
-    max_iter: int = 2000,
+    n_customers: float, max_iter: int = 2000, margin: float = 1.0,
 ) -> Optimum:
     """Minimise -LL over log-parameters with L-BFGS-B inside |log theta| <= LOG_BOUND.
 
     `neg_ll(theta)` takes the parameters (not their logs) and returns (-LL, -dLL/dtheta); the
     chain rule to log space is applied here. The Hessian is a finite difference of the analytic
-    gradient. `coarse`, the same likelihood on a subset of rows, gives a starting point for
-    large data.
+    gradient. The start is moved `margin` inside the bounds (in log space), so that a run from a
+    point at a limit explores before it settles there; an optimum found on a sample of the rows
+    is taken as it is (margin 0).
     """
     from scipy.optimize import minimize
 
@@ -135,12 +135,7 @@ def quasi_newton(
 
     objective = in_log_space(neg_ll)
     bounds = [(-LOG_BOUND, LOG_BOUND)] * len(start)
-    x0 = np.clip(np.log(start), -LOG_BOUND + 1, LOG_BOUND - 1)
-    if coarse is not None:
-        warm = minimize(in_log_space(coarse), x0, jac=True, method="L-BFGS-B", bounds=bounds,
-                        options={"maxiter": 500, "ftol": 1e-10})
-        if np.isfinite(warm.fun) and np.all(np.abs(warm.x) < LOG_BOUND - 1):
-            x0 = warm.x
+    x0 = np.clip(np.log(start), -LOG_BOUND + margin, LOG_BOUND - margin)
     options = {"maxiter": max_iter, "ftol": 1e-14, "gtol": 1e-9, "maxcor": 20}
     res = minimize(objective, x0, jac=True, method="L-BFGS-B", bounds=bounds, options=options)
     # On a flat ridge (a weakly identified model rising slowly towards a limit) L-BFGS-B can stop

@@ -16,7 +16,7 @@ from daur.analytics.btyd._fit import (
     FitError,
     FitResult,
     check_btyd_data,
-    coarse_rows,
+    coarse_likelihood,
     dot,
     fit_with_fallbacks,
     subset_start,
@@ -57,11 +57,7 @@ def fit(x, t_x, T, *, weights=None) -> FitResult:
                                   newton_neg_ll=newton, newton_start=newton_start(stats),
                                   **common)
     neg_ll = make_neg_log_likelihood(stats.x, stats.t_x, stats.T, stats.weights)
-    part = coarse_rows(stats.x.size)
-    coarse = None
-    if part is not None:
-        w = stats.weights[part] * (stats.n_customers / stats.weights[part].sum())
-        coarse = make_neg_log_likelihood(stats.x[part], stats.t_x[part], stats.T[part], w)
+    coarse = coarse_likelihood(make_neg_log_likelihood, stats)
     return fit_with_fallbacks(MODEL, PARAM_NAMES, neg_ll, start, coarse=coarse, **common)
 
 

@@ -11,7 +11,7 @@ from scipy.special import betainc, betaln, digamma, expit, gammaln
 from daur.analytics.btyd._fit import (
     FitResult,
     check_btyd_data,
-    coarse_rows,
+    coarse_likelihood,
     fit_with_fallbacks,
     sufficient_stats,
 )
@@ -33,11 +33,7 @@ def fit(x, t_x, T, *, weights=None) -> FitResult:
     check_btyd_data(stats.x, stats.t_x, stats.T)
     check_identifiable(stats.x, stats.weights)
     neg_ll = make_neg_log_likelihood(stats.x, stats.t_x, stats.T, stats.weights)
-    part = coarse_rows(stats.x.size)
-    coarse = None
-    if part is not None:
-        w = stats.weights[part] * (stats.n_customers / stats.weights[part].sum())
-        coarse = make_neg_log_likelihood(stats.x[part], stats.t_x[part], stats.T[part], w)
+    coarse = coarse_likelihood(make_neg_log_likelihood, stats)
     return fit_with_fallbacks(
         MODEL, PARAM_NAMES, neg_ll, start_values(stats.x, stats.T, stats.weights),
         n_customers=stats.n_customers, n_unique_rows=stats.x.size, started=started,

@@ -12,6 +12,7 @@ from daur.analytics.btyd import _pareto_integral
 from daur.analytics.btyd._fit import (
     FitResult,
     check_btyd_data,
+    coarse_likelihood,
     fit_with_fallbacks,
     sufficient_stats,
 )
@@ -34,18 +35,24 @@ def fit(x, t_x, T, *, weights=None) -> FitResult:
     stats = sufficient_stats(x, t_x, T, weights)
     check_btyd_data(stats.x, stats.t_x, stats.T)
     check_identifiable(stats.x, stats.weights)
-    x, t_x, T, w = stats.x, stats.t_x, stats.T, stats.weights
-
-    def neg_ll(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        value, grad = _pareto_integral.gradient(*theta, x, t_x, T)
-        return -float(w @ value), -(grad @ w)
-
+    x, T, w = stats.x, stats.T, stats.weights
     rate = float(w @ x / (w @ T))
     start = np.array([1.0, 1.0 / max(rate, 1e-6), 1.0, float(w @ T / w.sum())])
     return fit_with_fallbacks(
-        MODEL, PARAM_NAMES, neg_ll, start,
+        MODEL, PARAM_NAMES, make_neg_log_likelihood(x, stats.t_x, T, w), start,
         n_customers=stats.n_customers, n_unique_rows=x.size, started=started, limits=LIMITS,
+        coarse=coarse_likelihood(make_neg_log_likelihood, stats),
     )
+
+
+def make_neg_log_likelihood(x, t_x, T, weights):
+    """-LL and its analytic gradient in (r, alpha, s, beta) over collapsed rows."""
+
+    def neg_ll(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        value, grad = _pareto_integral.gradient(*theta, x, t_x, T)
+        return -float(weights @ value), -(grad @ weights)
+
+    return neg_ll
 
 
 def _params(params: Mapping[str, float]) -> tuple[float, float, float, float]:
