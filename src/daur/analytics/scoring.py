@@ -78,6 +78,20 @@ class BaseScores:
     message: str
 
 
+def features_of(events: BaseEvents, as_of_day: int | None, config: RulesConfig) -> CustomerFeatures:
+    """Every customer's features from the base's event columns."""
+    return customer_features(
+        customers=events.customers,
+        orders=events.orders,
+        lines=events.lines,
+        interactions=events.interactions,
+        tickets=events.tickets,
+        surveys=events.surveys,
+        as_of_day=as_of_day,
+        config=config,
+    )
+
+
 def score_base(
     events: BaseEvents,
     *,
@@ -90,16 +104,7 @@ def score_base(
     """Score every customer of `events`. With `fits` and `cuts` of an earlier run, nothing is
     fitted or ranked here: that is the O(1) real-time path for a single customer."""
     config = config or RulesConfig()
-    features = customer_features(
-        customers=events.customers,
-        orders=events.orders,
-        lines=events.lines,
-        interactions=events.interactions,
-        tickets=events.tickets,
-        surveys=events.surveys,
-        as_of_day=as_of_day,
-        config=config,
-    )
+    features = features_of(events, as_of_day, config)
     if patch_features is not None:
         features = patch_features(features)
     as_of = features.as_of_day

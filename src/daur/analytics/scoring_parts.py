@@ -24,10 +24,10 @@ import numpy as np
 
 from daur.analytics.cutoffs import TOLERANCE
 from daur.analytics.events import NO_DAY
-from daur.analytics.features import CustomerFeatures, customer_features
+from daur.analytics.features import CustomerFeatures
 from daur.analytics.fit_inputs import FitInputs, merge_fit_inputs
 from daur.analytics.rules_config import RulesConfig
-from daur.analytics.scoring import BaseEvents, buyer_summary, cut_value
+from daur.analytics.scoring import BaseEvents, buyer_summary, cut_value, features_of
 from daur.analytics.scoring_models import BuyerSummary, model_columns
 
 MARKET_KINDS = ("geo", "industry")
@@ -134,16 +134,7 @@ def range_parts(
     first_day: int | None,
     config: RulesConfig,
 ) -> RangeParts:
-    f = customer_features(
-        customers=events.customers,
-        orders=events.orders,
-        lines=events.lines,
-        interactions=events.interactions,
-        tickets=events.tickets,
-        surveys=events.surveys,
-        as_of_day=as_of_day,
-        config=config,
-    )
+    f = features_of(events, as_of_day, config)
     bought = buyer_summary(events, as_of_day)
     fit = None
     if bought is not None and first_day is not None:

@@ -155,7 +155,7 @@ class _Clock:
 
 def distributed_check() -> None:
     """Refuse at once where a distributed run cannot work (before any other work is done)."""
-    if connection.vendor != "postgresql":
+    if not dialect.postgresql():
         raise DistributedScoringError(
             "distributed scoring needs PostgreSQL (DAUR_DATABASE_URL): run `daur score`"
         )
