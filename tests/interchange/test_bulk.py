@@ -27,7 +27,7 @@ def _schema(table: str) -> list[tuple[str, str]]:
             "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
             "JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = %s::regclass "
             "UNION ALL SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = %s::regclass ORDER BY 1",
+            "WHERE conrelid = %s::regclass ORDER BY 1, 2",
             [table, table],
         )
         return cursor.fetchall()
