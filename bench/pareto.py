@@ -6,6 +6,11 @@ simulated from a Pareto/NBD with known parameters, ages and recencies in weeks w
 (so few rows coincide, as in a real transaction log). lifetimes runs in its own virtualenv
 (bench/.venv-lifetimes, created by bench/btyd.py's helper on first use). Prints the parameters,
 the log-likelihood each reaches on the same data, the seconds and the ratio lifetimes / Daur.
+
+`--score-shaped N`: also N customers shaped as bench/score.py's PostgreSQL base (ten orders each,
+spread over spans of 300 to 900 days: no dropout heterogeneity, so the fit ends at beta's limit),
+in days; there the peer is Daur's own fit running every start on every row (what it did before it
+explored its starts on a sample of the rows), lifetimes being far too slow at that size.
 """
 
 from __future__ import annotations
@@ -80,10 +85,64 @@ def run(name: str, path: Path, python: Path | None) -> None:
           f"daur's LL minus lifetimes': {ll_ours - ll_peer:+.3f}")
 
 
+def score_shaped(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """bench/score.py's orders in numpy: customer c's ten orders on days h * (0.3 + (c % 7) / 10),
+    h uniform on 0..999; x, t_x and T per customer from the distinct order days."""
+    rng = np.random.default_rng(1)
+    customer = np.repeat(np.arange(1, n + 1), 10)
+    day = np.floor(rng.integers(0, 1000, customer.size) * (0.3 + (customer % 7) / 10.0))
+    day = day.astype(np.int64)
+    pairs = np.unique(customer * 10_000 + day)
+    who, when = pairs // 10_000 - 1, pairs % 10_000
+    first = np.full(n, np.iinfo(np.int64).max)
+    np.minimum.at(first, who, when)
+    last = np.zeros(n, dtype=np.int64)
+    np.maximum.at(last, who, when)
+    x = np.bincount(who, minlength=n) - 1.0
+    return x, (last - first).astype(np.float64), (day.max() - first).astype(np.float64)
+
+
+def run_score_shaped(n: int) -> None:
+    from contextlib import ExitStack
+    from unittest import mock
+
+    from daur.analytics.btyd import _fit
+
+    x, t_x, T = score_shaped(n)
+    rows = _fit.sufficient_stats(x, t_x, T).x.size
+    print(f"shaped as bench/score.py's base: {n:,} customers, {rows:,} distinct rows (days)")
+    results = {}
+    for label in ("explored", "every start on every row"):
+        calls = {"rows": 0}
+        real = pareto._pareto_integral.gradient
+
+        def counted(*args, real=real, calls=calls):
+            calls["rows"] += np.size(args[4]) == rows
+            return real(*args)
+
+        with ExitStack() as patched:
+            patched.enter_context(mock.patch.object(pareto._pareto_integral, "gradient", counted))
+            if label != "explored":
+                patched.enter_context(mock.patch.object(_fit, "coarse_rows", lambda n_rows: None))
+            started = time.perf_counter()
+            fit = pareto.fit(x, t_x, T)
+            seconds = time.perf_counter() - started
+        results[label] = seconds
+        print(f"  daur, {label:25s} {seconds:8.2f} s  {calls['rows']:4d} whole-row evaluations  "
+              f"LL {fit.log_likelihood:.3f}  {fit.method}  "
+              + " ".join(f"{k} {v:.4g}" for k, v in fit.params.items()))
+    print(f"  ratio every start on every row / explored: "
+          f"{results['every start on every row'] / results['explored']:.1f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=20_000)
+    parser.add_argument("--score-shaped", type=int, default=0, metavar="N")
     args = parser.parse_args()
+    if args.score_shaped:
+        run_score_shaped(args.score_shaped)
+        return
     DATA.mkdir(parents=True, exist_ok=True)
     python = peer_python("lifetimes")
     cdnow = write_cdnow_summary()
