@@ -65,9 +65,6 @@ class CustomerState:
     def n_customers(self) -> int:
         return len(self.columns["pk"])
 
-    def column_names(self) -> tuple[str, ...]:
-        return tuple(self.columns)
-
 
 def expected_columns() -> set[str]:
     """The columns of a state of STATE_FORMAT."""
@@ -178,9 +175,12 @@ def _event_days(events: BaseEvents, as_of: int, config: RulesConfig) -> dict[str
     return out
 
 
-def latest_day(state: CustomerState) -> int:
-    """The default as-of day of a base in this state: its latest event day (0 without one)."""
+def latest_day(state: CustomerState, *, leaving: np.ndarray | None = None) -> int:
+    """The default as-of day of a base in this state: its latest event day (0 without one);
+    `leaving`: customers (pks) left out (read again, they give theirs)."""
     days = state.columns["last_event_day"]
+    if leaving is not None:
+        days = days[~np.isin(state.pks, leaving)]
     known = days[days != NO_DAY]
     return int(known.max()) if known.size else 0
 

@@ -166,13 +166,7 @@ def _as_of_day(as_of: date | None, state: CustomerState, first: _Read) -> int:
     give theirs, the others keep theirs."""
     if as_of is not None:
         return (as_of - EPOCH).days
-    kept = CustomerState(
-        as_of_day=state.as_of_day,
-        columns={"last_event_day": state.columns["last_event_day"][
-            ~np.isin(state.pks, first.asked)
-        ]},
-    )
-    days = [latest_day(kept)]
+    days = [latest_day(state, leaving=first.asked)]
     for part in first.parts:
         e = part.events
         days.append(
