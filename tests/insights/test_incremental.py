@@ -377,6 +377,17 @@ def test_every_write_path_is_captured_with_old_and_new_customers():
     assert logged() == ({a.pk, b.pk}, set())
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE: PostgreSQL only")
+def test_a_table_emptied_by_truncate_makes_a_full_run():
+    demo_load(customers=60, seed=5)
+    scores_compute(as_of=START)
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE surveys_surveyanswer")
+    run = scores_compute_incremental(as_of=START + timedelta(days=1))
+    assert not run.incremental and "emptied (TRUNCATE)" in run.message
+    assert_equal_to_full(run)
+
+
 def test_missing_triggers_make_a_full_run():
     demo_load(customers=60, seed=5)
     scores_compute(as_of=START)

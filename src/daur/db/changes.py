@@ -34,6 +34,7 @@ def triggers_missing() -> list[str]:
     rebuilds a table drops them): an incremental run then makes a full run instead."""
     expected = [f"{t}_score_{e}" for t in CAPTURED_TABLES for e in TRIGGER_EVENTS]
     if connection.vendor == "postgresql":
+        expected += [f"{t}_score_truncate" for t in CAPTURED_TABLES]
         sql = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
     else:
         sql = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
@@ -48,6 +49,7 @@ class SeenChanges:
     ids: np.ndarray  # the entries, sorted
     customer_ids: np.ndarray  # distinct
     product_ids: np.ndarray  # distinct
+    everything: bool = False  # a table was emptied (PostgreSQL's TRUNCATE): no run can tell who
 
     @property
     def n_entries(self) -> int:
@@ -64,6 +66,7 @@ def changes_seen(table: str) -> SeenChanges:
         ids=np.sort(rows[:, 0]),
         customer_ids=np.unique(customers[customers != _NONE]),
         product_ids=np.unique(products[products != _NONE]),
+        everything=bool(((customers == _NONE) & (products == _NONE)).any()),
     )
 
 

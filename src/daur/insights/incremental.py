@@ -111,6 +111,8 @@ def _incremental_store(
     state = stored.state
     limit = settings.DAUR_INCREMENTAL_MAX_SHARE * max(state.n_customers, 1)
     seen = changes_seen(LOG)
+    if seen.everything:
+        raise FullRunNeeded("a table the scoring reads was emptied (TRUNCATE)")
     changed = np.union1d(seen.customer_ids, product_buyers(seen.product_ids.tolist()))
     if len(changed) > limit:
         raise FullRunNeeded(_too_many(len(changed), state.n_customers))

@@ -4,7 +4,9 @@ triggers on every table `daur.insights.extract.base_records` reads write the cus
 products) whose inputs changed into insights_scorechange, whatever writes them (the ORM, an
 import's COPY, plain SQL). On an update both the old and the new customer are written, so that
 a row moved by a merge marks both customers. PostgreSQL: statement triggers with transition
-tables (one insert per statement, however many rows); SQLite: row triggers."""
+tables (one insert per statement, however many rows), and a TRUNCATE writes an entry naming
+neither a customer nor a product (everything changed: the next run is a full one); SQLite: row
+triggers."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -82,7 +84,16 @@ def triggers_create(apps, schema_editor):
                 schema_editor.execute(_sqlite(table, event))
             else:
                 raise NotImplementedError(f"no score change triggers for {vendor}")
-    if vendor == "postgresql":  # the state's columns are numpy bytes: compressing gains little
+    if vendor == "postgresql":
+        schema_editor.execute(
+            "CREATE FUNCTION score_truncated() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"INSERT INTO {LOG} (customer_id, product_id) VALUES (NULL, NULL); RETURN NULL; END $$"
+        )
+        for table in TABLES:
+            schema_editor.execute(
+                f"CREATE TRIGGER {table}_score_truncate AFTER TRUNCATE ON {table} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION score_truncated()"
+            )  # the state's columns are numpy bytes: compressing gains little
         schema_editor.execute(
             "ALTER TABLE insights_scoringstatecolumn ALTER COLUMN data SET STORAGE EXTERNAL"
         )
@@ -90,6 +101,10 @@ def triggers_create(apps, schema_editor):
 
 def triggers_drop(apps, schema_editor):
     vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        for table in TABLES:
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_score_truncate ON {table}")
+        schema_editor.execute("DROP FUNCTION IF EXISTS score_truncated()")
     for table in TABLES:
         for event in EVENTS:
             name = f"{table}_score_{event.lower()}"
