@@ -382,7 +382,7 @@ def test_a_table_emptied_by_truncate_makes_a_full_run():
     demo_load(customers=60, seed=5)
     scores_compute(as_of=START)
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE surveys_surveyanswer")
+        cursor.execute("TRUNCATE surveys_surveyanswer CASCADE")
     run = scores_compute_incremental(as_of=START + timedelta(days=1))
     assert not run.incremental and "emptied (TRUNCATE)" in run.message
     assert_equal_to_full(run)
