@@ -14,7 +14,7 @@ DAUR_INCREMENTAL_MAX_SHARE of the base would be read again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -41,6 +41,7 @@ from daur.analytics.rules_config import RulesConfig
 from daur.analytics.scoring import BaseScores, buyer_summary, score_features
 from daur.analytics.scoring_models import BuyerSummary, fit_inputs_from
 from daur.db.changes import SeenChanges, changes_consume, changes_seen, triggers_missing
+from daur.db.snapshot import SharedSnapshot
 from daur.insights.extract import (
     BaseRecords,
     base_records,
@@ -98,6 +99,42 @@ def _read(pks: np.ndarray) -> _Read:
 def _incremental_store(
     run: ScoringRun, as_of: date | None, config: RulesConfig, started: float
 ) -> None:
+    # On PostgreSQL every read sees one snapshot (a REPEATABLE READ transaction, held for the
+    # reads only): the change log and the rows read again agree, as in a full run's read.
+    with SharedSnapshot():
+        read = _incremental_read(as_of, config)
+    whole = read.whole
+    features = features_of(whole, qualified_lead=read.qualified, lead_score=read.lead_score)
+    buyers = buyers_of(whole)
+    inputs = read.fit_inputs
+    scores = score_features(
+        features,
+        buyers=buyers,
+        fit_inputs=None if buyers is None or inputs is None else (lambda: inputs),
+        margin_rate=whole.columns["margin_rate"],
+        config=config,
+    )
+    run.customers_reread = read.n_changed + read.n_due
+    note = (
+        f"Incremental: {run.customers_reread:,} of {whole.n_customers:,} customers read again "
+        f"({read.n_changed:,} changed, {read.n_due:,} with an event leaving a window or "
+        "coming in)."
+    )
+    _store(run, whole, scores, config, started, read.seen, note)
+
+
+@dataclass(frozen=True)
+class _IncrementalRead:
+    whole: CustomerState  # moved on, the customers read again spliced in
+    seen: SeenChanges
+    n_changed: int
+    n_due: int
+    qualified: np.ndarray
+    lead_score: np.ndarray
+    fit_inputs: FitInputs | None  # None without a buyer
+
+
+def _incremental_read(as_of: date | None, config: RulesConfig) -> _IncrementalRead:
     stored = state_load()
     if stored is None:
         raise FullRunNeeded("no stored state of an earlier run")
@@ -130,22 +167,16 @@ def _incremental_store(
     fresh = [_state_of(part, as_of_day, config) for part in (*first.parts, *second.parts)]
     whole = splice(move_on(state, as_of_day), _joined(fresh, as_of_day), np.union1d(changed, due))
     qualified, lead_score = lead_columns(whole.pks)
-    features = features_of(whole, qualified_lead=qualified, lead_score=lead_score)
-    buyers = buyers_of(whole)
-    scores = score_features(
-        features,
-        buyers=buyers,
-        fit_inputs=None if buyers is None else _fit_inputs(whole, buyers[1]),
-        margin_rate=whole.columns["margin_rate"],
-        config=config,
+    bought = buyers_of(whole)
+    return _IncrementalRead(
+        whole=whole,
+        seen=seen,
+        n_changed=len(changed),
+        n_due=len(due),
+        qualified=qualified,
+        lead_score=lead_score,
+        fit_inputs=None if bought is None else _fit_inputs(whole, bought[1]),
     )
-    n_read = len(changed) + len(due)
-    run.customers_reread = n_read
-    note = (
-        f"Incremental: {n_read:,} of {whole.n_customers:,} customers read again "
-        f"({len(changed):,} changed, {len(due):,} with an event leaving a window or coming in)."
-    )
-    _store(run, whole, scores, config, started, seen, note)
 
 
 def _store(
@@ -214,30 +245,26 @@ def _joined(parts: Sequence[CustomerState], as_of_day: int) -> CustomerState:
     )
 
 
-def _fit_inputs(whole: CustomerState, summary: BuyerSummary) -> Callable[[], FitInputs]:
+def _fit_inputs(whole: CustomerState, summary: BuyerSummary) -> FitInputs:
     """The fit's inputs: the buyers' summary moved on, and the holdout test's sample drawn from
     its customers' purchases read again (the calibration end moves with the as-of day)."""
-
-    def inputs() -> FitInputs:
-        keys = sample_keys(whole.pks)
-        plan = calibration_plan(whole, keys)
-        assert plan is not None  # there are buyers
-        sample = None
-        if not plan.too_short:
-            pks = whole.pks[plan.customers]
-            customer, day, amount = _purchases(pks)
-            index = np.searchsorted(pks, customer)
-            kept = (day <= whole.as_of_day) & (amount > 0)
-            sample = with_aged(
-                calibration_sample(
-                    index[kept], day[kept], amount[kept], whole.as_of_day,
-                    first_day=plan.first_day, keys=keys[plan.customers],
-                ),
-                plan.n_aged,
-            )
-        return fit_inputs_from(summary, plan.first_day, sample)
-
-    return inputs
+    keys = sample_keys(whole.pks)
+    plan = calibration_plan(whole, keys)
+    assert plan is not None  # there are buyers
+    sample = None
+    if not plan.too_short:
+        pks = whole.pks[plan.customers]
+        customer, day, amount = _purchases(pks)
+        index = np.searchsorted(pks, customer)
+        kept = (day <= whole.as_of_day) & (amount > 0)
+        sample = with_aged(
+            calibration_sample(
+                index[kept], day[kept], amount[kept], whole.as_of_day,
+                first_day=plan.first_day, keys=keys[plan.customers],
+            ),
+            plan.n_aged,
+        )
+    return fit_inputs_from(summary, plan.first_day, sample)
 
 
 def _purchases(pks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
