@@ -8,8 +8,8 @@ products), the buyers of a changed product, and the customers due by the state (
 ticket leaving a window, an event after the previous as-of day coming in). The leads' columns
 are read for the whole base (one query each). Then the whole base is fitted, ranked and stored as
 a full run stores it. A full run is made instead, and says why, when there is no usable state,
-the rules or settings changed, the as-of day is not after the state's, or more than
-DAUR_INCREMENTAL_MAX_SHARE of the base would be read again.
+the rules or settings changed, a trigger is missing or a table was truncated, the as-of day is
+not after the state's, or more than DAUR_INCREMENTAL_MAX_SHARE of the base would be read again.
 """
 
 from __future__ import annotations
