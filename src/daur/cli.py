@@ -144,10 +144,13 @@ def cmd_score(args: argparse.Namespace) -> int:
             shown[phase] = done
             print(f"  {PHASES[phase]}: {done} of {total} ranges done", flush=True)
 
+    if args.distributed and args.incremental:
+        print("daur score: --incremental and --distributed do not go together", file=sys.stderr)
+        return 2
     try:
         job = score_run(
-            as_of=as_of, distributed=args.distributed, range_size=args.range_size,
-            progress=progress,
+            as_of=as_of, distributed=args.distributed, incremental=args.incremental,
+            range_size=args.range_size, progress=progress,
         )
     except DistributedScoringError as error:
         print(f"daur score: {error}", file=sys.stderr)
@@ -309,6 +312,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--distributed", action="store_true",
         help="score ranges of customers on the Celery workers (PostgreSQL; docs/scale.md)",
+    )
+    p.add_argument(
+        "--incremental", action="store_true",
+        help="read again only the customers whose inputs changed since the last run, moving the "
+        "others on from its stored state; a full run where one is needed (docs/scale.md)",
     )
     p.add_argument(
         "--range-size", type=int, metavar="N",

@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from celery import group, shared_task
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -29,6 +30,7 @@ from daur.insights.distributed import (
     range_work,
     scores_compute_distributed,
 )
+from daur.insights.incremental import scores_compute_incremental
 from daur.insights.lead_scores import LeadScoring, lead_scores_learn, lead_scores_link
 from daur.insights.models import DashboardFacts, ScoringRun
 from daur.insights.services import scores_compute
@@ -57,6 +59,7 @@ def score_run(
     *,
     as_of: date | None = None,
     distributed: bool = False,
+    incremental: bool = False,
     range_size: int | None = None,
     progress: Any = None,
 ) -> ScoreJob:
@@ -68,7 +71,8 @@ def score_run(
     a lead model that cannot be learned falls back to the prior and never stops the customers'
     scoring (docs/lead_score.md). `distributed`: the customers are scored over ranges on the
     Celery workers (`score_ranges_dispatch`; docs/scale.md), `progress(run, phase, done, total)`
-    told as ranges finish."""
+    told as ranges finish. `incremental`: only the customers whose inputs changed are read again
+    (`scores_compute_incremental`, a full run where one is needed)."""
     if distributed:
         distributed_check()
     leads = lead_scores_learn(as_of=as_of, rules=rules_config().leads)
@@ -77,6 +81,8 @@ def score_run(
         run = scores_compute_distributed(
             dispatch=score_ranges_dispatch, as_of=as_of, range_size=range_size, progress=progress
         )
+    elif incremental:
+        run = scores_compute_incremental(as_of=as_of)
     else:
         run = scores_compute(as_of=as_of)
     lead_scores_link(leads, run)
@@ -175,13 +181,17 @@ def score_range_task(
 
 
 @shared_task(name="daur.jobs.score_run")
-def score_run_task(*, as_of: str | None = None, distributed: bool = False) -> dict:
+def score_run_task(
+    *, as_of: str | None = None, distributed: bool = False, incremental: bool = False
+) -> dict:
     """Score the base, store the dashboard figures and alerts; a retry is a new, whole run.
     `distributed` runs only where a worker may wait on others (not inside a range's worker
     pool alone: start at least two workers, or a worker with a concurrency above one)."""
     try:
         job = score_run(
-            as_of=date.fromisoformat(as_of) if as_of else None, distributed=distributed
+            as_of=date.fromisoformat(as_of) if as_of else None,
+            distributed=distributed,
+            incremental=incremental,
         )
     except FollowupsFailed as failure:
         return {
@@ -204,13 +214,14 @@ def once_per(job: str, period: str, seconds: int) -> bool:
 
 @shared_task(name="daur.jobs.score_nightly")
 def score_nightly_task() -> dict:
-    """The scheduled scoring: once per day in DAUR_TIME_ZONE, however many schedulers ask."""
+    """The scheduled scoring: once per day in DAUR_TIME_ZONE, however many schedulers ask;
+    incremental unless DAUR_SCORE_NIGHTLY_INCREMENTAL is off (a full run where one is needed)."""
     from django.utils import timezone
 
     today = timezone.localdate().isoformat()
     if not once_per("score_nightly", today, seconds=36 * 3600):
         return {"ok": True, "skipped": f"already started on {today}"}
-    return score_run_task()
+    return score_run_task(incremental=settings.DAUR_SCORE_NIGHTLY_INCREMENTAL)
 
 
 @shared_task(name="daur.jobs.file_import")

@@ -162,3 +162,19 @@ def test_the_demo_ends_on_the_day_asked_and_refuses_a_bad_one(tmp_path):
 def test_distributed_scoring_on_sqlite_is_refused_with_the_reason(capsys):
     assert cli.main(["score", "--distributed"]) == 1
     assert "distributed scoring needs PostgreSQL" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_incremental_scoring_says_what_it_read_again_or_why_it_ran_in_full(capsys):
+    demo_load(customers=60, seed=5)
+    assert cli.main(["score", "--incremental", "--as-of", "2026-06-01"]) == 0
+    assert "A full run: no stored state of an earlier run." in capsys.readouterr().out
+    assert cli.main(["score", "--incremental", "--as-of", "2026-06-02"]) == 0
+    out = capsys.readouterr().out
+    assert "Incremental: " in out and "customers read again" in out
+
+
+@pytest.mark.django_db
+def test_incremental_and_distributed_scoring_together_are_refused(capsys):
+    assert cli.main(["score", "--incremental", "--distributed"]) == 2
+    assert "do not go together" in capsys.readouterr().err

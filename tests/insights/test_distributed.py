@@ -19,7 +19,14 @@ from daur.insights.distributed import (
     range_work,
     scores_compute_distributed,
 )
-from daur.insights.models import CustomerScore, ScoringRange, ScoringRun, StageChange
+from daur.insights.models import (
+    CustomerScore,
+    ScoreChange,
+    ScoringRange,
+    ScoringRun,
+    ScoringState,
+    StageChange,
+)
 from daur.insights.services import SCORE_COLUMNS, scores_compute
 from daur.sales.models import Order
 
@@ -84,6 +91,8 @@ def test_the_demo_scored_in_ranges_equals_the_in_process_run():
             k: v for k, v in whole.fits[name].items() if k not in timed
         }
     assert parts.cuts == whole.cuts
+    # It stores no state for an incremental run: it drops the stored one and the changes seen.
+    assert not ScoringState.objects.exists() and not ScoreChange.objects.exists()
     # Nothing moved between the two runs: no stage change recorded by the second.
     assert not StageChange.objects.filter(run=parts).exists()
     # The payloads are dropped once the run is stored; the copy table is gone.

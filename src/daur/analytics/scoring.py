@@ -9,7 +9,7 @@ the rules. Its result is columnar; the database layer stores it. Time unit: days
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -76,6 +76,7 @@ class BaseScores:
     cuts: dict[str, Any]
     rules_only: bool
     message: str
+    bought: Bought | None = None  # the buyers' summary the models read (score_base sets it)
 
 
 def features_of(events: BaseEvents, as_of_day: int | None, config: RulesConfig) -> CustomerFeatures:
@@ -107,9 +108,35 @@ def score_base(
     features = features_of(events, as_of_day, config)
     if patch_features is not None:
         features = patch_features(features)
+    bought = buyer_summary(events, features.as_of_day)
+    scores = score_features(
+        features,
+        buyers=None if bought is None else (bought.buyers, bought.summary),
+        fit_inputs=None if bought is None else (lambda: bought.fit_inputs(events)),
+        margin_rate=events.margin_rate,
+        config=config,
+        fits=fits,
+        cuts=cuts,
+    )
+    return replace(scores, bought=bought)
+
+
+def score_features(
+    features: CustomerFeatures,
+    *,
+    buyers: tuple[np.ndarray, BuyerSummary] | None,
+    fit_inputs: Callable[[], FitInputs] | None,
+    margin_rate: np.ndarray,
+    config: RulesConfig,
+    fits: Mapping[str, Any] | None = None,
+    cuts: Mapping[str, Any] | None = None,
+) -> BaseScores:
+    """Score a base from its features and its buyers (rows, summary): the models (fitted from
+    `fit_inputs()` unless `fits` are given), the ranks and the rules. `score_base` reads them
+    from the events; an incremental run (`incremental`) from its moved-on state."""
     as_of = features.as_of_day
     n = features.n_customers
-    models = _models(events, as_of, n, fits)
+    models = _models(buyers, fit_inputs, margin_rate, as_of, n, fits)
     p_alive, exp90, exp12m, eov, clv_12m = models.columns
     rfm_r, rfm_f, rfm_m, rfm_cuts = _rfm(features, None if cuts is None else cuts.get("rfm"))
     loyalty = loyalty_score(features, p_alive, config)
@@ -168,23 +195,29 @@ class _Models:
     message: str
 
 
-def _models(events: BaseEvents, as_of: int, n: int, fits: Mapping[str, Any] | None) -> _Models:
+def _models(
+    bought: tuple[np.ndarray, BuyerSummary] | None,
+    fit_inputs: Callable[[], FitInputs] | None,
+    margin_rate: np.ndarray,
+    as_of: int,
+    n: int,
+    fits: Mapping[str, Any] | None,
+) -> _Models:
     """P(alive), expected orders (90 days, 12 months), expected order value and 12-month CLV.
 
     Without `fits` the models are fitted here (`scoring_models.fit_from_inputs`); a part that cannot
     be fitted leaves its columns to the rules, never the run."""
     nan = np.full(n, np.nan)
-    bought = buyer_summary(events, as_of)
-    if bought is None:  # nobody has bought (a base of prospects, or one re-scored prospect)
+    if bought is None or fit_inputs is None:  # nobody has bought (prospects, one prospect)
         message = "" if fits else "no purchases yet: scored by the rules alone"
         rules_only = purchase_model_of(fits) is None if fits else True
         return _Models((nan, nan, nan, nan, nan), dict(fits or {}), rules_only, message)
-    buyers, summary = bought.buyers, bought.summary
+    buyers, summary = bought
     message = ""
     if fits is None:
-        fits = fit_from_inputs(bought.fit_inputs(events), as_of)
+        fits = fit_from_inputs(fit_inputs(), as_of)
         message = "; ".join(fits["notes"])
-    values = model_columns(fits, summary, events.margin_rate[buyers])
+    values = model_columns(fits, summary, margin_rate[buyers])
     columns = []
     for column in (
         values.p_alive,

@@ -24,6 +24,7 @@ from daur.analytics.btyd import gamma_gamma, purchase_model
 from daur.analytics.btyd._fit import SufficientStats, collapse_rows
 from daur.analytics.clv import clv
 from daur.analytics.fit_inputs import (
+    CalibrationSample,
     FitInputs,
     SpendRows,
     buyer_stats,
@@ -105,13 +106,22 @@ def fit_inputs_of(
     first_day = int(day.min()) if first_day is None else int(first_day)
     if keys is None:
         keys = sample_keys(np.arange(int(customer.max()) + 1 if customer.size else 0))
+    return fit_inputs_from(
+        s,
+        first_day,
+        calibration_sample(customer, day, amount, as_of_day, first_day=first_day, keys=keys),
+    )
+
+
+def fit_inputs_from(
+    s: BuyerSummary, first_day: int, calibration: CalibrationSample | None
+) -> FitInputs:
+    """The fit's inputs from all buyers' summary and the holdout test's sample."""
     return FitInputs(
-        first_day=first_day,
+        first_day=int(first_day),
         buyers=buyer_stats(s.x, s.t_x, s.T),
         spend=spend_rows(s.x, s.mean_repeat_spend),
-        calibration=calibration_sample(
-            customer, day, amount, as_of_day, first_day=first_day, keys=keys
-        ),
+        calibration=calibration,
     )
 
 

@@ -241,6 +241,10 @@ DAUR_SCORING_RANGE_SIZE = int(os.environ.get("DAUR_SCORING_RANGE_SIZE", "50000")
 DAUR_SCORING_RANGE_TIMEOUT = float(os.environ.get("DAUR_SCORING_RANGE_TIMEOUT", "3600"))
 # A pause at the start of every range's work, for fault drills (killing a worker midway).
 DAUR_SCORING_RANGE_DELAY = float(os.environ.get("DAUR_SCORING_RANGE_DELAY", "0"))
+# `daur score --incremental`: above this share of the base to read again, a full run is made.
+DAUR_INCREMENTAL_MAX_SHARE = float(os.environ.get("DAUR_INCREMENTAL_MAX_SHARE", "0.5"))
+# The scheduled nightly run reads again only the customers whose inputs changed ("0": full).
+DAUR_SCORE_NIGHTLY_INCREMENTAL = os.environ.get("DAUR_SCORE_NIGHTLY_INCREMENTAL", "1") != "0"
 
 # Money: the base currency of values, and rates into it for the others ("EUR=17500,USD=16000").
 DAUR_DEFAULT_CURRENCY = os.environ.get("DAUR_DEFAULT_CURRENCY", "IDR").upper()

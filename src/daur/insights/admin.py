@@ -23,12 +23,14 @@ class ScoringRunAdmin(ReadOnlyAdmin):
         "n_customers",
         "n_buyers",
         "rules_only",
+        "incremental",
+        "customers_reread",
         "ranges_done",
         "ranges_total",
         "seconds",
         "message",
     )
-    list_filter = ("status", "rules_only")
+    list_filter = ("status", "rules_only", "incremental")
     readonly_fields = [f.name for f in ScoringRun._meta.fields]
 
 

@@ -47,10 +47,18 @@ from daur.analytics.scoring_parts import (
     range_parts,
 )
 from daur.db import dialect, shadow
+from daur.db.changes import changes_consume, changes_seen
 from daur.definitions import currency
 from daur.definitions.rules import rules_config
 from daur.insights.extract import base_records
-from daur.insights.models import CustomerScore, ScoringRange, ScoringRun, StageChange
+from daur.insights.models import (
+    CustomerScore,
+    ScoreChange,
+    ScoringRange,
+    ScoringRun,
+    ScoringState,
+    StageChange,
+)
 from daur.insights.range_codec import decode, encode
 from daur.insights.runs import run_fail, runs_stale_fail
 from daur.insights.services import EPOCH, day_of, range_scores_store
@@ -91,6 +99,9 @@ def scores_compute_distributed(
     size = int(range_size or settings.DAUR_SCORING_RANGE_SIZE)
     limit = float(timeout or settings.DAUR_SCORING_RANGE_TIMEOUT)
     clock = _Clock()
+    # This run stores no state for an incremental run: it drops the stored one (the next
+    # incremental run is a full one) and the change log's entries it saw, which it read.
+    seen = changes_seen(ScoreChange._meta.db_table)
     try:
         with _exported_snapshot() as (snapshot, raw):
             as_of_day, first_day = _days(raw, as_of)
@@ -119,6 +130,8 @@ def scores_compute_distributed(
             clock.lap("score")
         with transaction.atomic():
             shadow.table_swap(table)
+            ScoringState.objects.all().delete()
+            changes_consume(ScoreChange._meta.db_table, seen)
             run.as_of = day_of(as_of_day)
             run.status = ScoringRun.Status.SCORED
             run.message = "; ".join(fits.get("notes", [])) or (

@@ -370,3 +370,35 @@ def _products(sql: _Sql) -> dict[str, np.ndarray]:
 def _codes(column: str, codes: dict[str, int]) -> str:
     cases = " ".join(f"WHEN '{name}' THEN {code}" for name, code in codes.items())
     return f"CASE {column} {cases} ELSE -1 END"
+
+
+# What an incremental run (`daur.insights.incremental`) reads beside a few customers' records.
+
+
+def lead_columns(pks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For the customers `pks` (sorted): whether each was converted from a qualified lead, and
+    its open leads' highest score, as `base_records` reads them for the whole base."""
+    sql = _Sql(None)
+    qualified = fetch_numeric(_qualified_sql(sql), 1)[:, 0].astype(np.int64)
+    return np.isin(pks, qualified), _prospect_lead_scores(sql, pks)
+
+
+def purchases_of(pks: Sequence[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The orders of the customers `pks` as `base_records` reads them: customer id, day and
+    amount in the base currency (refunds and orders after the as-of day included)."""
+    rows = fetch_numeric(_Sql(pks).render(ORDERS_SQL), 5)
+    day = _days(DAY_AND_FLAG.high(rows[:, 2].astype(np.int64)))
+    return rows[:, 1].astype(np.int64), day, rows[:, 3] * rows[:, 4]
+
+
+def product_buyers(product_ids: Sequence[int]) -> np.ndarray:
+    """The customers with an order line of one of `product_ids` (sorted ids)."""
+    if len(product_ids) == 0:
+        return np.zeros(0, np.int64)
+    listed = ",".join(str(int(pk)) for pk in product_ids)
+    rows = fetch_numeric(
+        "SELECT DISTINCT o.customer_id FROM sales_orderline l JOIN sales_order o "
+        f"ON o.id = l.order_id WHERE l.product_id IN ({listed})",
+        1,
+    )
+    return np.unique(rows[:, 0].astype(np.int64))

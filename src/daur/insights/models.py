@@ -68,6 +68,10 @@ class ScoringRun(models.Model):
     # A distributed run's ranges (0 for an in-process run) and how many of them are scored.
     ranges_total = models.PositiveIntegerField(_("ranges"), default=0)
     ranges_done = models.PositiveIntegerField(_("ranges done"), default=0)
+    # An incremental run (`daur score --incremental`): how many customers it read again (the
+    # others moved on from the previous run's stored state); False for a full run.
+    incremental = models.BooleanField(_("incremental"), default=False)
+    customers_reread = models.PositiveIntegerField(_("customers read again"), default=0)
 
     class Meta:
         verbose_name = _("scoring run")
@@ -114,6 +118,63 @@ class ScoringRange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id}/{self.number} ({self.low_id}-{self.high_id})"
+
+
+class ScoreChange(models.Model):
+    """A customer (or a product, whose buyers) whose scoring inputs changed since the last run:
+    written by database triggers on every table the scoring reads (migration
+    0016_score_changes), consumed by the next run (docs/scale.md, "Incremental nightly runs")."""
+
+    id = models.BigAutoField(primary_key=True)
+    customer_id = models.BigIntegerField(null=True, blank=True)
+    product_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("score change")
+        verbose_name_plural = _("score changes")
+
+    def __str__(self) -> str:
+        if self.customer_id is not None:
+            return f"customer {self.customer_id}"
+        return f"product {self.product_id}"
+
+
+class ScoringState(models.Model):
+    """What the next incremental run moves on from: one run's per-customer features and buyer
+    summary, one binary column each (`ScoringStateColumn`); only the latest is kept."""
+
+    run = models.OneToOneField(ScoringRun, on_delete=models.CASCADE, related_name="state")
+    format = models.PositiveSmallIntegerField(_("format"))
+    as_of = models.DateField(_("as of"))
+    n_customers = models.PositiveIntegerField(_("customers"), default=0)
+    # The rules and settings the state was computed with: a change makes the next run a full one.
+    fingerprint = models.JSONField(_("fingerprint"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("scoring state")
+        verbose_name_plural = _("scoring states")
+
+    def __str__(self) -> str:
+        return f"{self.as_of} ({self.n_customers} customers)"
+
+
+class ScoringStateColumn(models.Model):
+    """One column of a stored scoring state: a numpy array's bytes (`daur.db.columns`)."""
+
+    state = models.ForeignKey(ScoringState, on_delete=models.CASCADE, related_name="columns")
+    name = models.CharField(max_length=64)
+    dtype = models.CharField(max_length=16)
+    data = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("scoring state column")
+        verbose_name_plural = _("scoring state columns")
+        constraints = [
+            models.UniqueConstraint(fields=["state", "name"], name="scoring_state_column_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.state_id}/{self.name}"
 
 
 class CustomerScore(models.Model):

@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from daur.analytics.features import CustomerFeatures
+from daur.analytics.incremental import state_of
 from daur.analytics.lifecycle import LIFECYCLE_STAGES, stage_transitions
 from daur.analytics.orientation import ORIENTATIONS
 from daur.analytics.rules_config import RulesConfig
@@ -24,14 +25,16 @@ from daur.analytics.scoring import BaseScores, score_base
 from daur.analytics.strategy import STRATEGIES
 from daur.analytics.typology import TYPE_LABELS
 from daur.db import dialect, shadow
+from daur.db.changes import changes_consume, changes_seen
 from daur.db.copy import rows_insert
 from daur.db.numeric import fetch_numeric
 from daur.definitions.rules import rules_config
 from daur.insights.alerts_history import OrderRows
 from daur.insights.extract import BaseRecords, base_records
-from daur.insights.models import CustomerScore, ScoringRun, StageChange
+from daur.insights.models import CustomerScore, ScoreChange, ScoringRun, StageChange
 from daur.insights.reasons import strategy_reasons
 from daur.insights.runs import run_fail, runs_stale_fail
+from daur.insights.scoring_state import state_store
 
 logger = logging.getLogger(__name__)
 EPOCH = date(1970, 1, 1)
@@ -68,6 +71,18 @@ def scores_compute(*, as_of: date | None = None) -> ScoringRun:
 
     The run ends `scored`: `daur.jobs.score_run` marks it `succeeded` once the dashboard
     figures and alerts are stored. A run that raises is marked failed."""
+    run, config, started = run_start()
+    try:
+        records, scores = scores_store_full(run, as_of, config, started)
+    except BaseException as error:
+        run_fail(run, f"Scoring failed: {type(error).__name__}: {error}")
+        raise
+    run.order_rows = _order_rows(records, scores.as_of_day)
+    return run
+
+
+def run_start(**fields: Any) -> tuple[ScoringRun, RulesConfig, float]:
+    """A new run (stale ones marked failed first), its rules and its start time."""
     runs_stale_fail()
     started = time.perf_counter()
     config = rules_config()
@@ -76,38 +91,60 @@ def scores_compute(*, as_of: date | None = None) -> ScoringRun:
         config=config.as_mapping(),
         host=socket.gethostname(),
         pid=os.getpid(),
+        **fields,
     )
-    try:
-        records, scores = _scores_store(run, as_of, config, started)
-    except BaseException as error:
-        run_fail(run, f"Scoring failed: {type(error).__name__}: {error}")
-        raise
-    run.order_rows = _order_rows(records, scores.as_of_day)
-    return run
+    return run, config, started
 
 
-def _scores_store(
-    run: ScoringRun, as_of: date | None, config: RulesConfig, started: float
+def scores_store_full(
+    run: ScoringRun, as_of: date | None, config: RulesConfig, started: float, note: str = ""
 ) -> tuple[BaseRecords, BaseScores]:
+    """Read the whole base, score it and store the scores, with the state the next
+    incremental run moves on from; the change log's entries seen before the read are done."""
+    seen = changes_seen(ScoreChange._meta.db_table)
     records = base_records()
     as_of_day = None if as_of is None else (as_of - EPOCH).days
     # A model that cannot be fitted leaves its part to the rules (said in the run's message and
     # fits["fallbacks"]): every customer is scored.
     scores = score_base(records.events, as_of_day=as_of_day, config=config)
-    buyers = int((scores.features.order_count > 0).sum())
+    state = state_of(
+        records.events,
+        pks=records.customer_pks,
+        referrer_pks=records.referrer_ids,
+        market_keys=records.market_keys,
+        features=scores.features,
+        bought=scores.bought,
+        config=config,
+    )
     with transaction.atomic():
-        _stage_changes_record(run, records.customer_pks, scores, realtime=False)
-        _scores_replace(run, records.customer_pks, scores, config)
-        run.as_of = day_of(scores.as_of_day)
-        run.status = ScoringRun.Status.SCORED
-        run.message = scores.message
-        run.rules_only = scores.rules_only
-        run.fits, run.cuts = scores.fits, scores.cuts
-        run.n_customers, run.n_buyers = records.n_customers, buyers
-        run.events_after_as_of = dict(scores.features.events_after_as_of)
-        run.finished_at, run.seconds = timezone.now(), time.perf_counter() - started
-        run.save()
+        scores_record(run, records.customer_pks, scores, config, started, note=note)
+        state_store(run, state, config)
+        changes_consume(ScoreChange._meta.db_table, seen)
     return records, scores
+
+
+def scores_record(
+    run: ScoringRun,
+    pks: np.ndarray,
+    scores: BaseScores,
+    config: RulesConfig,
+    started: float,
+    *,
+    note: str = "",
+) -> None:
+    """Store a run's scores, stage changes and record (the caller holds the transaction)."""
+    _stage_changes_record(run, pks, scores, realtime=False)
+    _scores_replace(run, pks, scores, config)
+    run.as_of = day_of(scores.as_of_day)
+    run.status = ScoringRun.Status.SCORED
+    run.message = " ".join(part for part in (scores.message, note) if part)
+    run.rules_only = scores.rules_only
+    run.fits, run.cuts = scores.fits, scores.cuts
+    run.n_customers = len(pks)
+    run.n_buyers = int((scores.features.order_count > 0).sum())
+    run.events_after_as_of = dict(scores.features.events_after_as_of)
+    run.finished_at, run.seconds = timezone.now(), time.perf_counter() - started
+    run.save()
 
 
 def _order_rows(records: BaseRecords, as_of_day: int) -> OrderRows:

@@ -207,10 +207,15 @@ def _stage_rows(
         chunks, load = pipeline.parsed_in_child(chunks), staging.load_text
     problems: list[Problem] = []
     rows = 0
-    for staged, chunk_problems, chunk_rows in chunks:
-        load(staged)
-        problems.extend(chunk_problems)
-        rows += chunk_rows
+    try:
+        for staged, chunk_problems, chunk_rows in chunks:
+            load(staged)
+            problems.extend(chunk_problems)
+            rows += chunk_rows
+    finally:
+        # A write that fails midway stops the parsing process now, not whenever the garbage
+        # collector gets to it (at the interpreter's exit its pipe may be closed already).
+        chunks.close()
     return problems, rows
 
 
