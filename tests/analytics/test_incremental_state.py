@@ -22,9 +22,9 @@ from daur.analytics.features import CustomerFeatures, customer_features
 from daur.analytics.incremental import (
     buyers_of,
     due_for_reading,
-    features_of,
     move_on,
     splice,
+    state_features,
     state_of,
 )
 from daur.analytics.rules_config import RulesConfig
@@ -129,7 +129,7 @@ def test_moved_on_with_the_due_customers_recomputed_equals_the_later_day(seed, d
     fresh_rows = np.isin(full_state.pks, due)
     fresh = type(state)(later, {k: v[fresh_rows] for k, v in full_state.columns.items()})
     moved = splice(move_on(state, later), fresh, due)
-    got = features_of(
+    got = state_features(
         moved, qualified_lead=events.customers.qualified_lead,
         lead_score=events.customers.lead_score,
     )
@@ -140,7 +140,7 @@ def test_moved_on_with_the_due_customers_recomputed_equals_the_later_day(seed, d
     for name in ("x", "t_x", "T", "mean_repeat_spend", "total_spend", "order_days"):
         np.testing.assert_array_equal(getattr(summary, name), getattr(bought.summary, name), name)
     # Not reading the due customers again would be wrong: the test can fail.
-    stale = features_of(
+    stale = state_features(
         move_on(state, later), qualified_lead=events.customers.qualified_lead,
         lead_score=events.customers.lead_score,
     )

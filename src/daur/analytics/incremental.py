@@ -225,7 +225,7 @@ def splice(state: CustomerState, fresh: CustomerState, reread: Sequence[int]) ->
     return CustomerState(as_of_day=state.as_of_day, columns=columns)
 
 
-def features_of(
+def state_features(
     state: CustomerState, *, qualified_lead: np.ndarray, lead_score: np.ndarray
 ) -> CustomerFeatures:
     """The features of the whole base in `state`: the stored ones, and those that read other

@@ -22,23 +22,23 @@ import numpy as np
 from django.conf import settings
 from django.db import transaction
 
-from daur.analytics.features import customer_features, latest_event_day
+from daur.analytics.features import latest_event_day
 from daur.analytics.fit_inputs import FitInputs, sample_keys
 from daur.analytics.incremental import (
     CustomerState,
     buyers_of,
     calibration_plan,
     due_for_reading,
-    features_of,
     latest_day,
     move_on,
     splice,
+    state_features,
     state_of,
     with_aged,
 )
 from daur.analytics.model_choice import calibration_sample
 from daur.analytics.rules_config import RulesConfig
-from daur.analytics.scoring import BaseScores, buyer_summary, score_features
+from daur.analytics.scoring import BaseScores, buyer_summary, features_of, score_features
 from daur.analytics.scoring_models import BuyerSummary, fit_inputs_from
 from daur.db.changes import SeenChanges, changes_consume, changes_seen, triggers_missing
 from daur.db.snapshot import SharedSnapshot
@@ -104,7 +104,7 @@ def _incremental_store(
     with SharedSnapshot():
         read = _incremental_read(as_of, config)
     whole = read.whole
-    features = features_of(whole, qualified_lead=read.qualified, lead_score=read.lead_score)
+    features = state_features(whole, qualified_lead=read.qualified, lead_score=read.lead_score)
     buyers = buyers_of(whole)
     inputs = read.fit_inputs
     scores = score_features(
@@ -213,16 +213,7 @@ def _as_of_day(as_of: date | None, state: CustomerState, first: _Read) -> int:
 
 def _state_of(records: BaseRecords, as_of_day: int, config: RulesConfig) -> CustomerState:
     events = records.events
-    features = customer_features(
-        customers=events.customers,
-        orders=events.orders,
-        lines=events.lines,
-        interactions=events.interactions,
-        tickets=events.tickets,
-        surveys=events.surveys,
-        as_of_day=as_of_day,
-        config=config,
-    )
+    features = features_of(events, as_of_day, config)
     return state_of(
         events,
         pks=records.customer_pks,
