@@ -11,7 +11,7 @@ times:
 Rate limits are raised out of the way for the run (DAUR_API_RATE_*).
 
     PYTHONPATH=src python bench/api.py [--customers 1000000] [--requests 4000] [--clients 8]
-        [--workers 4] [--batch 5000] [--batches 16] [--db daur_bench_api] [--drop] [--skip-drf]
+        [--workers 4] [--batch 10000] [--batches 16] [--db daur_bench_api] [--drop] [--skip-drf]
 
 The peer: a minimal Django REST framework view of the same read (bench/peers/drf_peer.py), in
 its own virtualenv (bench/.venv-drf, made on first use), served by gunicorn with as many workers.
@@ -33,6 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
 
+import loadgen
 import web
 
 DB_NAME = os.environ.get("DAUR_BENCH_API_DB", "daur_bench_api")
@@ -103,10 +104,23 @@ def call(local: Connection, method: str, path: str, secret: str, body: bytes | N
     return response.status, data, (time.perf_counter() - started) * 1000
 
 
-def reads(args, secret: str, external_ids: list[str], who: str = "daur") -> str:  # noqa: ANN001
-    local = Connection()
+def reads(args, secret: str, external_ids: list[str], who: str = "daur") -> dict:  # noqa: ANN001
+    """GET random customers from `args.clients` concurrent connections: wrk through
+    bench/loadgen.py for `args.seconds`, else (no wrk, or --python-clients) Python threads in this
+    process for `args.requests` requests."""
     rng = random.Random(7)
     paths = [f"/api/v1/customers/{rng.choice(external_ids)}" for _ in range(args.requests)]
+    if loadgen.available() and not args.python_clients:
+        headers = {"Authorization": f"Bearer {secret}"}
+        base = f"http://127.0.0.1:{web.PORT}"
+        loadgen.run(base, paths, connections=args.clients, seconds=2, headers=headers)  # warm
+        result = loadgen.run(base, paths, connections=args.clients, seconds=args.seconds,
+                             headers=headers)
+        wrong = {status: n for status, n in result.statuses.items() if status != 200}
+        assert not wrong and not result.errors, (who, wrong, result.errors)
+        return {"who": who, "requests": result.requests, "p50": result.p50_ms,
+                "p99": result.p99_ms, "per_second": result.requests_per_second}
+    local = Connection()
     warm = paths[: 4 * args.clients]
 
     def one(path: str) -> float:
@@ -119,9 +133,14 @@ def reads(args, secret: str, external_ids: list[str], who: str = "daur") -> str:
         started = time.perf_counter()
         ms = sorted(pool.map(one, paths))
         seconds = time.perf_counter() - started
-    p99 = ms[min(len(ms) - 1, int(0.99 * len(ms)))]
-    return (f"| {who}: GET a customer with its score | {len(ms):,} | {statistics.median(ms):.1f} |"
-            f" {p99:.1f} | {len(ms) / seconds:,.0f} requests/s |")
+    return {"who": who, "requests": len(ms), "p50": statistics.median(ms),
+            "p99": ms[min(len(ms) - 1, int(0.99 * len(ms)))], "per_second": len(ms) / seconds}
+
+
+def read_row(figures: dict) -> str:
+    return (f"| {figures['who']}: GET a customer with its score | {figures['requests']:,} |"
+            f" {figures['p50']:.1f} | {figures['p99']:.1f} |"
+            f" {figures['per_second']:,.0f} requests/s |")
 
 
 def bulk(args, secret: str, external_ids: list[str]) -> str:  # noqa: ANN001
@@ -150,13 +169,22 @@ def bulk(args, secret: str, external_ids: list[str]) -> str:  # noqa: ANN001
             f" {statistics.median(ms):.0f} | {ms[-1]:.0f} | {orders / seconds:,.0f} orders/s |")
 
 
+def _uptime() -> str:
+    """The load averages (1, 5, 15 minutes) as `uptime` shows them."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--customers", type=int, default=1_000_000)
-    parser.add_argument("--requests", type=int, default=4000)
+    parser.add_argument("--requests", type=int, default=4000,
+                        help="the reads' distinct paths (wrk), or reads (Python clients)")
+    parser.add_argument("--seconds", type=float, default=20, help="wrk's run for each server")
+    parser.add_argument("--python-clients", action="store_true",
+                        help="Python threads in this process instead of wrk")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--batch", type=int, default=5000)
+    parser.add_argument("--batch", type=int, default=10_000)
     parser.add_argument("--batches", type=int, default=16)
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--skip-drf", action="store_true", help="leave out the DRF peer")
@@ -173,25 +201,32 @@ def main() -> None:
     secret = token(args.db)
     os.environ.update(DAUR_API_RATE_REQUESTS="100000000", DAUR_API_RATE_RECORDS="1000000000",
                       DAUR_API_MAX_BODY_MB="64")
-    rows = []
+    load = [_uptime()]
+    rows, figures = [], []
     if not args.peer_only:
         server = web.start_server(0, args.workers, args.db)
         try:
-            rows = [reads(args, secret, external_ids), bulk(args, secret, external_ids)]
+            figures.append(reads(args, secret, external_ids))
+            rows.append(bulk(args, secret, external_ids))
         finally:
             server.terminate()
             server.wait()
     peer = drf_server(args.workers, args.db) if not args.skip_drf else None
     if peer is not None:
         try:
-            rows.insert(1, reads(args, secret, external_ids, "Django REST framework"))
+            figures.append(reads(args, secret, external_ids, "Django REST framework"))
         finally:
             peer.terminate()
             peer.wait()
-    print(f"{args.customers:,} customers, {args.clients} concurrent clients, "
-          f"`daur serve --workers {args.workers}` (gunicorn)")
+    load.append(_uptime())
+    clients = ("wrk (bench/loadgen.py)" if loadgen.available() and not args.python_clients
+               else "Python threads in the benchmark's process")
+    print(f"{args.customers:,} customers, {args.clients} concurrent connections ({clients}), "
+          f"`daur serve --workers {args.workers}` (gunicorn); load: {load[0]} / {load[1]}")
     print("| what | requests | p50 ms | p99 ms (bulk: slowest) | throughput |\n|---|---|---|---|---|")
-    print("\n".join(rows))
+    print("\n".join([*map(read_row, figures), *rows]))
+    if len(figures) == 2 and figures[1]["per_second"]:
+        print(f"Daur / DRF, reads per second: {figures[0]['per_second'] / figures[1]['per_second']:.2f}")
     if args.drop:
         with psycopg.connect(web.ADMIN_URL, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE "{args.db}" WITH (FORCE)')

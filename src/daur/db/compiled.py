@@ -4,7 +4,8 @@ The API's customer read is a one-row index look-up; composing its query through 
 lookups across the score, the compiler's setup) cost more than the database's answer. Here the
 query is built once with sentinel parameters, compiled to SQL, and each call substitutes its
 own values for the sentinels and converts the rows with the compiler's own converters (JSON,
-dates, decimals: the same values as `QuerySet.values()` gives).
+dates, decimals: the same values as `QuerySet.values()` gives). On PostgreSQL it runs as a
+prepared statement (daur.db.prepared): planned once per connection, not on every call.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet
+
+from daur.db.prepared import prepared_cursor
 
 _local = threading.local()
 
@@ -39,7 +42,7 @@ class CompiledValues:
             entry = cache[key] = self._compile(shape)
         compiler, sql, slots, names = entry
         values = [params[slot] if slot is not None else fixed for slot, fixed in slots]
-        with connection.cursor() as cursor:
+        with prepared_cursor() as cursor:
             cursor.execute(sql, values)
             fetched = [row[: compiler.col_count] for row in cursor.fetchall()]
         return [dict(zip(names, row, strict=True)) for row in compiler.results_iter([fetched])]
