@@ -57,7 +57,9 @@ def drf_server(workers: int, db: str) -> subprocess.Popen | None:
         return None
     env = {"PATH": os.environ.get("PATH", ""), "DRF_DATABASE_URL": web.db_url(db)}
     server = subprocess.Popen(
+        # As `daur serve` runs gunicorn (daur.config.server): sync workers, the app preloaded.
         [python, "-m", "gunicorn", "drf_peer:application", "-w", str(workers),
+         "--worker-class", "sync", "--preload", "--timeout", "120",
          "-b", f"127.0.0.1:{web.PORT}", "--chdir", str(web.ROOT / "bench" / "peers")],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
