@@ -12,6 +12,7 @@ Rate limits are raised out of the way for the run (DAUR_API_RATE_*).
 
     PYTHONPATH=src python bench/api.py [--customers 1000000] [--requests 4000] [--clients 8]
         [--workers 4] [--batch 10000] [--batches 16] [--db daur_bench_api] [--drop] [--skip-drf]
+    PYTHONPATH=src python bench/api.py --db daur_bench_api --in-process 3000   # the read's CPU
 
 The peer: a minimal Django REST framework view of the same read (bench/peers/drf_peer.py), in
 its own virtualenv (bench/.venv-drf, made on first use), served by gunicorn with as many workers.
@@ -30,6 +31,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import psycopg
 
@@ -186,6 +188,57 @@ def base(args) -> None:  # noqa: ANN001
     web.build(args.customers, 0, args.rebuild, args.db)
 
 
+def in_process(args, secret: str, external_ids: list[str]) -> None:  # noqa: ANN001
+    """The read's cost without a server or load generator: `args.in_process` reads of random
+    customers through Django's WSGI handler in this process, the CPU of this process and of its
+    PostgreSQL backend (from /proc) a read, and the wall time's median over 8 rounds."""
+    os.environ.update(DAUR_DATABASE_URL=web.db_url(args.db), DAUR_AXES_ENABLED="false",
+                      DJANGO_SETTINGS_MODULE="daur.config.settings")
+    import io
+
+    import django
+
+    django.setup()
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections, connection
+
+    request_started.disconnect(close_old_connections)  # one connection, as a worker keeps it
+    request_finished.disconnect(close_old_connections)
+    app, rng = WSGIHandler(), random.Random(7)
+    paths = [f"/api/v1/customers/{rng.choice(external_ids)}" for _ in range(args.in_process)]
+
+    def read(path: str) -> None:
+        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "",
+                   "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1",
+                   "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.input": io.BytesIO(),
+                   "wsgi.url_scheme": "http", "wsgi.errors": sys.stderr,
+                   "HTTP_AUTHORIZATION": f"Bearer {secret}"}
+        statuses = []
+        b"".join(app(environ, lambda status, headers, exc=None: statuses.append(status)))
+        assert statuses[0].startswith("200"), statuses
+
+    def backend_cpu() -> float:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    for path in paths[:50]:
+        read(path)
+    backend, cpu, walls = backend_cpu(), time.process_time(), []
+    for part in range(8):
+        started = time.perf_counter()
+        for path in paths[part::8]:
+            read(path)
+        walls.append((time.perf_counter() - started) / len(paths[part::8]) * 1000)
+    n = len(paths)
+    print(f"{n:,} reads in process: PostgreSQL backend CPU {(backend_cpu() - backend) / n * 1000:.2f}"
+          f" ms, Django CPU {(time.process_time() - cpu) / n * 1000:.2f} ms, wall (median of 8"
+          f" rounds) {statistics.median(walls):.2f} ms a read; load {_uptime()}")
+
+
 def _uptime() -> str:
     """The load averages (1, 5, 15 minutes) as `uptime` shows them."""
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
@@ -207,6 +260,8 @@ def main() -> None:
     parser.add_argument("--skip-drf", action="store_true", help="leave out the DRF peer")
     parser.add_argument("--peer-only", action="store_true",
                         help="time the DRF peer alone on the database as it is")
+    parser.add_argument("--in-process", type=int, default=0, metavar="N",
+                        help="only time N reads in this process (CPU of Django and PostgreSQL)")
     parser.add_argument("--db", default=DB_NAME)
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
     args = parser.parse_args()
@@ -218,6 +273,9 @@ def main() -> None:
     secret = token(args.db)
     os.environ.update(DAUR_API_RATE_REQUESTS="100000000", DAUR_API_RATE_RECORDS="1000000000",
                       DAUR_API_MAX_BODY_MB="64")
+    if args.in_process:
+        in_process(args, secret, external_ids)
+        return
     load = [_uptime()]
     rows, figures = [], []
     if not args.peer_only:
