@@ -16,6 +16,7 @@ from django.db import connection
 from django.utils import timezone
 
 from daur.accounts.models import ApiToken, User
+from daur.db.prepared import prepared_cursor
 
 PREFIX = "daur_"
 SECRET_BYTES = 30
@@ -64,10 +65,10 @@ def token_user(secret: str) -> User | None:
     """The active user of a valid token (not revoked, not expired), else None; notes the use.
 
     One hand-written query, the token joined to its user (every API call runs it: composing it
-    through the ORM cost more than the query itself)."""
+    through the ORM cost more than the query itself), prepared on PostgreSQL (daur.db.prepared)."""
     if not secret.startswith(PREFIX) or len(secret) > 200:
         return None
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_TOKEN_USER_SQL, [secret_hash(secret)])
         row = cursor.fetchone()
     if row is None:

@@ -54,17 +54,17 @@ class _File:
     starts: dict[int, tuple[int, str]] = field(default_factory=dict)  # line -> record, prefix
 
     def __post_init__(self) -> None:
+        self.names = KINDS[self.kind].column_names
         self.writer = csv.writer(self.text, lineterminator="\n")
-        self.writer.writerow(KINDS[self.kind].column_names)
+        self.writer.writerow(self.names)
 
     def add(self, values: dict[str, Any], record: int, prefix: str = "") -> None:
-        row = [cell(values.get(name)) for name in KINDS[self.kind].column_names]
-        before = self.text.tell()
+        row = [cell(values.get(name)) for name in self.names]
         self.writer.writerow(row)
-        self.text.seek(before)
-        written = self.text.read()
         self.starts[self.line] = (record, prefix)
-        self.line += written.count("\n")
+        # The row's lines: its terminator and each line break inside a cell (the writer quotes
+        # such a cell and keeps its breaks as they are).
+        self.line += 1 + "".join(row).count("\n")
 
 
 def stored_cells(record: dict[str, Any]) -> dict[str, Any]:

@@ -73,6 +73,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
     }
 
+# The API's hottest reads (a token, a customer) run as prepared statements on PostgreSQL
+# (daur.db.prepared); off for a connection pooler in transaction mode that does not keep them.
+DAUR_DB_PREPARED_READS = env_bool("DAUR_DB_PREPARED_READS", True)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -109,6 +113,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "daur.api.middleware.ApiBodyLimit",
     "daur.web.middleware.ContentSecurityPolicy",
+    # A call with an API token and no session cookie skips DAUR_API_TOKEN_SKIPS_MIDDLEWARE below.
+    "daur.api.middleware.TokenCalls",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -122,6 +128,20 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "daur.web.middleware.OutOfRangeIsNotFound",
     # Last, as django-axes asks: it turns a locked-out login into the lockout response.
+    "axes.middleware.AxesMiddleware",
+]
+
+# What an API call with a bearer token and no session cookie does not go through (a browser's
+# needs: static files, the session and its user, CSRF, messages, htmx, login lockouts); the
+# language, the common checks (the host), the frame header, the history's user and the
+# out-of-range 404 stay.
+DAUR_API_TOKEN_SKIPS_MIDDLEWARE = [
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
