@@ -82,7 +82,7 @@ def main() -> None:
         for i in range(3):
             get(client, paths[i % len(paths)])
         walls, cpus = [], []
-        profiler = cProfile.Profile(time.process_time) if args.profile else None
+        profiler = cProfile.Profile() if args.profile else None
         for i in range(args.repeat):
             path = paths[i % len(paths)]
             wall, cpu = time.perf_counter(), time.process_time()
