@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from daur import vocabulary
 from daur.accounts.models import Role, User
+from daur.db.compiled import CompiledValues
 from daur.engagement.models import Interaction
 from daur.leads.models import Lead, LeadStageChange
 
@@ -145,18 +146,37 @@ def with_activity_marks(leads: list[Lead], now: datetime) -> list[Lead]:
     (`has_overdue`: the soonest is before now), with one query for all of them: the activities
     of the leads shown, read by lead, rather than a subquery per lead that the planner may turn
     into a scan of every overdue activity."""
-    ids = [lead.pk for lead in leads]
-    soonest = dict(
-        Interaction.objects.filter(lead_id__in=ids, done=False, due_at__isnull=False)
-        .values("lead_id")
-        .annotate(soonest=Min("due_at"))
-        .order_by()
-        .values_list("lead_id", "soonest")
-    ) if ids else {}
+    ids = list(dict.fromkeys(lead.pk for lead in leads))
+    if not ids:
+        soonest = {}
+    elif len(ids) <= MARKED_AT_ONCE:  # the read compiled once per number of leads
+        found = SOONEST_DUE.rows(len(ids), **{f"id{i}": pk for i, pk in enumerate(ids)})
+        soonest = {row["lead_id"]: row["soonest"] for row in found}
+    else:
+        soonest = dict(_soonest_due(ids).values_list("lead_id", "soonest"))
     for lead in leads:
         lead.next_due_at = soonest.get(lead.pk)
         lead.has_overdue = lead.next_due_at is not None and lead.next_due_at < now
     return leads
+
+
+def _soonest_due(ids: list) -> QuerySet:
+    return (
+        Interaction.objects.filter(lead_id__in=ids, done=False, due_at__isnull=False)
+        .values("lead_id")
+        .annotate(soonest=Min("due_at"))
+        .order_by()
+    )
+
+
+# A page's activity marks, composed once per process and number of leads (daur.db.compiled: the
+# ORM's composing cost more than the read), run with the page's lead ids.
+MARKED_AT_ONCE = 64  # a board's cards or a list page's rows
+SOONEST_DUE = CompiledValues(
+    lambda n, **ids: _soonest_due([ids[f"id{i}"] for i in range(n)]),
+    {f"id{i}": -1_000_000_007 - i for i in range(MARKED_AT_ONCE)},
+    "leads.soonest_due",
+)
 
 
 @dataclass(frozen=True)
