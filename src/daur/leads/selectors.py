@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery, Sum
@@ -23,11 +24,6 @@ from daur.leads.models import Lead, LeadStageChange
 
 PAGE_SIZE = 50
 CARDS_PER_STAGE = 10  # a column's newest cards; the others are a link to the list
-# What a board card shows (daur.web.lead_cards), the only columns its query reads.
-CARD_FIELDS = (
-    "name", "company", "stage", "source", "expected_value", "converted_customer_id",
-    "created_at", "owner", "owner__first_name", "owner__last_name", "owner__username",
-)
 # The list's age filter: leads created within this many days ("older": before the last one).
 AGE_DAYS = {"7": 7, "30": 30, "90": 90}
 # Sort key -> the column, direction; ties end on the id.
@@ -179,12 +175,73 @@ SOONEST_DUE = CompiledValues(
 )
 
 
+@dataclass
+class BoardCard:
+    """What a board card shows of a lead (daur.web.lead_cards); its activity marks are set by
+    with_activity_marks."""
+
+    pk: int
+    name: str
+    company: str
+    stage: str
+    source: str
+    expected_value: Decimal | None
+    converted_customer_id: int | None
+    created_at: datetime
+    owner_name: str  # "–" without an owner
+    next_due_at: datetime | None = None
+    has_overdue: bool = False
+
+    @classmethod
+    def of(cls, row: dict) -> BoardCard:
+        username = row.pop("owner__username")
+        first, last = row.pop("owner__first_name"), row.pop("owner__last_name")
+        # User.get_full_name(), else the user name
+        owner = "–" if username is None else f"{first} {last}".strip() or username
+        return cls(**row, owner_name=owner)
+
+
+# What a board card reads of its lead and owner.
+CARD_VALUES = (
+    "pk", "name", "company", "stage", "source", "expected_value", "converted_customer_id",
+    "created_at", "owner__first_name", "owner__last_name", "owner__username",
+)
+_STAGE_SENTINEL = "daur:stage-sentinel"  # no lead has it: longer than the column
+
+
+def _newest_cards(qs: QuerySet) -> list[dict]:
+    """Each stage's newest CARDS_PER_STAGE leads of `qs` (the top of `lead_stage_created_idx`),
+    as CARD_VALUES rows. On PostgreSQL one query: one stage's read composed by the ORM (with a
+    sentinel stage), its SQL repeated for every stage in a UNION ALL with the stage's value in
+    the sentinel's place (one round trip, and one composing instead of six); elsewhere (SQLite
+    cannot limit a UNION's parts) one query a stage."""
+    def top(stage: str) -> QuerySet:
+        return qs.filter(stage=stage).order_by("-created_at", "-pk").values(*CARD_VALUES)[
+            :CARDS_PER_STAGE
+        ]
+
+    if connection.features.supports_slicing_ordering_in_compound:
+        compiler = top(_STAGE_SENTINEL).query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        if list(params).count(_STAGE_SENTINEL) == 1:
+            stages = vocabulary.LEAD_STAGES
+            values = [stage if p == _STAGE_SENTINEL else p for stage in stages for p in params]
+            with connection.cursor() as cursor:
+                cursor.execute(" UNION ALL ".join([f"({sql})"] * len(stages)), values)
+                fetched = [row[: compiler.col_count] for row in cursor.fetchall()]
+            return [
+                dict(zip(CARD_VALUES, row, strict=True))
+                for row in compiler.results_iter([fetched])
+            ]
+    return [row for stage in vocabulary.LEAD_STAGES for row in top(stage)]
+
+
 @dataclass(frozen=True)
 class BoardColumn:
     stage: str
     count: int
     value: float
-    cards: list[Lead]
+    cards: list[BoardCard]
 
     @property
     def more(self) -> int:
@@ -211,19 +268,9 @@ def pipeline_board(*, user: User, filters: LeadFilters, now: datetime | None = N
         return {row["stage"]: (row["n"], float(row["value"] or 0)) for row in by_stage}
 
     totals = pipeline_cached(user, replace(filters, stage=""), "totals", stage_totals, stamp)
-    # Every column's newest cards in one query (a UNION ALL of each stage's top, one round trip
-    # instead of six; SQLite cannot limit the parts of a UNION: one query each), with the
-    # columns a card shows.
-    shown = qs.select_related("owner").only(*CARD_FIELDS)
-    tops = [
-        shown.filter(stage=stage).order_by("-created_at", "-pk")[:CARDS_PER_STAGE]
-        for stage in vocabulary.LEAD_STAGES
-    ]
-    if connection.features.supports_slicing_ordering_in_compound:
-        tops = [tops[0].union(*tops[1:], all=True)]
-    by_stage: dict[str, list[Lead]] = {}
-    for lead in (lead for top in tops for lead in top):
-        by_stage.setdefault(lead.stage, []).append(lead)
+    by_stage: dict[str, list[BoardCard]] = {}
+    for row in _newest_cards(qs):
+        by_stage.setdefault(row["stage"], []).append(BoardCard.of(row))
     columns = []
     for stage in vocabulary.LEAD_STAGES:
         n, value = totals.get(stage, (0, 0.0))
