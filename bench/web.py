@@ -7,11 +7,15 @@ generated customers, scores and orders (INSERT ... SELECT generate_series), and 
 activities, stage changes and scores (bench/web_leads.py), migrates it and stores the
 dashboard's figures, the personas and five saved segments' figures as the end of `daur score`
 would, starts `daur serve --workers N` (gunicorn)
-on 127.0.0.1, logs in 8 clients (urllib with a cookie jar) as a manager, and 8 as a sales rep,
-and times each page.
+on 127.0.0.1, logs in once as a manager and once as a sales rep, and times each page with 8
+connections kept busy by wrk (bench/loadgen.py: a C load generator, `apt-get install wrk`) for
+--seconds, each page after a short warm-up run. Without wrk (or with --client python) the
+clients are 8 Python threads in this process (urllib, each logged in with its own cookie jar),
+--requests a page: they take part of a core from the server they measure, which on a small
+machine inflates every figure.
 
     PYTHONPATH=src python bench/web.py [--customers 1000000] [--leads 100000] [--rebuild]
-        [--requests 200]
+        [--seconds 15] [--client wrk|python] [--requests 200 (the Python client's)]
         [--workers 4]   (0: Django's threaded development server, one process)
         [--cache-url redis://127.0.0.1:6379/9]   (the deployment with Redis: a shared cache,
                                                    sessions read from it)
@@ -39,6 +43,7 @@ from pathlib import Path
 
 import psycopg
 
+import loadgen
 from web_leads import lead_pages, leads_build
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -269,7 +274,14 @@ def logged_in_opener(username: str = "bench") -> urllib.request.OpenerDirector:
     ).encode()
     request = urllib.request.Request(f"{base}/login/", data=data, headers={"Referer": base})
     opener.open(request).read()
+    opener.cookies = jar  # the session and CSRF cookies, for wrk's requests
     return opener
+
+
+def cookie_header(opener: urllib.request.OpenerDirector) -> dict[str, str]:
+    """The logged-in session's cookies as a request header."""
+    cookies = "; ".join(f"{c.name}={c.value}" for c in opener.cookies)
+    return {"Cookie": cookies}
 
 
 def timed(openers, paths, clients: int) -> list[float]:
@@ -298,17 +310,35 @@ def report(name: str, ms: list[float], per_second: float) -> str:
             f" {per_second:.0f} |")
 
 
+def page_paths(paths: list[str] | None, n: int, rng: random.Random,
+               customer_ids: tuple[int, int]) -> list[str]:
+    """`n` paths of a page (None: the 360 page of random customers)."""
+    if paths is None:
+        return [f"/customers/{rng.randint(*customer_ids)}/" for _ in range(n)]
+    return [paths[i % len(paths)] for i in range(n)]
+
+
 def time_pages(openers, pages: dict, args, customer_ids: tuple[int, int]) -> list[str]:  # noqa: ANN001
-    """Each page after 4 warm-up requests a client (a worker's first request of a page compiles
-    its templates), as a report row."""
+    """Each page after a warm-up (a worker's first request of a page compiles its templates),
+    as a report row: wrk on the first opener's session, else the Python clients."""
     rng = random.Random(7)
     rows = []
     for name, paths in pages.items():
+        if args.client == "wrk":
+            headers = cookie_header(openers[0])
+            base = f"http://127.0.0.1:{PORT}"
+            # Other customers for the warm-up than for the timing.
+            loadgen.run(base, page_paths(paths, 64, rng, customer_ids),
+                        connections=args.clients, seconds=2, headers=headers)
+            result = loadgen.run(base, page_paths(paths, 1000, rng, customer_ids),
+                                 connections=args.clients, seconds=args.seconds, headers=headers)
+            if set(result.statuses) != {200} or result.errors:
+                raise SystemExit(f"{name}: answers {result.statuses}, {result.errors} errors")
+            rows.append(f"| {name} | {result.requests} | {result.p50_ms:.0f} |"
+                        f" {result.p95_ms:.0f} | {result.requests_per_second:.0f} |")
+            continue
         n = args.requests + 4 * args.clients
-        if paths is None:  # other customers for the warm-up than for the timing
-            paths = [f"/customers/{rng.randint(*customer_ids)}/" for _ in range(n)]
-        else:
-            paths = [paths[i % len(paths)] for i in range(n)]
+        paths = page_paths(paths, n, rng, customer_ids)
         warm_up, paths = paths[: 4 * args.clients], paths[4 * args.clients :]
         timed(openers, warm_up, args.clients)
         started = time.perf_counter()
@@ -317,11 +347,19 @@ def time_pages(openers, pages: dict, args, customer_ids: tuple[int, int]) -> lis
     return rows
 
 
+def logins(username: str, args) -> list[urllib.request.OpenerDirector]:  # noqa: ANN001
+    """One session for wrk's connections, one per client thread for the Python client."""
+    return [logged_in_opener(username) for _ in range(1 if args.client == "wrk" else args.clients)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--leads", type=int, default=100_000, help="open leads")
-    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--requests", type=int, default=200, help="a page, Python client")
+    parser.add_argument("--seconds", type=float, default=15, help="a page, wrk")
+    parser.add_argument("--client", choices=("wrk", "python"),
+                        default="wrk" if loadgen.available() else "python")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--workers", type=int, default=4)
@@ -372,31 +410,36 @@ def main() -> None:
     for cache_seconds in (0,) if args.only else (0, 60):
         server = start_server(cache_seconds, args.workers, args.db, args.cache_url)
         try:
-            openers = [logged_in_opener() for _ in range(args.clients)]
+            openers = logins("bench", args)
             if args.only:
                 rows += time_pages(openers, pages, args, customer_ids)
-                rep_openers = [logged_in_opener("rep1") for _ in range(args.clients)]
+                rep_openers = logins("rep1", args)
                 rows += time_pages(rep_openers, lead_rep_pages, args, customer_ids)
                 continue
             label = "dashboard, cached 60 s" if cache_seconds else "dashboard, uncached"
-            n_dash = args.requests if cache_seconds else max(24, args.requests // 8)
-            # Warm up every worker process: its first request of a page compiles templates.
-            timed(openers, ["/"] * (4 * args.clients), args.clients)
-            started = time.perf_counter()
-            ms = timed(openers, ["/"] * n_dash, args.clients)
-            rows.append(report(label, ms, len(ms) / (time.perf_counter() - started)))
+            if args.client == "wrk":
+                rows += time_pages(openers, {label: ["/"]}, args, customer_ids)
+            else:
+                n_dash = args.requests if cache_seconds else max(24, args.requests // 8)
+                # Warm up every worker process: its first request of a page compiles templates.
+                timed(openers, ["/"] * (4 * args.clients), args.clients)
+                started = time.perf_counter()
+                ms = timed(openers, ["/"] * n_dash, args.clients)
+                rows.append(report(label, ms, len(ms) / (time.perf_counter() - started)))
             if cache_seconds:
                 continue
             rows += time_pages(openers, pages, args, customer_ids)
-            rep_openers = [logged_in_opener("rep1") for _ in range(args.clients)]
+            rep_openers = logins("rep1", args)
             rows += time_pages(rep_openers, lead_rep_pages, args, customer_ids)
         finally:
             server.terminate()
             server.wait()
     server = f"`daur serve --workers {args.workers}`" if args.workers else "`daur serve`"
     cache = f", cache and sessions in {args.cache_url}" if args.cache_url else ""
+    client = (f"wrk, {args.seconds:g} s a page" if args.client == "wrk"
+              else "Python threads (urllib)")
     print(f"{args.customers:,} customers, {args.leads:,} open leads, {args.clients} concurrent"
-          f" clients, {server}{cache}")
+          f" clients ({client}), {server}{cache}")
     print("| page | requests | p50 ms | p95 ms | requests/s |\n|---|---|---|---|---|")
     print("\n".join(rows))
     if args.drop:

@@ -101,3 +101,42 @@ def test_the_overdue_filter_is_a_soonest_open_activity_before_now_and_counts_the
     assert page.count == 2 and all(lead.has_overdue for lead in page.leads)
     first = lead_list(user=boss, filters=LeadFilters(overdue=True), now=now, limit=1)
     assert first.count == 2 and first.next_cursor
+
+
+def test_activity_marks_read_the_same_for_few_leads_and_for_more_than_one_read_takes():
+    """The marks of up to MARKED_AT_ONCE leads come from a read compiled once per number of
+    leads, of more from the ORM: each lead's soonest open due activity either way, done and
+    undated ones ignored."""
+    from daur.leads.selectors import MARKED_AT_ONCE, with_activity_marks
+
+    now = timezone.now()
+    made = []
+    for i in range(MARKED_AT_ONCE + 6):
+        lead = lead_make(f"M{i}")
+        for k, (days, done) in enumerate([(i % 5 - 2, False), (i % 3, False), (-9, True)]):
+            if (i + k) % 4 and i % 7:  # every seventh lead without any activity
+                Interaction.objects.create(
+                    lead=lead, kind="task", occurred_at=now, done=done,
+                    due_at=now + timedelta(days=days), natural_key=f"m{i}-{k}",
+                )
+        made.append(lead)
+    expected = {}
+    for lead in made:
+        open_dues = [a.due_at for a in lead.interactions.filter(done=False, due_at__isnull=False)]
+        expected[lead.pk] = min(open_dues) if open_dues else None
+
+    def marks(leads):  # noqa: ANN001, ANN202
+        fresh = [type(lead).objects.get(pk=lead.pk) for lead in leads]
+        with_activity_marks(fresh, now)
+        return {lead.pk: (lead.next_due_at, lead.has_overdue) for lead in fresh}
+
+    def wanted(leads):  # noqa: ANN001, ANN202
+        return {
+            lead.pk: (expected[lead.pk], expected[lead.pk] is not None and expected[lead.pk] < now)
+            for lead in leads
+        }
+
+    for leads in (made[:3], made[3:5], made[:MARKED_AT_ONCE], made):
+        assert marks(leads) == wanted(leads)
+    assert any(has for _, has in wanted(made).values())
+    assert any(due is None for due, _ in wanted(made).values())

@@ -252,3 +252,23 @@ def test_the_list_and_board_filter_by_win_probability(client, manager):
     body = client.get("/leads/list/?score_min=60&score_max=20").content.decode()
     assert ">Hot</a>" in body and ">Warm</a>" not in body
     assert "The upper bound is below the lower one." in body
+
+
+def test_the_money_is_in_the_currency_of_the_last_stored_run(client, rep, settings):
+    """The board and the list show values in the last stored run's currency (its look-up is
+    compiled once per process), the configured one before any run."""
+    from daur.insights.models import ScoringRun
+    from tests.web.factories import run_make
+
+    settings.DAUR_DEFAULT_CURRENCY = "JPY"
+    lead_make("Valued", owner=rep, expected_value=1234)
+    for path in ("/leads/", "/leads/list/"):
+        assert "JPY 1,234" in client.get(path).content.decode(), path
+    run_make(currency="EUR")
+    for path in ("/leads/", "/leads/list/"):
+        assert "EUR 1,234.00" in client.get(path).content.decode(), path
+    failed = run_make(currency="USD")
+    ScoringRun.objects.filter(pk=failed.pk).update(status=ScoringRun.Status.FAILED)
+    assert "EUR 1,234.00" in client.get("/leads/").content.decode()  # a failed run stores none
+    run_make(currency="IDR")
+    assert "IDR 1,234" in client.get("/leads/list/").content.decode()

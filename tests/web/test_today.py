@@ -265,3 +265,42 @@ def test_overdue_activities_are_the_rep_s_by_party_or_by_author_and_capped(rep, 
     capped = rep_worklist(rep=rep, now=now, cap=1).activities
     assert [item.note for item in capped.items] == ["logged by me"]
     assert (capped.count, capped.capped, capped.more) == (3, True, 1)
+
+
+def test_the_compiled_reads_answer_as_the_orm_does(rep):
+    """PostgreSQL runs the worklist's reads compiled once (daur.db.compiled) with each call's
+    rep, moment and done-since: the same rows, in the same order, as the ORM composing them."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the reads are compiled on PostgreSQL only")
+    from daur.insights import worklist as w
+
+    other = user_make("other")
+    now = timezone.now()
+    run_make()
+    for i in range(4):
+        customer = customer_scored(rep, f"C{i}", clv=100.0 * (i + 1), p_alive=0.5)
+        lead = lead_scored(rep, f"L{i}", value=1000 * (i + 1), probability=0.2 * (i + 1))
+        task(customer=customer, due=now - timedelta(days=i + 1))
+        task(lead=lead, due=now - timedelta(hours=i + 1))
+    customer_scored(other, "Theirs", clv=9e9, p_alive=0.5)
+    WorklistMark.objects.create(  # C3 (the most at stake) snoozed for two days
+        user=rep, kind="customer", item_id=customer.pk, snoozed_until=now + timedelta(days=2)
+    )
+    WorklistMark.objects.create(user=rep, kind="lead", item_id=lead.pk, done_at=now)
+    WorklistMark.objects.create(user=other, kind="customer", item_id=customer.pk, done_at=now)
+    reads = [(w.CUSTOMERS, 3), (w.CUSTOMERS_COUNTED, 3), (w.LEADS, 3), (w.LEADS_COUNTED, 9),
+             (w.OVERDUE, 9)]
+    for moment in (now, now + timedelta(days=3)):  # the snooze over by then
+        params = {"rep": rep.pk, "now": moment, "since": w.done_since(moment)}
+        for read, shape in reads:
+            assert read.rows(shape, **params) == list(read.build(shape, **params)), read.name
+        for who in (rep.pk, other.pk):
+            assert w.CUSTOMERS.rows(3, **{**params, "rep": who}) == list(
+                w.CUSTOMERS.build(3, **{**params, "rep": who})
+            )
+    shown = [row["name"] for row in w.CUSTOMERS.rows(9, rep=rep.pk, now=now,
+                                                      since=w.done_since(now))]
+    assert shown == ["C2", "C1", "C0"]  # C3 snoozed
+    later = now + timedelta(days=3)
+    assert [row["name"] for row in w.CUSTOMERS.rows(9, rep=rep.pk, now=later,
+                                                    since=w.done_since(later))][0] == "C3"

@@ -22,8 +22,10 @@ was snoozed to. An overdue activity marked done is done (daur.actions.worklist c
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
@@ -31,6 +33,8 @@ from daur import vocabulary
 from daur.accounts.models import User
 from daur.analytics.strategy import ACTIONS
 from daur.customers.models import Customer
+from daur.db import dialect
+from daur.db.compiled import CompiledValues
 from daur.definitions.worklist import WORKLIST_STRATEGIES
 from daur.engagement.models import Interaction, WorklistMark
 from daur.insights.models import LeadScore, ScoringRun
@@ -93,17 +97,13 @@ class Worklist:
 def done_since(now: datetime) -> datetime:
     """A mark done at or after this moment still hides its item: the start of the last scoring
     run that stored scores (no run: every done mark hides)."""
-    started = (
-        ScoringRun.objects.filter(status__in=ScoringRun.SCORES_STORED)
-        .order_by("-id")
-        .values_list("started_at", flat=True)
-        .first()
-    )
+    found = _rows(LAST_RUN_STARTED, "one")
+    started = found[0]["started_at"] if found else None
     return started or datetime.min.replace(tzinfo=now.tzinfo)
 
 
-def _hidden(rep: User, kind: str, *, now: datetime, since: datetime) -> Exists:
-    marks = WorklistMark.objects.filter(user=rep, kind=kind, item_id=OuterRef("pk"))
+def _hidden(rep_id: int, kind: str, *, now: datetime, since: datetime) -> Exists:
+    marks = WorklistMark.objects.filter(user_id=rep_id, kind=kind, item_id=OuterRef("pk"))
     return Exists(marks.filter(Q(snoozed_until__gt=now) | Q(done_at__gte=since)))
 
 
@@ -112,17 +112,112 @@ def _owner_of(model, column: str) -> Subquery:  # noqa: ANN001 - Customer or Lea
     return Subquery(model.objects.filter(pk=OuterRef(column)).values("owner_id")[:1])
 
 
-def _section(qs: QuerySet, make, cap: int) -> Section:  # noqa: ANN001 - a row -> WorkItem
-    counted = qs.order_by().values("pk")[: COUNT_CAP + 1]
-    return Section(items=[make(row) for row in qs[:cap]], count=counted.count())
+def _customers(rep: int, now: datetime, since: datetime) -> QuerySet:
+    """The rep's customers to work on, by CLV at risk."""
+    return (
+        Customer.objects.filter(owner_id=rep, score__strategy__in=WORKLIST_STRATEGIES)
+        .annotate(at_stake=F("score__value_at_stake"),
+                  hidden=_hidden(rep, "customer", now=now, since=since))
+        .filter(hidden=False)
+        .order_by("-score__value_at_stake", "score__customer_id")
+        # The annotation last: daur.db.compiled names the columns fields first.
+        .values("pk", "name", "score__strategy", "score__strategy_reasons", "at_stake")
+    )
 
 
-def _activity_section(overdue: QuerySet, cap: int) -> Section:
+def _open_leads(rep: int, now: datetime, since: datetime) -> QuerySet:
+    return (
+        Lead.objects.filter(
+            owner_id=rep, stage__in=vocabulary.OPEN_LEAD_STAGES, converted_customer__isnull=True
+        )
+        .annotate(hidden=_hidden(rep, "lead", now=now, since=since))
+        .filter(hidden=False)
+    )
+
+
+def _scored_leads(rep: int, now: datetime, since: datetime) -> QuerySet:
+    """The top of the index of the scores by owner and value at stake (the score carries its
+    lead's owner and expected value: daur.insights.lead_follow), each checked against its lead
+    (still the rep's, open, not hidden)."""
+    return (
+        LeadScore.objects.filter(
+            owner_id=rep, lead__owner_id=rep, lead__stage__in=vocabulary.OPEN_LEAD_STAGES,
+            lead__converted_customer__isnull=True,
+        )
+        .annotate(hidden=_hidden(rep, "lead", now=now, since=since))
+        .filter(hidden=False)
+        .order_by("-value_at_stake", "lead_id")
+        .values("lead_id", "win_probability", "factors", at_stake=F("value_at_stake"),
+                name=F("lead__name"), stage=F("lead__stage"),
+                lead_value=F("lead__expected_value"))
+    )
+
+
+def _overdue(rep: int, now: datetime, since: datetime) -> QuerySet:
+    """The ids of the overdue activities on the rep's customers and leads (or logged by the
+    rep), oldest due first. Whose party it is, tested on each overdue activity read in due order
+    from the index of open activities alone (it includes the id, user, customer and lead:
+    engagement migration 0006), so that the read stops early: the rep's own first, then the
+    rep's leads (a hash of their ids, 5,000 a rep), then the customer's owner, one primary-key
+    probe (hashing the rep's customers would read 50,000 ids at 1,000,000 customers)."""
+    return (
+        Interaction.objects.filter(done=False, due_at__lt=now)
+        .annotate(customer_owner=_owner_of(Customer, "customer_id"))
+        .filter(
+            Q(user_id=rep)
+            | Q(lead__in=Lead.objects.filter(owner_id=rep).values("pk"))
+            | Q(customer_owner=rep)
+        )
+        .annotate(hidden=_hidden(rep, "activity", now=now, since=since))
+        .filter(hidden=False)
+        .order_by("due_at", "pk")
+        .values("pk")
+    )
+
+
+# Each read composed once per process and shape (daur.db.compiled: composing these queries
+# through the ORM cost more CPU than PostgreSQL's answer), run with each request's rep, moment
+# and done-since; the sentinels are values no request sends. The shape of a read is its LIMIT:
+# a section's cap, or COUNT_CAP + 1 for a count (the ids of up to that many rows).
+_SENTINELS = {
+    "rep": -7_919_001,
+    "now": datetime(1901, 2, 3, 4, 5, 6, 7, tzinfo=UTC),
+    "since": datetime(1901, 3, 4, 5, 6, 7, 8, tzinfo=UTC),
+}
+LAST_RUN_STARTED = CompiledValues(
+    lambda shape: ScoringRun.objects.filter(status__in=ScoringRun.SCORES_STORED)
+    .order_by("-id").values("started_at")[:1],
+    {}, "worklist.done_since",
+)
+CUSTOMERS = CompiledValues(
+    lambda cap, **p: _customers(**p)[:cap], _SENTINELS, "worklist.customers"
+)
+CUSTOMERS_COUNTED = CompiledValues(
+    lambda limit, **p: _customers(**p).order_by().values("pk")[:limit], _SENTINELS,
+    "worklist.customers_counted",
+)
+LEADS = CompiledValues(lambda cap, **p: _scored_leads(**p)[:cap], _SENTINELS, "worklist.leads")
+LEADS_COUNTED = CompiledValues(
+    lambda limit, **p: _open_leads(**p).order_by().values("pk")[:limit], _SENTINELS,
+    "worklist.leads_counted",
+)
+OVERDUE = CompiledValues(
+    lambda limit, **p: _overdue(**p)[:limit], _SENTINELS, "worklist.overdue"
+)
+
+
+def _rows(read: CompiledValues, shape: Hashable, **params: Any) -> list[dict[str, Any]]:  # noqa: ANN401
+    """The read's rows: compiled once on PostgreSQL; elsewhere (SQLite, whose driver gets the
+    moments as text, not the sentinels) composed by the ORM for each call."""
+    if dialect.postgresql():
+        return read.rows(shape, **params)
+    return list(read.build(shape, **params))
+
+
+def _activity_section(ids: list[int], cap: int) -> Section:
     """The overdue activities in two steps: the ids of the first COUNT_CAP + 1 in due order
-    from the index of open activities alone (it includes whose they are), which is the count,
-    whose first `cap` are then read with their party's name. Each row is found by testing it,
-    so a separate count would test the same rows again."""
-    ids = list(overdue.order_by("due_at", "pk").values_list("pk", flat=True)[: COUNT_CAP + 1])
+    (`OVERDUE`), which is the count, whose first `cap` are then read with their party's name.
+    Each row is found by testing it, so a separate count would test the same rows again."""
     rows = {
         row["pk"]: row
         for row in Interaction.objects.filter(pk__in=ids[:cap]).values(
@@ -152,28 +247,18 @@ def _lead(row: dict) -> WorkItem:
     )
 
 
-def _lead_section(rep: User, open_leads: QuerySet, hidden: Exists, cap: int) -> Section:
-    """The top of the index of the scores by owner and value at stake (the score carries its
-    lead's owner and expected value: daur.insights.lead_follow), each checked against its lead
-    (still the rep's, open, not hidden); then, if there is room and the count says some of the
-    rep's open leads were not among them, the leads not scored yet, which have nothing
-    measurable at stake and come last."""
+def _lead_section(rep: int, now: datetime, since: datetime, cap: int) -> Section:
+    """The scored leads by value at stake (`LEADS`); then, if there is room and the count says
+    some of the rep's open leads were not among them, the leads not scored yet, which have
+    nothing measurable at stake and come last."""
+    params = {"rep": rep, "now": now, "since": since}
     scored = [
         {**row, "pk": row["lead_id"], "expected_value": row["lead_value"]}
-        for row in LeadScore.objects.filter(
-            owner=rep, lead__owner=rep, lead__stage__in=vocabulary.OPEN_LEAD_STAGES,
-            lead__converted_customer__isnull=True,
-        )
-        .annotate(hidden=hidden)
-        .filter(hidden=False)
-        .order_by("-value_at_stake", "lead_id")
-        .values("lead_id", "win_probability", "factors", at_stake=F("value_at_stake"),
-                name=F("lead__name"), stage=F("lead__stage"),
-                lead_value=F("lead__expected_value"))[:cap]
+        for row in _rows(LEADS, cap, **params)
     ]
-    count = open_leads.order_by().values("pk")[: COUNT_CAP + 1].count()
+    count = len(_rows(LEADS_COUNTED, COUNT_CAP + 1, **params))
     if len(scored) < min(cap, count):
-        scored += open_leads.filter(score__isnull=True).order_by("pk").values(
+        scored += _open_leads(**params).filter(score__isnull=True).order_by("pk").values(
             "pk", "name", "stage", "expected_value"
         )[: cap - len(scored)]
     return Section(items=[_lead(row) for row in scored], count=count)
@@ -192,42 +277,15 @@ def _activity(row: dict) -> WorkItem:
 
 def rep_worklist(*, rep: User, now: datetime, cap: int = SECTION_CAP) -> Worklist:
     """The worklist of `rep` at `now` (who may see it is the interface's question)."""
-    since = done_since(now)
-    customers = (
-        Customer.objects.filter(owner=rep, score__strategy__in=WORKLIST_STRATEGIES)
-        .annotate(at_stake=F("score__value_at_stake"), hidden=_hidden(rep, "customer", now=now,
-                                                                     since=since))
-        .filter(hidden=False)
-        .order_by("-score__value_at_stake", "score__customer_id")
-        .values("pk", "name", "at_stake", "score__strategy", "score__strategy_reasons")
+    params = {"rep": rep.pk, "now": now, "since": done_since(now)}
+    customers = Section(
+        items=[_customer(row) for row in _rows(CUSTOMERS, cap, **params)],
+        count=len(_rows(CUSTOMERS_COUNTED, COUNT_CAP + 1, **params)),
     )
-    hidden_lead = _hidden(rep, "lead", now=now, since=since)
-    open_leads = (
-        Lead.objects.filter(
-            owner=rep, stage__in=vocabulary.OPEN_LEAD_STAGES, converted_customer__isnull=True
-        )
-        .annotate(hidden=hidden_lead)
-        .filter(hidden=False)
-    )
-    activities = (
-        Interaction.objects.filter(done=False, due_at__lt=now)
-        # Whose party it is, tested on each overdue activity read in due order from the index
-        # of open activities alone (it includes the id, user, customer and lead: engagement
-        # migration 0006), so that the read stops early: the rep's own first, then the rep's
-        # leads (a hash of their ids, 5,000 a rep), then the customer's owner, one primary-key
-        # probe (hashing the rep's customers would read 50,000 ids at 1,000,000 customers).
-        .annotate(customer_owner=_owner_of(Customer, "customer_id"))
-        .filter(
-            Q(user=rep)
-            | Q(lead__in=Lead.objects.filter(owner=rep).values("pk"))
-            | Q(customer_owner=rep.pk)
-        )
-        .annotate(hidden=_hidden(rep, "activity", now=now, since=since))
-        .filter(hidden=False)
-    )
+    overdue = [row["pk"] for row in _rows(OVERDUE, COUNT_CAP + 1, **params)]
     return Worklist(
         rep=rep,
-        customers=_section(customers, _customer, cap),
-        leads=_lead_section(rep, open_leads, hidden_lead, cap),
-        activities=_activity_section(activities, cap),
+        customers=customers,
+        leads=_lead_section(cap=cap, **params),
+        activities=_activity_section(overdue, cap),
     )

@@ -27,11 +27,29 @@ from daur.leads.models import Lead, LeadStageChange
 T = TypeVar("T")
 
 
-def pipeline_cached(user: User, filters: Any, what: str, compute: Callable[[], T]) -> T:  # noqa: ANN401 - LeadFilters
+class PipelineStamp:
+    """The pipeline's newest changes (the key's four reads), read at most once: the figures of
+    one page (the board's totals and its flow) share it. Made after the page's writes."""
+
+    def __init__(self) -> None:
+        self._value: tuple | None = None
+
+    def read(self) -> tuple:
+        if self._value is None:
+            with connection.cursor() as cursor:
+                cursor.execute(_stamp_sql())
+                self._value = cursor.fetchone()
+        return self._value
+
+
+def pipeline_cached(
+    user: User, filters: Any, what: str, compute: Callable[[], T],  # noqa: ANN401 - LeadFilters
+    stamp: PipelineStamp | None = None,
+) -> T:
     """`compute()`, or its cached value under the key of the user's scope, the filters and the
-    pipeline's newest changes."""
+    pipeline's newest changes (`stamp`, else read now)."""
     seconds = getattr(settings, "DAUR_LEAD_FLOW_CACHE_SECONDS", 0)
-    key = _cache_key(user, filters, what) if seconds else None
+    key = _cache_key(user, filters, what, stamp or PipelineStamp()) if seconds else None
     if key is None:
         return compute()
     cached = cache.get(key)
@@ -41,17 +59,14 @@ def pipeline_cached(user: User, filters: Any, what: str, compute: Callable[[], T
     return cached
 
 
-def _cache_key(user: User, filters: Any, what: str) -> str | None:  # noqa: ANN401
+def _cache_key(user: User, filters: Any, what: str, stamp: PipelineStamp) -> str | None:  # noqa: ANN401
     if not user.is_authenticated or filters.age or filters.overdue:
         return None
     if filters.score_min is not None or filters.score_max is not None:
         return None
     scope = "all" if user.sees_everything or user.role == Role.MARKETER else f"user{user.pk}"
-    with connection.cursor() as cursor:
-        cursor.execute(_stamp_sql())
-        stamp = cursor.fetchone()
     narrowed = repr(replace(filters, cursor="", sort=""))
-    digest = hashlib.sha256(f"{narrowed}|{stamp}".encode()).hexdigest()
+    digest = hashlib.sha256(f"{narrowed}|{stamp.read()}".encode()).hexdigest()
     return f"daur:lead{what}:v1:{scope}:{digest}"
 
 

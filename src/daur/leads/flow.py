@@ -20,7 +20,7 @@ from daur import vocabulary
 from daur.accounts.models import User
 from daur.db import dialect
 from daur.db.stage_flow import FlowRow, stage_flow_rows
-from daur.leads.cache import pipeline_cached
+from daur.leads.cache import PipelineStamp, pipeline_cached
 from daur.leads.models import Lead, LeadStageChange
 from daur.leads.selectors import LeadFilters, leads_filtered, leads_readable_by
 
@@ -40,14 +40,17 @@ class StageFlow:
         return self.forward / self.left if self.left else None
 
 
-def pipeline_flow(*, user: User, filters: LeadFilters | None = None) -> list[StageFlow]:
+def pipeline_flow(
+    *, user: User, filters: LeadFilters | None = None, stamp: PipelineStamp | None = None
+) -> list[StageFlow]:
     """Conversion and time in stage from the stored moves, per open stage (the user's leads);
-    cached until the pipeline changes (daur.leads.cache)."""
+    cached until the pipeline changes (daur.leads.cache; `stamp`: the page's, if it has one)."""
     filters = filters or LeadFilters()
     if not leads_readable_by(user):
         return no_flow()
     return pipeline_cached(
-        user, filters, "flow", lambda: stage_flow_of(leads_filtered(user=user, filters=filters))
+        user, filters, "flow", lambda: stage_flow_of(leads_filtered(user=user, filters=filters)),
+        stamp,
     )
 
 

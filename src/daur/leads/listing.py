@@ -32,6 +32,12 @@ from daur.leads.selectors import (
 CURSOR_SALT = "daur.leads.list-cursor"
 COUNT_CAP = 1_000
 MOMENTS = ("created_at", "next_due_at")
+# What a row of the list shows (daur.web.lead_rows) and the sorts' columns: the only ones read.
+ROW_FIELDS = (
+    "name", "company", "stage", "lost_reason", "source", "expected_value", "created_at",
+    "campaign", "campaign__name", "owner", "owner__first_name", "owner__last_name",
+    "owner__username",
+)
 
 
 @dataclass(frozen=True)
@@ -94,7 +100,7 @@ def lead_list(
     now = now or timezone.now()
     column, direction = SORTS.get(filters.sort, SORTS["created"])
     narrowed = leads_filtered(user=user, filters=filters, now=now)
-    qs = narrowed.select_related("owner", "campaign")
+    qs = narrowed.select_related("owner", "campaign").only(*ROW_FIELDS)
     if column == "next_due_at":
         qs = qs.annotate(next_due_at=soonest_due())
     qs = _ordered(qs, column, direction)

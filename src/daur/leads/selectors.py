@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 
 from daur import vocabulary
 from daur.accounts.models import Role, User
+from daur.db.compiled import CompiledValues
 from daur.engagement.models import Interaction
 from daur.leads.models import Lead, LeadStageChange
 
@@ -139,18 +142,98 @@ def with_activity_marks(leads: list[Lead], now: datetime) -> list[Lead]:
     (`has_overdue`: the soonest is before now), with one query for all of them: the activities
     of the leads shown, read by lead, rather than a subquery per lead that the planner may turn
     into a scan of every overdue activity."""
-    ids = [lead.pk for lead in leads]
-    soonest = dict(
-        Interaction.objects.filter(lead_id__in=ids, done=False, due_at__isnull=False)
-        .values("lead_id")
-        .annotate(soonest=Min("due_at"))
-        .order_by()
-        .values_list("lead_id", "soonest")
-    ) if ids else {}
+    ids = list(dict.fromkeys(lead.pk for lead in leads))
+    if not ids:
+        soonest = {}
+    elif len(ids) <= MARKED_AT_ONCE:  # the read compiled once per number of leads
+        found = SOONEST_DUE.rows(len(ids), **{f"id{i}": pk for i, pk in enumerate(ids)})
+        soonest = {row["lead_id"]: row["soonest"] for row in found}
+    else:
+        soonest = dict(_soonest_due(ids).values_list("lead_id", "soonest"))
     for lead in leads:
         lead.next_due_at = soonest.get(lead.pk)
         lead.has_overdue = lead.next_due_at is not None and lead.next_due_at < now
     return leads
+
+
+def _soonest_due(ids: list) -> QuerySet:
+    return (
+        Interaction.objects.filter(lead_id__in=ids, done=False, due_at__isnull=False)
+        .values("lead_id")
+        .annotate(soonest=Min("due_at"))
+        .order_by()
+    )
+
+
+# A page's activity marks, composed once per process and number of leads (daur.db.compiled: the
+# ORM's composing cost more than the read), run with the page's lead ids.
+MARKED_AT_ONCE = 64  # a board's cards or a list page's rows
+SOONEST_DUE = CompiledValues(
+    lambda n, **ids: _soonest_due([ids[f"id{i}"] for i in range(n)]),
+    {f"id{i}": -1_000_000_007 - i for i in range(MARKED_AT_ONCE)},
+    "leads.soonest_due",
+)
+
+
+@dataclass
+class BoardCard:
+    """What a board card shows of a lead (daur.web.lead_cards); its activity marks are set by
+    with_activity_marks."""
+
+    pk: int
+    name: str
+    company: str
+    stage: str
+    source: str
+    expected_value: Decimal | None
+    converted_customer_id: int | None
+    created_at: datetime
+    owner_name: str  # "–" without an owner
+    next_due_at: datetime | None = None
+    has_overdue: bool = False
+
+    @classmethod
+    def of(cls, row: dict) -> BoardCard:
+        username = row.pop("owner__username")
+        first, last = row.pop("owner__first_name"), row.pop("owner__last_name")
+        # User.get_full_name(), else the user name
+        owner = "–" if username is None else f"{first} {last}".strip() or username
+        return cls(**row, owner_name=owner)
+
+
+# What a board card reads of its lead and owner.
+CARD_VALUES = (
+    "pk", "name", "company", "stage", "source", "expected_value", "converted_customer_id",
+    "created_at", "owner__first_name", "owner__last_name", "owner__username",
+)
+_STAGE_SENTINEL = "daur:stage-sentinel"  # no lead has it: longer than the column
+
+
+def _newest_cards(qs: QuerySet) -> list[dict]:
+    """Each stage's newest CARDS_PER_STAGE leads of `qs` (the top of `lead_stage_created_idx`),
+    as CARD_VALUES rows. On PostgreSQL one query: one stage's read composed by the ORM (with a
+    sentinel stage), its SQL repeated for every stage in a UNION ALL with the stage's value in
+    the sentinel's place (one round trip, and one composing instead of six); elsewhere (SQLite
+    cannot limit a UNION's parts) one query a stage."""
+    def top(stage: str) -> QuerySet:
+        return qs.filter(stage=stage).order_by("-created_at", "-pk").values(*CARD_VALUES)[
+            :CARDS_PER_STAGE
+        ]
+
+    if connection.features.supports_slicing_ordering_in_compound:
+        compiler = top(_STAGE_SENTINEL).query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        if list(params).count(_STAGE_SENTINEL) == 1:
+            stages = vocabulary.LEAD_STAGES
+            values = [stage if p == _STAGE_SENTINEL else p for stage in stages for p in params]
+            with connection.cursor() as cursor:
+                cursor.execute(" UNION ALL ".join([f"({sql})"] * len(stages)), values)
+                fetched = [row[: compiler.col_count] for row in cursor.fetchall()]
+            return [
+                dict(zip(CARD_VALUES, row, strict=True))
+                for row in compiler.results_iter([fetched])
+            ]
+    return [row for stage in vocabulary.LEAD_STAGES for row in top(stage)]
 
 
 @dataclass(frozen=True)
@@ -158,19 +241,20 @@ class BoardColumn:
     stage: str
     count: int
     value: float
-    cards: list[Lead]
+    cards: list[BoardCard]
 
     @property
     def more(self) -> int:
         return self.count - len(self.cards)
 
 
-def pipeline_board(*, user: User, filters: LeadFilters, now: datetime | None = None):  # noqa: ANN201
+def pipeline_board(*, user: User, filters: LeadFilters, now: datetime | None = None, stamp=None):  # noqa: ANN001, ANN201 - a PipelineStamp
     """The kanban: per stage its count, expected value and its most recently created leads.
 
     The counts and values are one aggregate read from the index of (owner, stage, expected
     value) alone (leads migration 0006), cached until the pipeline changes; the cards are the
     top of `lead_stage_created_idx` per stage, at most CARDS_PER_STAGE (the rest is in the list).
+    `stamp`: the page's pipeline stamp (daur.leads.cache), if it has one.
     """
     from daur.leads.cache import pipeline_cached  # it reads LeadFilters, defined here
 
@@ -183,15 +267,14 @@ def pipeline_board(*, user: User, filters: LeadFilters, now: datetime | None = N
         )
         return {row["stage"]: (row["n"], float(row["value"] or 0)) for row in by_stage}
 
-    totals = pipeline_cached(user, replace(filters, stage=""), "totals", stage_totals)
+    totals = pipeline_cached(user, replace(filters, stage=""), "totals", stage_totals, stamp)
+    by_stage: dict[str, list[BoardCard]] = {}
+    for row in _newest_cards(qs):
+        by_stage.setdefault(row["stage"], []).append(BoardCard.of(row))
     columns = []
     for stage in vocabulary.LEAD_STAGES:
         n, value = totals.get(stage, (0, 0.0))
-        cards = list(
-            qs.filter(stage=stage).select_related("owner").order_by("-created_at", "-pk")[
-                :CARDS_PER_STAGE
-            ]
-        )
+        cards = sorted(by_stage.get(stage, []), key=lambda c: (c.created_at, c.pk), reverse=True)
         columns.append(BoardColumn(stage, n, value, cards))
     with_activity_marks([card for column in columns for card in column.cards], now)
     return columns

@@ -8,6 +8,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from daur.accounts.models import User
@@ -15,6 +16,7 @@ from daur.analytics.rfm import SEGMENT_GRID
 from daur.analytics.strategy import STRATEGIES
 from daur.customers.access import sees_all_customers
 from daur.customers.models import Customer
+from daur.db.compiled import CompiledValues
 from daur.definitions.currency import to_base
 from daur.definitions.customers import active_of_stages
 from daur.definitions.surveys import nps_counts_of_histogram
@@ -213,12 +215,23 @@ def settings_currency() -> str:
     return getattr(settings, "DAUR_DEFAULT_CURRENCY", "IDR")
 
 
+def _last_run_currency() -> QuerySet:
+    """dashboard_as_of's run, its currency alone."""
+    runs = ScoringRun.objects.filter(status__in=ScoringRun.SCORES_STORED, as_of__isnull=False)
+    return runs.order_by(*ScoringRun._meta.ordering).values("base_currency")[:1]
+
+
+# Every lead page asks: composed once per process (daur.db.compiled).
+LAST_RUN_CURRENCY = CompiledValues(lambda shape: _last_run_currency(), {}, "web.base_currency")
+
+
 def base_currency(run: ScoringRun | None = None) -> str:
     """The currency scores are in: the last successful run's (`run`, else looked up), else the
     configured default."""
     if run is None:
-        _, run = dashboard_as_of()
-    return run.base_currency if run else settings_currency()
+        found = LAST_RUN_CURRENCY.rows("one")
+        return found[0]["base_currency"] if found else settings_currency()
+    return run.base_currency
 
 
 def _funnel(stages: dict[str, int], furthest: dict[str, int]) -> list[FunnelRow]:

@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from daur import vocabulary
-from daur.leads.models import Lead
+from daur.leads.selectors import BoardCard
 from daur.web.labels import label, translated_names
 from daur.web.templatetags.daur import NumberStyle, money
 
@@ -89,7 +89,7 @@ class CardWriter:
         self.back_words = gettext("Move %(lead)s back to %(stage)s")
         self.on_words = gettext("Move %(lead)s on to %(stage)s")
 
-    def card(self, lead: Lead, *, previous: str | None, next_: str | None) -> SafeString:
+    def card(self, lead: BoardCard, *, previous: str | None, next_: str | None) -> SafeString:
         movable = self.can_move and not lead.converted_customer_id
         company = (
             f'<div class="small text-body-secondary">{escape(lead.company)}</div>\n    '
@@ -99,21 +99,19 @@ class CardWriter:
             f'<span class="badge text-bg-danger">{self.words["overdue"]}</span>\n    '
             if getattr(lead, "has_overdue", False) else ""
         )
-        owner = lead.owner
-        owner_name = "–" if owner is None else owner.get_full_name() or owner.get_username()
         controls = self._controls(lead, previous, next_) if movable else ""
         return mark_safe(  # noqa: S308 - every value above is escaped
             CARD.format(
                 pk=lead.pk, stage=escape(lead.stage), drag=' draggable="true"' if movable else "",
                 url=self.lead_url.format(lead.pk), name=escape(lead.name), company=company,
                 value=escape(money(lead.expected_value, self.currency, self.style)),
-                owner=escape(owner_name),
+                owner=escape(lead.owner_name),
                 source=escape(label("channel", lead.source, self.names)),
                 overdue=overdue, controls=controls,
             )
         )
 
-    def _controls(self, lead: Lead, previous: str | None, next_: str | None) -> str:
+    def _controls(self, lead: BoardCard, previous: str | None, next_: str | None) -> str:
         move = self.move_url.format(lead.pk)
         stage = escape(lead.stage)
 

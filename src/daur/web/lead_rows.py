@@ -10,13 +10,13 @@ from __future__ import annotations
 from html import escape  # the standard library's: Django's adds a lazy-string wrapper a call
 
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from daur.leads.models import Lead
 from daur.web.labels import label, translated_names
-from daur.web.templatetags.daur import NumberStyle, money
+from daur.web.templatetags.daur import DateStyle, NumberStyle, money
 
 ROW = """    <tr>
       <td><a href="{url}">{name}</a>{company}</td>
@@ -34,7 +34,7 @@ ROW = """    <tr>
 def lead_rows(leads: list[Lead], *, currency: str) -> list[SafeString]:
     """One row per listed lead (its owner and campaign read with it, its activity marks set)."""
     url = reverse("web:lead", args=[0])[:-2] + "{}/"
-    names, style = translated_names(), NumberStyle.active()
+    names, style, dates = translated_names(), NumberStyle.active(), DateStyle()
     overdue = f' <span class="badge text-bg-danger">{escape(gettext("Overdue"))}</span>'
     rows = []
     for lead in leads:
@@ -43,9 +43,7 @@ def lead_rows(leads: list[Lead], *, currency: str) -> list[SafeString]:
             due_text = "–"
         else:
             due = timezone.localtime(due)
-            moment = f'{formats.date_format(due, "DATE_FORMAT")} ' + formats.time_format(
-                due, "TIME_FORMAT"
-            )
+            moment = f"{dates.date(due)} {dates.time(due)}"
             due_text = escape(moment) + (overdue if getattr(lead, "has_overdue", False) else "")
         owner = lead.owner
         rows.append(mark_safe(  # noqa: S308 - every value below is escaped
@@ -67,9 +65,7 @@ def lead_rows(leads: list[Lead], *, currency: str) -> list[SafeString]:
                     "–" if owner is None else owner.get_full_name() or owner.get_username()
                 ),
                 value=escape(money(lead.expected_value, currency, style)),
-                created=escape(
-                    formats.date_format(timezone.localtime(lead.created_at), "DATE_FORMAT")
-                ),
+                created=escape(dates.date(timezone.localtime(lead.created_at))),
                 due=due_text,
             )
         ))

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from daur import vocabulary
 from daur.accounts.models import Role
 from daur.actions.leads import LeadStageConflict, lead_stage_change
+from daur.leads.cache import PipelineStamp
 from daur.leads.flow import pipeline_flow
 from daur.leads.listing import lead_list
 from daur.leads.selectors import (
@@ -52,8 +53,10 @@ def moves_leads(user) -> bool:  # noqa: ANN001 - a User
 
 def _board_context(request: HttpRequest, data, *, message: str = "", moved: int | None = None):  # noqa: ANN001, ANN202
     form = LeadFilterForm(data, user=request.user, board=True)
+    stamp = PipelineStamp()  # the totals and the flow of this page: one read of the pipeline
     can_move = moves_leads(request.user)
-    writer = CardWriter(request, currency=base_currency(None), can_move=can_move)
+    currency = base_currency(None)
+    writer = CardWriter(request, currency=currency, can_move=can_move)
     query = data.copy()
     for key in ("csrfmiddlewaretoken", "to_stage", "expected_stage", "lost_reason", "panel"):
         query.pop(key, None)
@@ -68,14 +71,15 @@ def _board_context(request: HttpRequest, data, *, message: str = "", moved: int 
                     for lead in c.cards
                 ],
             }
-            for c in pipeline_board(user=request.user, filters=form.filters())
+            for c in pipeline_board(user=request.user, filters=form.filters(), stamp=stamp)
         ],
         "can_move": can_move,
         "lost_reasons": vocabulary.LEAD_LOST_REASONS,
-        "currency": base_currency(None),
+        "currency": currency,
         "query": query.urlencode(),
         "message": message,
         "moved": moved,
+        "stamp": stamp,
     }
 
 
@@ -85,7 +89,9 @@ def leads_board(request: HttpRequest) -> HttpResponse:
     _readable(request)
     context = _board_context(request, request.GET)
     if not getattr(request, "htmx", None):  # the flow sits outside the part htmx swaps
-        context["flow"] = pipeline_flow(user=request.user, filters=context["form"].filters())
+        context["flow"] = pipeline_flow(
+            user=request.user, filters=context["form"].filters(), stamp=context["stamp"]
+        )
     return render_page(request, "web/leads/board.html", "web/leads/_board.html", context)
 
 
@@ -99,16 +105,17 @@ def leads_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("cursor", None)
     query.pop("page", None)  # of an older link
+    currency = base_currency(None)
     context = {
         "form": form,
         "page": page,
         "query": query.urlencode(),
-        "rows": lead_rows(page.leads, currency=base_currency(None)),
+        "rows": lead_rows(page.leads, currency=currency),
         "count": page.shown_count,
         "count_capped": page.capped,
         "sort_headers": sort_headers(query, filters.sort or "created", SORTS),
         "filtered": any(v for k, v in request.GET.items() if k not in ("cursor", "page", "sort")),
-        "currency": base_currency(None),
+        "currency": currency,
         "now": timezone.now(),
     }
     return render_page(request, "web/leads/list.html", "web/leads/_table.html", context)

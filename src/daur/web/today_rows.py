@@ -9,19 +9,21 @@ format, every value through `escape`.
 
 from __future__ import annotations
 
+import unicodedata
 from html import escape  # the standard library's: Django's adds a lazy-string wrapper a call
 
 from django.middleware.csrf import get_token
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 
 from daur.insights.worklist import WorkItem
 from daur.web.labels import label, translated_names
-from daur.web.templatetags.daur import NumberStyle, money, percent
+from daur.web.templatetags.daur import DateStyle, NumberStyle, money, percent
 
+NOTE_CHARS = 200  # an activity's note is cut after this many characters
 HEAD = '<li class="list-group-item px-0" id="today-{kind}-{pk}">\n' \
     '      <div class="d-flex flex-wrap gap-2 align-items-baseline">\n        '
 MARK = """<div class="d-flex flex-wrap gap-1 mt-1">
@@ -48,7 +50,7 @@ class RowWriter:
     def __init__(self, request, *, own: bool, currency: str, snooze_days) -> None:  # noqa: ANN001
         self.own, self.currency = own, currency
         self.token = escape(get_token(request)) if own else ""
-        self.names, self.style = translated_names(), NumberStyle.active()
+        self.names, self.style, self.dates = translated_names(), NumberStyle.active(), DateStyle()
         self.urls = {
             kind: reverse(name, args=[0])[:-2] + "{}/"
             for kind, name in (("customer", "web:customer"), ("lead", "web:lead"))
@@ -141,11 +143,15 @@ class RowWriter:
             f'        <a class="text-break" href="{url}">{escape(item.name)}</a>\n'
             f'        <span class="badge text-bg-danger">{w["overdue"]}</span>\n'
             f'        <span class="small">{w["due"]} '
-            f'{escape(formats.date_format(due, "DATE_FORMAT"))} '
-            f'{escape(formats.time_format(due, "TIME_FORMAT"))}</span>\n      </div>\n',
+            f"{escape(self.dates.date(due))} {escape(self.dates.time(due))}</span>\n"
+            "      </div>\n",
         ]
         if item.note:
-            note = Truncator(item.note).chars(200)
+            # Truncator's text (NFC), whole when it is that short: Truncator, slower, would only
+            # count its characters (fewer, without the combining ones) to return it unchanged.
+            note = unicodedata.normalize("NFC", item.note)
+            if len(note) > NOTE_CHARS:
+                note = Truncator(note).chars(NOTE_CHARS)
             parts.append(f'      <div class="small text-break">{escape(note)}</div>\n')
         parts += [self._mark("activity", item.pk), "</li>\n"]
         return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped

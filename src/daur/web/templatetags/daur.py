@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from urllib.parse import urlencode
 
 from django import template
-from django.utils import numberformat
+from django.utils import dateformat, numberformat
 from django.utils.formats import get_format, number_format
 from django.utils.translation import get_language
 
@@ -60,6 +61,27 @@ class NumberStyle:
             value, self.decimal_separator, places, self.grouping, self.thousand_separator,
             force_grouping=grouping, use_l10n=True,
         )
+
+
+class DateStyle:
+    """The active language's date and time formats, looked up once for a page of dates
+    (formats.date_format looks them up for every date), each day's text made once (a page's
+    dates fall on few days). Moments are given in local time."""
+
+    def __init__(self) -> None:
+        self.date_format = get_format("DATE_FORMAT")
+        self.time_format = get_format("TIME_FORMAT")
+        self._days: dict[date, str] = {}
+
+    def date(self, moment: datetime) -> str:
+        day = moment.date()
+        text = self._days.get(day)
+        if text is None:
+            text = self._days[day] = dateformat.format(moment, self.date_format)
+        return text
+
+    def time(self, moment: datetime) -> str:
+        return dateformat.time_format(moment, self.time_format)
 
 
 @register.filter
