@@ -119,7 +119,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('insights', '0015_segment_snapshot_by_owner'),
-        ('sales', '0001_initial'),
+        ('sales', '0002_covering_range_reads'),
         # The latest of each: SQLite rebuilds a table for some alterations, dropping its
         # triggers (a run checks they are there: `daur.db.changes.triggers_missing`).
         ('engagement', '0006_open_activity_indexes'),

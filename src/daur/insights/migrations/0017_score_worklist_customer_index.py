@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('customers', '0007_customer_language'),
-        ('insights', '0015_segment_snapshot_by_owner'),
+        ('insights', '0016_score_changes'),
     ]
 
     operations = [
