@@ -74,3 +74,23 @@ def test_turned_off_it_is_djangos_cursor(settings):
         assert len(cursor.fetchall()) == 1
     if connection.vendor == "postgresql":
         assert not [s for s in _prepared_statements() if "name = " in s]
+
+
+def test_a_compiled_read_names_its_columns_in_the_order_values_gave_them():
+    """An annotation between two fields: each column keeps its own name (values() keeps the
+    order it is given)."""
+    from django.db.models import F, Value
+    from django.db.models.functions import Concat
+
+    from daur.db.compiled import CompiledValues
+
+    made = customer_make("Ada")
+    read = CompiledValues(
+        lambda shape, pk: Customer.objects.filter(pk=pk).values(
+            "external_id", label=Concat(Value("<"), F("name"), Value(">")), created=F("created_at")
+        ).values("external_id", "label", "name", "created"),
+        {"pk": -987654}, "test.order",
+    )
+    (row,) = read.rows("one", pk=made.pk)
+    assert row == {"external_id": made.external_id, "label": "<Ada>", "name": "Ada",
+                   "created": made.created_at}

@@ -60,7 +60,11 @@ class CompiledValues:
         by_value = {(type(v), v): name for name, v in self.sentinels.items()}
         slots = [(by_value.get((type(p), p)), p) for p in params]
         query = qs.query
-        names = [*query.extra_select, *query.values_select, *query.annotation_select]
+        # The columns in the order selected: values() keeps the order it is given (annotations
+        # among fields too), which `selected` records; without it, fields before annotations.
+        names = list(query.selected) if query.selected else [
+            *query.extra_select, *query.values_select, *query.annotation_select
+        ]
         # The converters of the selected columns, found once (results_iter finds them per call).
         fields = [column[0] for column in compiler.select[: compiler.col_count]]
         converters = (
