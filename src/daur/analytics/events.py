@@ -15,6 +15,15 @@ from daur.vocabulary import INTERACTION_KINDS, PRODUCT_TIERS, TICKET_KINDS
 
 NO_DAY = np.iinfo(np.int64).min
 NO_INDEX = -1  # no referrer, unknown market, unknown category
+
+
+def factorize(values) -> np.ndarray:  # noqa: ANN001 - a sequence or array of str
+    """An id per distinct non-empty value, in order of first appearance; NO_INDEX for empty."""
+    ids: dict[str, int] = {}
+    items = values.tolist() if isinstance(values, np.ndarray) else values
+    return np.array(
+        [ids.setdefault(v, len(ids)) if v else NO_INDEX for v in items], dtype=np.int64
+    )
 UNKNOWN_TIER = -1
 TIER_CODES = {name: code for code, name in enumerate(PRODUCT_TIERS)}
 INTERACTION_CODES = {name: code for code, name in enumerate(INTERACTION_KINDS)}

@@ -19,7 +19,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from daur.analytics.events import NO_DAY, NO_INDEX, CustomerAttributes
+from daur.analytics.events import NO_DAY, NO_INDEX, CustomerAttributes, factorize
 from daur.analytics.features import CustomerFeatures, _door_openers, _referrals
 from daur.analytics.fit_inputs import TEST_MAX_CUSTOMERS, CalibrationSample
 from daur.analytics.model_choice import MIN_SPAN_DAYS, holdout_split
@@ -237,8 +237,8 @@ def state_features(
     found = (referrer >= 0) & (position < len(pks))
     found[found] &= pks[position[found]] == referrer[found]
     customers = CustomerAttributes(
-        geo_market_id=_factorize(c["geo_key"]),
-        industry_id=_factorize(c["industry_key"]),
+        geo_market_id=factorize(c["geo_key"]),
+        industry_id=factorize(c["industry_key"]),
         referred_by=np.where(found, position, NO_INDEX),
         created_day=c["created_day"],
         qualified_lead=qualified_lead,
@@ -313,9 +313,3 @@ def with_aged(sample: CalibrationSample | None, n_aged: int) -> CalibrationSampl
         n_aged=n_aged,
     )
 
-
-def _factorize(keys: np.ndarray) -> np.ndarray:
-    ids: dict[str, int] = {}
-    return np.array(
-        [ids.setdefault(k, len(ids)) if k else NO_INDEX for k in keys.tolist()], dtype=np.int64
-    )

@@ -27,6 +27,7 @@ from daur.analytics.events import (
     OrderEvents,
     SurveyEvents,
     TicketEvents,
+    factorize,
 )
 from daur.analytics.fit_inputs import sample_keys
 from daur.analytics.scoring import BaseEvents
@@ -252,12 +253,6 @@ def _indexer(pks: np.ndarray):
     return index_of
 
 
-def _factorize(values: Sequence[str]) -> np.ndarray:
-    """An id per distinct non-empty value, NO_INDEX for empty."""
-    ids: dict[str, int] = {}
-    return np.array(
-        [ids.setdefault(v, len(ids)) if v else NO_INDEX for v in values], dtype=np.int64
-    )
 
 
 def _customers(
@@ -294,8 +289,8 @@ def _customers(
         "industry": np.array([i or "" for i in industry], dtype=object),
     }
     return pks, CustomerAttributes(
-        geo_market_id=_factorize(market),
-        industry_id=_factorize(industry),
+        geo_market_id=factorize(market),
+        industry_id=factorize(industry),
         referred_by=np.where(found, position, NO_INDEX),
         created_day=_days(np.array(created, dtype=np.int64)),
         qualified_lead=np.isin(pks, qualified),
@@ -357,7 +352,7 @@ def _products(sql: _Sql) -> dict[str, np.ndarray]:
     ]
     return {
         "pk": np.array(pk, dtype=np.int64),
-        "category_id": _factorize(category),
+        "category_id": factorize(category),
         "tier": np.array([TIER_CODES.get(t, -1) for t in tier], dtype=np.int8),
         "unit_cost": np.array([float(c) if c is not None else np.nan for c in cost]),
         "launched_day": np.array(
