@@ -108,11 +108,16 @@ def check_btyd_data(x, t_x, T) -> None:
         raise FitError("T (customer age) must be >= 0")
 
 
+# Above this many collapsed rows a fit first works on a sample of them.
+COARSE_FROM = 10_000
+
+
 def coarse_rows(n_rows: int, target: int = 20_000) -> slice | None:
-    """Every k-th collapsed row, for a cheap first fit on large data (None when small)."""
-    if n_rows <= 2 * target:
+    """Every k-th collapsed row (a quarter of them, at most about `target`), for a cheap first
+    fit on large data; None when the rows are few."""
+    if n_rows <= COARSE_FROM:
         return None
-    return slice(0, None, n_rows // target)
+    return slice(0, None, n_rows // min(target, n_rows // 8))
 
 
 def coarse_likelihood(
