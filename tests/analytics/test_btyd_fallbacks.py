@@ -314,12 +314,12 @@ def _large_base(rng, n, *, dropout: bool):
 @pytest.mark.slow
 @pytest.mark.parametrize("dropout", [True, False], ids=["interior", "boundary"])
 def test_large_data_fit_explored_on_a_sample_ends_where_the_plain_fit_does(dropout):
-    """On more than 40,000 distinct rows the starts are first run on every k-th row and the
+    """On more than 10,000 distinct rows the starts are first run on every k-th row and the
     whole rows fitted from the distinct optima found there: the same maximum (or the same
     boundary) as running every start on every row, for fewer evaluations on every row."""
     x, t_x, T = _large_base(np.random.default_rng(17), 45_000, dropout=dropout)
     rows = _fit.sufficient_stats(x, t_x, T).x.size
-    assert rows > 40_000
+    assert rows > _fit.COARSE_FROM
     evaluations = {"sampled": 0, "plain": 0}
     real = pareto._pareto_integral.gradient
 
