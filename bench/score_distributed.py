@@ -1,14 +1,15 @@
 """`daur score --distributed` against the in-process run, on PostgreSQL with real Celery workers.
 
     python bench/score_distributed.py [--customers 1000000] [--orders-per-customer 10]
-        [--range-size 50000] [--workers 1,2] [--reuse]
+        [--range-size 50000] [--workers 1,2] [--reuse] [--skip-peer] [--database daur_bench_dist]
 
 Builds the base of bench/score.py (SQL alone) in the database daur_bench_dist, then times the
 scoring step (read, fit, rank, score, store and swap) in process — the peer — and distributed
 over 1 and then 2 Celery workers (`daur worker --concurrency 1`, Redis db 14 as broker), and
 prints the speed-up from one worker to two and each worker's peak memory (VmHWM of its
 processes). Every run's scores are stored; the figures and alerts after scoring are left out
-(the same in both).
+(the same in both). `--skip-peer` leaves out the in-process run: at 10,000,000 customers it
+would hold the whole base in one process, which is what the distributed run exists to avoid.
 """
 
 from __future__ import annotations
@@ -24,8 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
-DB = "daur_bench_dist"
-PG_URL = f"postgresql://postgres@127.0.0.1:5432/{DB}"
+PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
 REDIS_URL = "redis://127.0.0.1:6379/14"
 
 
@@ -67,15 +67,19 @@ def child(args: argparse.Namespace) -> None:
     from django.db import connection
 
     django.setup()
-    call_command("migrate", verbosity=0)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT COUNT(*) FROM customers_customer")
-        if cursor.fetchone()[0] != args.customers:
-            from score import build_postgres
+    if args.mode == "build":
+        call_command("migrate", verbosity=0)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM customers_customer")
+            if cursor.fetchone()[0] != args.customers:
+                from score import build_postgres
 
-            started = time.perf_counter()
-            build_postgres(cursor, args.customers, args.orders_per_customer)
-            print(f"built in {time.perf_counter() - started:.0f} s", flush=True)
+                started = time.perf_counter()
+                build_postgres(cursor, args.customers, args.orders_per_customer)
+                print(f"built in {time.perf_counter() - started:.0f} s", flush=True)
+            cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
+            print(f"database size {cursor.fetchone()[0]}", flush=True)
+        return
     from daur.insights.distributed import scores_compute_distributed
     from daur.insights.services import scores_compute
     from daur.jobs import score_ranges_dispatch
@@ -106,8 +110,9 @@ def run_child(env: dict, args: argparse.Namespace, mode: str) -> list[str]:
     if done.returncode:
         sys.exit(f"{mode} failed:\n{done.stdout}\n{done.stderr}")
     out = done.stdout
-    print(out.replace("RESULT", "  result:").rstrip())
-    return next(line for line in out.splitlines() if line.startswith("RESULT")).split()[1:]
+    print(out.replace("RESULT", "  result:").rstrip(), flush=True)
+    found = [line for line in out.splitlines() if line.startswith("RESULT")]
+    return found[0].split()[1:] if found else []
 
 
 def main() -> None:
@@ -117,7 +122,9 @@ def main() -> None:
     parser.add_argument("--range-size", type=int, default=50_000)
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--reuse", action="store_true")
-    parser.add_argument("--child", choices=("in-process", "distributed"))
+    parser.add_argument("--skip-peer", action="store_true")
+    parser.add_argument("--database", default="daur_bench_dist")
+    parser.add_argument("--child", choices=("build", "in-process", "distributed"))
     args = parser.parse_args()
     if args.child:
         args.mode = args.child
@@ -126,21 +133,25 @@ def main() -> None:
     import psycopg
     import redis
 
-    with psycopg.connect(PG_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB]).fetchone()
+    db = args.database
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db]).fetchone()
         if not (args.reuse and exists):
-            conn.execute(f"DROP DATABASE IF EXISTS {DB}")
-            conn.execute(f"CREATE DATABASE {DB}")
+            conn.execute(f"DROP DATABASE IF EXISTS {db}")
+            conn.execute(f"CREATE DATABASE {db}")
     broker = redis.Redis.from_url(REDIS_URL)
     with tempfile.TemporaryDirectory() as home:
         base = {k: v for k, v in os.environ.items() if not k.startswith("DAUR_")}
         env = {**base, "DAUR_HOME": home, "DJANGO_SETTINGS_MODULE": "daur.config.settings",
                "PYTHONPATH": str(ROOT / "src") + os.pathsep + str(ROOT / "bench"),
-               "DAUR_DATABASE_URL": PG_URL}
+               "DAUR_DATABASE_URL": f"{PG_SERVER}/{db}", "PYTHONUNBUFFERED": "1"}
         print(f"{args.customers:,} customers, {args.customers * args.orders_per_customer:,} "
-              f"orders, ranges of {args.range_size:,} customers")
-        print("in process (the peer):")
-        peer, peer_peak = (float(v) for v in run_child(env, args, "in-process"))
+              f"orders, ranges of {args.range_size:,} customers", flush=True)
+        run_child(env, args, "build")
+        peer = peer_peak = None
+        if not args.skip_peer:
+            print("in process (the peer):", flush=True)
+            peer, peer_peak = (float(v) for v in run_child(env, args, "in-process"))
         results = {}
         for n in (int(w) for w in args.workers.split(",")):
             broker.flushdb()
@@ -168,14 +179,16 @@ def main() -> None:
                   f"{float(coordinator_peak):,.0f} MB; worker peaks "
                   + ", ".join(f"{p:,.0f} MB" for p in worker_peaks))
         broker.flushdb()
-    print(f"\nin process {peer:.1f} s (peak {peer_peak:,.0f} MB)")
+    if peer is not None:
+        print(f"\nin process {peer:.1f} s (peak {peer_peak:,.0f} MB)")
     for n, seconds in results.items():
-        print(f"distributed, {n} worker(s): {seconds:.1f} s = {peer / seconds:.2f}x the in-process run")
+        ratio = f" = {peer / seconds:.2f}x the in-process run" if peer is not None else ""
+        print(f"distributed, {n} worker(s): {seconds:.1f} s{ratio}")
     if 1 in results and 2 in results:
         print(f"speed-up from one worker to two: {results[1] / results[2]:.2f}x")
-    with psycopg.connect(PG_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
         if not args.reuse:
-            conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+            conn.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
 
 
 if __name__ == "__main__":
