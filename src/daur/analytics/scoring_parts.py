@@ -16,7 +16,7 @@ Value counts, not sketches: a cut-off is the exact order statistic the whole bas
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -31,6 +31,7 @@ from daur.analytics.scoring import BaseEvents, buyer_summary, cut_value, feature
 from daur.analytics.scoring_models import BuyerSummary, model_columns
 
 MARKET_KINDS = ("geo", "industry")
+FOLD = 8  # ranges merged at once: the merge holds at most this many beside what it has merged
 COUNTED = ("rfm_r", "rfm_f", "rfm_m", "units", "spend_units_unknown", "spend", "order_value")
 
 
@@ -46,6 +47,20 @@ class ValueCounts:
         pool = np.asarray(values, dtype=np.float64)[among]
         unique, counts = np.unique(pool[~np.isnan(pool)], return_counts=True)
         return cls(unique, counts.astype(np.int64))
+
+    @classmethod
+    def folded(cls, parts: Iterable[ValueCounts]) -> ValueCounts:
+        """`merged` of parts read one at a time, FOLD at once (as `merge_parts` folds)."""
+        merged: ValueCounts | None = None
+        pending: list[ValueCounts] = []
+        for part in parts:
+            pending.append(part)
+            if len(pending) == FOLD:
+                merged = cls.merged([merged, *pending] if merged is not None else pending)
+                pending = []
+        if pending or merged is None:
+            merged = cls.merged([merged, *pending] if merged is not None else pending)
+        return merged
 
     @classmethod
     def merged(cls, parts: Sequence[ValueCounts]) -> ValueCounts:
@@ -214,7 +229,32 @@ class MergedParts:
     markets: dict[str, dict[str, list]]
 
 
-def merge_parts(parts: Sequence[RangeParts]) -> MergedParts:
+def merge_parts(parts: Iterable[RangeParts]) -> MergedParts:
+    """The whole base's parts from its ranges', read one at a time: every FOLD ranges are folded
+    into what is merged so far (each merge is exact and associative), so the merge holds the
+    distinct values seen, not every range's parts at once."""
+    merged: RangeParts | None = None
+    pending: list[RangeParts] = []
+    for part in parts:
+        pending.append(part)
+        if len(pending) == FOLD:
+            merged = _combined([merged, *pending] if merged is not None else pending)
+            pending = []
+    if pending or merged is None:
+        merged = _combined([merged, *pending] if merged is not None else pending)
+    return MergedParts(
+        n_customers=merged.n_customers,
+        n_buyers=merged.n_buyers,
+        events_after_as_of=merged.events_after_as_of,
+        fit=merged.fit,
+        counts=merged.counts,
+        referrals=merged.referrals,
+        markets=merged.markets,
+    )
+
+
+def _combined(parts: Sequence[RangeParts]) -> RangeParts:
+    """Several ranges' parts as one range's (in their order)."""
     after: dict[str, int] = {}
     referrals: dict[int, list[int]] = {}
     markets: dict[str, dict[str, list]] = {kind: {} for kind in MARKET_KINDS}
@@ -237,7 +277,7 @@ def merge_parts(parts: Sequence[RangeParts]) -> MergedParts:
                 elif day == entry[0]:
                     entry[1] += at_first
     fits = [p.fit for p in parts if p.fit is not None]
-    return MergedParts(
+    return RangeParts(
         n_customers=sum(p.n_customers for p in parts),
         n_buyers=sum(p.n_buyers for p in parts),
         events_after_as_of=after,

@@ -115,7 +115,7 @@ def scores_compute_distributed(
             args = [(run.pk, n, snapshot, as_of_day, first_day) for n in range(len(bounds))]
             _phase(run, 1, args, dispatch, limit, progress)
             clock.lap("summarise")
-            merged = merge_parts([decode(r) for r in _payloads(run, "summary")])
+            merged = merge_parts(decode(r) for r in _payloads(run, "summary"))
             clock.lap("merge")
             fits = _fits(merged, as_of_day)
             ScoringRun.objects.filter(pk=run.pk).update(fits=fits)
@@ -228,16 +228,15 @@ def _phase(run, phase, args, dispatch, limit, progress) -> None:
 
 def _clv_counts(run: ScoringRun, fits: dict) -> ValueCounts:
     """The CLVs of every buyer, counted range by range from the buyers' summaries kept by the
-    first phase (no second read of the base)."""
-    counts = []
-    for r in ScoringRange.objects.filter(run=run).order_by("number").only("pk", "clv"):
-        counts.append(clv_counts(decode(r.clv), fits=fits))
-    return ValueCounts.merged(counts)
+    first phase (no second read of the base), folded as they come."""
+    return ValueCounts.folded(clv_counts(decode(text), fits=fits) for text in _payloads(run, "clv"))
 
 
-def _payloads(run: ScoringRun, name: str) -> list[str]:
-    rows = ScoringRange.objects.filter(run=run).order_by("number")
-    return list(rows.values_list(name, flat=True))
+def _payloads(run: ScoringRun, name: str) -> Iterator[str]:
+    """The ranges' stored parts, one at a time (a range's is megabytes: never all at once)."""
+    numbers = ScoringRange.objects.filter(run=run).order_by("number")
+    for pk in list(numbers.values_list("pk", flat=True)):
+        yield ScoringRange.objects.filter(pk=pk).values_list(name, flat=True).get()
 
 
 def _neighbourhoods_store(run: ScoringRun, merged: MergedParts) -> None:
