@@ -23,6 +23,7 @@ from daur.insights.models import (
     CustomerScore,
     ScoreChange,
     ScoringRange,
+    ScoringRangeColumn,
     ScoringRun,
     ScoringState,
     StageChange,
@@ -145,6 +146,47 @@ def test_a_base_shaped_like_a_real_one_scored_in_ranges_equals_the_in_process_ru
     assert_same_scores(before, after)
     assert parts.cuts == whole.cuts
     assert (parts.n_customers, parts.n_buyers) == (whole.n_customers, whole.n_buyers)
+
+
+def test_each_range_is_read_once_and_scored_from_what_its_first_phase_kept(monkeypatch):
+    demo_load(customers=150, seed=5)
+    whole = scores_compute()
+    before = stored_scores()
+    reads: list[tuple[int, int]] = []
+    kept_between_phases: list[int] = []
+    real_read = distributed.base_records
+
+    def counted(*, id_range):
+        reads.append(id_range)
+        return real_read(id_range=id_range)
+
+    def watching(phase, ranges):
+        if phase == 3:
+            kept_between_phases.append(ScoringRangeColumn.objects.count())
+        score_ranges_dispatch(phase, ranges)
+
+    monkeypatch.setattr(distributed, "base_records", counted)
+    parts = scores_compute_distributed(dispatch=watching, range_size=40)
+    assert parts.ranges_total >= 4
+    assert sorted(reads) == sorted(set(reads)) and len(reads) == parts.ranges_total
+    assert kept_between_phases[0] > 0
+    assert ScoringRangeColumn.objects.count() == 0  # dropped when the run ends
+    assert_same_scores(before, stored_scores())
+    assert parts.cuts == whole.cuts
+
+
+def test_a_range_whose_kept_features_are_gone_is_read_again_with_the_same_scores():
+    demo_load(customers=150, seed=5)
+    scores_compute()
+    before = stored_scores()
+
+    def losing(phase, ranges):
+        if phase == 3:  # e.g. a run resumed by a version that keeps other columns
+            ScoringRangeColumn.objects.filter(range__number=1).delete()
+        score_ranges_dispatch(phase, ranges)
+
+    scores_compute_distributed(dispatch=losing, range_size=40)
+    assert_same_scores(before, stored_scores())
 
 
 def test_one_buyer_scored_in_ranges_is_left_to_the_rules_as_in_process():

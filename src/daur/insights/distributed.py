@@ -3,13 +3,17 @@
 The coordinator (the command) holds one exported PostgreSQL snapshot for the whole run, so that
 every range reads the same moment of the base; the ranges' work is two phases on the workers
 (1 and 3), with the coordinator's merge between them:
-1. summarise: each range returns what the merge needs (`analytics.scoring_parts.range_parts`);
-   the merge fits the purchase and spend models once;
+1. summarise: each range returns what the merge needs (`analytics.scoring_parts.range_parts`)
+   and keeps its features and buyer summary (`range_state`, binary columns beside the range);
+   the merge folds the ranges' parts in as it reads them and fits the purchase and spend models
+   once;
 2. value: the coordinator computes each range's buyers' 12-month CLVs under that fit from the
    buyers' summaries the ranges kept (one range at a time), and sets every cut-off (RFM edges,
    top shares, medians) exactly as the whole base would;
-3. score: each range is scored with the fit, the cut-offs and its neighbourhood into the copy of
-   the scores table being prepared (`daur.db.shadow`), with its stage changes.
+3. score: each range is scored from what its first phase kept (it is not read again), with the
+   fit, the cut-offs and its neighbourhood, into the copy of the scores table being prepared
+   (`daur.db.shadow`), with its stage changes. A range whose kept columns are missing is read
+   again, in the run's snapshot.
 When every range is scored the copy is swapped in, in one transaction: readers see the previous
 scores until then, and all the new ones after. A range's work is idempotent (a retried range
 replaces what its first attempt wrote), so a worker killed midway costs a retry; a run that
@@ -32,8 +36,9 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from daur.analytics.incremental import CustomerState
 from daur.analytics.rules_config import RulesConfig
-from daur.analytics.scoring import score_base
+from daur.analytics.scoring import buyer_summary, features_of, score_base
 from daur.analytics.scoring_models import fit_from_inputs, purchase_model_of
 from daur.analytics.scoring_parts import (
     MergedParts,
@@ -45,9 +50,13 @@ from daur.analytics.scoring_parts import (
     merge_parts,
     neighbourhood_patch,
     range_parts,
+    range_state,
+    range_state_complete,
+    range_state_scores,
 )
 from daur.db import dialect, shadow
 from daur.db.changes import changes_consume, changes_seen
+from daur.db.columns import columns_read, columns_write
 from daur.definitions import currency
 from daur.definitions.rules import rules_config
 from daur.insights.extract import base_records
@@ -55,6 +64,7 @@ from daur.insights.models import (
     CustomerScore,
     ScoreChange,
     ScoringRange,
+    ScoringRangeColumn,
     ScoringRun,
     ScoringState,
     StageChange,
@@ -65,6 +75,7 @@ from daur.insights.services import EPOCH, day_of, range_scores_store
 
 PHASES = {1: "summarising", 3: "scoring"}
 MAX_ATTEMPTS = 3
+RANGE_COLUMNS = ScoringRangeColumn._meta.db_table
 _SNAPSHOT_ID = re.compile(r"^[0-9A-Fa-f-]+$")
 Dispatch = Callable[[int, list[tuple]], None]
 
@@ -148,6 +159,7 @@ def scores_compute_distributed(
         _abandon(run, table, error)
         raise
     ScoringRange.objects.filter(run=run).update(summary="", clv="", neighbourhood="")
+    ScoringRangeColumn.objects.filter(range__run=run).delete()
     clock.lap("swap")
     run.phase_seconds = clock.laps  # for the command's report and the benchmark
     return run
@@ -186,6 +198,7 @@ def _abandon(run: ScoringRun, table: str, error: BaseException) -> None:
     try:
         shadow.table_discard(table)
         StageChange.objects.filter(run=run).delete()
+        ScoringRangeColumn.objects.filter(range__run=run).delete()
     finally:
         run_fail(
             run,
@@ -279,27 +292,23 @@ def _range_phase(part: ScoringRange, phase, snapshot, as_of_day, first_day) -> N
     run = part.run
     config = RulesConfig.from_mapping(run.config) if run.config else rules_config()
     bounds = (part.low_id, part.high_id)
-    with _snapshot_reads(snapshot):
-        records = base_records(id_range=bounds)
-    context = RangeContext(
-        ids=records.customer_pks, referrer_ids=records.referrer_ids, markets=records.market_keys
-    )
     if phase == 1:
-        parts = range_parts(
-            records.events, context, as_of_day=as_of_day, first_day=first_day, config=config
-        )
-        buyers = buyer_rows(records.events, as_of_day=as_of_day)
-        ScoringRange.objects.filter(pk=part.pk).update(
-            summary=encode(parts),
-            clv=encode(buyers),
-            customers=records.n_customers,
-            phase=1,
-            error="",
-            attempts=0,
-        )
+        _range_summarise(part, config, snapshot, as_of_day, first_day)
+        return
+    hood = decode(part.neighbourhood)
+    merged = MergedParts(0, 0, {}, None, {}, hood["referrals"], hood["markets"])
+    kept = columns_read(RANGE_COLUMNS, "range_id", part.pk)
+    if range_state_complete(kept):  # the first phase's features: no second read
+        state = CustomerState(as_of_day=as_of_day, columns=kept)
+        pks = state.pks
+        scores = range_state_scores(state, merged, config=config, fits=run.fits, cuts=run.cuts)
     else:
-        hood = decode(part.neighbourhood)
-        merged = MergedParts(0, 0, {}, None, {}, hood["referrals"], hood["markets"])
+        with _snapshot_reads(snapshot):
+            records = base_records(id_range=bounds)
+        context = RangeContext(
+            ids=records.customer_pks, referrer_ids=records.referrer_ids, markets=records.market_keys
+        )
+        pks = records.customer_pks
         scores = score_base(
             records.events,
             as_of_day=as_of_day,
@@ -308,12 +317,45 @@ def _range_phase(part: ScoringRange, phase, snapshot, as_of_day, first_day) -> N
             cuts=run.cuts,
             patch_features=neighbourhood_patch(context, merged),
         )
-        with transaction.atomic():
-            range_scores_store(run, records.customer_pks, scores, config, id_range=bounds)
-            updated = ScoringRange.objects.filter(pk=part.pk, phase__lt=3).update(
-                phase=3, error="", attempts=0
-            )
-            ScoringRun.objects.filter(pk=run.pk).update(ranges_done=F("ranges_done") + updated)
+    with transaction.atomic():
+        range_scores_store(run, pks, scores, config, id_range=bounds)
+        updated = ScoringRange.objects.filter(pk=part.pk, phase__lt=3).update(
+            phase=3, error="", attempts=0
+        )
+        ScoringRun.objects.filter(pk=run.pk).update(ranges_done=F("ranges_done") + updated)
+
+
+def _range_summarise(part: ScoringRange, config, snapshot, as_of_day, first_day) -> None:
+    """The first phase: read the range, hand the merge its parts and keep its features."""
+    with _snapshot_reads(snapshot):
+        records = base_records(id_range=(part.low_id, part.high_id))
+    events = records.events
+    context = RangeContext(
+        ids=records.customer_pks, referrer_ids=records.referrer_ids, markets=records.market_keys
+    )
+    features = features_of(events, as_of_day, config)
+    bought = buyer_summary(events, as_of_day)
+    parts = range_parts(
+        events,
+        context,
+        as_of_day=as_of_day,
+        first_day=first_day,
+        config=config,
+        features=features,
+        bought=bought,
+    )
+    state = range_state(events, context, features=features, bought=bought, config=config)
+    with transaction.atomic():
+        ScoringRangeColumn.objects.filter(range=part).delete()  # an earlier attempt's
+        columns_write(RANGE_COLUMNS, "range_id", part.pk, state.columns)
+        ScoringRange.objects.filter(pk=part.pk).update(
+            summary=encode(parts),
+            clv=encode(buyer_rows(events, as_of_day=as_of_day, bought=bought)),
+            customers=records.n_customers,
+            phase=1,
+            error="",
+            attempts=0,
+        )
 
 
 @contextmanager

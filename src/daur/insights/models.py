@@ -21,6 +21,7 @@ from daur.definitions.worklist import (
 from daur.insights.run_models import (  # noqa: F401 - models of this app, kept importable here
     ScoreChange,
     ScoringRange,
+    ScoringRangeColumn,
     ScoringRun,
     ScoringState,
     ScoringStateColumn,

@@ -106,6 +106,27 @@ class ScoringRange(models.Model):
         return f"{self.run_id}/{self.number} ({self.low_id}-{self.high_id})"
 
 
+class ScoringRangeColumn(models.Model):
+    """One column of a range's features and buyer summary, kept by its first phase for its last
+    (`daur.db.columns`): the last phase scores from them, without reading the range again. Dropped
+    when the run ends."""
+
+    range = models.ForeignKey(ScoringRange, on_delete=models.CASCADE, related_name="columns")
+    name = models.CharField(max_length=64)
+    dtype = models.CharField(max_length=16)
+    data = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("scoring range column")
+        verbose_name_plural = _("scoring range columns")
+        constraints = [
+            models.UniqueConstraint(fields=["range", "name"], name="scoring_range_column_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.range_id}/{self.name}"
+
+
 class ScoreChange(models.Model):
     """A customer (or a product, whose buyers) whose scoring inputs changed since the last run:
     written by database triggers on every table the scoring reads (migration
