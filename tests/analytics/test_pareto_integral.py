@@ -67,3 +67,26 @@ def test_gradient_agrees_with_central_differences(theta):
                    - pareto._log_likelihood(*down, x, t_x, T)) / (2 * step)
         # d/dlog(theta): the optimiser's own coordinates.
         np.testing.assert_allclose(grad[i] * theta[i], numeric, rtol=1e-5, atol=1e-5)
+
+
+def test_rows_taken_in_blocks_on_threads_give_the_same_numbers_to_the_bit(monkeypatch):
+    """Blocks (and the threads that take them) change where the work is done, not its result:
+    each row's value and gradient are those of the whole array taken at once."""
+    rng = np.random.default_rng(7)
+    n = 3 * 2 * 4 * 512 + 17  # blocks of 512 on up to 4 threads, a short last block
+    T = rng.integers(1, 1000, n).astype(float)
+    x = rng.integers(0, 40, n).astype(float)
+    t_x = np.where(x > 0, T * rng.random(n), 0.0)
+    t_x[:9] = T[:9]  # bought on the last day: an empty integral
+    for theta in ((0.55, 10.6, 0.61, 11.7), (100.6, 6223.0, 234.6, 1.628e5)):
+        monkeypatch.setattr(_pareto_integral, "BLOCK", 10**9)
+        whole = _pareto_integral.gradient(*theta, x, t_x, T)
+        whole_integral = _pareto_integral.log_integral(*theta, x, t_x, T, moments=True)
+        monkeypatch.setattr(_pareto_integral, "BLOCK", 512)
+        for threads in (1, 4):
+            monkeypatch.setattr(_pareto_integral, "THREADS", threads)
+            value, grad = _pareto_integral.gradient(*theta, x, t_x, T)
+            assert np.array_equal(value, whole[0]) and np.array_equal(grad, whole[1])
+            log_i, moments = _pareto_integral.log_integral(*theta, x, t_x, T, moments=True)
+            assert np.array_equal(log_i, whole_integral[0])
+            assert all(np.array_equal(a, b) for a, b in zip(moments, whole_integral[1], strict=True))

@@ -19,12 +19,25 @@ integration in the tests).
 The derivatives of I bring down log(a+tau), 1/(a+tau), log(b+tau) and 1/(b+tau): I times an
 expectation under the density proportional to the integrand, over the same nodes. So the
 gradient costs what the value costs.
+
+Rows are taken BLOCK at a time, on up to THREADS threads: each row's value is computed alone
+(elementwise, and sums over its own nodes), so blocks give the same numbers to the bit, while the
+(rows x 48) temporaries stay in the processor's cache instead of streaming through memory —
+about 4x faster on one thread for 178,000 rows, 7x on two (bench/pareto.py).
 """
 
 from __future__ import annotations
 
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 from scipy.special import digamma, gammaln
+
+BLOCK = 4096
+THREADS = min(4, len(os.sched_getaffinity(0)))  # the cores this process may run on, up to 4
 
 NODES = 24
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(NODES)
@@ -36,6 +49,23 @@ def log_integral(r, alpha, s, beta, x, t_x, T, *, moments: bool = False):
     """log I per row (-inf where t_x = T); with `moments`, also the four expectations
     E[log(a+tau)], E[1/(a+tau)], E[log(b+tau)], E[1/(b+tau)] under the integrand."""
     x, t_x, T = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (x, t_x, T)))
+    if x.ndim != 1 or x.size <= BLOCK:
+        return _log_integral(r, alpha, s, beta, x, t_x, T, moments=moments)
+    parts = _by_block(
+        lambda rows: _log_integral(
+            r, alpha, s, beta, x[rows], t_x[rows], T[rows], moments=moments
+        ),
+        x.size,
+    )
+    if not moments:
+        return np.concatenate(parts)
+    return (
+        np.concatenate([p[0] for p in parts]),
+        [np.concatenate([p[1][k] for p in parts]) for k in range(4)],
+    )
+
+
+def _log_integral(r, alpha, s, beta, x, t_x, T, *, moments: bool = False):
     c = min(alpha, beta)
     d_a, d_b = alpha - c, beta - c
     a_pow, b_pow = r + x, s + 1.0
@@ -85,7 +115,17 @@ def _reach(slope):
 
 def gradient(r, alpha, s, beta, x, t_x, T):
     """(log L per row, d log L / d (r, alpha, s, beta) per row as an array of shape (4, rows))."""
-    log_i, (e_log_a, e_inv_a, e_log_b, e_inv_b) = log_integral(
+    x, t_x, T = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (x, t_x, T)))
+    if x.ndim != 1 or x.size <= BLOCK:
+        return _gradient(r, alpha, s, beta, x, t_x, T)
+    parts = _by_block(
+        lambda rows: _gradient(r, alpha, s, beta, x[rows], t_x[rows], T[rows]), x.size
+    )
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts], axis=1)
+
+
+def _gradient(r, alpha, s, beta, x, t_x, T):
+    log_i, (e_log_a, e_inv_a, e_log_b, e_inv_b) = _log_integral(
         r, alpha, s, beta, x, t_x, T, moments=True
     )
     rx = r + x
@@ -101,3 +141,26 @@ def gradient(r, alpha, s, beta, x, t_x, T):
     d_s = np.log(beta) - w_alive * np.log(beta + T) + w_died * (1.0 / s - e_log_b)
     d_beta = s / beta - w_alive * s / (beta + T) - w_died * (s + 1.0) * e_inv_b
     return value, np.stack([d_r, d_alpha, d_s, d_beta])
+
+
+_pool: ThreadPoolExecutor | None = None
+_pool_pid = 0
+_pool_lock = threading.Lock()
+
+
+def _by_block(work: Callable[[slice], object], n: int) -> list:
+    """`work` on each block of rows, in order (on the pool's threads when there are several)."""
+    blocks = [slice(start, min(start + BLOCK, n)) for start in range(0, n, BLOCK)]
+    if THREADS == 1 or len(blocks) < 2 * THREADS:
+        return [work(rows) for rows in blocks]
+    return list(_threads().map(work, blocks))
+
+
+def _threads() -> ThreadPoolExecutor:
+    """The pool of this process (a forked child, a worker's, makes its own)."""
+    global _pool, _pool_pid
+    with _pool_lock:
+        if _pool is None or _pool_pid != os.getpid():
+            _pool = ThreadPoolExecutor(THREADS, thread_name_prefix="pareto")
+            _pool_pid = os.getpid()
+        return _pool
