@@ -117,9 +117,9 @@ UPDATE insights_customerscore SET rfm_segment = CASE
     'Hibernating' ELSE 'Need Attention' END;
 INSERT INTO insights_scoringrun (started_at, finished_at, as_of, status, message, n_customers,
     n_buyers, rules_only, base_currency, fits, cuts, config, events_after_as_of, seconds, host,
-    ranges_total, ranges_done)
+    ranges_total, ranges_done, customers_reread, incremental)
 VALUES (now(), now(), date '2025-06-30', 'succeeded', '', %(n)s, %(n)s, false, 'IDR', '{}', '{}',
-    '{}', '{}', 1, '', 0, 0);
+    '{}', '{}', 1, '', 0, 0, 0, false);
 INSERT INTO sales_order (custom_fields, updated_at, external_id, customer_id, ordered_at, amount,
     currency, discount_amount, coupon_code, channel, reseller_id)
 SELECT '{}', now(), 'O' || g, (SELECT min(id) FROM customers_customer) + (g::bigint * 7919) %% %(n)s,
