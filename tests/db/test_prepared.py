@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from daur.api.customers import ONE_CUSTOMER, READ_FIELDS
-from daur.customers.models import Customer
+from daur.customers.models import Consumer, Customer
 from daur.db.prepared import prepared_cursor
 from tests.web.factories import customer_make, user_make
 
@@ -43,11 +43,18 @@ def test_the_compiled_customer_read_gives_the_orm_values():
     owner = user_make("rep1")
     made = customer_make("Ana", owner=owner, custom_fields={"tier": "gold"})
     customer_make("Other")
-    expected = list(Customer.objects.filter(pk=made.pk).values(*READ_FIELDS))
+    expected = [
+        {**row, "has_consumers": False}
+        for row in Customer.objects.filter(pk=made.pk).values(*READ_FIELDS)
+    ]
     for _ in range(3):
         assert ONE_CUSTOMER.rows("all", ident=made.external_id, owner=owner.pk) == expected
         assert ONE_CUSTOMER.rows("own", ident=made.external_id, owner=owner.pk) == expected
         assert ONE_CUSTOMER.rows("own", ident=made.external_id, owner=owner.pk + 1) == []
+    Consumer.objects.create(customer=made, name="Budi")
+    assert ONE_CUSTOMER.rows("all", ident=made.external_id, owner=owner.pk) == [
+        {**expected[0], "has_consumers": True}
+    ]
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
