@@ -4,9 +4,9 @@ The coordinator (the command) holds one exported PostgreSQL snapshot for the who
 every range reads the same moment of the base; the ranges' work is two phases on the workers
 (1 and 3), with the coordinator's merge between them:
 1. summarise: each range returns what the merge needs (`analytics.scoring_parts.range_parts`)
-   and keeps its features and buyer summary (`range_state`, binary columns beside the range);
-   the merge folds the ranges' parts in as it reads them and fits the purchase and spend models
-   once;
+   and keeps its features and buyer summary (`analytics.range_state`: binary columns beside
+   the range); the merge folds the ranges' parts in as it reads them and fits the purchase and
+   spend models once;
 2. value: the coordinator computes each range's buyers' 12-month CLVs under that fit from the
    buyers' summaries the ranges kept (one range at a time), and sets every cut-off (RFM edges,
    top shares, medians) exactly as the whole base would;
@@ -37,6 +37,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from daur.analytics.incremental import CustomerState
+from daur.analytics.range_state import range_state, range_state_complete, range_state_scores
 from daur.analytics.rules_config import RulesConfig
 from daur.analytics.scoring import buyer_summary, features_of, score_base
 from daur.analytics.scoring_models import fit_from_inputs, purchase_model_of
@@ -50,9 +51,6 @@ from daur.analytics.scoring_parts import (
     merge_parts,
     neighbourhood_patch,
     range_parts,
-    range_state,
-    range_state_complete,
-    range_state_scores,
 )
 from daur.db import dialect, shadow
 from daur.db.changes import changes_consume, changes_seen

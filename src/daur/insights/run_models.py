@@ -106,15 +106,24 @@ class ScoringRange(models.Model):
         return f"{self.run_id}/{self.number} ({self.low_id}-{self.high_id})"
 
 
-class ScoringRangeColumn(models.Model):
-    """One column of a range's features and buyer summary, kept by its first phase for its last
-    (`daur.db.columns`): the last phase scores from them, without reading the range again. Dropped
-    when the run ends."""
+class StoredColumn(models.Model):
+    """A numpy array's bytes under a name, one row per column (`daur.db.columns`), owned by the
+    record the concrete model's foreign key names."""
 
-    range = models.ForeignKey(ScoringRange, on_delete=models.CASCADE, related_name="columns")
     name = models.CharField(max_length=64)
     dtype = models.CharField(max_length=16)
     data = models.BinaryField()
+
+    class Meta:
+        abstract = True
+
+
+class ScoringRangeColumn(StoredColumn):
+    """One column of a range's features and buyer summary, kept by its first phase for its last:
+    the last phase scores from them, without reading the range again. Dropped when the run
+    ends."""
+
+    range = models.ForeignKey(ScoringRange, on_delete=models.CASCADE, related_name="columns")
 
     class Meta:
         verbose_name = _("scoring range column")
@@ -165,13 +174,10 @@ class ScoringState(models.Model):
         return f"{self.as_of} ({self.n_customers} customers)"
 
 
-class ScoringStateColumn(models.Model):
-    """One column of a stored scoring state: a numpy array's bytes (`daur.db.columns`)."""
+class ScoringStateColumn(StoredColumn):
+    """One column of a stored scoring state."""
 
     state = models.ForeignKey(ScoringState, on_delete=models.CASCADE, related_name="columns")
-    name = models.CharField(max_length=64)
-    dtype = models.CharField(max_length=16)
-    data = models.BinaryField()
 
     class Meta:
         verbose_name = _("scoring state column")
