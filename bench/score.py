@@ -101,9 +101,9 @@ def _build_postgres(cursor, customers: int, per_customer: int) -> None:
         FROM (SELECT g, (1 + g % {customers})::bigint AS c, abs(hashtext(g::text)::bigint) AS hashint
               FROM generate_series(1, {orders}) g) s""")
     cursor.execute("""
-        INSERT INTO sales_orderline (order_id, product_id, quantity, unit_price, discount_amount,
-            custom_fields, updated_at)
-        SELECT o.id, 1 + o.id % 500, 1, o.amount + o.discount_amount, o.discount_amount, '{}', now()
+        INSERT INTO sales_orderline (order_id, customer_id, product_id, quantity, unit_price,
+            discount_amount, custom_fields, updated_at)
+        SELECT o.id, o.customer_id, 1 + o.id % 500, 1, o.amount + o.discount_amount, o.discount_amount, '{}', now()
         FROM sales_order o""")
     cursor.execute(f"""
         INSERT INTO engagement_interaction (customer_id, kind, occurred_at, channel, note,
@@ -154,9 +154,9 @@ def build_sqlite(cursor, customers: int, per_customer: int) -> None:
             '', 'web', '{{}}', datetime('now')
         FROM s""")
     cursor.execute("""
-        INSERT INTO sales_orderline (order_id, product_id, quantity, unit_price, discount_amount,
-            custom_fields, updated_at)
-        SELECT o.id, 1 + o.id % 500, 1, o.amount + o.discount_amount, o.discount_amount, '{}', datetime('now')
+        INSERT INTO sales_orderline (order_id, customer_id, product_id, quantity, unit_price,
+            discount_amount, custom_fields, updated_at)
+        SELECT o.id, o.customer_id, 1 + o.id % 500, 1, o.amount + o.discount_amount, o.discount_amount, '{}', datetime('now')
         FROM sales_order o""")
     cursor.execute(series.format(n=customers * 2) + f"""
         INSERT INTO engagement_interaction (customer_id, kind, occurred_at, channel, note,

@@ -45,9 +45,9 @@ def day_of_changes(cursor, customers: int, share: float, day: str) -> int:
         FROM generate_series(1, {customers}, {step}) g""")
     changed = cursor.rowcount
     cursor.execute("""
-        INSERT INTO sales_orderline (order_id, product_id, quantity, unit_price, discount_amount,
-            custom_fields, updated_at)
-        SELECT o.id, 1 + o.id % 500, 1, o.amount, 0, '{}', now()
+        INSERT INTO sales_orderline (order_id, customer_id, product_id, quantity, unit_price,
+            discount_amount, custom_fields, updated_at)
+        SELECT o.id, o.customer_id, 1 + o.id % 500, 1, o.amount, 0, '{}', now()
         FROM sales_order o WHERE o.external_id LIKE 'N%'""")
     cursor.execute(f"""
         INSERT INTO servicedesk_ticket (external_id, customer_id, kind, priority, opened_at,

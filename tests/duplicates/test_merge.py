@@ -10,6 +10,7 @@ from daur.actions import customers_merge
 from daur.actions.customers_merge import (
     COLLAPSED,
     DERIVED,
+    FOLLOWING,
     MOVED,
     MergeRefused,
     customer_merge,
@@ -50,10 +51,12 @@ def every_customer_relation() -> set[tuple[str, str]]:
 
 
 def test_every_foreign_key_to_a_customer_is_handled_by_the_merge():
-    handled = {(r.model, r.field) for r in (*MOVED, *DERIVED, *(r for r, _ in COLLAPSED))}
+    handled = {
+        (r.model, r.field) for r in (*MOVED, *DERIVED, *FOLLOWING, *(r for r, _ in COLLAPSED))
+    }
     missing = every_customer_relation() - handled
     assert not missing, f"relations to Customer the merge does not handle: {sorted(missing)}"
-    for relation in (*MOVED, *DERIVED):  # and each listed one exists
+    for relation in (*MOVED, *DERIVED, *FOLLOWING):  # and each listed one exists
         apps.get_model(relation.model)._meta.get_field(relation.field)
 
 

@@ -135,3 +135,29 @@ def test_the_swapped_table_keeps_the_value_at_stake_a_generated_column():
     CustomerScore.objects.filter(pk=score.pk).update(clv_12m=1000.0, p_alive=0.25)
     score.refresh_from_db()
     assert score.value_at_stake == pytest.approx(750.0)  # the database keeps it current
+
+
+def test_a_copy_built_beside_the_table_and_then_swapped_keeps_its_schema_and_rules():
+    """A distributed run's copy: filled and committed, its indexes built several at once on
+    connections of their own (`table_build`), then only renamed by the swap."""
+    demo_load(customers=150, seed=5)
+    scores_compute()
+    schema, kept = _schema(), _scores()
+    name = shadow.table_prepare(TABLE)
+    with connection.cursor() as cursor:
+        columns = ", ".join(
+            f'"{f.column}"' for f in CustomerScore._meta.concrete_fields if not f.generated
+        )
+        cursor.execute(f'INSERT INTO "{name}" ({columns}) SELECT {columns} FROM "{TABLE}"')
+    shadow.table_build(TABLE, connections=3)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        shadow.table_build(TABLE)  # never inside a transaction: the copy is committed
+    with transaction.atomic():
+        shadow.table_swap(TABLE, built=True)
+    assert _schema() == schema  # the same indexes and constraints, by the same names
+    assert _scores() == kept
+    with pytest.raises(IntegrityError), transaction.atomic():  # the unique key enforced
+        cursor = connection.cursor()
+        cursor.execute(f'INSERT INTO "{TABLE}" ({columns}) SELECT {columns} FROM "{TABLE}" LIMIT 1')
+    with pytest.raises(IntegrityError), transaction.atomic():  # and the foreign key
+        CustomerScore.objects.filter(customer_id=kept[0][0]).update(customer_id=10**12)

@@ -1,7 +1,8 @@
 """Merging duplicate customers into the one kept, recorded so that it can be undone exactly.
 
 Every foreign key to a customer is listed below as MOVED (its records move to the kept customer),
-DERIVED (computed by scoring: deleted with the duplicate, recomputed by the re-score) or kept as
+DERIVED (computed by scoring: deleted with the duplicate, recomputed by the re-score), FOLLOWING
+(copied by the database from a record that moves) or kept as
 history (django-simple-history's rows describe the past as it was). A test fails when a model
 gains a foreign key to Customer that is in none of them, so a new relation cannot be forgotten.
 """
@@ -69,6 +70,9 @@ DERIVED = (
     # The consent now: the latest of the customer's consent changes (daur.actions.mail).
     Relation("engagement.EmailConsent", "customer"),
 )
+# Copies of another record's customer, kept by the database: an order line holds its order's
+# (daur.db.line_customer), so it follows the order when the order moves, and back on undo.
+FOLLOWING = (Relation("sales.OrderLine", "customer"),)
 # A blank field of the kept customer takes the duplicate's value (recorded, restored by undo).
 FILLED_FIELDS = (
     "email", "phone", "country", "city", "industry", "acquired_via", "campaign_id", "owner_id",

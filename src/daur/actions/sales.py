@@ -72,6 +72,7 @@ def order_record(
     OrderLine.objects.bulk_create(
         OrderLine(
             order=order,
+            customer=customer,  # the order's, copied (daur.db.line_customer)
             product=products[line.sku],
             quantity=line.quantity,
             unit_price=line.unit_price,

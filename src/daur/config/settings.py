@@ -259,6 +259,9 @@ DAUR_SCORING_STALE_MINUTES = int(os.environ.get("DAUR_SCORING_STALE_MINUTES", "1
 # run waits for a phase's ranges before it fails (keeping the previous scores).
 DAUR_SCORING_RANGE_SIZE = int(os.environ.get("DAUR_SCORING_RANGE_SIZE", "50000"))
 DAUR_SCORING_RANGE_TIMEOUT = float(os.environ.get("DAUR_SCORING_RANGE_TIMEOUT", "3600"))
+# ... and how many of the new scores table's indexes it builds at once (a PostgreSQL server
+# process each: up to its cores).
+DAUR_SCORING_BUILD_CONNECTIONS = int(os.environ.get("DAUR_SCORING_BUILD_CONNECTIONS", "2"))
 # A pause at the start of every range's work, for fault drills (killing a worker midway).
 DAUR_SCORING_RANGE_DELAY = float(os.environ.get("DAUR_SCORING_RANGE_DELAY", "0"))
 # `daur score --incremental`: above this share of the base to read again, a full run is made.

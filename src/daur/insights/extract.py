@@ -223,12 +223,20 @@ class _Sql:
             where_i=self.where("i.customer_id") or "WHERE i.customer_id IS NOT NULL",
             where_t=self.where("t.customer_id"),
             where_s=self.where("s.customer_id"),
-            where_l=self.where("o.customer_id").replace(
-                "WHERE", "WHERE l.order_id IN (SELECT o.id FROM sales_order o WHERE", 1
-            )
-            + (")" if self.customers is not None or self.id_range is not None else ""),
+            where_l=self._where_lines(),
         )
         return sql
+
+    def _where_lines(self) -> str:
+        if self.id_range is not None:
+            # A range of customers (a distributed run, on PostgreSQL): by the customer the line
+            # holds, an index range scan (daur.db.line_customer), not a probe per order.
+            return self.where("l.customer_id")
+        if self.customers is None:
+            return ""
+        return self.where("o.customer_id").replace(
+            "WHERE", "WHERE l.order_id IN (SELECT o.id FROM sales_order o WHERE", 1
+        ) + ")"
 
     def numeric(self, template: str, width: int) -> np.ndarray:
         return fetch_numeric(self.render(template), width)

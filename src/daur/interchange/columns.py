@@ -37,6 +37,9 @@ class Reference:
     key_field: str
     # Optional further requirement on the referenced row: (SQL on alias r, reason if unmet).
     condition: tuple[str, str] | None = None
+    # Fields of the importing record copied from the referenced row: (field, column there);
+    # an order line takes its order's customer (daur.db.line_customer).
+    carry: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -180,7 +180,9 @@ KINDS: dict[str, Kind] = {
                     ident(),
                     "order",
                     required=True,
-                    reference=Reference("sales.Order", "external_id"),
+                    reference=Reference(
+                        "sales.Order", "external_id", carry=(("customer", "customer_id"),)
+                    ),
                 ),
                 Column(
                     "sku",

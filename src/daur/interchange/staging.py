@@ -162,6 +162,7 @@ class Staging:
     def _selected(self) -> tuple[list[str], list[str], list[str], list[str]]:
         """Target columns, their SELECT expressions, the joins they need, the columns updated."""
         targets, exprs, joins, updated = [], [], [], []
+        carry: list[tuple[str, str, str]] = []  # (column, expression, the reference's column)
         keep_existing = any(c.keep_if_empty for c in self.kind.columns)
         for n, spec in enumerate(self.kind.columns):
             field = self.model._meta.get_field(spec.field)
@@ -173,6 +174,9 @@ class Staging:
                     f"LEFT JOIN {table} {alias} ON {alias}.{key_column} = s.{_q(spec.name)}"
                 )
                 exprs.append(f"{alias}.{pk}")
+                for carried, there in spec.reference.carry:
+                    carried_column = _q(self.model._meta.get_field(carried).column)
+                    carry.append((carried_column, f"{alias}.{_q(there)}", spec.name))
             elif spec.keep_if_empty:
                 exprs.append(f"COALESCE(s.{_q(spec.name)}, e.{target}, %(now)s)")
             else:
@@ -180,6 +184,11 @@ class Staging:
             targets.append(target)
             if spec.name in self.present and spec.field not in self.kind.conflict_fields:
                 updated.append(target)
+        for carried_column, expr, name in carry:  # after the columns: their positions hold
+            targets.append(carried_column)
+            exprs.append(expr)
+            if name in self.present:
+                updated.append(carried_column)
         if self.kind.natural_key:
             targets.append('"natural_key"')
             exprs.append('s."natural_key"')
