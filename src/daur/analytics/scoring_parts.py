@@ -7,26 +7,27 @@ range's scores need from the rest of the base is small and adds up exactly:
    customers elsewhere, the first buyers of its markets, the events after the as-of day;
 2. the merge (`merge_parts`) fits the models once (`scoring_models.fit_from_inputs`);
 3. `clv_counts`: each range's 12-month CLVs under that fit (from its buyers' summary, kept by
-   the first phase: `buyer_rows`), whose merge gives the CLV cut-offs;
-4. `base_cuts`: every cut-off as `score_base` stores it; then each range is scored with the fit,
-   the cut-offs and its neighbourhood (`neighbourhood_patch`): from the features its first phase
-   kept (`range_state`), or read again: `score_base(..., fits, cuts)`.
+   the first phase: `buyer_rows`), which give the CLV cut-offs;
+4. `cut_selections` and `base_cuts`: every cut-off as `score_base` stores it; then each range is
+   scored with the fit, the cut-offs and its neighbourhood (`neighbourhood_patch`): from the
+   features its first phase kept (`range_state`), or read again: `score_base(..., fits, cuts)`.
 Value counts, not sketches: a cut-off is the exact order statistic the whole base would give.
+The merge counts a figure's values by bin, and reads again only the bins the cut-offs fall in
+(`rank_select`): its memory does not grow with the base's distinct values.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from daur.analytics.cutoffs import TOLERANCE
 from daur.analytics.events import NO_DAY
 from daur.analytics.features import CustomerFeatures
 from daur.analytics.fit_inputs import FitInputs, merge_fit_inputs
+from daur.analytics.rank_select import Histogram, OrderStatistics, Wanted, selections
 from daur.analytics.rules_config import RulesConfig
 from daur.analytics.scoring import BaseEvents, Bought, buyer_summary, cut_value, features_of
 from daur.analytics.scoring_models import BuyerSummary, model_columns
@@ -37,7 +38,7 @@ COUNTED = ("rfm_r", "rfm_f", "rfm_m", "units", "spend_units_unknown", "spend", "
 
 
 @dataclass(frozen=True)
-class ValueCounts:
+class ValueCounts(OrderStatistics):
     """Distinct values in ascending order, each with how many customers have it."""
 
     values: np.ndarray
@@ -48,20 +49,6 @@ class ValueCounts:
         pool = np.asarray(values, dtype=np.float64)[among]
         unique, counts = np.unique(pool[~np.isnan(pool)], return_counts=True)
         return cls(unique, counts.astype(np.int64))
-
-    @classmethod
-    def folded(cls, parts: Iterable[ValueCounts]) -> ValueCounts:
-        """`merged` of parts read one at a time, FOLD at once (as `merge_parts` folds)."""
-        merged: ValueCounts | None = None
-        pending: list[ValueCounts] = []
-        for part in parts:
-            pending.append(part)
-            if len(pending) == FOLD:
-                merged = cls.merged([merged, *pending] if merged is not None else pending)
-                pending = []
-        if pending or merged is None:
-            merged = cls.merged([merged, *pending] if merged is not None else pending)
-        return merged
 
     @classmethod
     def merged(cls, parts: Sequence[ValueCounts]) -> ValueCounts:
@@ -81,28 +68,8 @@ class ValueCounts:
         ends = np.cumsum(self.counts)
         return float(self.values[np.searchsorted(ends, position, side="right")])
 
-    def top_share_cut(self, share: float) -> float:
-        """`cutoffs.top_share_cut` of the expanded values."""
-        m = self.total
-        if m == 0 or share <= 0:
-            return math.inf
-        k = min(m, max(1, math.ceil(share * m - TOLERANCE)))
-        return self.nth(m - k)
-
-    def bottom_share_cut(self, share: float) -> float:
-        """`cutoffs.bottom_share_cut`: the largest value in the bottom `share`."""
-        m = self.total
-        if m == 0 or share <= 0:
-            return -math.inf
-        k = min(m, max(1, math.ceil(share * m - TOLERANCE)))
-        return self.nth(k - 1)
-
-    def median(self) -> float:
-        """`np.median` of the expanded values (NaN when there are none)."""
-        m = self.total
-        if m == 0:
-            return math.nan
-        return float(np.mean([self.nth((m - 1) // 2), self.nth(m // 2)]))
+    def histogram(self) -> Histogram:
+        return Histogram.of(self.values, self.counts)
 
     def quintile_edges(self) -> list[float | None]:
         """The lowest value of each RFM score 1-5 as `rfm.quintile_scores` ranks them."""
@@ -229,19 +196,22 @@ class MergedParts:
     n_buyers: int
     events_after_as_of: dict[str, int]
     fit: FitInputs | None
-    counts: dict[str, ValueCounts]
+    counts: dict[str, Histogram]  # the ranked figures, counted by bin
     referrals: dict[int, list[int]]
     markets: dict[str, dict[str, list]]
 
 
 def merge_parts(parts: Iterable[RangeParts]) -> MergedParts:
     """The whole base's parts from its ranges', read one at a time: every FOLD ranges are folded
-    into what is merged so far (each merge is exact and associative), so the merge holds the
-    distinct values seen, not every range's parts at once."""
+    into what is merged so far (each merge is exact and associative); the ranked figures' values
+    are only counted by bin (`rank_select.Histogram`): `cut_selections` reads them again."""
     merged: RangeParts | None = None
     pending: list[RangeParts] = []
+    histograms = {name: Histogram.empty() for name in COUNTED}
     for part in parts:
-        pending.append(part)
+        for name in COUNTED:
+            histograms[name].add(part.counts[name].histogram())
+        pending.append(replace(part, counts={}))
         if len(pending) == FOLD:
             merged = _combined([merged, *pending] if merged is not None else pending)
             pending = []
@@ -252,7 +222,7 @@ def merge_parts(parts: Iterable[RangeParts]) -> MergedParts:
         n_buyers=merged.n_buyers,
         events_after_as_of=merged.events_after_as_of,
         fit=merged.fit,
-        counts=merged.counts,
+        counts=histograms,
         referrals=merged.referrals,
         markets=merged.markets,
     )
@@ -287,7 +257,7 @@ def _combined(parts: Sequence[RangeParts]) -> RangeParts:
         n_buyers=sum(p.n_buyers for p in parts),
         events_after_as_of=after,
         fit=merge_fit_inputs(fits) if fits else None,
-        counts={name: ValueCounts.merged([p.counts[name] for p in parts]) for name in COUNTED},
+        counts={},  # counted by bin in `merge_parts`
         referrals=referrals,
         markets=markets,
     )
@@ -316,11 +286,35 @@ def clv_counts(rows: Mapping[str, np.ndarray], *, fits: Mapping[str, Any]) -> Va
     return ValueCounts.of(values, np.ones(values.size, bool))
 
 
+def cut_selections(
+    merged: MergedParts,
+    clv: Histogram,
+    config: RulesConfig,
+    fits: Mapping[str, Any],
+    values_again: Callable[[], Iterable[Mapping[str, ValueCounts]]],
+) -> dict[str, OrderStatistics]:
+    """The ranked figures' values the cut-offs read, exactly, in bounded memory: the ranks
+    `base_cuts` asks for (learnt against the histograms' totals), then the bins holding them
+    collected from every range's values, read again one range at a time (`values_again()`:
+    per range its `ValueCounts` of each of COUNTED and of "clv")."""
+    histograms = {**merged.counts, "clv": clv}
+    wanted = {name: Wanted(h.total) for name, h in histograms.items()}
+    base_cuts(wanted, config, fits)
+    bins = {name: histograms[name].bins_for(w.positions) for name, w in wanted.items()}
+    again = (
+        {name: (counts[name].values, counts[name].counts) for name in histograms}
+        for counts in values_again()
+    )
+    return dict(selections(histograms, bins, again))
+
+
 def base_cuts(
-    merged: MergedParts, clv: ValueCounts, config: RulesConfig, fits: Mapping[str, Any]
+    counts: Mapping[str, OrderStatistics], config: RulesConfig, fits: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """Every cut-off of the whole base, as `score_base` stores it (BaseScores.cuts)."""
-    c, types, strategy = merged.counts, config.types, config.strategy
+    """Every cut-off of the whole base, as `score_base` stores it (BaseScores.cuts), from the
+    ranked figures' values (`counts`: each of COUNTED and "clv", the buyers' 12-month CLVs)."""
+    c, types, strategy = counts, config.types, config.strategy
+    clv = c["clv"]
     if "params" not in fits.get(fits.get("purchase_model") or "", {}):
         clv = ValueCounts.of(np.zeros(0), np.zeros(0, bool))  # no CLV without a purchase model
     return {

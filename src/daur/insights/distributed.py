@@ -39,6 +39,7 @@ from django.utils import timezone
 
 from daur.analytics.incremental import CustomerState
 from daur.analytics.range_state import range_state, range_state_complete, range_state_scores
+from daur.analytics.rank_select import Histogram
 from daur.analytics.rules_config import RulesConfig
 from daur.analytics.scoring import buyer_summary, features_of, score_base
 from daur.analytics.scoring_models import fit_from_inputs, purchase_model_of
@@ -49,6 +50,7 @@ from daur.analytics.scoring_parts import (
     base_cuts,
     buyer_rows,
     clv_counts,
+    cut_selections,
     merge_parts,
     neighbourhood_patch,
     range_parts,
@@ -132,8 +134,9 @@ def scores_compute_distributed(
             fits = _fits(merged, as_of_day)
             ScoringRun.objects.filter(pk=run.pk).update(fits=fits)
             clock.lap("fit")
-            clv = _clv_counts(run, fits)
-            cuts = base_cuts(merged, clv, config, fits)
+            clv = _clv_histogram(run, fits)
+            chosen = cut_selections(merged, clv, config, fits, lambda: _values_again(run, fits))
+            cuts = base_cuts(chosen, config, fits)
             ScoringRun.objects.filter(pk=run.pk).update(cuts=cuts)
             _neighbourhoods_store(run, merged)
             shadow.table_prepare(table)
@@ -243,10 +246,22 @@ def _phase(run, phase, args, dispatch, limit, progress) -> None:
         time.sleep(0.2)
 
 
-def _clv_counts(run: ScoringRun, fits: dict) -> ValueCounts:
-    """The CLVs of every buyer, counted range by range from the buyers' summaries kept by the
-    first phase (no second read of the base), folded as they come."""
-    return ValueCounts.folded(clv_counts(decode(text), fits=fits) for text in _payloads(run, "clv"))
+def _clv_histogram(run: ScoringRun, fits: dict) -> Histogram:
+    """The CLVs of every buyer, counted by bin range by range from the buyers' summaries kept by
+    the first phase (no second read of the base)."""
+    histogram = Histogram.empty()
+    for text in _payloads(run, "clv"):
+        histogram.add(clv_counts(decode(text), fits=fits).histogram())
+    return histogram
+
+
+def _values_again(run: ScoringRun, fits: dict) -> Iterator[dict[str, ValueCounts]]:
+    """Per range, one at a time, its ranked figures' values and its buyers' CLVs (computed
+    again: holding every range's would hold the base's)."""
+    for summary, clv in zip(_payloads(run, "summary"), _payloads(run, "clv"), strict=True):
+        counts = dict(decode(summary).counts)
+        counts["clv"] = clv_counts(decode(clv), fits=fits)
+        yield counts
 
 
 def _payloads(run: ScoringRun, name: str) -> Iterator[str]:
