@@ -37,15 +37,18 @@ def _ranges(values: np.ndarray, rng: np.random.Generator, n_ranges: int) -> list
             for k in range(n_ranges)]
 
 
-def _two_pass(parts: list[ValueCounts]):
+def _two_pass(parts: list[ValueCounts], ask=_questions, again=None):
+    """Count by bin, learn the ranks `ask` reads, select their bins from `again` (default: the
+    same parts) read a second time."""
     histogram = Histogram.empty()
     for part in parts:
         histogram.add(part.histogram())
     wanted = Wanted(histogram.total)
-    _questions(wanted)
+    ask(wanted)
     bins = histogram.bins_for(wanted.positions)
     chosen = selections(
-        {"x": histogram}, {"x": bins}, ({"x": (p.values, p.counts)} for p in parts)
+        {"x": histogram}, {"x": bins},
+        ({"x": (p.values, p.counts)} for p in (parts if again is None else again)),
     )["x"]
     return chosen, bins
 
@@ -98,15 +101,11 @@ def test_the_selection_holds_a_small_part_of_the_distinct_values():
     rng = np.random.default_rng(7)
     values = np.round(rng.lognormal(12, 1.5, 400_000), 2)  # spends: nearly all distinct
     parts = _ranges(values, rng, n_ranges=8)
-    histogram = Histogram.empty()
-    for part in parts:
-        histogram.add(part.histogram())
-    wanted = Wanted(histogram.total)
-    wanted.quintile_edges(), wanted.top_share_cut(0.2), wanted.median()
-    bins = histogram.bins_for(wanted.positions)
-    chosen = selections(
-        {"x": histogram}, {"x": bins}, ({"x": (p.values, p.counts)} for p in parts)
-    )["x"]
+
+    def ask(stats):
+        return stats.quintile_edges(), stats.top_share_cut(0.2), stats.median()
+
+    chosen, _ = _two_pass(parts, ask)
     exact = ValueCounts.merged(parts)
     assert exact.values.size > 300_000
     assert chosen.values.size < exact.values.size / 30  # 2.6 %: 14 bins near the ranks
@@ -135,12 +134,6 @@ def test_the_quintile_score_is_the_mid_rank_score():
 def test_a_range_changed_between_the_passes_is_refused():
     rng = np.random.default_rng(5)
     parts = _ranges(rng.uniform(0, 100, 1000), rng, n_ranges=3)
-    histogram = Histogram.empty()
-    for part in parts:
-        histogram.add(part.histogram())
-    wanted = Wanted(histogram.total)
-    _questions(wanted)
-    bins = histogram.bins_for(wanted.positions)
     shrunk = [ValueCounts(p.values[::2], p.counts[::2]) for p in parts]
     with pytest.raises(RuntimeError, match="changed between the two passes"):
-        selections({"x": histogram}, {"x": bins}, ({"x": (p.values, p.counts)} for p in shrunk))
+        _two_pass(parts, again=shrunk)
