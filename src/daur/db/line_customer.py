@@ -80,19 +80,20 @@ def triggers_drop(schema_editor) -> None:  # noqa: ANN001
         schema_editor.execute(f"DROP FUNCTION IF EXISTS {FOLLOW}()")
 
 
-def lines_customer_fill(where: str = "l.customer_id IS NULL") -> int:
-    """Give the lines matching `where` (alias l; default: those without one) their order's
-    customer; returns how many were written. Cheap when there are none: the customer index
-    holds the NULLs too."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+def lines_customer_fill(db=None) -> int:  # noqa: ANN001 - a Django connection
+    """Give the lines without a customer their order's (on `db`, default the default
+    connection); returns how many were written. Cheap when there are none: the customer index
+    holds the NULLs too. Sales migration 0003 fills every line with it."""
+    db = db or connection
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
             cursor.execute(
                 "UPDATE sales_orderline l SET customer_id = o.customer_id FROM sales_order o "
-                f"WHERE o.id = l.order_id AND ({where})"
+                "WHERE o.id = l.order_id AND l.customer_id IS NULL"
             )
         else:
             cursor.execute(
                 "UPDATE sales_orderline AS l SET customer_id = (SELECT o.customer_id FROM "
-                f"sales_order o WHERE o.id = l.order_id) WHERE {where}"
+                "sales_order o WHERE o.id = l.order_id) WHERE l.customer_id IS NULL"
             )
         return cursor.rowcount

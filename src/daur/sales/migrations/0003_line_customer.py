@@ -3,7 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from daur.db.line_customer import triggers_create, triggers_drop
+from daur.db.line_customer import lines_customer_fill, triggers_create, triggers_drop
 
 # The change log's trigger on the lines (insights 0016) would log every customer for this
 # copy, which changes no scoring input: it is kept out of the backfill.
@@ -11,19 +11,18 @@ LOG_TRIGGER = "sales_orderline_score_update"
 
 
 def backfill(apps, schema_editor):
-    """Every existing line gets its order's customer; then the triggers keep it."""
-    with schema_editor.connection.cursor() as cursor:
+    """Every existing line gets its order's customer (all are without one); then the triggers
+    keep it."""
+    db = schema_editor.connection
+    with db.cursor() as cursor:
         cursor.execute("SELECT 1 FROM sales_orderline LIMIT 1")
         if cursor.fetchone() is not None:
-            if schema_editor.connection.vendor == "postgresql":
+            if db.vendor == "postgresql":
                 cursor.execute("SELECT 1 FROM pg_trigger WHERE tgname = %s", [LOG_TRIGGER])
                 logged = cursor.fetchone() is not None
                 if logged:
                     cursor.execute(f"ALTER TABLE sales_orderline DISABLE TRIGGER {LOG_TRIGGER}")
-                cursor.execute(
-                    "UPDATE sales_orderline l SET customer_id = o.customer_id "
-                    "FROM sales_order o WHERE o.id = l.order_id"
-                )
+                lines_customer_fill(db)
                 if logged:
                     cursor.execute(f"ALTER TABLE sales_orderline ENABLE TRIGGER {LOG_TRIGGER}")
             else:
@@ -35,10 +34,7 @@ def backfill(apps, schema_editor):
                 if logged:
                     cursor.execute("SELECT COALESCE(MAX(id), 0) FROM insights_scorechange")
                     last = cursor.fetchone()[0]
-                cursor.execute(
-                    "UPDATE sales_orderline SET customer_id = (SELECT o.customer_id FROM "
-                    "sales_order o WHERE o.id = sales_orderline.order_id)"
-                )
+                lines_customer_fill(db)
                 if logged:
                     cursor.execute("DELETE FROM insights_scorechange WHERE id > %s", [last])
     triggers_create(schema_editor)
